@@ -1,0 +1,139 @@
+package apischema
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/edfi-dmsc/dmsc/diag"
+)
+
+// LoadFile reads and parses one ApiSchema file. Problems are added to diags;
+// the returned project is nil when the file could not be understood at all.
+func LoadFile(path string, diags *diag.List) *Project {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		diags.Errorf(path, "", CodeReadFailed, "cannot read file: %v", unwrapPathError(err))
+		return nil
+	}
+	return Parse(path, data, diags)
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Decode decodes JSON keeping numbers as json.Number (their source text), as
+// hashing requires. It rejects trailing content after the value.
+func Decode(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, describeJSONError(data, err, dec.InputOffset())
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%s: unexpected content after the top-level value", lineCol(data, dec.InputOffset()))
+	}
+	return v, nil
+}
+
+func describeJSONError(data []byte, err error, fallback int64) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("%s: %v", lineCol(data, se.Offset), se)
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%s: unexpected end of input", lineCol(data, int64(len(data))))
+	}
+	return fmt.Errorf("%s: %v", lineCol(data, fallback), err)
+}
+
+// lineCol renders a byte offset as "line L, column C" (1-based).
+func lineCol(data []byte, off int64) string {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Sprintf("line %d, column %d", line, col)
+}
+
+// Parse parses ApiSchema JSON read from name.
+func Parse(name string, data []byte, diags *diag.List) *Project {
+	doc, err := Decode(data)
+	if err != nil {
+		diags.Errorf(name, "$", CodeInvalidJSON, "%v", err)
+		return nil
+	}
+	r := &reader{file: name, diags: diags}
+	top, ok := r.obj(doc, "$")
+	if !ok {
+		return nil
+	}
+	version := r.str(top, "$", "apiSchemaVersion", true)
+	_, hasCurrent := top["projectSchema"]
+	_, hasOlder := top["projectSchemas"]
+	switch {
+	case hasCurrent && hasOlder:
+		diags.Errorf(name, "$", CodeManyProjects, "file has both \"projectSchema\" and \"projectSchemas\"; use one shape")
+		return nil
+	case hasCurrent:
+		raw := top["projectSchema"]
+		p := r.project(raw, "$.projectSchema", "")
+		if p != nil {
+			p.Format = FormatCurrent
+			p.APISchemaVersion = version
+		}
+		return p
+	case hasOlder:
+		return r.olderProject(top, version)
+	}
+	diags.Errorf(name, "$", CodeNoProject, "file holds no project: expected \"projectSchema\" (current format) or \"projectSchemas\" (older format)")
+	return nil
+}
+
+func (r *reader) olderProject(top map[string]any, version string) *Project {
+	schemas, ok := r.object(top, "$", "projectSchemas", true)
+	if !ok {
+		return nil
+	}
+	keys := sortedKeys(schemas)
+	switch len(keys) {
+	case 0:
+		r.diags.Errorf(r.file, "$.projectSchemas", CodeNoProject, "\"projectSchemas\" is empty; a file must hold exactly one project")
+		return nil
+	case 1:
+	default:
+		r.diags.Errorf(r.file, "$.projectSchemas", CodeManyProjects, "\"projectSchemas\" holds %d projects (%v); a file must hold exactly one", len(keys), keys)
+		return nil
+	}
+	endpoint := keys[0]
+	p := r.project(schemas[endpoint], keyPath("$.projectSchemas", endpoint), endpoint)
+	if p == nil {
+		return nil
+	}
+	p.Format = FormatOlder
+	p.APISchemaVersion = version
+	if mapping, ok := r.object(top, "$", "projectNameMapping", false); ok {
+		if v, ok := mapping[p.ProjectName]; !ok || v != endpoint {
+			r.diags.Errorf(r.file, "$.projectNameMapping", CodeBadValue, "projectNameMapping does not map %q to %q", p.ProjectName, endpoint)
+		}
+	}
+	r.diags.Warnf(r.file, "$", CodeOlderFormat, "older ApiSchema format (projectSchemas): isRequired and isPartOfIdentity fall back to the JSON schema and identityJsonPaths")
+	return p
+}

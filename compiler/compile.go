@@ -1,0 +1,169 @@
+package compiler
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/edfi-dmsc/dmsc/apischema"
+	"github.com/edfi-dmsc/dmsc/diag"
+	"github.com/edfi-dmsc/dmsc/fingerprint"
+	"github.com/edfi-dmsc/dmsc/model"
+	"github.com/edfi-dmsc/dmsc/naming"
+)
+
+// Options tune a compilation.
+type Options struct {
+	// MappingVersion is hashed into the effective schema hash; empty means
+	// fingerprint.MappingVersion (dmsc's own).
+	MappingVersion string
+}
+
+// Result is a compiled schema set: its fingerprint and one model per
+// dialect.
+type Result struct {
+	// Effective is the effective-schema manifest (hashes, resource keys).
+	Effective *fingerprint.Manifest
+	// PgSQL and MSSQL are the models named for each dialect.
+	PgSQL, MSSQL *model.Model
+}
+
+// Models returns the dialect models in a fixed order (pgsql, mssql).
+func (r *Result) Models() []*model.Model { return []*model.Model{r.PgSQL, r.MSSQL} }
+
+// Model returns the model of a dialect ("pgsql" or "mssql"), or nil.
+func (r *Result) Model(dialect string) *model.Model {
+	for _, m := range r.Models() {
+		if m.Dialect == dialect {
+			return m
+		}
+	}
+	return nil
+}
+
+// Fingerprint computes the effective-schema manifest of a set.
+func Fingerprint(set *apischema.Set, mappingVersion string) (*fingerprint.Manifest, error) {
+	if mappingVersion == "" {
+		mappingVersion = fingerprint.MappingVersion
+	}
+	inputs := make([]fingerprint.ProjectInput, 0, len(set.Projects))
+	for _, p := range set.Projects {
+		in := fingerprint.ProjectInput{
+			EndpointName: p.EndpointName, ProjectName: p.ProjectName, ProjectVersion: p.ProjectVersion,
+			IsExtension: p.IsExtension, Project: p.Raw,
+		}
+		for _, r := range p.Resources {
+			if !r.IsResourceExtension {
+				in.ResourceNames = append(in.ResourceNames, r.ResourceName)
+			}
+		}
+		for _, a := range p.AbstractResources {
+			in.AbstractResourceNames = append(in.AbstractResourceNames, a.Name)
+		}
+		inputs = append(inputs, in)
+	}
+	return fingerprint.Compute(set.APISchemaVersion, mappingVersion, inputs)
+}
+
+// Compile derives the relational model of set for both dialects. Problems
+// are added to diags; the result is nil when there are errors.
+func Compile(set *apischema.Set, opts Options, diags *diag.List) *Result {
+	eff, err := Fingerprint(set, opts.MappingVersion)
+	if err != nil {
+		diags.Errorf("", "", CodeResourceKeys, "%v", err)
+		return nil
+	}
+	res := &Result{Effective: eff}
+	var first *diag.List
+	for _, limit := range []naming.Limit{naming.PostgreSQL, naming.SQLServer} {
+		local := &diag.List{}
+		b := newBuilder(set, limit, local)
+		m := b.build()
+		m.MappingVersion = eff.RelationalMappingVersion
+		m.EffectiveSchemaHash = eff.EffectiveSchemaHash
+		applyResourceKeys(m, eff)
+		if first == nil {
+			first = local
+			summariseDecimals(b.decimalFallbacks, local)
+			diags.Merge(local)
+			res.PgSQL = m
+			continue
+		}
+		mergeNew(diags, first, local)
+		res.MSSQL = m
+	}
+	if diags.HasErrors() {
+		return nil
+	}
+	return res
+}
+
+// mergeNew adds the diagnostics of next that first did not already report
+// (the second dialect repeats every dialect-independent finding).
+func mergeNew(diags, first, next *diag.List) {
+	seen := map[string]bool{}
+	for _, d := range first.Items() {
+		seen[d.String()] = true
+	}
+	for _, d := range next.Items() {
+		if !seen[d.String()] {
+			diags.Add(d)
+		}
+	}
+}
+
+func applyResourceKeys(m *model.Model, eff *fingerprint.Manifest) {
+	ids := map[string]int16{}
+	for _, k := range eff.ResourceKeys {
+		ids[qname(k.ProjectName, k.ResourceName)] = k.ID
+		m.ResourceKeys = append(m.ResourceKeys, model.ResourceKey{ID: k.ID, ProjectName: k.ProjectName, ResourceName: k.ResourceName, ResourceVersion: k.ResourceVersion})
+	}
+	for _, r := range m.Resources {
+		r.ResourceKeyID = ids[qname(r.ProjectName, r.ResourceName)]
+	}
+	hashes := map[string]string{}
+	for _, c := range eff.SchemaComponents {
+		hashes[c.ProjectEndpointName] = c.ProjectHash
+	}
+	for i := range m.Projects {
+		m.Projects[i].ProjectHash = hashes[m.Projects[i].EndpointName]
+	}
+}
+
+// summariseDecimals reports decimal fallbacks as one warning per file.
+func summariseDecimals(fb []decimalFallback, diags *diag.List) {
+	byFile := map[string][]decimalFallback{}
+	var files []string
+	for _, f := range fb {
+		if _, ok := byFile[f.file]; !ok {
+			files = append(files, f.file)
+		}
+		byFile[f.file] = append(byFile[f.file], f)
+	}
+	sort.Strings(files)
+	for _, file := range files {
+		list := byFile[file]
+		var ex []string
+		for i, f := range list {
+			if i == 3 {
+				ex = append(ex, "…")
+				break
+			}
+			ex = append(ex, f.resource+" "+f.path)
+		}
+		diags.Warnf(file, "", CodeDecimalFallback, "%d number properties have no decimalPropertyValidationInfos and use decimal(%d,%d) (%s); values that do not fit are rejected, never rounded",
+			len(list), model.FallbackDecimalPrecision, model.FallbackDecimalScale, strings.Join(ex, ", "))
+	}
+}
+
+// Summary counts the tables and columns of a model (for reports).
+func Summary(m *model.Model) string {
+	tables, cols, views := 0, 0, len(m.Views)
+	for _, r := range m.Resources {
+		tables += len(r.Tables)
+		for _, t := range r.Tables {
+			cols += len(t.Columns)
+		}
+	}
+	return fmt.Sprintf("%d resources, %d tables, %d columns, %d views", len(m.Resources), tables, cols, views)
+}

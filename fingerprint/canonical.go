@@ -1,0 +1,199 @@
+package fingerprint
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Canonicalize returns the canonical JSON form of v, byte-compatible with the
+// DMS canonical serializer: minified; object keys sorted recursively in
+// ordinal (UTF-16 code unit) order, see CompareOrdinal; arrays in their
+// order; numbers as the exact json.Number text; strings escaped as .NET's
+// System.Text.Json does with the relaxed encoder: \" \\ \b \t \n \f \r in
+// short form, other controls, DEL, format, private-use, unassigned,
+// line/paragraph separator and non-ASCII space characters as upper-case
+// \uXXXX, characters above U+FFFF as upper-case surrogate pairs, and
+// everything else (including < > & ' + and the backtick) as is.
+//
+// v must be built from map[string]any, []any, json.Number, string, bool and
+// nil, as encoding/json produces with Decoder.UseNumber. Any other type, an
+// invalid number token or a string (or key) that is not valid UTF-8 is an
+// error; a float64 in particular is refused because its source text is lost.
+func Canonicalize(v any) ([]byte, error) {
+	buf, err := appendValue(nil, v)
+	if err != nil {
+		var pe *pathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("fingerprint: %s: %s", pe.path(), pe.msg)
+		}
+		return nil, err
+	}
+	return buf, nil
+}
+
+// CanonicalizeJSON parses data (exactly one JSON value, numbers kept as their
+// source text) and returns its canonical form, see Canonicalize. Invalid
+// UTF-8 inside strings is replaced by U+FFFD, as encoding/json does.
+func CanonicalizeJSON(data []byte) ([]byte, error) {
+	v, err := DecodeJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	return Canonicalize(v)
+}
+
+// DecodeJSON parses data, which must hold exactly one JSON value, with
+// Decoder.UseNumber, returning the kind of value Canonicalize expects.
+func DecodeJSON(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("fingerprint: parse JSON: %w", err)
+	}
+	var extra any
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		if err == nil {
+			return nil, errors.New("fingerprint: parse JSON: more than one value")
+		}
+		return nil, fmt.Errorf("fingerprint: parse JSON: after the value: %w", err)
+	}
+	return v, nil
+}
+
+// pathError is an error inside a value; segs holds the JSONPath segments
+// from the failing node up to the root (innermost first), added while the
+// recursion unwinds so that the happy path builds no paths.
+type pathError struct {
+	segs []string
+	msg  string
+}
+
+// Error returns the message with its JSONPath.
+func (e *pathError) Error() string { return e.path() + ": " + e.msg }
+
+// path returns the JSONPath of the failing node.
+func (e *pathError) path() string {
+	var b strings.Builder
+	b.WriteString("$")
+	for i := len(e.segs) - 1; i >= 0; i-- {
+		b.WriteString(e.segs[i])
+	}
+	return b.String()
+}
+
+// within adds the segment seg (of the parent) to err's path.
+func within(err error, seg string) error {
+	var pe *pathError
+	if errors.As(err, &pe) {
+		pe.segs = append(pe.segs, seg)
+		return pe
+	}
+	return err
+}
+
+// appendValue appends the canonical form of v.
+func appendValue(dst []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case bool:
+		if x {
+			return append(dst, "true"...), nil
+		}
+		return append(dst, "false"...), nil
+	case string:
+		if !utf8.ValidString(x) {
+			return nil, &pathError{msg: "string is not valid UTF-8"}
+		}
+		return appendString(dst, x), nil
+	case json.Number:
+		if !validNumber(string(x)) {
+			return nil, &pathError{msg: fmt.Sprintf("invalid JSON number %q", string(x))}
+		}
+		return append(dst, x...), nil
+	case []any:
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			dst, err = appendValue(dst, e)
+			if err != nil {
+				return nil, within(err, "["+strconv.Itoa(i)+"]")
+			}
+		}
+		return append(dst, ']'), nil
+	case map[string]any:
+		dst = append(dst, '{')
+		for i, k := range sortedKeys(x) {
+			if !utf8.ValidString(k) {
+				return nil, &pathError{msg: fmt.Sprintf("key %q is not valid UTF-8", k)}
+			}
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, k)
+			dst = append(dst, ':')
+			var err error
+			dst, err = appendValue(dst, x[k])
+			if err != nil {
+				return nil, within(err, "."+k)
+			}
+		}
+		return append(dst, '}'), nil
+	default:
+		return nil, &pathError{msg: fmt.Sprintf("unsupported type %T (decode with Decoder.UseNumber)", v)}
+	}
+}
+
+// validNumber reports whether s is a JSON number token (RFC 8259):
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func validNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		i = skipDigits(s, i)
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		j := skipDigits(s, i+1)
+		if j == i+1 {
+			return false
+		}
+		i = j
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := skipDigits(s, i)
+		if j == i {
+			return false
+		}
+		i = j
+	}
+	return i == len(s)
+}
+
+// skipDigits returns the index of the first non-digit at or after i.
+func skipDigits(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
