@@ -81,6 +81,7 @@ func Compile(set *apischema.Set, opts Options, diags *diag.List) *Result {
 		m := b.build()
 		m.MappingVersion = eff.RelationalMappingVersion
 		m.EffectiveSchemaHash = eff.EffectiveSchemaHash
+		m.ResourceKeySeedHash = eff.ResourceKeySeedHash
 		applyResourceKeys(m, eff)
 		if first == nil {
 			first = local

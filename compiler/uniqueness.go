@@ -96,6 +96,11 @@ func (b *builder) queryFields(r *model.Resource) {
 	for _, qf := range ar.QueryFields {
 		f := &model.QueryField{Name: qf.Name}
 		for _, tg := range qf.Targets {
+			if tg.JSONPath.String() == "$.id" {
+				// `id` is the DocumentUuid; the runtime answers it from
+				// dms.Document, not from a resource column.
+				continue
+			}
 			qt := model.QueryTarget{Path: tg.JSONPath, Type: tg.Type}
 			t, c := columnAt(r, tg.JSONPath)
 			switch {

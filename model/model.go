@@ -12,6 +12,7 @@ type Model struct {
 	APISchemaVersion    string
 	MappingVersion      string
 	EffectiveSchemaHash string
+	ResourceKeySeedHash string
 	// Projects are the loaded projects, sorted by endpoint name.
 	Projects []Project
 	// ResourceKeys are the dms.ResourceKey rows in id order.

@@ -1,0 +1,44 @@
+package compiler
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"github.com/edfi-dmsc/dmsc/manifest"
+	"github.com/edfi-dmsc/dmsc/testenv"
+)
+
+// TestManifestsValidate encodes the runtime manifest of every real schema
+// set for both dialects, validates it with the loader (JSON Schema) and
+// checks that decoding and re-encoding gives the same bytes.
+func TestManifestsValidate(t *testing.T) {
+	fx := testenv.Fixtures(t)
+	sets := [][]string{
+		{filepath.Join(fx, "apischema", "ds-5.0", "ApiSchema.json")},
+		{filepath.Join(fx, "apischema", "homograph", "ApiSchema.json")},
+	}
+	for _, c := range fixtureCases(t) {
+		sets = append(sets, c.Files)
+	}
+	for _, files := range sets {
+		res := compileFiles(t, files)
+		for _, m := range res.Models() {
+			data, err := Manifest(m).Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := manifest.Decode(data)
+			if err != nil {
+				t.Fatalf("%v %s: %v", files, m.Dialect, err)
+			}
+			again, err := back.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(data, again) {
+				t.Errorf("%v %s: decode/encode round trip changed the manifest", files, m.Dialect)
+			}
+		}
+	}
+}

@@ -1,0 +1,116 @@
+package manifest
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+//go:embed manifest.schema.json
+var schemaJSON []byte
+
+// SchemaJSON returns the JSON Schema (draft 2020-12) that every manifest
+// satisfies.
+func SchemaJSON() []byte { return append([]byte(nil), schemaJSON...) }
+
+var (
+	compileOnce sync.Once
+	compiled    *jsonschema.Schema
+	compileErr  error
+)
+
+func schema() (*jsonschema.Schema, error) {
+	compileOnce.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaJSON))
+		if err != nil {
+			compileErr = fmt.Errorf("manifest: embedded schema: %w", err)
+			return
+		}
+		c := jsonschema.NewCompiler()
+		const url = "manifest.schema.json"
+		if err := c.AddResource(url, doc); err != nil {
+			compileErr = fmt.Errorf("manifest: embedded schema: %w", err)
+			return
+		}
+		compiled, compileErr = c.Compile(url)
+	})
+	return compiled, compileErr
+}
+
+// ErrUnsupportedVersion is returned (wrapped) for a manifest whose major
+// format version this package does not know.
+var ErrUnsupportedVersion = errors.New("unsupported manifest format version")
+
+// LoadFile reads and validates a manifest file.
+func LoadFile(path string) (*Manifest, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	m, err := Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// Load reads and validates a manifest from r.
+func Load(r io.Reader) (*Manifest, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	return Decode(data)
+}
+
+// Decode validates data against the manifest JSON Schema and decodes it.
+// A manifest of another major format version is rejected with
+// ErrUnsupportedVersion before schema validation.
+func Decode(data []byte) (*Manifest, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("manifest: invalid JSON: %w", err)
+	}
+	if obj, ok := doc.(map[string]any); ok {
+		if v, ok := obj["format_version"].(string); ok {
+			major, _, _ := strings.Cut(v, ".")
+			want, _, _ := strings.Cut(FormatVersion, ".")
+			if major != want {
+				return nil, fmt.Errorf("manifest: format version %q: %w (this dmsc reads %s.x; regenerate the manifest with a matching dmsc)", v, ErrUnsupportedVersion, want)
+			}
+		}
+	}
+	s, err := schema()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Validate(doc); err != nil {
+		return nil, fmt.Errorf("manifest: does not match manifest.schema.json: %w", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	return &m, nil
+}
+
+// Encode renders m as JSON: two-space indent, no HTML escaping, keys in the
+// struct order, trailing newline. Equal manifests encode to equal bytes.
+func (m *Manifest) Encode() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return nil, fmt.Errorf("manifest: %w", err)
+	}
+	return buf.Bytes(), nil
+}
