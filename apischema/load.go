@@ -1,11 +1,8 @@
 package apischema
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/edfi-dmsc/dmsc/diag"
@@ -28,32 +25,6 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// Decode decodes JSON keeping numbers as json.Number (their source text), as
-// hashing requires. It rejects trailing content after the value.
-func Decode(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, describeJSONError(data, err, dec.InputOffset())
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%s: unexpected content after the top-level value", lineCol(data, dec.InputOffset()))
-	}
-	return v, nil
-}
-
-func describeJSONError(data []byte, err error, fallback int64) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Errorf("%s: %v", lineCol(data, se.Offset), se)
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%s: unexpected end of input", lineCol(data, int64(len(data))))
-	}
-	return fmt.Errorf("%s: %v", lineCol(data, fallback), err)
 }
 
 // lineCol renders a byte offset as "line L, column C" (1-based).

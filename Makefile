@@ -1,0 +1,70 @@
+# dmsc build, test and CI entry points. `make help` lists the targets.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+GO           ?= go
+# Extra flags for `go test` in `make test`, e.g. TESTFLAGS=-race or -count=1.
+TESTFLAGS    ?=
+TEST_TIMEOUT ?= 30m
+# Duration of each fuzz target's run in `make fuzz`.
+FUZZTIME     ?= 10s
+# Benchmark selection and repetitions for `make bench`.
+BENCH        ?= .
+BENCHCOUNT   ?= 5
+BENCH_TIMEOUT ?= 120m
+# Release version compiled into bin/dmsc (`dmsc version`); empty = devel.
+VERSION      ?= $(shell git describe --tags --dirty 2>/dev/null)
+LDFLAGS      := $(if $(VERSION),-X github.com/edfi-dmsc/dmsc/cli.version=$(VERSION))
+GOLDIE       := github.com/sebdah/goldie/v2
+
+.PHONY: help build test bench bench-smoke fuzz golden lint ci clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+build: ## build bin/dmsc
+	$(GO) build -ldflags '$(LDFLAGS)' -o bin/dmsc ./cmd/dmsc
+
+test: ## run every test (database tests skip unless DMSC_PG_DSN is set)
+	$(GO) test $(TESTFLAGS) -timeout $(TEST_TIMEOUT) ./...
+
+bench: ## run benchmarks; write ratios to bench/results/latest.txt
+	$(GO) test -p 1 -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCHCOUNT) -timeout $(BENCH_TIMEOUT) ./... \
+	  | $(GO) run ./bench/benchratio -o bench/results/latest.txt -raw bench/results/latest.raw.txt
+
+bench-smoke: ## run every benchmark once, to keep them working
+	$(GO) test -p 1 -run='^$$' -bench=. -benchtime=1x -timeout $(TEST_TIMEOUT) ./...
+
+fuzz: ## fuzz every Fuzz target for FUZZTIME (default 10s) each
+	@targets=$$($(GO) test -list '^Fuzz' ./... \
+	  | awk '/^Fuzz/ { names[n++] = $$1; next } /^ok[ \t]/ { for (i = 0; i < n; i++) print $$2 "," names[i]; n = 0 }'); \
+	if [ -z "$$targets" ]; then echo "fuzz: no Fuzz targets"; exit 0; fi; \
+	for t in $$targets; do \
+	  pkg=$${t%,*}; name=$${t#*,}; \
+	  echo "fuzz: $$pkg $$name for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) "$$pkg"; \
+	done
+
+golden: ## rewrite the golden files of every package whose tests use them (-update)
+	@pkgs=$$($(GO) list -test -f '{{if .ForTest}}{{range .Deps}}{{if eq . "$(GOLDIE)"}}{{$$.ForTest}}{{"\n"}}{{end}}{{end}}{{end}}' ./... | sort -u); \
+	if [ -z "$$pkgs" ]; then echo "golden: no package uses golden files"; exit 0; fi; \
+	$(GO) test -count=1 $$pkgs -update; \
+	git status --short -- '*testdata*' 2>/dev/null || true
+
+lint: ## gofmt must list no file; go vet must pass
+	@files=$$(find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' | xargs gofmt -l); \
+	if [ -n "$$files" ]; then echo "gofmt would change:"; echo "$$files"; exit 1; fi
+	$(GO) vet ./...
+
+# The tests run last so that their summary closes the CI log.
+ci: ## what .ci/run runs once PostgreSQL is up: lint, build, fuzz, bench-smoke, test
+	@for step in lint build fuzz bench-smoke test; do \
+	  echo; echo "=== make $$step ==="; start=$$SECONDS; \
+	  $(MAKE) --no-print-directory $$step; \
+	  echo "=== make $$step: ok in $$((SECONDS - start))s ==="; \
+	done
+
+clean: ## remove build outputs
+	rm -rf bin
