@@ -166,11 +166,11 @@ func TestConformance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("docs/conformance.md must list the known differences: %v", err)
 	}
-	for _, c := range fixtureCases(t) {
+	for _, c := range testenv.DMSCases(t) {
 		t.Run(c.Name, func(t *testing.T) {
 			res := compileFiles(t, c.Files)
 			for _, m := range res.Models() {
-				want := upstreamRows(t, filepath.Join(c.Dir, "expected", "relational-model."+m.Dialect+".manifest.json"))
+				want := upstreamRows(t, c.Expected("relational-model."+m.Dialect+".manifest.json"))
 				diff := diffRows(want, ourRows(m))
 				known := map[string]bool{}
 				for _, k := range knownDifferences[c.Name] {

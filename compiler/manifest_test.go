@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"bytes"
-	"path/filepath"
 	"testing"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
@@ -13,12 +12,8 @@ import (
 // set for both dialects, validates it with the loader (JSON Schema) and
 // checks that decoding and re-encoding gives the same bytes.
 func TestManifestsValidate(t *testing.T) {
-	fx := testenv.Fixtures(t)
-	sets := [][]string{
-		{filepath.Join(fx, "apischema", "ds-5.0", "ApiSchema.json")},
-		{filepath.Join(fx, "apischema", "homograph", "ApiSchema.json")},
-	}
-	for _, c := range fixtureCases(t) {
+	sets := [][]string{{testenv.DS50(t)}, {testenv.Homograph(t)}}
+	for _, c := range testenv.DMSCases(t) {
 		sets = append(sets, c.Files)
 	}
 	for _, files := range sets {

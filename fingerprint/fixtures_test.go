@@ -6,39 +6,9 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-)
 
-// fixturesDir returns the shared fixtures folder: $DMSC_FIXTURES, or
-// ../shared/fixtures next to the directory holding go.mod. It skips the test
-// when the folder is absent.
-func fixturesDir(t *testing.T) string {
-	t.Helper()
-	if dir := os.Getenv("DMSC_FIXTURES"); dir != "" {
-		if _, err := os.Stat(dir); err != nil {
-			t.Skipf("DMSC_FIXTURES=%s is not usable (%v); skipping fixture test", dir, err)
-		}
-		return dir
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Skipf("cannot find the fixtures folder: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("fixtures folder not found: no go.mod above the package; set DMSC_FIXTURES")
-		}
-		dir = parent
-	}
-	fixtures := filepath.Join(dir, "..", "shared", "fixtures")
-	if _, err := os.Stat(fixtures); err != nil {
-		t.Skipf("fixtures folder %s not found; set DMSC_FIXTURES to run this test", fixtures)
-	}
-	return fixtures
-}
+	"github.com/edfi-dmsc/dmsc/testenv"
+)
 
 // apiSchemaFile is the part of an ApiSchema file these tests read.
 type apiSchemaFile struct {
@@ -103,40 +73,22 @@ type dmsCase struct {
 	expected []byte // expected/effective-schema.manifest.json
 }
 
-// loadDMSCases reads every fixtures/dms/<case>.
+// loadDMSCases reads every fixtures/dms/<case> (found by testenv).
 func loadDMSCases(t *testing.T) []dmsCase {
 	t.Helper()
-	root := filepath.Join(fixturesDir(t), "dms")
-	dirs, err := os.ReadDir(root)
-	if err != nil {
-		t.Skipf("no DMS fixtures: %v", err)
-	}
 	var cases []dmsCase
-	for _, d := range dirs {
-		if !d.IsDir() {
-			continue
-		}
-		dir := filepath.Join(root, d.Name())
-		raw, err := os.ReadFile(filepath.Join(dir, "fixture.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fx struct {
-			APISchemaFiles []string `json:"apiSchemaFiles"`
-		}
-		if err := json.Unmarshal(raw, &fx); err != nil {
-			t.Fatalf("%s: %v", dir, err)
-		}
-		c := dmsCase{name: d.Name()}
-		for _, f := range fx.APISchemaFiles {
-			s := loadAPISchema(t, filepath.Join(dir, "inputs", f))
+	for _, tc := range testenv.DMSCases(t) {
+		c := dmsCase{name: tc.Name}
+		for _, f := range tc.Files {
+			s := loadAPISchema(t, f)
 			if c.version != "" && c.version != s.version {
-				t.Fatalf("%s: apiSchemaVersion %q differs from %q", dir, s.version, c.version)
+				t.Fatalf("%s: apiSchemaVersion %q differs from %q", tc.Dir, s.version, c.version)
 			}
 			c.version = s.version
 			c.inputs = append(c.inputs, s.input)
 		}
-		c.expected, err = os.ReadFile(filepath.Join(dir, "expected", "effective-schema.manifest.json"))
+		var err error
+		c.expected, err = os.ReadFile(tc.Expected("effective-schema.manifest.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,16 +162,9 @@ func TestComputeMatchesUpstreamFixtures(t *testing.T) {
 }
 
 func TestProjectHashRealSchemas(t *testing.T) {
-	dir := fixturesDir(t)
-	for _, rel := range []string{
-		filepath.Join("apischema", "ds-5.0", "ApiSchema.json"),
-		filepath.Join("apischema", "homograph", "ApiSchema.json"),
-	} {
-		t.Run(filepath.Dir(rel), func(t *testing.T) {
-			path := filepath.Join(dir, rel)
-			if _, err := os.Stat(path); err != nil {
-				t.Skipf("%s absent: %v", path, err)
-			}
+	for _, path := range []string{testenv.DS50(t), testenv.Homograph(t)} {
+		rel := filepath.Base(filepath.Dir(path))
+		t.Run(rel, func(t *testing.T) {
 			s := loadAPISchema(t, path)
 			first, err := ProjectHash(s.input.Project)
 			if err != nil {

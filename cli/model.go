@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/edfi-dmsc/dmsc/compiler"
+	"github.com/edfi-dmsc/dmsc/model"
+)
+
+// modelFlags holds the flags of `dmsc model`.
+type modelFlags struct {
+	schema  schemaFlags
+	dialect string
+	format  outputFormat
+}
+
+// newModelCmd builds `dmsc model`.
+func newModelCmd(e *env) *cobra.Command {
+	f := modelFlags{dialect: "pgsql"}
+	cmd := &cobra.Command{
+		Use:   "model [-s FILE...] [--dialect pgsql|mssql] [--format text|json]",
+		Short: "Compile a schema set and print its relational model",
+		Long: `Compile a schema set and print the relational model dmsc derives for one
+dialect: every table with its JSON scope, columns, types and nullability,
+and the width report (column count, worst-case fixed and variable bytes per
+row) that the width gate checks against the dialect's limits.
+
+With --format json, dmsc prints the runtime mapping manifest that
+"dmsc ddl emit" writes as manifest.<dialect>.json.
+
+Without -s, the built-in example schema set is compiled.`,
+		Example: `  dmsc model
+  dmsc model -s ApiSchema.json --dialect mssql
+  dmsc model -s ApiSchema.json -s ApiSchema-Sample.json --format json > manifest.json`,
+		RunE: func(*cobra.Command, []string) error { return runModel(e, &f) },
+	}
+	addSchemaFlags(cmd, &f.schema, true)
+	cmd.Flags().StringVar(&f.dialect, "dialect", f.dialect, "`DIALECT` whose naming rules apply: pgsql or mssql")
+	addFormatFlag(cmd, &f.format)
+	return cmd
+}
+
+// runModel compiles and prints the model of one dialect.
+func runModel(e *env, f *modelFlags) error {
+	if f.dialect != "pgsql" && f.dialect != "mssql" {
+		return usageErrorf("--dialect %q: must be pgsql or mssql", f.dialect)
+	}
+	res, err := e.compile(&f.schema, true)
+	if err != nil {
+		return err
+	}
+	m := res.Model(f.dialect)
+	if f.format == formatJSON {
+		data, err := compiler.Manifest(m).Encode()
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(data)
+		return err
+	}
+	return writeModel(e.stdout, m)
+}
+
+// writeModel renders a model as text for review.
+func writeModel(w io.Writer, m *model.Model) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "dialect %s, mapping %s, effective schema hash %s\n", m.Dialect, m.MappingVersion, m.EffectiveSchemaHash)
+	for _, p := range m.Projects {
+		kind := "core"
+		if p.IsExtension {
+			kind = "extension"
+		}
+		fmt.Fprintf(&b, "project %s (%s %s, %s) → schema %s\n", p.EndpointName, p.ProjectName, p.ProjectVersion, kind, p.Schema)
+	}
+	fmt.Fprintf(&b, "%s\n", compiler.Summary(m))
+	widths := map[string]model.TableWidth{}
+	for _, wd := range m.Widths {
+		widths[wd.Table] = wd
+	}
+	for _, r := range m.Resources {
+		if r.Storage == model.StorageDescriptor {
+			fmt.Fprintf(&b, "\n%s %s: descriptor, stored in dms.Descriptor (resource key %d)\n", r.ProjectName, r.ResourceName, r.ResourceKeyID)
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s %s (resource key %d)\n", r.ProjectName, r.ResourceName, r.ResourceKeyID)
+		for _, t := range r.Tables {
+			wd := widths[t.Qualified()]
+			fmt.Fprintf(&b, "  %s  %s  [%d columns, %d fixed + %d variable bytes/row]\n", t.Qualified(), t.Scope, wd.Columns, wd.FixedBytes, wd.VarBytes)
+			for _, c := range t.Columns {
+				null := "NOT NULL"
+				if c.Nullable {
+					null = "NULL"
+				}
+				extra := ""
+				switch {
+				case c.IsKey:
+					extra = "  key"
+				case c.Reference != nil:
+					extra = "  → " + c.Reference.TargetProject + " " + c.Reference.TargetResource
+				case c.Descriptor != nil:
+					extra = "  → " + c.Descriptor.DescriptorResource
+				}
+				if c.Kind == model.ScalarColumn || c.Kind == model.DescriptorFKColumn || c.Kind == model.DocumentFKColumn {
+					extra += "  " + c.Path.String()
+				}
+				fmt.Fprintf(&b, "    %-40s %-14s %-8s%s\n", c.Name, c.Type, null, extra)
+			}
+		}
+	}
+	for _, v := range m.Views {
+		fmt.Fprintf(&b, "\nview %s.%s (abstract %s %s):", v.Schema, v.Name, v.ProjectName, v.ResourceName)
+		for _, a := range v.Arms {
+			fmt.Fprintf(&b, " %s", a.Discriminator)
+		}
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
