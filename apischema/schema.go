@@ -18,10 +18,15 @@ func (r *reader) node(raw any, path string) *Node {
 		return nil
 	}
 	n := &Node{Path: path, File: r.file}
+	unsupported := false
 	for _, kw := range unsupportedKeywords {
 		if _, ok := m[kw]; ok {
 			r.diags.Errorf(r.file, keyPath(path, kw), CodeUnsupportedSchema, "JSON-schema keyword %q is not supported by the relational mapping", kw)
+			unsupported = true
 		}
+	}
+	if unsupported {
+		return nil
 	}
 	if tv, ok := m["type"]; ok {
 		s, ok := tv.(string)

@@ -9,6 +9,7 @@ const (
 	CodeUnmappedReference      = "unmapped-reference"
 	CodeUnmappedDescriptor     = "unmapped-descriptor"
 	CodeUnmappedIdentity       = "unmapped-identity-path"
+	CodeNullableIdentity       = "nullable-identity"
 	CodeIdentityCycle          = "identity-cycle"
 	CodeUnmappedUniqueness     = "unmapped-uniqueness-path"
 	CodeUnknownNameOverride    = "unknown-name-override"

@@ -36,7 +36,7 @@ func (b *builder) identity(r *model.Resource) {
 			continue
 		}
 		if part.Column.Nullable {
-			b.diags.Errorf(file, where, CodeUnmappedIdentity, "identity path %s of %s maps to nullable column %s; identity values must be required", ip, r.ResourceName, part.Column.Name)
+			b.diags.Errorf(file, where, CodeNullableIdentity, "identity path %s of %s maps to nullable column %s; identity values must be required", ip, r.ResourceName, part.Column.Name)
 		}
 		r.Identity = append(r.Identity, part)
 	}

@@ -20,8 +20,12 @@ func (b *builder) physicalNames() {
 			key := t.Schema + "." + strings.ToLower(t.Name)
 			if prev, ok := tables[key]; ok {
 				loc := b.loc[t]
+				name := t.Name
+				if name != logical {
+					name += " (" + b.limit.Dialect + " shortening of " + logical + ")"
+				}
 				b.diags.Errorf(loc.file, loc.path, CodeNameCollision, "table name %s.%s of %s collides with the table of %s",
-					t.Schema, t.Name, scopeLabel(r, t.Scope), scopeLabel(prev.Resource, prev.Scope))
+					t.Schema, name, scopeLabel(r, t.Scope), scopeLabel(prev.Resource, prev.Scope))
 				continue
 			}
 			tables[key] = t
@@ -35,8 +39,12 @@ func (b *builder) physicalNames() {
 					if loc.file == "" {
 						loc = b.loc[t]
 					}
+					name := c.Name
+					if name != logicalCol {
+						name += " (" + b.limit.Dialect + " shortening of " + logicalCol + ")"
+					}
 					b.diags.Errorf(loc.file, loc.path, CodeNameCollision, "column %s of table %s.%s (from %s) collides with the column from %s",
-						c.Name, t.Schema, t.Name, describeColumn(c), describeColumn(prev))
+						name, t.Schema, t.Name, describeColumn(c), describeColumn(prev))
 					continue
 				}
 				cols[ck] = c

@@ -88,6 +88,7 @@ func (c *resourceCtx) index() {
 		}
 		if !validBaseName(no.Value) {
 			c.b.diags.Errorf(f, no.Path, CodeBadNameOverride, "nameOverrides value %q must be a non-empty name of letters, digits and underscores", no.Value)
+			c.used[p.String()] = true // reported already; not "unknown" too
 			continue
 		}
 		if prev, ok := c.overrides[p.String()]; ok {
