@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/edfi-dmsc/dmsc/apischema"
 	"github.com/edfi-dmsc/dmsc/diag"
@@ -66,37 +67,47 @@ func Fingerprint(set *apischema.Set, mappingVersion string) (*fingerprint.Manife
 }
 
 // Compile derives the relational model of set for both dialects. Problems
-// are added to diags; the result is nil when there are errors.
+// are added to diags; the result is nil when there are errors. The
+// fingerprint and the two dialect passes are independent and run
+// concurrently.
 func Compile(set *apischema.Set, opts Options, diags *diag.List) *Result {
-	eff, err := Fingerprint(set, opts.MappingVersion)
-	if err != nil {
-		diags.Errorf("", "", CodeResourceKeys, "%v", err)
+	type pass struct {
+		m      *model.Model
+		diags  *diag.List
+		decims []decimalFallback
+	}
+	limits := []naming.Limit{naming.PostgreSQL, naming.SQLServer}
+	passes := make([]pass, len(limits))
+	var eff *fingerprint.Manifest
+	var effErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { eff, effErr = Fingerprint(set, opts.MappingVersion) })
+	for i, limit := range limits {
+		wg.Go(func() {
+			local := &diag.List{}
+			b := newBuilder(set, limit, local)
+			passes[i] = pass{m: b.build(), diags: local, decims: b.decimalFallbacks}
+		})
+	}
+	wg.Wait()
+	if effErr != nil {
+		diags.Errorf("", "", CodeResourceKeys, "%v", effErr)
 		return nil
 	}
-	res := &Result{Effective: eff}
-	var first *diag.List
-	for _, limit := range []naming.Limit{naming.PostgreSQL, naming.SQLServer} {
-		local := &diag.List{}
-		b := newBuilder(set, limit, local)
-		m := b.build()
-		m.MappingVersion = eff.RelationalMappingVersion
-		m.EffectiveSchemaHash = eff.EffectiveSchemaHash
-		m.ResourceKeySeedHash = eff.ResourceKeySeedHash
-		applyResourceKeys(m, eff)
-		if first == nil {
-			first = local
-			summariseDecimals(b.decimalFallbacks, local)
-			diags.Merge(local)
-			res.PgSQL = m
-			continue
-		}
-		mergeNew(diags, first, local)
-		res.MSSQL = m
+	for _, p := range passes {
+		p.m.MappingVersion = eff.RelationalMappingVersion
+		p.m.EffectiveSchemaHash = eff.EffectiveSchemaHash
+		p.m.ResourceKeySeedHash = eff.ResourceKeySeedHash
+		applyResourceKeys(p.m, eff)
 	}
+	first := passes[0].diags
+	summariseDecimals(passes[0].decims, first)
+	diags.Merge(first)
+	mergeNew(diags, first, passes[1].diags)
 	if diags.HasErrors() {
 		return nil
 	}
-	return res
+	return &Result{Effective: eff, PgSQL: passes[0].m, MSSQL: passes[1].m}
 }
 
 // mergeNew adds the diagnostics of next that first did not already report

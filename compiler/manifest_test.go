@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
@@ -22,6 +23,16 @@ func TestManifestsValidate(t *testing.T) {
 			data, err := Manifest(m).Encode()
 			if err != nil {
 				t.Fatal(err)
+			}
+			var ref bytes.Buffer
+			enc := json.NewEncoder(&ref)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(Manifest(m)); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(data, ref.Bytes()) {
+				t.Errorf("%v %s: Encode differs from encoding/json's rendering", files, m.Dialect)
 			}
 			back, err := manifest.Decode(data)
 			if err != nil {

@@ -26,7 +26,7 @@ import (
 // invalid number token or a string (or key) that is not valid UTF-8 is an
 // error; a float64 in particular is refused because its source text is lost.
 func Canonicalize(v any) ([]byte, error) {
-	buf, err := appendValue(nil, v)
+	buf, err := appendValue(make([]byte, 0, 1<<16), v)
 	if err != nil {
 		var pe *pathError
 		if errors.As(err, &pe) {

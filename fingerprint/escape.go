@@ -25,6 +25,10 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0 // s[start:i] is pending and needs no escaping
 	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7F && c != '"' && c != '\\' {
+			i++ // printable ASCII: always written as is
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(s[i:])
 		var esc string
 		switch r {

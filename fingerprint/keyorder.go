@@ -47,12 +47,33 @@ func cmpInt[T ~int | ~int16 | ~int32](a, b T) int {
 	return 0
 }
 
-// sortedKeys returns the keys of m in ordinal (UTF-16) order.
+// sortedKeys returns the keys of m in ordinal (UTF-16) order. When no key
+// holds a character at or above U+E000 (UTF-8 lead byte 0xEE or higher),
+// UTF-16 order equals byte order and the faster byte sort is used.
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
+	byteOrder := true
 	for k := range m {
 		keys = append(keys, k)
+		if byteOrder && hasHighChar(k) {
+			byteOrder = false
+		}
 	}
-	slices.SortFunc(keys, CompareOrdinal)
+	if byteOrder {
+		slices.Sort(keys)
+	} else {
+		slices.SortFunc(keys, CompareOrdinal)
+	}
 	return keys
+}
+
+// hasHighChar reports whether s holds a byte that starts a character at or
+// above U+E000, where UTF-16 and UTF-8 orders may disagree.
+func hasHighChar(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xEE {
+			return true
+		}
+	}
+	return false
 }

@@ -101,16 +101,3 @@ func Decode(data []byte) (*Manifest, error) {
 	}
 	return &m, nil
 }
-
-// Encode renders m as JSON: two-space indent, no HTML escaping, keys in the
-// struct order, trailing newline. Equal manifests encode to equal bytes.
-func (m *Manifest) Encode() ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(m); err != nil {
-		return nil, fmt.Errorf("manifest: %w", err)
-	}
-	return buf.Bytes(), nil
-}

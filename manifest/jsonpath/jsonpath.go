@@ -21,8 +21,12 @@ type Segment struct {
 }
 
 // Path is a parsed restricted JSONPath. The zero value is the root `$`.
+// Paths are immutable values; their canonical text is kept alongside the
+// steps, so String and Equal cost nothing.
 type Path struct {
 	segs []Segment
+	// s is the canonical text without the leading `$` ("" for the root).
+	s string
 }
 
 // Root is the path `$`.
@@ -81,7 +85,7 @@ func Parse(s string) (Path, error) {
 			return Path{}, &SyntaxError{Input: s, Offset: i, Reason: fmt.Sprintf("unexpected character %q", s[i])}
 		}
 	}
-	return Path{segs: segs}, nil
+	return Path{segs: segs, s: s[1:]}, nil
 }
 
 // MustParse parses a path known to be valid at compile time (literals in
@@ -95,18 +99,13 @@ func MustParse(s string) Path {
 }
 
 // String renders the path in canonical form.
-func (p Path) String() string {
-	var b strings.Builder
-	b.WriteByte('$')
-	for _, s := range p.segs {
-		if s.Wildcard {
-			b.WriteString("[*]")
-		} else {
-			b.WriteByte('.')
-			b.WriteString(s.Name)
-		}
+func (p Path) String() string { return "$" + p.s }
+
+func segText(s Segment) string {
+	if s.Wildcard {
+		return "[*]"
 	}
-	return b.String()
+	return "." + s.Name
 }
 
 // Segments returns a copy of the path's steps.
@@ -131,17 +130,18 @@ func (p Path) Parent() Path {
 	if len(p.segs) == 0 {
 		return p
 	}
-	return Path{segs: p.segs[: len(p.segs)-1 : len(p.segs)-1]}
+	last := p.segs[len(p.segs)-1]
+	return Path{segs: p.segs[: len(p.segs)-1 : len(p.segs)-1], s: p.s[:len(p.s)-len(segText(last))]}
 }
 
 // Child appends a property step.
 func (p Path) Child(name string) Path {
-	return Path{segs: appendSeg(p.segs, Segment{Name: name})}
+	return Path{segs: appendSeg(p.segs, Segment{Name: name}), s: p.s + "." + name}
 }
 
 // Wildcard appends a `[*]` step.
 func (p Path) Wildcard() Path {
-	return Path{segs: appendSeg(p.segs, Segment{Wildcard: true})}
+	return Path{segs: appendSeg(p.segs, Segment{Wildcard: true}), s: p.s + "[*]"}
 }
 
 // Join appends the steps of rel (a path relative to p, written from `$`).
@@ -149,7 +149,7 @@ func (p Path) Join(rel Path) Path {
 	out := make([]Segment, 0, len(p.segs)+len(rel.segs))
 	out = append(out, p.segs...)
 	out = append(out, rel.segs...)
-	return Path{segs: out}
+	return Path{segs: out, s: p.s + rel.s}
 }
 
 func appendSeg(segs []Segment, s Segment) []Segment {
@@ -160,15 +160,12 @@ func appendSeg(segs []Segment, s Segment) []Segment {
 
 // HasPrefix reports whether q is p or an ancestor of p.
 func (p Path) HasPrefix(q Path) bool {
-	if len(q.segs) > len(p.segs) {
+	if !strings.HasPrefix(p.s, q.s) {
 		return false
 	}
-	for i, s := range q.segs {
-		if p.segs[i] != s {
-			return false
-		}
-	}
-	return true
+	// The prefix must end at a step boundary (`$.a` is not a prefix of
+	// `$.ab`).
+	return len(p.s) == len(q.s) || p.s[len(q.s)] == '.' || p.s[len(q.s)] == '['
 }
 
 // Rel returns p relative to its ancestor base, written from `$`
@@ -178,21 +175,12 @@ func (p Path) Rel(base Path) (Path, bool) {
 	if !p.HasPrefix(base) {
 		return Path{}, false
 	}
-	return Path{segs: append([]Segment(nil), p.segs[len(base.segs):]...)}, true
+	rest := append([]Segment(nil), p.segs[len(base.segs):]...)
+	return Path{segs: rest, s: p.s[len(base.s):]}, true
 }
 
 // Equal reports whether both paths have the same steps.
-func (p Path) Equal(q Path) bool {
-	if len(p.segs) != len(q.segs) {
-		return false
-	}
-	for i := range p.segs {
-		if p.segs[i] != q.segs[i] {
-			return false
-		}
-	}
-	return true
-}
+func (p Path) Equal(q Path) bool { return p.s == q.s }
 
 // WildcardCount is the number of `[*]` steps, the collection depth.
 func (p Path) WildcardCount() int {

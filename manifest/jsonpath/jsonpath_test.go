@@ -99,3 +99,34 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestTextMatchesSteps checks that every operation keeps the cached text in
+// step with the steps.
+func TestTextMatchesSteps(t *testing.T) {
+	check := func(p Path) {
+		t.Helper()
+		q, err := Parse(p.String())
+		if err != nil || len(q.segs) != len(p.segs) {
+			t.Fatalf("%s: text and steps disagree", p)
+		}
+		for i := range q.segs {
+			if q.segs[i] != p.segs[i] {
+				t.Fatalf("%s: text and steps disagree", p)
+			}
+		}
+	}
+	p := MustParse("$.a[*].b.c")
+	check(p)
+	check(p.Parent())
+	check(p.Parent().Parent())
+	check(Root.Child("x").Wildcard().Child("y"))
+	rel, _ := p.Rel(MustParse("$.a[*]"))
+	check(rel)
+	check(MustParse("$.q").Join(rel))
+	if MustParse("$.ab").HasPrefix(MustParse("$.a")) {
+		t.Error("$.a must not be a prefix of $.ab")
+	}
+	if !MustParse("$.a[*]").HasPrefix(MustParse("$.a")) || !p.HasPrefix(Root) {
+		t.Error("HasPrefix misses a real prefix")
+	}
+}
