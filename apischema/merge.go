@@ -259,11 +259,39 @@ func (s *Set) attachExt(target *Node, own string, content *Node, file, path stri
 		ext = &Node{Type: "object", Path: target.Path + ".properties._ext", File: target.File}
 		target.setProp("_ext", ext)
 	}
-	if ext.Prop(own) != nil {
-		diags.Errorf(file, path, CodeExtOutsideExt, "_ext.%s is defined twice at %s", own, target.Path)
+	if existing := ext.Prop(own); existing != nil {
+		// Two contributions to one _ext.{own} (for example the extension's
+		// own schema and a commonExtensionOverride) are deep-merged.
+		deepMerge(existing, content, file, path, diags)
 		return
 	}
 	ext.setProp(own, content)
+}
+
+// deepMerge adds the properties of src to dst, recursing into objects and
+// array items that both define; a property defined twice otherwise is an
+// error.
+func deepMerge(dst, src *Node, file, path string, diags *diag.List) {
+	for _, p := range src.Properties {
+		d := dst.Prop(p.Name)
+		switch {
+		case d == nil:
+			dst.setProp(p.Name, p.Node)
+		case d.Type == "object" && p.Node.Type == "object":
+			deepMerge(d, p.Node, file, path, diags)
+		case d.Type == "array" && p.Node.Type == "array" && d.Items != nil && p.Node.Items != nil &&
+			d.Items.Type == "object" && p.Node.Items.Type == "object":
+			deepMerge(d.Items, p.Node.Items, file, path, diags)
+		default:
+			diags.Errorf(file, p.Node.Path, CodeExtOutsideExt, "property %q is defined twice for one extension (also at %s)", p.Name, d.Path)
+		}
+	}
+	for _, r := range src.Required {
+		if !dst.IsRequired(r) {
+			dst.Required = append(dst.Required, r)
+		}
+	}
+	sort.Strings(dst.Required)
 }
 
 // alignCollections moves the shape `_ext.p.coll[*]._ext.p` (an extension of
