@@ -26,7 +26,7 @@ import (
 // invalid number token or a string (or key) that is not valid UTF-8 is an
 // error; a float64 in particular is refused because its source text is lost.
 func Canonicalize(v any) ([]byte, error) {
-	buf, err := appendValue(make([]byte, 0, 1<<16), v)
+	buf, err := appendValue(make([]byte, 0, 1<<16), v, nil)
 	if err != nil {
 		var pe *pathError
 		if errors.As(err, &pe) {
@@ -98,8 +98,23 @@ func within(err error, seg string) error {
 	return err
 }
 
-// appendValue appends the canonical form of v.
-func appendValue(dst []byte, v any) ([]byte, error) {
+// flushAt is the buffer size at which appendValue hands its output to a
+// streaming sink.
+const flushAt = 32 << 10
+
+// flush writes dst to sink and empties it once it has grown past flushAt;
+// with no sink it returns dst unchanged.
+func flush(dst []byte, sink io.Writer) []byte {
+	if sink == nil || len(dst) < flushAt {
+		return dst
+	}
+	sink.Write(dst) // hash.Hash writes never fail
+	return dst[:0]
+}
+
+// appendValue appends the canonical form of v. With a sink, finished output
+// is streamed into it as the buffer fills (see canonicalHash).
+func appendValue(dst []byte, v any, sink io.Writer) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "null"...), nil
@@ -125,10 +140,11 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 				dst = append(dst, ',')
 			}
 			var err error
-			dst, err = appendValue(dst, e)
+			dst, err = appendValue(dst, e, sink)
 			if err != nil {
 				return nil, within(err, "["+strconv.Itoa(i)+"]")
 			}
+			dst = flush(dst, sink)
 		}
 		return append(dst, ']'), nil
 	case map[string]any:
@@ -143,10 +159,11 @@ func appendValue(dst []byte, v any) ([]byte, error) {
 			dst = appendString(dst, k)
 			dst = append(dst, ':')
 			var err error
-			dst, err = appendValue(dst, x[k])
+			dst, err = appendValue(dst, x[k], sink)
 			if err != nil {
 				return nil, within(err, "."+k)
 			}
+			dst = flush(dst, sink)
 		}
 		return append(dst, '}'), nil
 	default:

@@ -3,6 +3,7 @@ package fingerprint
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 )
 
@@ -26,12 +27,27 @@ func ProjectHash(project any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	canonical, err := Canonicalize(stripped)
+	sum, err := canonicalHash(stripped)
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(canonical)
-	return hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(sum), nil
+}
+
+// canonicalHash returns SHA-256 of the canonical JSON of v, streaming the
+// canonical bytes into the hash instead of building them in memory.
+func canonicalHash(v any) ([]byte, error) {
+	h := sha256.New()
+	buf, err := appendValue(make([]byte, 0, 2*flushAt), v, h)
+	if err != nil {
+		var pe *pathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("fingerprint: %s: %s", pe.path(), pe.msg)
+		}
+		return nil, err
+	}
+	h.Write(buf)
+	return h.Sum(nil), nil
 }
 
 // StripOpenAPI returns project without its OpenAPI payloads (see

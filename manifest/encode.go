@@ -4,7 +4,7 @@ package manifest
 // struct order, trailing newline — byte-identical to encoding/json's
 // indented output of the same value. Equal manifests encode to equal bytes.
 func (m *Manifest) Encode() ([]byte, error) {
-	w := &writer{buf: make([]byte, 0, 1<<20)}
+	w := &writer{buf: make([]byte, 0, estimateSize(m))}
 	w.begin('{')
 	w.strField("format_version", m.FormatVersion)
 	w.strField("dialect", m.Dialect)
@@ -232,4 +232,17 @@ func (w *writer) abstract(a AbstractResource) {
 		w.end('}')
 	})
 	w.end('}')
+}
+
+// estimateSize guesses the encoded size (about 1 KiB per column and per
+// resource) so the buffer rarely has to grow.
+func estimateSize(m *Manifest) int {
+	n := 64 << 10
+	for _, r := range m.Resources {
+		n += 1 << 10
+		for _, t := range r.Tables {
+			n += len(t.Columns) << 10
+		}
+	}
+	return n
 }
