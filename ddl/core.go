@@ -1,0 +1,195 @@
+package ddl
+
+import (
+	"github.com/edfi-dmsc/dmsc/dialect"
+	"github.com/edfi-dmsc/dmsc/model"
+)
+
+// CoreSchema is the schema of the core tables.
+const CoreSchema = "dms"
+
+// Core table names, in creation order.
+const (
+	// ResourceKeyTable holds one smallint id per resource.
+	ResourceKeyTable = "ResourceKey"
+	// DocumentTable holds one metadata row per document.
+	DocumentTable = "Document"
+	// ReferentialIdentityTable maps ReferentialIds to documents.
+	ReferentialIdentityTable = "ReferentialIdentity"
+	// DescriptorTable holds every descriptor document.
+	DescriptorTable = "Descriptor"
+	// ReferenceEdgeTable is the reverse-reference index.
+	ReferenceEdgeTable = "ReferenceEdge"
+	// IdentityLockTable holds one lock row per document.
+	IdentityLockTable = "IdentityLock"
+	// EffectiveSchemaTable holds the provisioned schema set's fingerprint.
+	EffectiveSchemaTable = "EffectiveSchema"
+	// SchemaComponentTable holds the projects of each effective schema.
+	SchemaComponentTable = "SchemaComponent"
+	// DocumentCacheTable is the optional JSON projection.
+	DocumentCacheTable = "DocumentCache"
+)
+
+// CoreTableNames lists the core dms tables in creation order.
+func CoreTableNames() []string {
+	return []string{ResourceKeyTable, DocumentTable, ReferentialIdentityTable, DescriptorTable,
+		ReferenceEdgeTable, IdentityLockTable, EffectiveSchemaTable, SchemaComponentTable, DocumentCacheTable}
+}
+
+// Column constructors for the core tables.
+func col(name string, k model.TypeKind) dialect.Column {
+	return dialect.Column{Name: name, Type: model.Type{Kind: k}}
+}
+
+func str(name string, n int) dialect.Column {
+	return dialect.Column{Name: name, Type: model.Type{Kind: model.String, MaxLength: n}}
+}
+
+func special(name string, s dialect.Special, n int) dialect.Column {
+	return dialect.Column{Name: name, Special: s, Length: n}
+}
+
+func nullable(c dialect.Column) dialect.Column { c.Nullable = true; return c }
+
+func identity(c dialect.Column) dialect.Column { c.Identity = true; return c }
+
+func withDefault(c dialect.Column, d dialect.Default) dialect.Column { c.Default = d; return c }
+
+func now(name string) dialect.Column {
+	return withDefault(col(name, model.DateTime), dialect.DefaultNow)
+}
+
+func key(name string, cols ...string) dialect.Key { return dialect.Key{Name: name, Columns: cols} }
+
+// coreTables returns the core dms tables (spec 30-ddl.md) in creation order.
+func coreTables() []dialect.Table {
+	docID := col("DocumentId", model.Int64)
+	rk := col("ResourceKeyId", model.Int16)
+	tables := []dialect.Table{
+		{
+			Name:       ResourceKeyTable,
+			Comment:    "dms.ResourceKey: one row per resource (and abstract resource) of the schema set; ids assigned in sorted order",
+			Columns:    []dialect.Column{rk, str("ProjectName", 256), str("ResourceName", 256), str("ResourceVersion", 64)},
+			PrimaryKey: key("PK_ResourceKey", "ResourceKeyId"),
+			Uniques:    []dialect.Key{key("UX_ResourceKey_ProjectName_ResourceName", "ProjectName", "ResourceName")},
+		},
+		{
+			Name:    DocumentTable,
+			Comment: "dms.Document: one row per stored document (metadata, ETag source)",
+			Columns: []dialect.Column{
+				identity(docID), special("DocumentUuid", dialect.UUID, 0), rk,
+				withDefault(col("Etag", model.Int64), dialect.DefaultOne), now("CreatedAt"), now("LastModifiedAt"),
+			},
+			PrimaryKey: key("PK_Document", "DocumentId"),
+			Uniques:    []dialect.Key{key("UX_Document_DocumentUuid", "DocumentUuid")},
+		},
+		{
+			Name:    ReferentialIdentityTable,
+			Comment: "dms.ReferentialIdentity: natural-key index (ReferentialId = UUIDv5 of the identity), primary and superclass alias rows",
+			Columns: []dialect.Column{special("ReferentialId", dialect.UUID, 0), docID, rk},
+			PrimaryKey: dialect.Key{Name: "PK_ReferentialIdentity", Columns: []string{"ReferentialId"},
+				Clustering: dialect.NonClustered, FillFactor: 90},
+			Uniques: []dialect.Key{{Name: "UX_ReferentialIdentity_DocumentId_ResourceKeyId",
+				Columns: []string{"DocumentId", "ResourceKeyId"}, Clustering: dialect.Clustered}},
+		},
+		{
+			Name:    DescriptorTable,
+			Comment: "dms.Descriptor: the documents of every descriptor resource",
+			Columns: []dialect.Column{
+				docID, rk, str("Namespace", 255), str("CodeValue", 50), str("ShortDescription", 75),
+				nullable(str("Description", 1024)), nullable(col("EffectiveBeginDate", model.Date)),
+				nullable(col("EffectiveEndDate", model.Date)), str("Uri", model.DescriptorURIType.MaxLength),
+			},
+			PrimaryKey: key("PK_Descriptor", "DocumentId"),
+			Uniques:    []dialect.Key{key("UX_Descriptor_ResourceKeyId_Uri", "ResourceKeyId", "Uri")},
+		},
+		{
+			Name:    ReferenceEdgeTable,
+			Comment: "dms.ReferenceEdge: one row per (referencing, referenced) document pair, derived from the FK columns",
+			Columns: []dialect.Column{
+				col("ParentDocumentId", model.Int64), col("ChildDocumentId", model.Int64),
+				col("IsIdentityComponent", model.Boolean), now("CreatedAt"),
+			},
+			PrimaryKey: dialect.Key{Name: "PK_ReferenceEdge", Columns: []string{"ParentDocumentId", "ChildDocumentId"},
+				Clustering: dialect.Clustered},
+		},
+		{
+			Name:       IdentityLockTable,
+			Comment:    "dms.IdentityLock: one lock row per document for identity-cascade orchestration",
+			Columns:    []dialect.Column{docID},
+			PrimaryKey: key("PK_IdentityLock", "DocumentId"),
+		},
+		{
+			Name:    EffectiveSchemaTable,
+			Comment: "dms.EffectiveSchema: the fingerprint of the schema set this database was provisioned for",
+			Columns: []dialect.Column{
+				identity(col("EffectiveSchemaId", model.Int32)), str("ApiSchemaFormatVersion", 64),
+				special("EffectiveSchemaHash", dialect.Char, 64), str("MappingVersion", 32),
+				special("ResourceKeySeedHash", dialect.Binary, 32), now("AppliedAt"),
+			},
+			PrimaryKey: key("PK_EffectiveSchema", "EffectiveSchemaId"),
+			Uniques:    []dialect.Key{key("UX_EffectiveSchema_EffectiveSchemaHash", "EffectiveSchemaHash")},
+		},
+		{
+			Name:    SchemaComponentTable,
+			Comment: "dms.SchemaComponent: the projects of each effective schema",
+			Columns: []dialect.Column{
+				col("EffectiveSchemaId", model.Int32), str("ProjectEndpointName", 128), str("ProjectName", 256),
+				str("ProjectVersion", 64), col("IsExtensionProject", model.Boolean), special("ProjectHash", dialect.Char, 64),
+			},
+			PrimaryKey: key("PK_SchemaComponent", "EffectiveSchemaId", "ProjectEndpointName"),
+		},
+		{
+			Name:    DocumentCacheTable,
+			Comment: "dms.DocumentCache: optional, eventually consistent JSON projection (fresh iff Etag equals dms.Document.Etag)",
+			Columns: []dialect.Column{
+				docID, special("DocumentUuid", dialect.UUID, 0), rk, col("Etag", model.Int64),
+				col("LastModifiedAt", model.DateTime), special("DocumentJson", dialect.JSON, 0), now("ComputedAt"),
+			},
+			PrimaryKey: key("PK_DocumentCache", "DocumentId"),
+			Uniques:    []dialect.Key{key("UX_DocumentCache_DocumentUuid", "DocumentUuid")},
+		},
+	}
+	for i := range tables {
+		tables[i].Schema = CoreSchema
+	}
+	return tables
+}
+
+// coreForeignKeys returns the core tables' foreign keys sorted by (table,
+// name). Without multiple cascade paths (SQL Server) the edge's child FK is
+// NO ACTION: the runtime refuses to delete a referenced document anyway,
+// and the parent FK still removes a deleted document's own edges.
+func coreForeignKeys(d dialect.Dialect) []dialect.ForeignKey {
+	fk := func(table, name, column, target, targetColumn string, onDelete dialect.Action) dialect.ForeignKey {
+		return dialect.ForeignKey{Schema: CoreSchema, Table: table, Name: name, Columns: []string{column},
+			TargetSchema: CoreSchema, TargetTable: target, TargetColumns: []string{targetColumn}, OnDelete: onDelete}
+	}
+	childAction := dialect.Cascade
+	if !d.MultipleCascadePaths() {
+		childAction = dialect.NoAction
+	}
+	return []dialect.ForeignKey{
+		fk(DescriptorTable, "FK_Descriptor_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
+		fk(DocumentTable, "FK_Document_ResourceKey", "ResourceKeyId", ResourceKeyTable, "ResourceKeyId", dialect.NoAction),
+		fk(DocumentCacheTable, "FK_DocumentCache_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
+		fk(IdentityLockTable, "FK_IdentityLock_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
+		fk(ReferenceEdgeTable, "FK_ReferenceEdge_ChildDocument", "ChildDocumentId", DocumentTable, "DocumentId", childAction),
+		fk(ReferenceEdgeTable, "FK_ReferenceEdge_ParentDocument", "ParentDocumentId", DocumentTable, "DocumentId", dialect.Cascade),
+		fk(ReferentialIdentityTable, "FK_ReferentialIdentity_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
+		fk(SchemaComponentTable, "FK_SchemaComponent_EffectiveSchema", "EffectiveSchemaId", EffectiveSchemaTable, "EffectiveSchemaId", dialect.Cascade),
+	}
+}
+
+// coreIndexes returns the core tables' non-unique indexes sorted by (table,
+// name).
+func coreIndexes() []dialect.Index {
+	return []dialect.Index{
+		{Schema: CoreSchema, Table: DocumentTable, Name: "IX_Document_ResourceKeyId_DocumentId",
+			Columns: []string{"ResourceKeyId", "DocumentId"}},
+		{Schema: CoreSchema, Table: DocumentCacheTable, Name: "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId",
+			Columns: []string{"ResourceKeyId", "LastModifiedAt", "DocumentId"}},
+		{Schema: CoreSchema, Table: ReferenceEdgeTable, Name: "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent",
+			Columns: []string{"ChildDocumentId", "IsIdentityComponent"}, Include: []string{"ParentDocumentId"}},
+	}
+}

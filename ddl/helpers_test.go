@@ -1,0 +1,208 @@
+package ddl
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/edfi-dmsc/dmsc/apischema"
+	"github.com/edfi-dmsc/dmsc/compiler"
+	"github.com/edfi-dmsc/dmsc/diag"
+	"github.com/edfi-dmsc/dmsc/dialect"
+	"github.com/edfi-dmsc/dmsc/example"
+	"github.com/edfi-dmsc/dmsc/model"
+	"github.com/edfi-dmsc/dmsc/testenv"
+)
+
+// schemaCase is one schema set the tests render: its models and scripts.
+type schemaCase struct {
+	Name    string
+	Models  []*model.Model
+	Scripts []Script
+}
+
+// model returns the case's model of a dialect.
+func (c *schemaCase) model(dialect string) *model.Model {
+	for _, m := range c.Models {
+		if m.Dialect == dialect {
+			return m
+		}
+	}
+	return nil
+}
+
+// script returns the case's script of a dialect.
+func (c *schemaCase) script(dialect string) string {
+	for _, s := range c.Scripts {
+		if s.Dialect == dialect {
+			return s.SQL
+		}
+	}
+	return ""
+}
+
+var (
+	caseMu    sync.Mutex
+	caseCache = map[string]*schemaCase{}
+)
+
+// cachedCase builds a case once per test binary.
+func cachedCase(t testing.TB, name string, build func(testing.TB) []*model.Model) *schemaCase {
+	t.Helper()
+	caseMu.Lock()
+	defer caseMu.Unlock()
+	if c, ok := caseCache[name]; ok {
+		return c
+	}
+	models := build(t)
+	scripts, err := RenderAll(models)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	c := &schemaCase{Name: name, Models: models, Scripts: scripts}
+	caseCache[name] = c
+	return c
+}
+
+// exampleCase is the built-in example schema set.
+func exampleCase(t testing.TB) *schemaCase {
+	return cachedCase(t, "example", func(t testing.TB) []*model.Model { return compileExample(t, false).Models() })
+}
+
+// handmadeCase is the hand-built model of handmade_test.go.
+func handmadeCase(t testing.TB) *schemaCase {
+	return cachedCase(t, "handmade", func(testing.TB) []*model.Model {
+		return []*model.Model{handmadeModel("pgsql"), handmadeModel("mssql")}
+	})
+}
+
+// compileExample compiles the built-in example schema set, its files in
+// the given order.
+func compileExample(t testing.TB, reverse bool) *compiler.Result {
+	t.Helper()
+	files := example.Files()
+	if reverse {
+		for i, j := 0, len(files)-1; i < j; i, j = i+1, j-1 {
+			files[i], files[j] = files[j], files[i]
+		}
+	}
+	var d diag.List
+	var projects []*apischema.Project
+	for _, f := range files {
+		if p := apischema.Parse(f.Name, f.Data, &d); p != nil {
+			projects = append(projects, p)
+		}
+	}
+	var res *compiler.Result
+	if set := apischema.Build(projects, &d); set != nil {
+		res = compiler.Compile(set, compiler.Options{}, &d)
+	}
+	if err := d.Err(); err != nil {
+		t.Fatalf("example schema:\n%v", err)
+	}
+	return res
+}
+
+// compileFiles loads and compiles ApiSchema files (first = core).
+func compileFiles(t testing.TB, files []string) *compiler.Result {
+	t.Helper()
+	var d diag.List
+	set := apischema.Load(files, &d)
+	var res *compiler.Result
+	if set != nil {
+		res = compiler.Compile(set, compiler.Options{}, &d)
+	}
+	if err := d.Err(); err != nil {
+		t.Fatalf("compile %v:\n%v", files, err)
+	}
+	return res
+}
+
+// fixtureSet names the input files of one fixture schema set.
+type fixtureSet struct {
+	Name  string
+	Files []string
+}
+
+// fixtureSets lists DS 5.0, Homograph and every dms/<case> (inputs in
+// fixture.json order, first = core) of the fixture corpus fx.
+func fixtureSets(t testing.TB, fx string) []fixtureSet {
+	t.Helper()
+	out := []fixtureSet{
+		{Name: "ds-5.0", Files: []string{filepath.Join(fx, "apischema", "ds-5.0", "ApiSchema.json")}},
+		{Name: "homograph", Files: []string{filepath.Join(fx, "apischema", "homograph", "ApiSchema.json")}},
+	}
+	root := filepath.Join(fx, "dms")
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []fixtureSet
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		data, err := os.ReadFile(filepath.Join(dir, "fixture.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f struct {
+			APISchemaFiles []string `json:"apiSchemaFiles"`
+		}
+		if err := json.Unmarshal(data, &f); err != nil {
+			t.Fatalf("%s: %v", dir, err)
+		}
+		c := fixtureSet{Name: "dms-" + e.Name()}
+		for _, n := range f.APISchemaFiles {
+			c.Files = append(c.Files, filepath.Join(dir, "inputs", n))
+		}
+		cases = append(cases, c)
+	}
+	sort.Slice(cases, func(i, j int) bool { return cases[i].Name < cases[j].Name })
+	return append(out, cases...)
+}
+
+// fixtureCase compiles and renders one fixture set once per test binary.
+func fixtureCase(t testing.TB, fs fixtureSet) *schemaCase {
+	return cachedCase(t, fs.Name, func(t testing.TB) []*model.Model { return compileFiles(t, fs.Files).Models() })
+}
+
+// forEachCase runs fn as a subtest for the example, the hand-made model
+// and, in a "fixtures" subtest that skips when the corpus is absent, for
+// DS 5.0, Homograph and every dms case.
+func forEachCase(t *testing.T, parallel bool, fn func(t *testing.T, c *schemaCase)) {
+	t.Helper()
+	run := func(t *testing.T, name string, get func(testing.TB) *schemaCase) {
+		t.Run(name, func(t *testing.T) {
+			if parallel {
+				t.Parallel()
+			}
+			fn(t, get(t))
+		})
+	}
+	run(t, "example", exampleCase)
+	run(t, "handmade", handmadeCase)
+	t.Run("fixtures", func(t *testing.T) {
+		if parallel {
+			t.Parallel()
+		}
+		fx := testenv.Fixtures(t)
+		for _, fs := range fixtureSets(t, fx) {
+			run(t, fs.Name, func(t testing.TB) *schemaCase { return fixtureCase(t, fs) })
+		}
+	})
+}
+
+// mustDialect returns the named dialect or fails the test.
+func mustDialect(t testing.TB, name string) dialect.Dialect {
+	t.Helper()
+	d, err := DialectFor(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

@@ -1,0 +1,98 @@
+package ddl
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/edfi-dmsc/dmsc/golden"
+)
+
+func TestNormalizedSHA256(t *testing.T) {
+	base := NormalizedSHA256("SELECT 1;\nSELECT 2;\n")
+	tests := []struct {
+		name   string
+		script string
+		same   bool
+	}{
+		{"CRLF", "SELECT 1;\r\nSELECT 2;\r\n", true},
+		{"CR", "SELECT 1;\rSELECT 2;\r", true},
+		{"trailing blanks", "SELECT 1;  \t\nSELECT 2; \n", true},
+		{"leading blanks matter", " SELECT 1;\nSELECT 2;\n", false},
+		{"final newline matters", "SELECT 1;\nSELECT 2;", false},
+		{"content matters", "SELECT 1;\nSELECT 3;\n", false},
+	}
+	for _, tt := range tests {
+		if got := NormalizedSHA256(tt.script) == base; got != tt.same {
+			t.Errorf("%s: same hash = %v, want %v", tt.name, got, tt.same)
+		}
+	}
+	if len(base) != 64 || strings.ToLower(base) != base {
+		t.Errorf("hash %q is not lowercase hex SHA-256", base)
+	}
+}
+
+// TestStatementCounts checks that the statement splitter finds exactly
+// the statements the renderer wrote, in both dialects, and that each is a
+// terminated statement.
+func TestStatementCounts(t *testing.T) {
+	forEachCase(t, false, func(t *testing.T, c *schemaCase) {
+		for _, s := range c.Scripts {
+			m := c.model(s.Dialect)
+			tables, err := resourceTables(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := DialectFor(s.Dialect)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := 1 + len(schemas(m, tables, nil)) + len(CoreTableNames()) + len(tables) + len(coreForeignKeys(d)) +
+				len(coreIndexes()) + len(m.Views) + 3
+			for _, tb := range tables {
+				want += len(tb.ForeignKeys) + len(tb.Indexes)
+				for _, u := range tb.Uniques {
+					if !d.UniqueNullsDistinct() && len(nullableColumns(tb, u.Columns)) > 0 {
+						want++ // a filtered unique index
+					}
+				}
+			}
+			if s.Dialect == MSSQL {
+				want += 2 // SET ANSI_NULLS, SET QUOTED_IDENTIFIER
+			}
+			got, err := Statements(s.Dialect, s.SQL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != want {
+				t.Errorf("%s: %d statements, want %d", s.Dialect, len(got), want)
+			}
+			for i, st := range got {
+				if !strings.HasSuffix(st, ";") {
+					t.Errorf("%s statement %d is not terminated: %q", s.Dialect, i, st)
+				}
+			}
+		}
+	})
+}
+
+func TestManifestJSON(t *testing.T) {
+	c := exampleCase(t)
+	m, err := NewManifest(c.Scripts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range m.Dialects {
+		if e.Dialect != c.Scripts[i].Dialect || e.NormalizedSQLSHA256 != NormalizedSHA256(c.Scripts[i].SQL) || e.StatementCount == 0 {
+			t.Errorf("entry %d = %+v", i, e)
+		}
+	}
+	data, err := m.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.AssertFile(t, "../testdata/cases/example/expected", "ddl-manifest.json", data)
+	empty, err := (&Manifest{}).JSON()
+	if err != nil || string(empty) != "{\n  \"dialects\": []\n}\n" {
+		t.Errorf("empty manifest = %q, %v", empty, err)
+	}
+}

@@ -1,0 +1,208 @@
+package ddl
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	mssqldb "github.com/microsoft/go-mssqldb"
+	"github.com/microsoft/go-mssqldb/msdsn"
+
+	"github.com/edfi-dmsc/dmsc/dialect/mssql"
+	"github.com/edfi-dmsc/dmsc/model"
+)
+
+// SQLQuerier is what the SQL Server helpers need: *sql.DB, *sql.Conn and
+// *sql.Tx satisfy it.
+type SQLQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// ProvisionMSSQL provisions the SQL Server database behind db with script
+// (see Provision): under an exclusive application lock, the preflight and
+// every GO-separated batch run in one transaction, committed only after
+// verification.
+func ProvisionMSSQL(ctx context.Context, db *sql.DB, m *model.Model, script string) (*ProvisionResult, error) {
+	if m.Dialect != MSSQL {
+		return nil, fmt.Errorf("model is named for %s, not mssql", m.Dialect)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }() // a no-op after Commit
+	var lock int
+	if err := tx.QueryRowContext(ctx, `DECLARE @r int;
+EXEC @r = sp_getapplock @Resource = N'dmsc-provision', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = -1;
+SELECT @r;`).Scan(&lock); err != nil {
+		return nil, fmt.Errorf("take the provisioning lock: %w", err)
+	}
+	if lock < 0 {
+		return nil, fmt.Errorf("take the provisioning lock: sp_getapplock returned %d", lock)
+	}
+	state, err := ReadStateMSSQL(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	res := &ProvisionResult{Dialect: MSSQL, Hash: m.EffectiveSchemaHash}
+	if state.Provisioned() {
+		if mm := state.Mismatch(m); mm != nil {
+			return nil, mm
+		}
+		res.Status = AlreadyProvisioned
+		return res, nil
+	}
+	batches := mssql.SplitBatches(script)
+	for i, batch := range batches {
+		if _, err := tx.ExecContext(ctx, batch); err != nil {
+			return nil, fmt.Errorf("apply the SQL Server script, batch %d of %d (%s), rolled back: %w", i+1, len(batches), statementSummary(batch), err)
+		}
+	}
+	if err := VerifyMSSQL(ctx, tx, m); err != nil {
+		return nil, fmt.Errorf("%w (rolled back)", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	res.Status, res.Batches = Applied, len(batches)
+	res.Statements, _ = CountStatements(MSSQL, script)
+	return res, nil
+}
+
+// ReadStateMSSQL reads the newest dms.EffectiveSchema row and its
+// dms.SchemaComponent rows; a database without the table is not
+// provisioned.
+func ReadStateMSSQL(ctx context.Context, q SQLQuerier) (*State, error) {
+	var exists bool
+	if err := q.QueryRowContext(ctx, `SELECT CAST(CASE WHEN OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NULL THEN 0 ELSE 1 END AS bit)`).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("read dms.EffectiveSchema: %w", err)
+	}
+	st := &State{}
+	if !exists {
+		return st, nil
+	}
+	var id int64
+	err := q.QueryRowContext(ctx, `SELECT TOP (1) [EffectiveSchemaId], [EffectiveSchemaHash], [ApiSchemaFormatVersion], [MappingVersion]
+FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC`).Scan(&id, &st.Hash, &st.APISchemaFormatVersion, &st.MappingVersion)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read dms.EffectiveSchema: %w", err)
+	}
+	st.Hash = strings.TrimSpace(st.Hash)
+	rows, err := q.QueryContext(ctx, `IF OBJECT_ID(N'[dms].[SchemaComponent]', N'U') IS NOT NULL
+SELECT [ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash]
+FROM [dms].[SchemaComponent] WHERE [EffectiveSchemaId] = @p1 ORDER BY [ProjectEndpointName]`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read dms.SchemaComponent: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c Component
+		if err := rows.Scan(&c.EndpointName, &c.ProjectName, &c.ProjectVersion, &c.IsExtension, &c.ProjectHash); err != nil {
+			return nil, fmt.Errorf("read dms.SchemaComponent: %w", err)
+		}
+		c.ProjectHash = strings.TrimSpace(c.ProjectHash)
+		st.Components = append(st.Components, c)
+	}
+	return st, rows.Err()
+}
+
+// VerifyMSSQL checks the stored hash and that every expected table and
+// view exists (sys.objects), returning a *VerificationError otherwise.
+func VerifyMSSQL(ctx context.Context, q SQLQuerier, m *model.Model) error {
+	st, err := ReadStateMSSQL(ctx, q)
+	if err != nil {
+		return err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT s.[name], o.[name], CAST(CASE WHEN o.[type] = 'V' THEN 1 ELSE 0 END AS bit)
+FROM sys.objects AS o JOIN sys.schemas AS s ON s.[schema_id] = o.[schema_id]
+WHERE o.[type] IN ('U', 'V')`)
+	if err != nil {
+		return fmt.Errorf("read the catalog: %w", err)
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var schema, name string
+		var isView bool
+		if err := rows.Scan(&schema, &name, &isView); err != nil {
+			return fmt.Errorf("read the catalog: %w", err)
+		}
+		have[schema+"."+name] = isView
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read the catalog: %w", err)
+	}
+	return verifyCatalog(m, st.Hash, have)
+}
+
+// CreateMSSQLDatabase creates the database named in dsn unless it exists,
+// connecting to `master` on the same server. It reports whether it
+// created it.
+func CreateMSSQLDatabase(ctx context.Context, dsn string) (bool, error) {
+	cfg, err := msdsn.Parse(dsn)
+	if err != nil {
+		return false, fmt.Errorf("parse the SQL Server DSN: %w", err)
+	}
+	name := cfg.Database
+	if name == "" || strings.EqualFold(name, "master") {
+		return false, nil
+	}
+	cfg.Database = "master"
+	db := sql.OpenDB(mssqldb.NewConnectorConfig(cfg))
+	defer db.Close()
+	d := mssql.New()
+	var created bool
+	err = db.QueryRowContext(ctx, "IF DB_ID("+d.StringLiteral(name)+") IS NULL\nBEGIN\n    CREATE DATABASE "+d.QuoteIdent(name)+
+		";\n    SELECT CAST(1 AS bit);\nEND\nELSE SELECT CAST(0 AS bit);").Scan(&created)
+	if err != nil {
+		return false, fmt.Errorf("create database %s: %w", name, err)
+	}
+	return created, nil
+}
+
+// openMSSQL opens a pool for dsn with one connection (a provisioning run
+// needs no more).
+func openMSSQL(dsn string) (*sql.DB, error) {
+	db, err := sql.Open("sqlserver", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open SQL Server: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// provisionMSSQLDSN opens dsn and calls ProvisionMSSQL.
+func provisionMSSQLDSN(ctx context.Context, dsn string, m *model.Model, script string) (*ProvisionResult, error) {
+	db, err := openMSSQL(dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return ProvisionMSSQL(ctx, db, m, script)
+}
+
+// verifyMSSQLDSN opens dsn and calls VerifyMSSQL.
+func verifyMSSQLDSN(ctx context.Context, dsn string, m *model.Model) error {
+	db, err := openMSSQL(dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return VerifyMSSQL(ctx, db, m)
+}
+
+// readStateMSSQLDSN opens dsn and calls ReadStateMSSQL.
+func readStateMSSQLDSN(ctx context.Context, dsn string) (*State, error) {
+	db, err := openMSSQL(dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return ReadStateMSSQL(ctx, db)
+}

@@ -1,0 +1,202 @@
+package ddl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/edfi-dmsc/dmsc/model"
+)
+
+// PgQuerier is what the PostgreSQL helpers need: *pgx.Conn and pgx.Tx
+// both satisfy it.
+type PgQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// pgProvisionLock is the pg_advisory_xact_lock key serialising dmsc
+// provisioning runs on one database.
+const pgProvisionLock = 0x646d7363 // "dmsc"
+
+// ProvisionPostgres provisions the database behind conn with script (see
+// Provision): preflight and apply run in one transaction holding an
+// advisory lock, and the transaction commits only after verification.
+func ProvisionPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, script string) (*ProvisionResult, error) {
+	if m.Dialect != PgSQL {
+		return nil, fmt.Errorf("model is named for %s, not pgsql", m.Dialect)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }() // a no-op after Commit
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(pgProvisionLock)); err != nil {
+		return nil, fmt.Errorf("take the provisioning lock: %w", err)
+	}
+	state, err := ReadStatePostgres(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	res := &ProvisionResult{Dialect: PgSQL, Hash: m.EffectiveSchemaHash}
+	if state.Provisioned() {
+		if mm := state.Mismatch(m); mm != nil {
+			return nil, mm
+		}
+		res.Status = AlreadyProvisioned
+		return res, nil
+	}
+	if _, err := tx.Exec(ctx, script); err != nil {
+		return nil, fmt.Errorf("apply the PostgreSQL script (rolled back): %w", err)
+	}
+	if err := VerifyPostgres(ctx, tx, m); err != nil {
+		return nil, fmt.Errorf("%w (rolled back)", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	res.Status, res.Batches = Applied, 1
+	res.Statements, _ = CountStatements(PgSQL, script)
+	return res, nil
+}
+
+// ReadStatePostgres reads the newest dms.EffectiveSchema row and its
+// dms.SchemaComponent rows; a database without the table is not
+// provisioned.
+func ReadStatePostgres(ctx context.Context, q PgQuerier) (*State, error) {
+	var exists bool
+	if err := q.QueryRow(ctx, `SELECT to_regclass('"dms"."EffectiveSchema"') IS NOT NULL`).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("read dms.EffectiveSchema: %w", err)
+	}
+	st := &State{}
+	if !exists {
+		return st, nil
+	}
+	var id int64
+	err := q.QueryRow(ctx, `SELECT "EffectiveSchemaId", "EffectiveSchemaHash", "ApiSchemaFormatVersion", "MappingVersion"
+FROM "dms"."EffectiveSchema" ORDER BY "EffectiveSchemaId" DESC LIMIT 1`).Scan(&id, &st.Hash, &st.APISchemaFormatVersion, &st.MappingVersion)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read dms.EffectiveSchema: %w", err)
+	}
+	st.Hash = strings.TrimSpace(st.Hash)
+	var compExists bool
+	if err := q.QueryRow(ctx, `SELECT to_regclass('"dms"."SchemaComponent"') IS NOT NULL`).Scan(&compExists); err != nil || !compExists {
+		return st, err
+	}
+	rows, err := q.Query(ctx, `SELECT "ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash"
+FROM "dms"."SchemaComponent" WHERE "EffectiveSchemaId" = $1 ORDER BY "ProjectEndpointName"`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read dms.SchemaComponent: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c Component
+		if err := rows.Scan(&c.EndpointName, &c.ProjectName, &c.ProjectVersion, &c.IsExtension, &c.ProjectHash); err != nil {
+			return nil, fmt.Errorf("read dms.SchemaComponent: %w", err)
+		}
+		c.ProjectHash = strings.TrimSpace(c.ProjectHash)
+		st.Components = append(st.Components, c)
+	}
+	return st, rows.Err()
+}
+
+// VerifyPostgres checks the stored hash and that every expected table and
+// view exists (pg_class), returning a *VerificationError otherwise.
+func VerifyPostgres(ctx context.Context, q PgQuerier, m *model.Model) error {
+	st, err := ReadStatePostgres(ctx, q)
+	if err != nil {
+		return err
+	}
+	rows, err := q.Query(ctx, `SELECT n.nspname, c.relname, c.relkind = 'v'
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'v') AND n.nspname = ANY($1)`, schemaNames(ExpectedRelations(m)))
+	if err != nil {
+		return fmt.Errorf("read the catalog: %w", err)
+	}
+	defer rows.Close()
+	have := map[string]bool{}
+	for rows.Next() {
+		var schema, name string
+		var isView bool
+		if err := rows.Scan(&schema, &name, &isView); err != nil {
+			return fmt.Errorf("read the catalog: %w", err)
+		}
+		have[schema+"."+name] = isView
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read the catalog: %w", err)
+	}
+	return verifyCatalog(m, st.Hash, have)
+}
+
+// CreatePostgresDatabase creates the database named in dsn unless it
+// exists, connecting to the `postgres` maintenance database of the same
+// server. It reports whether it created it.
+func CreatePostgresDatabase(ctx context.Context, dsn string) (bool, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return false, fmt.Errorf("parse the PostgreSQL DSN: %w", err)
+	}
+	name := cfg.Database
+	if name == "" || name == "postgres" {
+		return false, nil
+	}
+	cfg.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return false, fmt.Errorf("connect to the postgres maintenance database: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return false, fmt.Errorf("look up database %s: %w", name, err)
+	}
+	if exists {
+		return false, nil
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // duplicate_database: created concurrently
+			return false, nil
+		}
+		return false, fmt.Errorf("create database %s: %w", name, err)
+	}
+	return true, nil
+}
+
+// provisionPostgresDSN connects and calls ProvisionPostgres.
+func provisionPostgresDSN(ctx context.Context, dsn string, m *model.Model, script string) (*ProvisionResult, error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	defer conn.Close(ctx)
+	return ProvisionPostgres(ctx, conn, m, script)
+}
+
+// verifyPostgresDSN connects and calls VerifyPostgres.
+func verifyPostgresDSN(ctx context.Context, dsn string, m *model.Model) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	defer conn.Close(ctx)
+	return VerifyPostgres(ctx, conn, m)
+}
+
+// readStatePostgresDSN connects and calls ReadStatePostgres.
+func readStatePostgresDSN(ctx context.Context, dsn string) (*State, error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	defer conn.Close(ctx)
+	return ReadStatePostgres(ctx, conn)
+}
