@@ -19,7 +19,7 @@ VERSION      ?= $(shell git describe --tags --dirty 2>/dev/null)
 LDFLAGS      := $(if $(VERSION),-X github.com/edfi-dmsc/dmsc/cli.version=$(VERSION))
 GOLDIE       := github.com/sebdah/goldie/v2
 
-.PHONY: help build test bench bench-smoke fuzz golden lint ci clean
+.PHONY: help build test bench bench-smoke fuzz golden lint report ci clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -58,9 +58,13 @@ lint: ## gofmt must list no file; go vet must pass
 	if [ -n "$$files" ]; then echo "gofmt would change:"; echo "$$files"; exit 1; fi
 	$(GO) vet ./...
 
+report: ## print table/column counts of DS 5.0, Homograph and the upstream cases, and the conformance result
+	$(GO) test -count=1 -v -run 'TestCompileRealSchemas|TestConformance' ./compiler \
+	  | grep -E '(pgsql|mssql): [0-9]+ resources|^(--- |ok|FAIL)' || true
+
 # The tests run last so that their summary closes the CI log.
-ci: ## what .ci/run runs once PostgreSQL is up: lint, build, fuzz, bench-smoke, test
-	@for step in lint build fuzz bench-smoke test; do \
+ci: ## what .ci/run runs once PostgreSQL is up: lint, build, fuzz, bench-smoke, report, test
+	@for step in lint build fuzz bench-smoke report test; do \
 	  echo; echo "=== make $$step ==="; start=$$SECONDS; \
 	  $(MAKE) --no-print-directory $$step; \
 	  echo "=== make $$step: ok in $$((SECONDS - start))s ==="; \

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/edfi-dmsc/dmsc/ddl"
+)
+
+// ddlProvisionFlags holds the flags of `dmsc ddl provision`.
+type ddlProvisionFlags struct {
+	schema         schemaFlags
+	dsn            string
+	dialect        string
+	createDatabase bool
+}
+
+// newDDLProvisionCmd builds `dmsc ddl provision`.
+func newDDLProvisionCmd(e *env) *cobra.Command {
+	f := ddlProvisionFlags{dialect: "pgsql"}
+	cmd := &cobra.Command{
+		Use:   "provision -s FILE... --dsn DSN [--dialect pgsql|mssql] [--create-database]",
+		Short: "Apply the DDL of a schema set to a database, guarded by its fingerprint",
+		Long: `Apply the DDL of a schema set to the database at DSN (also DMSC_DSN).
+
+Preflight: dmsc reads dms.EffectiveSchema first.
+  - same effective schema hash: "already provisioned", nothing changes, exit 0;
+  - another hash: nothing changes; both hashes and what differs are
+    printed, exit 3;
+  - no effective schema: the whole script runs in one transaction
+    (PostgreSQL; SQL Server: its GO batches in one transaction), then the
+    stored hash and every expected table and view are verified.
+
+--create-database creates the DSN's database first when it is missing.
+
+Exit codes: 0 applied or already provisioned, 1 database failure,
+2 usage error, 3 fingerprint mismatch.`,
+		Example: `  dmsc ddl provision -s ApiSchema.json --dsn postgres://postgres@localhost/edfi --create-database
+  DMSC_DSN='sqlserver://sa:pw@localhost?database=edfi' dmsc ddl provision -s ApiSchema.json --dialect mssql`,
+		RunE: func(*cobra.Command, []string) error { return runDDLProvision(e, &f) },
+	}
+	addSchemaFlags(cmd, &f.schema, true)
+	cmd.Flags().StringVar(&f.dsn, "dsn", "", "database connection `DSN` (postgres://… or sqlserver://…; also DMSC_DSN)")
+	cmd.Flags().StringVar(&f.dialect, "dialect", f.dialect, "`DIALECT` of the database: pgsql or mssql")
+	cmd.Flags().BoolVar(&f.createDatabase, "create-database", false, "create the DSN's database when it does not exist")
+	return cmd
+}
+
+// runDDLProvision compiles, renders and provisions.
+func runDDLProvision(e *env, f *ddlProvisionFlags) error {
+	if f.dsn == "" {
+		return usageErrorf("a database is required: --dsn DSN or DMSC_DSN")
+	}
+	if f.dialect != "pgsql" && f.dialect != "mssql" {
+		return usageErrorf("--dialect %q: must be pgsql or mssql", f.dialect)
+	}
+	res, err := e.compile(&f.schema, true)
+	if err != nil {
+		return err
+	}
+	m := res.Model(f.dialect)
+	out, err := ddl.Provision(e.ctx, f.dsn, m, "", ddl.ProvisionOptions{CreateDatabase: f.createDatabase})
+	if errors.Is(err, ddl.ErrFingerprintMismatch) {
+		return fingerprintMismatch(err)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(e.stdout, out.String())
+	return err
+}
