@@ -346,8 +346,8 @@ type View struct {
 type ViewColumn struct {
 	Name string
 	Type Type
-	// Path is the abstract identity path ("" for DocumentId and
-	// Discriminator).
+	// Path is the abstract identity path (the root path `$` for
+	// DocumentId and Discriminator).
 	Path jsonpath.Path
 }
 
