@@ -66,8 +66,29 @@ func (c *resourceCtx) addColumn(t *model.Table, col *model.Column, n *apischema.
 	c.b.loc[col] = location{file: n.File, path: n.Path}
 }
 
-// scalarType maps a JSON-schema scalar to a logical type.
+// scalarType maps a JSON-schema scalar to a logical type, reporting what
+// cannot become a column (a string without maxLength, an unknown type) and
+// numbers that fall back to decimal(18,4).
 func (c *resourceCtx) scalarType(n *apischema.Node, p jsonpath.Path) (model.Type, bool) {
+	t, ok := c.typeOf(n, p)
+	switch {
+	case !ok:
+		c.b.diags.Errorf(n.File, n.Path, CodeUnsupportedShape, "cannot map type %q at %s to a column", n.Type, p)
+	case t.Kind == model.String && !n.HasMaxLength:
+		c.b.diags.Errorf(n.File, n.Path, CodeStringWithoutMaxLength, "string property %s of %s has no maxLength; set maxLength in MetaEd (a column needs a bounded length)", p, c.r.ResourceName)
+		return model.Type{}, false
+	case t.Kind == model.Decimal:
+		if _, ok := c.decimals[p.String()]; !ok {
+			c.b.warnDecimal(n, p, c.r)
+		}
+	}
+	return t, ok
+}
+
+// typeOf maps a JSON-schema scalar at p to its logical type, without
+// reporting anything: a string's length is its maxLength (0 when absent); a
+// number takes its decimalPropertyValidationInfos, else decimal(18,4).
+func (c *resourceCtx) typeOf(n *apischema.Node, p jsonpath.Path) (model.Type, bool) {
 	switch n.Type {
 	case "string":
 		switch n.Format {
@@ -77,10 +98,6 @@ func (c *resourceCtx) scalarType(n *apischema.Node, p jsonpath.Path) (model.Type
 			return model.Type{Kind: model.DateTime}, true
 		case "time":
 			return model.Type{Kind: model.Time}, true
-		}
-		if !n.HasMaxLength {
-			c.b.diags.Errorf(n.File, n.Path, CodeStringWithoutMaxLength, "string property %s of %s has no maxLength; set maxLength in MetaEd (a column needs a bounded length)", p, c.r.ResourceName)
-			return model.Type{}, false
 		}
 		return model.Type{Kind: model.String, MaxLength: n.MaxLength}, true
 	case "integer":
@@ -92,12 +109,10 @@ func (c *resourceCtx) scalarType(n *apischema.Node, p jsonpath.Path) (model.Type
 		if d, ok := c.decimals[p.String()]; ok {
 			return model.Type{Kind: model.Decimal, Precision: d.TotalDigits, Scale: d.DecimalPlaces}, true
 		}
-		c.b.warnDecimal(n, p, c.r)
 		return model.Type{Kind: model.Decimal, Precision: model.FallbackDecimalPrecision, Scale: model.FallbackDecimalScale}, true
 	case "boolean":
 		return model.Type{Kind: model.Boolean}, true
 	}
-	c.b.diags.Errorf(n.File, n.Path, CodeUnsupportedShape, "cannot map type %q at %s to a column", n.Type, p)
 	return model.Type{}, false
 }
 
@@ -126,7 +141,7 @@ func (c *resourceCtx) reference(t *model.Table, pm *apischema.PathMapping, obj *
 		if c.identity[rp.ReferenceJSONPath.String()] {
 			ref.IsIdentityComponent = true
 		}
-		ref.Bindings = append(ref.Bindings, model.Binding{ReferencePath: rp.ReferenceJSONPath, IdentityPath: rp.IdentityJSONPath, Type: c.bindingType(field, rp.ReferenceJSONPath, pm)})
+		ref.Bindings = append(ref.Bindings, model.Binding{ReferencePath: rp.ReferenceJSONPath, IdentityPath: rp.IdentityJSONPath, Type: c.bindingType(field, rp.ReferenceJSONPath)})
 	}
 	col := &model.Column{Name: base + "_DocumentId", Kind: model.DocumentFKColumn, Type: model.Type{Kind: model.Int64}, Nullable: !required, Path: p, Reference: ref}
 	ref.Column = col
@@ -135,45 +150,14 @@ func (c *resourceCtx) reference(t *model.Table, pm *apischema.PathMapping, obj *
 }
 
 // bindingType is the type of a reference identity value as declared in the
-// referencing document (descriptors are URIs).
-func (c *resourceCtx) bindingType(n *apischema.Node, p jsonpath.Path, pm *apischema.PathMapping) model.Type {
+// referencing document; a string without maxLength there is a descriptor
+// URI.
+func (c *resourceCtx) bindingType(n *apischema.Node, p jsonpath.Path) model.Type {
 	if n.Type == "string" && n.Format == "" && !n.HasMaxLength {
 		return model.DescriptorURIType
 	}
-	if n.Type == "number" {
-		if d, ok := c.decimals[p.String()]; ok {
-			return model.Type{Kind: model.Decimal, Precision: d.TotalDigits, Scale: d.DecimalPlaces}
-		}
-		return model.Type{Kind: model.Decimal, Precision: model.FallbackDecimalPrecision, Scale: model.FallbackDecimalScale}
-	}
-	typ, ok := c.quietScalarType(n)
-	if !ok {
-		return model.Type{Kind: model.String, MaxLength: 0}
-	}
-	return typ
-}
-
-func (c *resourceCtx) quietScalarType(n *apischema.Node) (model.Type, bool) {
-	switch n.Type {
-	case "string":
-		switch n.Format {
-		case "date":
-			return model.Type{Kind: model.Date}, true
-		case "date-time":
-			return model.Type{Kind: model.DateTime}, true
-		case "time":
-			return model.Type{Kind: model.Time}, true
-		}
-		return model.Type{Kind: model.String, MaxLength: n.MaxLength}, true
-	case "integer":
-		if n.Format == "int64" {
-			return model.Type{Kind: model.Int64}, true
-		}
-		return model.Type{Kind: model.Int32}, true
-	case "boolean":
-		return model.Type{Kind: model.Boolean}, true
-	}
-	return model.Type{}, false
+	t, _ := c.typeOf(n, p)
+	return t
 }
 
 // descriptor adds the FK column for a descriptor URI property.

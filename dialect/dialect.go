@@ -183,3 +183,30 @@ func WriteQualifiedList(b *strings.Builder, d Dialect, alias string, names []str
 		d.WriteIdent(b, n)
 	}
 }
+
+// WriteIndexBody writes the part of CREATE INDEX both engines share, from
+// the index name on: `name ON schema.table (cols) [INCLUDE (cols)]
+// [WHERE col IS NOT NULL AND …];` and a newline.
+func WriteIndexBody(b *strings.Builder, d Dialect, ix *Index) {
+	d.WriteIdent(b, ix.Name)
+	b.WriteString(" ON ")
+	WriteQualified(b, d, ix.Schema, ix.Table)
+	b.WriteString(" (")
+	WriteIdentList(b, d, ix.Columns)
+	b.WriteByte(')')
+	if len(ix.Include) > 0 {
+		b.WriteString(" INCLUDE (")
+		WriteIdentList(b, d, ix.Include)
+		b.WriteByte(')')
+	}
+	for i, c := range ix.NotNull {
+		if i == 0 {
+			b.WriteString(" WHERE ")
+		} else {
+			b.WriteString(" AND ")
+		}
+		d.WriteIdent(b, c)
+		b.WriteString(" IS NOT NULL")
+	}
+	b.WriteString(";\n")
+}

@@ -163,27 +163,7 @@ func (d Dialect) WriteCreateIndex(b *strings.Builder, ix *dialect.Index) {
 		b.WriteString("UNIQUE ")
 	}
 	b.WriteString("INDEX IF NOT EXISTS ")
-	d.WriteIdent(b, ix.Name)
-	b.WriteString(" ON ")
-	dialect.WriteQualified(b, d, ix.Schema, ix.Table)
-	b.WriteString(" (")
-	dialect.WriteIdentList(b, d, ix.Columns)
-	b.WriteByte(')')
-	if len(ix.Include) > 0 {
-		b.WriteString(" INCLUDE (")
-		dialect.WriteIdentList(b, d, ix.Include)
-		b.WriteByte(')')
-	}
-	for i, c := range ix.NotNull {
-		if i == 0 {
-			b.WriteString(" WHERE ")
-		} else {
-			b.WriteString(" AND ")
-		}
-		d.WriteIdent(b, c)
-		b.WriteString(" IS NOT NULL")
-	}
-	b.WriteString(";\n")
+	dialect.WriteIndexBody(b, d, ix)
 }
 
 // WriteCreateView writes CREATE OR REPLACE VIEW … AS the arms joined by
