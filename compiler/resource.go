@@ -68,7 +68,6 @@ func (b *builder) resource(ar *apischema.Resource) *model.Resource {
 
 // index builds the lookups of one resource and validates name overrides.
 func (c *resourceCtx) index() {
-	file := c.ar.Project.File
 	for _, e := range c.ar.Extensions() {
 		c.extRoot[e.Project.EndpointName] = e
 	}
@@ -114,7 +113,6 @@ func (c *resourceCtx) index() {
 			c.descByPth[pm.JSONPath.String()] = pm
 		}
 	}
-	_ = file
 }
 
 // referenceObject returns the common parent of a reference's

@@ -182,7 +182,7 @@ func (c *resourceCtx) collection(parent *model.Table, n *apischema.Node, p jsonp
 	scope := p.Wildcard()
 	base := naming.CollectionBase(prop)
 	if o, ok := c.override(scope); ok {
-		base = c.collectionOverride(parent, o, scope)
+		base = c.collectionOverride(parent, o)
 	}
 	t := c.newTable(parent, c.b.logicalTable[parent]+base, parent.Schema, scope, model.CollectionTable, parent.ExtensionProject)
 	t.Base = base
@@ -210,7 +210,7 @@ func (c *resourceCtx) collection(parent *model.Table, n *apischema.Node, p jsonp
 // and an implied prefix (the owning table name or one of its PascalCase
 // suffixes) is stripped, so `SchoolLocation` and `Location` both name table
 // SchoolLocation.
-func (c *resourceCtx) collectionOverride(parent *model.Table, value string, scope jsonpath.Path) string {
+func (c *resourceCtx) collectionOverride(parent *model.Table, value string) string {
 	v := naming.Pascal(value)
 	owner := c.b.logicalTable[parent]
 	for _, pre := range pascalSuffixes(owner) {
