@@ -25,7 +25,7 @@ type Segment struct {
 // steps, so String and Equal cost nothing.
 type Path struct {
 	segs []Segment
-	// s is the canonical text without the leading `$` ("" for the root).
+	// s is the canonical text ("" for the zero value, the root).
 	s string
 }
 
@@ -85,7 +85,7 @@ func Parse(s string) (Path, error) {
 			return Path{}, &SyntaxError{Input: s, Offset: i, Reason: fmt.Sprintf("unexpected character %q", s[i])}
 		}
 	}
-	return Path{segs: segs, s: s[1:]}, nil
+	return Path{segs: segs, s: s}, nil
 }
 
 // MustParse parses a path known to be valid at compile time (literals in
@@ -99,7 +99,15 @@ func MustParse(s string) Path {
 }
 
 // String renders the path in canonical form.
-func (p Path) String() string { return "$" + p.s }
+func (p Path) String() string { return p.text() }
+
+// text is the canonical text; the zero value renders as `$`.
+func (p Path) text() string {
+	if p.s == "" {
+		return "$"
+	}
+	return p.s
+}
 
 func segText(s Segment) string {
 	if s.Wildcard {
@@ -131,17 +139,18 @@ func (p Path) Parent() Path {
 		return p
 	}
 	last := p.segs[len(p.segs)-1]
-	return Path{segs: p.segs[: len(p.segs)-1 : len(p.segs)-1], s: p.s[:len(p.s)-len(segText(last))]}
+	t := p.text()
+	return Path{segs: p.segs[: len(p.segs)-1 : len(p.segs)-1], s: t[:len(t)-len(segText(last))]}
 }
 
 // Child appends a property step.
 func (p Path) Child(name string) Path {
-	return Path{segs: appendSeg(p.segs, Segment{Name: name}), s: p.s + "." + name}
+	return Path{segs: appendSeg(p.segs, Segment{Name: name}), s: p.text() + "." + name}
 }
 
 // Wildcard appends a `[*]` step.
 func (p Path) Wildcard() Path {
-	return Path{segs: appendSeg(p.segs, Segment{Wildcard: true}), s: p.s + "[*]"}
+	return Path{segs: appendSeg(p.segs, Segment{Wildcard: true}), s: p.text() + "[*]"}
 }
 
 // Join appends the steps of rel (a path relative to p, written from `$`).
@@ -149,7 +158,7 @@ func (p Path) Join(rel Path) Path {
 	out := make([]Segment, 0, len(p.segs)+len(rel.segs))
 	out = append(out, p.segs...)
 	out = append(out, rel.segs...)
-	return Path{segs: out, s: p.s + rel.s}
+	return Path{segs: out, s: p.text() + rel.text()[1:]}
 }
 
 func appendSeg(segs []Segment, s Segment) []Segment {
@@ -160,12 +169,13 @@ func appendSeg(segs []Segment, s Segment) []Segment {
 
 // HasPrefix reports whether q is p or an ancestor of p.
 func (p Path) HasPrefix(q Path) bool {
-	if !strings.HasPrefix(p.s, q.s) {
+	a, b := p.text(), q.text()
+	if !strings.HasPrefix(a, b) {
 		return false
 	}
 	// The prefix must end at a step boundary (`$.a` is not a prefix of
 	// `$.ab`).
-	return len(p.s) == len(q.s) || p.s[len(q.s)] == '.' || p.s[len(q.s)] == '['
+	return len(a) == len(b) || a[len(b)] == '.' || a[len(b)] == '['
 }
 
 // Rel returns p relative to its ancestor base, written from `$`
@@ -176,11 +186,11 @@ func (p Path) Rel(base Path) (Path, bool) {
 		return Path{}, false
 	}
 	rest := append([]Segment(nil), p.segs[len(base.segs):]...)
-	return Path{segs: rest, s: p.s[len(base.s):]}, true
+	return Path{segs: rest, s: "$" + p.text()[len(base.text()):]}, true
 }
 
 // Equal reports whether both paths have the same steps.
-func (p Path) Equal(q Path) bool { return p.s == q.s }
+func (p Path) Equal(q Path) bool { return p.text() == q.text() }
 
 // WildcardCount is the number of `[*]` steps, the collection depth.
 func (p Path) WildcardCount() int {
