@@ -53,10 +53,14 @@ golden: ## rewrite the golden files of every package whose tests use them (-upda
 	$(GO) test -count=1 $$pkgs -update; \
 	git status --short -- '*testdata*' 2>/dev/null || true
 
-lint: ## gofmt must list no file; go vet must pass
+lint: ## gofmt must list no file; go vet must pass; every tested package must accept -update
 	@files=$$(find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' | xargs gofmt -l); \
 	if [ -n "$$files" ]; then echo "gofmt would change:"; echo "$$files"; exit 1; fi
 	$(GO) vet ./...
+	@tested=$$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' ./... | sort -u); \
+	linked=$$($(GO) list -test -f '{{if .ForTest}}{{range .Deps}}{{if eq . "$(GOLDIE)"}}{{$$.ForTest}}{{"\n"}}{{end}}{{end}}{{end}}' ./... | sort -u); \
+	missing=$$(comm -23 <(echo "$$tested") <(echo "$$linked")); \
+	if [ -n "$$missing" ]; then echo "these packages' tests do not register -update (import _ \"github.com/edfi-dmsc/dmsc/golden\" in a _test.go file):"; echo "$$missing"; exit 1; fi
 
 report: ## print table/column counts of DS 5.0, Homograph and the upstream cases, and the conformance result
 	$(GO) test -count=1 -v -run 'TestCompileRealSchemas|TestConformance' ./compiler \
