@@ -3,6 +3,7 @@ package apischema
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/edfi-dmsc/dmsc/diag"
 )
@@ -91,20 +92,16 @@ func Build(projects []*Project, diags *diag.List) *Set {
 }
 
 func (s *Set) checkProjects(diags *diag.List) {
-	first := s.Projects[0]
-	byVersion := map[string]*Project{}
 	seenEndpoint := map[string]*Project{}
 	seenName := map[string]*Project{}
 	var cores []*Project
-	// Report version mismatches against the most common version's first file.
+	// Report version mismatches against the first file (in endpoint order)
+	// of the most common version.
 	counts := map[string]int{}
 	for _, p := range s.Projects {
 		counts[p.APISchemaVersion]++
-		if _, ok := byVersion[p.APISchemaVersion]; !ok {
-			byVersion[p.APISchemaVersion] = p
-		}
 	}
-	ref := first
+	ref := s.Projects[0]
 	for _, p := range s.Projects {
 		if counts[p.APISchemaVersion] > counts[ref.APISchemaVersion] {
 			ref = p
@@ -149,14 +146,11 @@ func (s *Set) checkProjects(diags *diag.List) {
 }
 
 func endpoints(ps []*Project) string {
-	out := ""
+	names := make([]string, len(ps))
 	for i, p := range ps {
-		if i > 0 {
-			out += ", "
-		}
-		out += p.EndpointName
+		names[i] = p.EndpointName
 	}
-	return out
+	return strings.Join(names, ", ")
 }
 
 // index registers resources and abstract resources by qualified name.
