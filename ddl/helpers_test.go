@@ -1,8 +1,6 @@
 package ddl
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -127,43 +125,39 @@ type fixtureSet struct {
 	Files []string
 }
 
-// fixtureSets lists DS 5.0, Homograph and every dms/<case> (inputs in
-// fixture.json order, first = core) of the fixture corpus fx.
-func fixtureSets(t testing.TB, fx string) []fixtureSet {
+// fixtureSets lists DS 5.0, Homograph and every dms/<case> of the shared
+// fixture corpus (found by testenv, which skips when it is absent).
+func fixtureSets(t testing.TB) []fixtureSet {
 	t.Helper()
 	out := []fixtureSet{
-		{Name: "ds-5.0", Files: []string{filepath.Join(fx, "apischema", "ds-5.0", "ApiSchema.json")}},
-		{Name: "homograph", Files: []string{filepath.Join(fx, "apischema", "homograph", "ApiSchema.json")}},
+		{Name: "ds-5.0", Files: []string{testenv.DS50(t)}},
+		{Name: "homograph", Files: []string{testenv.Homograph(t)}},
 	}
-	root := filepath.Join(fx, "dms")
-	entries, err := os.ReadDir(root)
+	for _, c := range testenv.DMSCases(t) {
+		out = append(out, fixtureSet{Name: "dms-" + c.Name, Files: c.Files})
+	}
+	return out
+}
+
+// ownSets lists the project's own schema cases, ../testdata/cases/<case>
+// with inputs (the example case has none: it is exampleCase).
+func ownSets(t testing.TB) []fixtureSet {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join(testenv.RepoRoot(t), "testdata", "cases", "*", "inputs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cases []fixtureSet
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		dir := filepath.Join(root, e.Name())
-		data, err := os.ReadFile(filepath.Join(dir, "fixture.json"))
+	sort.Strings(dirs)
+	var out []fixtureSet
+	for _, dir := range dirs {
+		files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var f struct {
-			APISchemaFiles []string `json:"apiSchemaFiles"`
-		}
-		if err := json.Unmarshal(data, &f); err != nil {
-			t.Fatalf("%s: %v", dir, err)
-		}
-		c := fixtureSet{Name: "dms-" + e.Name()}
-		for _, n := range f.APISchemaFiles {
-			c.Files = append(c.Files, filepath.Join(dir, "inputs", n))
-		}
-		cases = append(cases, c)
+		sort.Strings(files)
+		out = append(out, fixtureSet{Name: "case-" + filepath.Base(filepath.Dir(dir)), Files: files})
 	}
-	sort.Slice(cases, func(i, j int) bool { return cases[i].Name < cases[j].Name })
-	return append(out, cases...)
+	return out
 }
 
 // fixtureCase compiles and renders one fixture set once per test binary.
@@ -171,9 +165,9 @@ func fixtureCase(t testing.TB, fs fixtureSet) *schemaCase {
 	return cachedCase(t, fs.Name, func(t testing.TB) []*model.Model { return compileFiles(t, fs.Files).Models() })
 }
 
-// forEachCase runs fn as a subtest for the example, the hand-made model
-// and, in a "fixtures" subtest that skips when the corpus is absent, for
-// DS 5.0, Homograph and every dms case.
+// forEachCase runs fn as a subtest for the example, the hand-made model,
+// the project's own testdata/cases and, in a "fixtures" subtest that skips
+// when the corpus is absent, for DS 5.0, Homograph and every dms case.
 func forEachCase(t *testing.T, parallel bool, fn func(t *testing.T, c *schemaCase)) {
 	t.Helper()
 	run := func(t *testing.T, name string, get func(testing.TB) *schemaCase) {
@@ -186,12 +180,14 @@ func forEachCase(t *testing.T, parallel bool, fn func(t *testing.T, c *schemaCas
 	}
 	run(t, "example", exampleCase)
 	run(t, "handmade", handmadeCase)
+	for _, fs := range ownSets(t) {
+		run(t, fs.Name, func(t testing.TB) *schemaCase { return fixtureCase(t, fs) })
+	}
 	t.Run("fixtures", func(t *testing.T) {
 		if parallel {
 			t.Parallel()
 		}
-		fx := testenv.Fixtures(t)
-		for _, fs := range fixtureSets(t, fx) {
+		for _, fs := range fixtureSets(t) {
 			run(t, fs.Name, func(t testing.TB) *schemaCase { return fixtureCase(t, fs) })
 		}
 	})

@@ -79,9 +79,8 @@ func TestPostgresProvision(t *testing.T) {
 		checkMismatch(t, err, m.EffectiveSchemaHash, other.model(PgSQL).EffectiveSchemaHash, "example: only in the database", "hand: only in the schema set")
 	})
 	t.Run("mismatch-fixture", func(t *testing.T) {
-		fx := testenv.Fixtures(t)
 		var min *schemaCase
-		for _, fs := range fixtureSets(t, fx) {
+		for _, fs := range fixtureSets(t) {
 			if fs.Name == "dms-minimal" {
 				min = fixtureCase(t, fs)
 			}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/dialect"
 	"github.com/edfi-dmsc/dmsc/dialect/mssql"
-	"github.com/edfi-dmsc/dmsc/testenv"
 )
 
 // sqlfluffFullEnv, when set, makes TestSQLFluff parse every statement
@@ -70,9 +69,11 @@ func TestSQLFluff(t *testing.T) {
 	}
 	collect(exampleCase(t))
 	collect(handmadeCase(t))
+	for _, fs := range ownSets(t) {
+		collect(fixtureCase(t, fs))
+	}
 	t.Run("fixtures", func(t *testing.T) {
-		fx := testenv.Fixtures(t)
-		for _, fs := range fixtureSets(t, fx) {
+		for _, fs := range fixtureSets(t) {
 			collect(fixtureCase(t, fs))
 		}
 	})
