@@ -1,0 +1,77 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/edfi-dmsc/dmsc/manifest"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Store stores and reads Ed-Fi documents of one manifest in one PostgreSQL
+// database. It is safe for concurrent use.
+type Store struct {
+	m      *manifest.Manifest
+	db     *pgxpool.Pool
+	opts   Options
+	byPath map[string]*plan // "projectEndpoint/endpoint" → plan
+	byName map[string]*plan // "Project:Resource" → plan
+	plans  []*plan          // manifest order
+}
+
+// Open checks that the database's dms.EffectiveSchema holds the manifest's
+// effective schema hash (a *FingerprintError otherwise) and compiles every
+// resource's plan. The manifest must be a pgsql manifest.
+func Open(ctx context.Context, m *manifest.Manifest, db *pgxpool.Pool, opts Options) (*Store, error) {
+	if m == nil || db == nil {
+		return nil, errors.New("runtime.Open: nil manifest or pool")
+	}
+	if m.Dialect != "pgsql" {
+		return nil, fmt.Errorf("runtime.Open: manifest dialect %q: only pgsql is supported", m.Dialect)
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 5
+	}
+	s := &Store{m: m, db: db, opts: opts}
+	if err := s.compile(); err != nil {
+		return nil, err
+	}
+	if err := s.checkFingerprint(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Manifest returns the manifest the store was opened with.
+func (s *Store) Manifest() *manifest.Manifest { return s.m }
+
+// Resource returns the resource served at /{projectEndpoint}/{endpoint}
+// (`ed-fi`, `schools`).
+func (s *Store) Resource(projectEndpoint, endpoint string) (*manifest.Resource, bool) {
+	p, ok := s.byPath[projectEndpoint+"/"+endpoint]
+	if !ok {
+		return nil, false
+	}
+	return p.res, true
+}
+
+func (s *Store) lookup(projectEndpoint, endpoint string) (*plan, error) {
+	p, ok := s.byPath[projectEndpoint+"/"+endpoint]
+	if !ok {
+		return nil, fmt.Errorf("%w: no resource is served at /%s/%s", ErrNotFound, projectEndpoint, endpoint)
+	}
+	return p, nil
+}
+
+func (s *Store) checkFingerprint(ctx context.Context) error {
+	var hash string
+	err := s.db.QueryRow(ctx, `SELECT "EffectiveSchemaHash" FROM "dms"."EffectiveSchema" ORDER BY "EffectiveSchemaId" DESC LIMIT 1`).Scan(&hash)
+	if err != nil && !isNoRows(err) {
+		return fmt.Errorf("runtime.Open: reading dms.EffectiveSchema: %w", err)
+	}
+	if hash != s.m.EffectiveSchemaHash {
+		return &FingerprintError{Database: hash, Manifest: s.m.EffectiveSchemaHash}
+	}
+	return nil
+}
