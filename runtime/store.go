@@ -75,3 +75,13 @@ func (s *Store) checkFingerprint(ctx context.Context) error {
 	}
 	return nil
 }
+
+// NewPool opens a pgx pool configured as the store expects: every session
+// uses the UTC time zone (date-times are read back in UTC).
+func NewPool(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
+	if cfg.ConnConfig.RuntimeParams == nil {
+		cfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
