@@ -12,6 +12,8 @@ var commands = []func(*env) *cobra.Command{
 	newDDLCmd,
 	newHashCmd,
 	newModelCmd,
+	newRoundtripCmd,
+	newServeCmd,
 	newVersionCmd,
 }
 

@@ -38,7 +38,7 @@ func mssqlWithDatabase(t testing.TB, dsn, name string) string {
 func newMSSQLDatabase(t *testing.T, label string) string {
 	t.Helper()
 	base := testenv.MSSQLDSN(t)
-	name := pgDatabaseName(label)
+	name := testenv.PostgresDatabaseName("ddl", label)
 	dsn := mssqlWithDatabase(t, base, name)
 	created, err := CreateMSSQLDatabase(t.Context(), dsn)
 	if err != nil || !created {
@@ -211,7 +211,7 @@ WHERE c.object_id = OBJECT_ID(@p1) ORDER BY c.column_id`, mssql.New().QuoteIdent
 // DMSC_MSSQL_DSN is set.
 func TestMSSQLProvisionFresh(t *testing.T) {
 	base := testenv.MSSQLDSN(t)
-	name := pgDatabaseName("provision")
+	name := testenv.PostgresDatabaseName("ddl", "provision")
 	dsn := mssqlWithDatabase(t, base, name)
 	m := exampleCase(t).model(MSSQL)
 	res, err := Provision(t.Context(), dsn, m, "", ProvisionOptions{CreateDatabase: true})

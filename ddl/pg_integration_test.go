@@ -52,9 +52,9 @@ func TestPostgresProvision(t *testing.T) {
 	ctx := t.Context()
 	ex, other := exampleCase(t), handmadeCase(t)
 	m := ex.model(PgSQL)
-	name := pgDatabaseName("provision")
-	dsn := withDatabase(t, base, name)
-	t.Cleanup(func() { dropPGDatabase(t, base, name) })
+	name := testenv.PostgresDatabaseName("ddl", "provision")
+	dsn := testenv.WithDatabase(t, base, name)
+	t.Cleanup(func() { testenv.DropPostgresDatabase(t, base, name) })
 
 	res, err := Provision(ctx, dsn, m, "", ProvisionOptions{CreateDatabase: true})
 	if err != nil {
