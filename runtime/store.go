@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -18,6 +19,8 @@ type Store struct {
 	byPath map[string]*plan // "projectEndpoint/endpoint" → plan
 	byName map[string]*plan // "Project:Resource" → plan
 	plans  []*plan          // manifest order
+	// abstract are the abstract resources by "Project:Resource".
+	abstract map[string]*manifest.AbstractResource
 }
 
 // Open checks that the database's dms.EffectiveSchema holds the manifest's
@@ -85,3 +88,5 @@ func NewPool(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	return pgxpool.NewWithConfig(ctx, cfg)
 }
+
+func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

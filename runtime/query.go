@@ -1,0 +1,219 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/edfi-dmsc/dmsc/manifest"
+	"github.com/edfi-dmsc/dmsc/manifest/refid"
+)
+
+// Query limits.
+const (
+	DefaultLimit = 25
+	MaxLimit     = 500
+)
+
+// descriptorQueryFields are the query fields of every descriptor resource.
+var descriptorQueryFields = []struct {
+	name, column string
+	typ          manifest.Type
+}{
+	{"namespace", "Namespace", manifest.Type{Kind: "String", MaxLength: 255}},
+	{"codeValue", "CodeValue", manifest.Type{Kind: "String", MaxLength: 50}},
+	{"shortDescription", "ShortDescription", manifest.Type{Kind: "String", MaxLength: 75}},
+	{"description", "Description", manifest.Type{Kind: "String", MaxLength: 1024}},
+	{"effectiveBeginDate", "EffectiveBeginDate", manifest.Type{Kind: "Date"}},
+	{"effectiveEndDate", "EffectiveEndDate", manifest.Type{Kind: "Date"}},
+}
+
+// compileQueries prepares the query field filters of a plan. Each
+// target's refSQL is a condition over alias r with one %s placeholder for
+// the parameter.
+func (s *Store) compileQueries(p *plan) error {
+	p.queries = map[string]*queryPlan{}
+	if p.descriptor {
+		for _, f := range descriptorQueryFields {
+			p.queries[f.name] = &queryPlan{targets: []queryTarget{{kind: manifest.SourceColumn, typ: f.typ,
+				refSQL: `r.` + quoteIdent(f.column) + ` = %s::` + castType(sqlType(f.typ))}}}
+		}
+		return nil
+	}
+	cols := map[string]*colPlan{}
+	for _, c := range p.root.dataCols {
+		cols[c.c.Name] = c
+	}
+	for _, qf := range p.res.QueryFields {
+		qp := &queryPlan{}
+		for _, t := range qf.Targets {
+			c, ok := cols[t.Column]
+			if !ok {
+				continue // a query field outside the root table is not supported
+			}
+			qt := queryTarget{kind: t.Kind, col: c, typ: c.typ}
+			col := "r." + quoteIdent(c.c.Name)
+			switch {
+			case t.Kind == manifest.SourceDescriptor && c.edge != nil:
+				qt.edge = c.edge
+				qt.typ = manifest.Type{Kind: "String"}
+				qt.refSQL = col + ` = (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = %s::uuid)`
+			case t.Kind == manifest.SourceReference && c.edge != nil:
+				e := c.edge
+				var field *refField
+				for i := range e.fields {
+					if e.fields[i].identityPath == t.TargetIdentityPath {
+						field = &e.fields[i]
+					}
+				}
+				if field == nil {
+					continue
+				}
+				qt.edge, qt.typ = e, field.typ
+				j := newJoiner()
+				expr, err := s.identityExpr(j, "b.\"DocumentId\"", e.target, e.abstract, t.TargetIdentityPath, 0)
+				if err != nil {
+					return fmt.Errorf("query field %s: %w", qf.Name, err)
+				}
+				base := `"dms"."Document"`
+				qt.refSQL = fmt.Sprintf("%s IN (SELECT b.\"DocumentId\" FROM %s b%s WHERE %s = %%s::%s)",
+					col, base, j.sql(), expr, castType(field.sql))
+				if field.typ.Kind == "String" && strings.HasSuffix(t.TargetIdentityPath, "Descriptor") {
+					qt.refSQL = strings.Replace(qt.refSQL, expr+" = ", "lower("+expr+") = lower(", 1)
+					qt.refSQL = strings.Replace(qt.refSQL, "%s::varchar)", "%s::varchar))", 1)
+				}
+			default:
+				qt.refSQL = col + ` = %s::` + castType(c.sql)
+			}
+			qp.targets = append(qp.targets, qt)
+		}
+		if len(qp.targets) > 0 {
+			p.queries[qf.Name] = qp
+		}
+	}
+	return nil
+}
+
+// Query returns one page of the resource's documents matching q.
+func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q QueryOptions) (Page, error) {
+	p, err := s.lookup(projectEndpoint, endpoint)
+	if err != nil {
+		return Page{}, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	var problems []Problem
+	if limit > MaxLimit {
+		problems = append(problems, Problem{Path: "limit", Message: fmt.Sprintf("must be at most %d", MaxLimit)})
+	}
+	if q.Offset < 0 {
+		problems = append(problems, Problem{Path: "offset", Message: "must not be negative"})
+	}
+	var conds []string
+	var args []any
+	param := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	from := p.rootRelation()
+	if p.descriptor {
+		conds = append(conds, `r."ResourceKeyId" = `+param(p.key))
+	}
+	for _, flt := range q.Filters {
+		qp, ok := p.queries[flt.Name]
+		if !ok {
+			problems = append(problems, Problem{Path: flt.Name, Message: "is not a query field of " + p.res.ResourceName})
+			continue
+		}
+		var ors []string
+		for _, t := range qp.targets {
+			v, msg := filterValue(t, flt.Value)
+			if msg != "" {
+				problems = append(problems, Problem{Path: flt.Name, Message: msg})
+				break
+			}
+			ors = append(ors, fmt.Sprintf(t.refSQL, param(v)))
+		}
+		if len(ors) > 0 {
+			conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+		}
+	}
+	var after int64
+	if q.After != "" {
+		a, err := strconv.ParseInt(q.After, 10, 64)
+		if err != nil || a < 0 {
+			problems = append(problems, Problem{Path: "after", Message: "is not a cursor returned by a previous page"})
+		}
+		after = a
+	}
+	if len(problems) > 0 {
+		return Page{}, &ValidationError{Problems: problems}
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	countSQL := ""
+	if q.TotalCount {
+		countSQL = "SELECT count(*) FROM " + from + " r" + where
+	}
+	page := "SELECT r.\"DocumentId\" FROM " + from + " r" + where
+	if q.After != "" {
+		if where == "" {
+			page += " WHERE "
+		} else {
+			page += " AND "
+		}
+		page += `r."DocumentId" > ` + strconv.FormatInt(after, 10)
+	}
+	page += ` ORDER BY r."DocumentId" LIMIT ` + strconv.Itoa(limit)
+	if q.After == "" && q.Offset > 0 {
+		page += " OFFSET " + strconv.Itoa(q.Offset)
+	}
+	docs, total, err := s.hydrate(ctx, p, page, args, countSQL)
+	if err != nil {
+		return Page{}, err
+	}
+	out := Page{Total: total, Documents: make([]Document, len(docs))}
+	for i, d := range docs {
+		out.Documents[i] = d.Document
+	}
+	if len(docs) == limit {
+		out.Next = strconv.FormatInt(docs[len(docs)-1].docID, 10)
+	}
+	return out, nil
+}
+
+// rootRelation is the relation holding one row per document.
+func (p *plan) rootRelation() string {
+	if p.descriptor {
+		return descriptorTable
+	}
+	return p.root.qname
+}
+
+// filterValue validates a query value and returns the SQL parameter.
+func filterValue(t queryTarget, value string) (any, string) {
+	if t.kind == manifest.SourceDescriptor && t.edge != nil {
+		id := refid.New(t.edge.e.TargetProject, t.edge.e.TargetResource, refid.DescriptorReferenceIdentity(value))
+		return id.String(), ""
+	}
+	switch t.typ.Kind {
+	case "Int16", "Int32", "Int64", "Decimal":
+		if _, err := strconv.ParseFloat(value, 64); err != nil {
+			return nil, fmt.Sprintf("%q is not a number", value)
+		}
+	case "Boolean":
+		if value != "true" && value != "false" {
+			return nil, fmt.Sprintf("%q is not true or false", value)
+		}
+	case "Date", "DateTime", "Time":
+		if _, msg := scalarText(t.typ, value); msg != "" {
+			return nil, msg
+		}
+	}
+	return value, ""
+}

@@ -1,0 +1,509 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/edfi-dmsc/dmsc/manifest/refid"
+)
+
+// errRecheck reports that a referenced ReferentialId moved to another
+// document between locking and re-checking (a concurrent identity
+// change): the write retries.
+var errRecheck = errors.New("a referenced identity changed concurrently")
+
+// writeMode says how the target document is found.
+type writeMode int
+
+const (
+	modeUpsert writeMode = iota // by natural key (POST)
+	modeUpdate                  // by DocumentUuid (PUT)
+)
+
+const (
+	lockRefsSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
+WHERE l."DocumentId" IN (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = ANY($1::uuid[]))
+ORDER BY l."DocumentId" FOR SHARE`
+	resolveSQL = `SELECT ri."ReferentialId", ri."DocumentId", ri."ResourceKeyId", d."ResourceKeyId"
+FROM "dms"."ReferentialIdentity" ri JOIN "dms"."Document" d ON d."DocumentId" = ri."DocumentId"
+WHERE ri."ReferentialId" = ANY($1::uuid[])`
+	ownByRefSQL = `SELECT l."DocumentId", d."DocumentUuid"::text, d."Etag", ri."ReferentialId"
+FROM "dms"."ReferentialIdentity" ri JOIN "dms"."IdentityLock" l ON l."DocumentId" = ri."DocumentId" JOIN "dms"."Document" d ON d."DocumentId" = l."DocumentId"
+WHERE ri."ReferentialId" = $1::uuid AND d."ResourceKeyId" = $2
+FOR UPDATE OF l`
+	ownByUUIDSQL = `SELECT l."DocumentId", d."DocumentUuid"::text, d."Etag",
+  (SELECT ri."ReferentialId" FROM "dms"."ReferentialIdentity" ri WHERE ri."DocumentId" = d."DocumentId" AND ri."ResourceKeyId" = $2)
+FROM "dms"."Document" d JOIN "dms"."IdentityLock" l ON l."DocumentId" = d."DocumentId"
+WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2
+FOR UPDATE OF l`
+	nextIDSQL      = `SELECT nextval(pg_get_serial_sequence('"dms"."Document"', 'DocumentId'))`
+	insertDocSQL   = `INSERT INTO "dms"."Document" ("DocumentId", "DocumentUuid", "ResourceKeyId") VALUES ($1, $2::uuid, $3) RETURNING "Etag", ` + lastModifiedPlain
+	updateDocSQL   = `UPDATE "dms"."Document" SET "Etag" = "Etag" + 1, "LastModifiedAt" = now() WHERE "DocumentId" = $1 RETURNING "Etag", ` + lastModifiedPlain
+	insertLockSQL  = `INSERT INTO "dms"."IdentityLock" ("DocumentId") VALUES ($1)`
+	insertRefIDSQL = `INSERT INTO "dms"."ReferentialIdentity" ("ReferentialId", "DocumentId", "ResourceKeyId")
+SELECT u.id, $1, u.k FROM unnest($2::uuid[], $3::smallint[]) AS u(id, k)`
+	upsertDescriptorSQL = `INSERT INTO "dms"."Descriptor" ("DocumentId", "ResourceKeyId", "Namespace", "CodeValue", "ShortDescription", "Description", "EffectiveBeginDate", "EffectiveEndDate", "Uri")
+VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8::date, $9)
+ON CONFLICT ("DocumentId") DO UPDATE SET "Namespace" = EXCLUDED."Namespace", "CodeValue" = EXCLUDED."CodeValue",
+  "ShortDescription" = EXCLUDED."ShortDescription", "Description" = EXCLUDED."Description",
+  "EffectiveBeginDate" = EXCLUDED."EffectiveBeginDate", "EffectiveEndDate" = EXCLUDED."EffectiveEndDate", "Uri" = EXCLUDED."Uri"`
+	diagnoseDescriptorSQL = `SELECT lower(x."Uri"), rk."ProjectName" || ':' || rk."ResourceName"
+FROM "dms"."Descriptor" x JOIN "dms"."ResourceKey" rk ON rk."ResourceKeyId" = x."ResourceKeyId"
+WHERE lower(x."Uri") = ANY($1::text[])`
+)
+
+// lastModifiedPlain is lastModifiedExpr without the table alias.
+const lastModifiedPlain = `to_char("LastModifiedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
+
+// Upsert stores body as a document of the resource at
+// /{projectEndpoint}/{endpoint} with POST semantics: a new natural key
+// creates a document (Created), an existing one updates that document.
+func (s *Store) Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (WriteResult, error) {
+	p, err := s.lookup(projectEndpoint, endpoint)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	f, err := p.prepare(body)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	return s.write(ctx, f, modeUpsert, "", "")
+}
+
+// Update replaces the document id with body (PUT). ifMatch, when not "",
+// must equal the document's current ETag.
+func (s *Store) Update(ctx context.Context, projectEndpoint, endpoint, id string, body []byte, ifMatch string) (WriteResult, error) {
+	p, err := s.lookup(projectEndpoint, endpoint)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	if _, err := refid.Parse(id); err != nil {
+		return WriteResult{}, fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
+	}
+	f, err := p.prepare(body)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	return s.write(ctx, f, modeUpdate, strings.ToLower(id), ifMatch)
+}
+
+// prepare decodes, validates and flattens a body.
+func (p *plan) prepare(body []byte) (*flat, error) {
+	doc, err := decodeDocument(body)
+	if err != nil {
+		return nil, err
+	}
+	f := p.flatten(doc)
+	if len(f.problems) > 0 {
+		return nil, &ValidationError{Problems: f.problems}
+	}
+	return f, nil
+}
+
+// write runs one write with bounded retries.
+func (s *Store) write(ctx context.Context, f *flat, mode writeMode, id, ifMatch string) (WriteResult, error) {
+	var last error
+	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
+		res, err := s.writeOnce(ctx, f, mode, id, ifMatch)
+		if err == nil || !retryable(err) {
+			return res, err
+		}
+		last = err
+		if err := backoff(ctx, attempt); err != nil {
+			return WriteResult{}, err
+		}
+	}
+	return WriteResult{}, &TransientError{Attempts: s.opts.MaxAttempts, Err: last}
+}
+
+// retryable reports deadlocks, serialization failures and concurrent
+// identity changes.
+func retryable(err error) bool {
+	if errors.Is(err, errRecheck) {
+		return true
+	}
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
+}
+
+// backoff sleeps a jittered, growing delay.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt*attempt)*5*time.Millisecond + time.Duration(rand.Int64N(int64(10*time.Millisecond)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// resolved is one dms.ReferentialIdentity hit.
+type resolved struct {
+	docID  int64
+	riKey  int16 // the ReferentialIdentity row's resource key
+	docKey int16 // the document's resource key
+}
+
+// own is the written document when it exists.
+type own struct {
+	docID int64
+	uuid  string
+	etag  int64
+	refID refid.UUID
+	found bool
+}
+
+func uuidBytes(ids []refid.UUID) [][16]byte {
+	out := make([][16]byte, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMatch string) (WriteResult, error) {
+	p := f.p
+	// Distinct referenced ids, sorted for determinism.
+	seen := map[refid.UUID]bool{}
+	var refIDs []refid.UUID
+	for _, r := range f.refs {
+		if !seen[r.id] {
+			seen[r.id] = true
+			refIDs = append(refIDs, r.id)
+		}
+	}
+	sort.Slice(refIDs, func(i, j int) bool { return refIDs[i].String() < refIDs[j].String() })
+	all := append(append([]refid.UUID(nil), refIDs...), f.refID)
+	if f.hasAlias {
+		all = append(all, f.aliasID)
+	}
+
+	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{})
+	if err != nil {
+		return WriteResult{}, err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+
+	// Round trip 1: share-lock referenced documents (ascending), re-resolve
+	// every id in a fresh snapshot, update-lock the written document.
+	b := &pgx.Batch{}
+	b.Queue(lockRefsSQL, uuidBytes(refIDs))
+	b.Queue(resolveSQL, uuidBytes(all))
+	if mode == modeUpsert {
+		b.Queue(ownByRefSQL, [16]byte(f.refID), p.key)
+		b.Queue(nextIDSQL)
+	} else {
+		b.Queue(ownByUUIDSQL, id, p.key)
+	}
+	br := tx.SendBatch(ctx, b)
+	locked := map[int64]bool{}
+	res := map[refid.UUID]resolved{}
+	var me own
+	var nextID int64
+	err = func() error {
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var d int64
+			if err := rows.Scan(&d); err != nil {
+				return err
+			}
+			locked[d] = true
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = br.Query()
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var rid [16]byte
+			var r resolved
+			if err := rows.Scan(&rid, &r.docID, &r.riKey, &r.docKey); err != nil {
+				return err
+			}
+			res[refid.UUID(rid)] = r
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		var cur *[16]byte
+		err = br.QueryRow().Scan(&me.docID, &me.uuid, &me.etag, &cur)
+		switch {
+		case err == nil:
+			me.found = true
+			if cur != nil {
+				me.refID = refid.UUID(*cur)
+			}
+		case isNoRows(err):
+		default:
+			return err
+		}
+		if mode == modeUpsert {
+			if err := br.QueryRow().Scan(&nextID); err != nil {
+				return err
+			}
+		}
+		return br.Close()
+	}()
+	if err != nil {
+		_ = br.Close()
+		return WriteResult{}, mapWriteError(p, err)
+	}
+
+	// Re-check: every referenced id must still map to a locked document.
+	for _, rid := range refIDs {
+		if r, ok := res[rid]; ok && !locked[r.docID] && !(me.found && r.docID == me.docID) {
+			return WriteResult{}, errRecheck
+		}
+	}
+	if mode == modeUpdate {
+		if !me.found {
+			return WriteResult{}, ErrNotFound
+		}
+		if ifMatch != "" && strings.Trim(ifMatch, `"`) != strconv.FormatInt(me.etag, 10) {
+			return WriteResult{}, ErrETagMismatch
+		}
+		if me.refID != f.refID {
+			if !p.res.AllowIdentityUpdates {
+				return WriteResult{}, &ValidationError{Problems: []Problem{{Path: "$", Message: fmt.Sprintf("the identifying values of a %s cannot be changed", p.res.ResourceName)}}}
+			}
+			return WriteResult{}, ErrIdentityUpdateUnsupported
+		}
+	}
+	if f.hasAlias {
+		if r, ok := res[f.aliasID]; ok && (!me.found || r.docID != me.docID) {
+			return WriteResult{}, &ConflictError{Constraint: "natural key", Message: fmt.Sprintf(
+				"a %s:%s with the same identity already exists (as another subclass)", p.res.Superclass.ProjectName, p.res.Superclass.ResourceName)}
+		}
+	}
+	if err := s.checkResolution(ctx, tx, f, res); err != nil {
+		return WriteResult{}, err
+	}
+
+	// FK values and the edge set.
+	edges := map[int64]bool{}
+	for _, r := range f.refs {
+		d := res[r.id].docID
+		text := strconv.FormatInt(d, 10)
+		f.rows[r.table][r.row].vals[r.col] = &text
+		edges[d] = edges[d] || r.edge.e.IsIdentityComponent
+	}
+	children := make([]int64, 0, len(edges))
+	for d := range edges {
+		children = append(children, d)
+	}
+	sort.Slice(children, func(i, j int) bool { return children[i] < children[j] })
+	idents := make([]bool, len(children))
+	for i, d := range children {
+		idents[i] = edges[d]
+	}
+
+	// Round trip 2: every write of the document.
+	created := !me.found
+	docID := me.docID
+	uuid := me.uuid
+	b = &pgx.Batch{}
+	if created {
+		docID = nextID
+		uuid = newUUID()
+		b.Queue(insertDocSQL, docID, uuid, p.key)
+		b.Queue(insertLockSQL, docID)
+		ids, keys := []refid.UUID{f.refID}, []int16{p.key}
+		if f.hasAlias {
+			ids, keys = append(ids, f.aliasID), append(keys, p.superKey)
+		}
+		b.Queue(insertRefIDSQL, docID, uuidBytes(ids), keys)
+	} else {
+		b.Queue(updateDocSQL, docID)
+		for _, tp := range p.tables {
+			if tp.deleteSQL != "" {
+				b.Queue(tp.deleteSQL, docID)
+			}
+		}
+	}
+	if p.descriptor {
+		d := f.desc
+		b.Queue(upsertDescriptorSQL, docID, p.key, d.namespace, d.codeValue, d.shortDescription, d.description, d.beginDate, d.endDate, d.namespace+"#"+d.codeValue)
+	}
+	for _, tp := range p.tables {
+		rows := f.rows[tp.idx]
+		if len(rows) == 0 {
+			continue
+		}
+		args := make([]any, 0, len(tp.keyCols)+len(tp.dataCols))
+		args = append(args, docID)
+		for k := 0; k < len(tp.keyCols)-1; k++ {
+			col := make([]int32, len(rows))
+			for i, r := range rows {
+				col[i] = r.key[k]
+			}
+			args = append(args, col)
+		}
+		for c := range tp.dataCols {
+			col := make([]*string, len(rows))
+			for i, r := range rows {
+				col[i] = r.vals[c]
+			}
+			args = append(args, col)
+		}
+		b.Queue(tp.insertSQL, args...)
+	}
+	b.Queue(edgeDiffSQL, docID, children, idents)
+	if s.opts.VerifyEdges {
+		b.Queue(p.edgeVerifySQL, docID)
+	}
+	var out WriteResult
+	var etag int64
+	var lastMod string
+	br = tx.SendBatch(ctx, b)
+	err = func() error {
+		if err := br.QueryRow().Scan(&etag, &lastMod); err != nil {
+			return err
+		}
+		for i := 1; i < b.Len()-1-boolInt(s.opts.VerifyEdges); i++ {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+		}
+		if err := br.QueryRow().Scan(&out.Edges.Inserted, &out.Edges.Updated, &out.Edges.Deleted); err != nil {
+			return err
+		}
+		if s.opts.VerifyEdges {
+			var diff int64
+			if err := br.QueryRow().Scan(&diff); err != nil {
+				return err
+			}
+			if diff != 0 {
+				return fmt.Errorf("runtime: edge verification failed: %d dms.ReferenceEdge rows of document %d differ from its FK columns", diff, docID)
+			}
+		}
+		return br.Close()
+	}()
+	if err != nil {
+		_ = br.Close()
+		return WriteResult{}, mapWriteError(p, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return WriteResult{}, mapWriteError(p, err)
+	}
+	out.ID = uuid
+	out.Created = created
+	out.ETag = strconv.FormatInt(etag, 10)
+	out.LastModified, _ = time.Parse(time.RFC3339, lastMod)
+	out.Pruned = f.pruned
+	return out, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// checkResolution turns unresolved references and descriptors into typed
+// errors (descriptors kept distinct, wrong descriptor types named).
+func (s *Store) checkResolution(ctx context.Context, tx pgx.Tx, f *flat, res map[refid.UUID]resolved) error {
+	var refErr ReferenceError
+	var descErr DescriptorError
+	var missingURIs []string
+	for _, r := range f.refs {
+		hit, ok := res[r.id]
+		e := r.edge
+		switch {
+		case e.descriptor:
+			if !ok || hit.riKey != e.targetKey {
+				descErr.Unresolved = append(descErr.Unresolved, UnresolvedDescriptor{Path: r.path, URI: r.value, Expected: e.name})
+				missingURIs = append(missingURIs, strings.ToLower(r.value))
+			}
+		case !ok:
+			refErr.Unresolved = append(refErr.Unresolved, UnresolvedReference{Path: r.path, Target: e.name, Reason: "not found"})
+		case e.abstract != nil:
+			member := false
+			for _, k := range e.memberKeys {
+				member = member || k == hit.docKey
+			}
+			if !member {
+				refErr.Unresolved = append(refErr.Unresolved, UnresolvedReference{Path: r.path, Target: e.name, Reason: "not a member of " + e.name})
+			}
+		case hit.riKey != e.targetKey && hit.docKey != e.targetKey:
+			refErr.Unresolved = append(refErr.Unresolved, UnresolvedReference{Path: r.path, Target: e.name, Reason: "resolves to another resource"})
+		}
+	}
+	if len(descErr.Unresolved) > 0 {
+		found := map[string]string{}
+		rows, err := tx.Query(ctx, diagnoseDescriptorSQL, missingURIs)
+		if err == nil {
+			for rows.Next() {
+				var uri, name string
+				if rows.Scan(&uri, &name) == nil {
+					found[uri] = name
+				}
+			}
+			rows.Close()
+		}
+		for i := range descErr.Unresolved {
+			u := &descErr.Unresolved[i]
+			if name, ok := found[strings.ToLower(u.URI)]; ok && name != u.Expected {
+				u.Found = name
+			}
+		}
+		return &descErr
+	}
+	if len(refErr.Unresolved) > 0 {
+		return &refErr
+	}
+	return nil
+}
+
+// mapWriteError maps database errors to the package's typed errors.
+func mapWriteError(p *plan, err error) error {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return err
+	}
+	switch pg.Code {
+	case "23505":
+		c := &ConflictError{Constraint: pg.ConstraintName, Message: "duplicate key: " + pg.Message}
+		switch pg.ConstraintName {
+		case "PK_ReferentialIdentity":
+			c.Constraint = "natural key"
+			c.Message = fmt.Sprintf("a document with the same identity already exists (%s:%s)", p.res.ProjectName, p.res.ResourceName)
+		default:
+			for _, u := range p.uniqueness {
+				if u.u.Constraint == pg.ConstraintName {
+					c.Paths = u.u.Paths
+					c.Message = "duplicate values at " + strings.Join(u.u.Paths, ", ")
+				}
+			}
+		}
+		return c
+	case "23503":
+		return &ConflictError{Constraint: pg.ConstraintName, Message: "a referenced document was deleted concurrently: " + pg.Message}
+	case "22001", "22003", "22007", "22008", "22P02", "23502":
+		return &ValidationError{Problems: []Problem{{Path: "$", Message: pg.Message + columnSuffix(pg)}}}
+	}
+	return err
+}
+
+func columnSuffix(pg *pgconn.PgError) string {
+	if pg.ColumnName != "" {
+		return " (column " + pg.TableName + "." + pg.ColumnName + ")"
+	}
+	return ""
+}
