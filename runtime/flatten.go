@@ -37,6 +37,12 @@ type row struct {
 	refs []int // refUse index per data column (-1 if none)
 }
 
+// Markers in row.refs for columns without a refUse.
+const (
+	noRef        = -1 // no value
+	invalidValue = -2 // a value that failed validation (reported already)
+)
+
 // refUse is one occurrence of a reference or descriptor in the document.
 type refUse struct {
 	edge  *edgePlan
@@ -108,7 +114,7 @@ func (f *flat) problem(path, format string, args ...any) {
 func (f *flat) scope(tp *tablePlan, obj map[string]any, path string, key []int32) bool {
 	r := &row{key: key, vals: make([]*string, len(tp.dataCols)), refs: make([]int, len(tp.dataCols))}
 	for i := range r.refs {
-		r.refs[i] = -1
+		r.refs[i] = noRef
 	}
 	rowIdx := len(f.rows[tp.idx])
 	f.rows[tp.idx] = append(f.rows[tp.idx], r)
@@ -127,7 +133,7 @@ func (f *flat) scope(tp *tablePlan, obj map[string]any, path string, key []int32
 		}
 	}
 	for _, c := range tp.dataCols {
-		if !c.c.Nullable && r.vals[c.idx] == nil && r.refs[c.idx] < 0 && tp.scalarCol != c.idx {
+		if !c.c.Nullable && r.vals[c.idx] == nil && r.refs[c.idx] == noRef && tp.scalarCol != c.idx {
 			f.problem(path+"."+strings.Join(c.path, "."), "is required")
 		}
 	}
@@ -168,12 +174,13 @@ func (f *flat) object(tp *tablePlan, sh *shape, obj map[string]any, path string,
 		switch {
 		case k.col != nil && k.col.edge != nil: // descriptor
 			s, ok := v.(string)
-			if !ok {
-				f.problem(at, "must be a descriptor URI string")
-				continue
-			}
-			if !strings.Contains(s, "#") {
-				f.problem(at, "%q is not a descriptor URI (namespace#codeValue)", s)
+			if !ok || !strings.Contains(s, "#") {
+				if !ok {
+					f.problem(at, "must be a descriptor URI string")
+				} else {
+					f.problem(at, "%q is not a descriptor URI (namespace#codeValue)", s)
+				}
+				r.refs[k.col.idx] = invalidValue
 				continue
 			}
 			e := k.col.edge
@@ -184,6 +191,8 @@ func (f *flat) object(tp *tablePlan, sh *shape, obj map[string]any, path string,
 		case k.col != nil:
 			if text, ok := f.scalar(k.col.typ, k.col, v, at); ok {
 				r.vals[k.col.idx] = &text
+			} else {
+				r.refs[k.col.idx] = invalidValue
 			}
 		case k.edge != nil:
 			f.reference(tp, k.edge, v, at, r, rowIdx)
@@ -234,7 +243,7 @@ func (f *flat) child(tp *tablePlan, v any, at string, key []int32) {
 		if tp.scalarCol >= 0 {
 			r := &row{key: ikey, vals: make([]*string, len(tp.dataCols)), refs: make([]int, len(tp.dataCols))}
 			for j := range r.refs {
-				r.refs[j] = -1
+				r.refs[j] = noRef
 			}
 			c := tp.dataCols[tp.scalarCol]
 			if item == nil {
@@ -261,6 +270,7 @@ func (f *flat) reference(tp *tablePlan, e *edgePlan, v any, at string, r *row, r
 	o, ok := v.(map[string]any)
 	if !ok {
 		f.problem(at, "must be a reference object")
+		r.refs[e.col.idx] = invalidValue
 		return
 	}
 	known := map[string]bool{"link": true}
@@ -302,6 +312,7 @@ func (f *flat) reference(tp *tablePlan, e *edgePlan, v any, at string, r *row, r
 	}
 	delete(o, "link")
 	if !okAll {
+		r.refs[e.col.idx] = invalidValue
 		return
 	}
 	ref := refUse{edge: e, table: tp.idx, row: rowIdx, col: e.col.idx, path: at, value: strings.Join(values, ", "),

@@ -156,11 +156,12 @@ type queryPlan struct {
 type queryTarget struct {
 	kind string
 	col  *colPlan
-	expr string // SQL over alias r giving the compared value; for references an IN-subquery builder result
 	typ  manifest.Type
 	// refSQL is, for Reference targets, the subquery `SELECT "DocumentId" FROM … WHERE <expr> = %s`.
 	refSQL string
 	edge   *edgePlan
+	// identityPath is the target identity path of a Reference target.
+	identityPath string
 }
 
 func quoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }

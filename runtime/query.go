@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -70,7 +71,7 @@ func (s *Store) compileQueries(p *plan) error {
 				if field == nil {
 					continue
 				}
-				qt.edge, qt.typ = e, field.typ
+				qt.edge, qt.typ, qt.identityPath = e, field.typ, field.identityPath
 				j := newJoiner()
 				expr, err := s.identityExpr(j, "b.\"DocumentId\"", e.target, e.abstract, t.TargetIdentityPath, 0)
 				if err != nil {
@@ -122,7 +123,14 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if p.descriptor {
 		conds = append(conds, `r."ResourceKeyId" = `+param(p.key))
 	}
-	for _, flt := range q.Filters {
+	full, covered := p.fullReferences(q.Filters)
+	for _, fr := range full {
+		conds = append(conds, `r.`+quoteIdent(fr.edge.col.c.Name)+` = (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = `+param(fr.id.String())+`::uuid)`)
+	}
+	for i, flt := range q.Filters {
+		if covered[i] {
+			continue
+		}
 		qp, ok := p.queries[flt.Name]
 		if !ok {
 			problems = append(problems, Problem{Path: flt.Name, Message: "is not a query field of " + p.res.ResourceName})
@@ -160,6 +168,7 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if q.TotalCount {
 		countSQL = "SELECT count(*) FROM " + from + " r" + where
 	}
+	countArgs := append([]any(nil), args...)
 	page := "SELECT r.\"DocumentId\" FROM " + from + " r" + where
 	if q.After != "" {
 		if where == "" {
@@ -167,13 +176,13 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 		} else {
 			page += " AND "
 		}
-		page += `r."DocumentId" > ` + strconv.FormatInt(after, 10)
+		page += `r."DocumentId" > ` + param(after)
 	}
-	page += ` ORDER BY r."DocumentId" LIMIT ` + strconv.Itoa(limit)
+	page += ` ORDER BY r."DocumentId" LIMIT ` + param(int64(limit))
 	if q.After == "" && q.Offset > 0 {
-		page += " OFFSET " + strconv.Itoa(q.Offset)
+		page += " OFFSET " + param(int64(q.Offset))
 	}
-	docs, total, err := s.hydrate(ctx, p, page, args, countSQL)
+	docs, total, err := s.hydrate(ctx, p, page, args, countSQL, countArgs)
 	if err != nil {
 		return Page{}, err
 	}
@@ -216,4 +225,71 @@ func filterValue(t queryTarget, value string) (any, string) {
 		}
 	}
 	return value, ""
+}
+
+// fullReference is a reference whose whole identity a query gives: it is
+// resolved through its ReferentialId instead of joins.
+type fullReference struct {
+	edge *edgePlan
+	id   refid.UUID
+}
+
+// fullReferences finds the root references whose every identity field is
+// filtered (by single-target query fields with valid values) and marks
+// those filters covered.
+func (p *plan) fullReferences(filters []Filter) ([]fullReference, []bool) {
+	covered := make([]bool, len(filters))
+	if p.descriptor {
+		return nil, covered
+	}
+	var out []fullReference
+	for _, e := range p.edges {
+		if e.descriptor || e.table != p.root {
+			continue
+		}
+		elems := make([]refid.Element, 0, len(e.fields))
+		var used []int
+		for _, fd := range e.fields {
+			found := -1
+			for i, flt := range filters {
+				qp, ok := p.queries[flt.Name]
+				if !ok || len(qp.targets) != 1 || qp.targets[0].edge != e || covered[i] {
+					continue
+				}
+				if _, msg := filterValue(qp.targets[0], flt.Value); msg != "" || qp.targets[0].typ != fd.typ {
+					continue
+				}
+				t := qp.targets[0]
+				if t.identityPath != fd.identityPath {
+					continue
+				}
+				found = i
+				break
+			}
+			if found < 0 {
+				break
+			}
+			var v any = filters[found].Value
+			switch fd.typ.Kind {
+			case "Int16", "Int32", "Int64", "Decimal":
+				v = json.Number(filters[found].Value)
+			case "Boolean":
+				v = filters[found].Value == "true"
+			}
+			canon, err := canonical(fd.typ, v)
+			if err != nil {
+				break
+			}
+			elems = append(elems, refid.NewElement(fd.identityPath, canon))
+			used = append(used, found)
+		}
+		if len(elems) != len(e.fields) || len(elems) == 0 {
+			continue
+		}
+		for _, i := range used {
+			covered[i] = true
+		}
+		out = append(out, fullReference{edge: e, id: refid.New(e.e.TargetProject, e.e.TargetResource, elems)})
+	}
+	return out, covered
 }

@@ -26,7 +26,7 @@ func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (
 	if _, err := refid.Parse(id); err != nil {
 		return Document{}, fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
 	}
-	docs, _, err := s.hydrate(ctx, p, getPageSQL, []any{strings.ToLower(id), p.key}, "")
+	docs, _, err := s.hydrate(ctx, p, getPageSQL, []any{strings.ToLower(id), p.key}, "", nil)
 	if err != nil {
 		return Document{}, err
 	}
@@ -44,16 +44,17 @@ type hydrated struct {
 
 // hydrate reads every document selected by pageSQL (which yields a
 // "DocumentId" column) in one round trip: one statement per table plus,
-// when countSQL is set, the count. All statements share args and run in
+// when countSQL is set, the count (with countArgs). The table statements
+// share args; all run in
 // one read-only REPEATABLE READ transaction inside the same batch.
-func (s *Store) hydrate(ctx context.Context, p *plan, pageSQL string, args []any, countSQL string) ([]hydrated, int64, error) {
+func (s *Store) hydrate(ctx context.Context, p *plan, pageSQL string, args []any, countSQL string, countArgs []any) ([]hydrated, int64, error) {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 	for _, q := range p.readSQL {
 		b.Queue(fmt.Sprintf(q, pageSQL), args...)
 	}
 	if countSQL != "" {
-		b.Queue(countSQL, args...)
+		b.Queue(countSQL, countArgs...)
 	}
 	b.Queue("COMMIT")
 	br := s.db.SendBatch(ctx, b)
