@@ -3,6 +3,7 @@ module github.com/edfi-dmsc/dmsc
 go 1.26
 
 require (
+	github.com/google/go-cmp v0.6.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/microsoft/go-mssqldb v1.11.2
 	github.com/pmezard/go-difflib v1.0.0
