@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/edfi-dmsc/dmsc/testenv"
+)
+
+// TestServeUsage checks `serve --help` and the usage errors.
+func TestServeUsage(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout (help) or stderr (errors)
+	}{
+		{"help", []string{"serve", "--help"}, ExitOK, "/data/{project}/{resource}"},
+		{"help names the headers", []string{"serve", "--help"}, ExitOK, "Next-Cursor"},
+		{"missing dsn", []string{"serve"}, ExitUsage, "--dsn"},
+		{"extra argument", []string{"serve", "--dsn", "postgres://localhost/x", "more"}, ExitUsage, "more"},
+		{"unknown flag", []string{"serve", "--port", "1"}, ExitUsage, "--port"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := runCLI(t, c.args...)
+			mustCode(t, r, c.code)
+			out := r.stdout
+			if c.code != ExitOK {
+				out = r.stderr
+			}
+			if !strings.Contains(out, c.want) {
+				t.Errorf("output lacks %q:\n%s", c.want, out)
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write implements io.Writer.
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeCommand runs `dmsc serve --provision` in-process on an empty
+// database and a free port, sends a request, and stops it by cancelling
+// its context.
+func TestServeCommand(t *testing.T) {
+	dsn := testenv.NewPostgresDatabase(t, "cli", "serve")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--dsn", dsn, "--provision", "--addr", "127.0.0.1:0"}, strings.NewReader(""), &stdout, &stderr)
+	}()
+
+	listening := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)\n`)
+	var base string
+	deadline := time.Now().Add(60 * time.Second)
+	for base == "" {
+		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited with %d before listening\nstderr:\n%s", code, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not print its address\nstderr:\n%s", stderr.String())
+		}
+	}
+
+	req, err := http.NewRequestWithContext(t.Context(), "GET", base+"/data/example/nothings", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p problemReply
+	err = json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusNotFound || p.Type != problemNotFound {
+		t.Errorf("GET unknown resource: %d %+v %v", resp.StatusCode, p, err)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != ExitOK {
+			t.Errorf("exit code %d after cancel\nstderr:\n%s", code, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not stop after cancel\nstderr:\n%s", stderr.String())
+	}
+	log := stderr.String()
+	if !strings.Contains(log, "GET /data/example/nothings 404 ") {
+		t.Errorf("no request log line in stderr:\n%s", log)
+	}
+	if stdout.String() != "" {
+		t.Errorf("stdout %q, want nothing", stdout.String())
+	}
+}

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+
+	"github.com/edfi-dmsc/dmsc/runtime"
+)
+
+// maxPageLimit is the largest `limit` a query accepts (as in Ed-Fi).
+const maxPageLimit = 500
+
+// Paging query parameters; every other parameter is a query field filter.
+const (
+	paramOffset     = "offset"
+	paramLimit      = "limit"
+	paramTotalCount = "totalCount"
+	paramAfter      = "after"
+)
+
+// parseServeQuery turns the query parameters of GET /data/{project}/{resource}
+// into query options, or returns a 400 problem. Filters are sorted by name
+// (then by position) so that equal URLs give equal options.
+func parseServeQuery(v url.Values) (runtime.QueryOptions, *httpProblem) {
+	var q runtime.QueryOptions
+	names := make([]string, 0, len(v))
+	for name := range v {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		vals := v[name]
+		switch name {
+		case paramOffset, paramLimit, paramTotalCount, paramAfter:
+			if len(vals) != 1 {
+				return q, httpBadRequest(fmt.Sprintf("query parameter %q is given %d times", name, len(vals)))
+			}
+		}
+		val := vals[0]
+		switch name {
+		case paramOffset:
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 0 {
+				return q, httpBadRequest(fmt.Sprintf("offset %q: want a non-negative integer", val))
+			}
+			q.Offset = n
+		case paramLimit:
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 || n > maxPageLimit {
+				return q, httpBadRequest(fmt.Sprintf("limit %q: want an integer from 1 to %d", val, maxPageLimit))
+			}
+			q.Limit = n
+		case paramTotalCount:
+			b, err := strconv.ParseBool(val)
+			if err != nil {
+				return q, httpBadRequest(fmt.Sprintf("totalCount %q: want true or false", val))
+			}
+			q.TotalCount = b
+		case paramAfter:
+			if val == "" {
+				return q, httpBadRequest("after: want the Next-Cursor value of the previous page")
+			}
+			q.After = val
+		default:
+			for _, val := range vals {
+				q.Filters = append(q.Filters, runtime.Filter{Name: name, Value: val})
+			}
+		}
+	}
+	return q, nil
+}
