@@ -55,6 +55,7 @@ func (r *reader) node(raw any, path string) *Node {
 	case "object":
 		r.objectNode(n, m, path)
 	case "array":
+		n.MinItems, _ = r.integer(m, path, "minItems", false)
 		if it, ok := r.field(m, path, "items", true); ok {
 			n.Items = r.node(it, keyPath(path, "items"))
 		}

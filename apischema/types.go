@@ -257,6 +257,8 @@ type Node struct {
 	Required []string
 	// Items is the element schema of an array.
 	Items *Node
+	// MinItems is an array's minimum length (0 when absent).
+	MinItems int
 	// Path locates the node in its file.
 	Path string
 	// File is the file the node came from (extensions graft nodes from

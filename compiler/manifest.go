@@ -52,6 +52,7 @@ func manifestResource(r *model.Resource) manifest.Resource {
 		IsSchoolYearEnumeration: r.IsSchoolYearEnumeration, AllowIdentityUpdates: r.AllowIdentityUpdates,
 		Identity: []manifest.IdentityElement{}, Tables: []manifest.Table{}, EdgeSources: []manifest.EdgeSource{},
 		QueryFields: []manifest.QueryField{}, Uniqueness: []manifest.Uniqueness{}, Equality: []manifest.Equality{},
+		PropertyRules: []manifest.PropertyRule{},
 	}
 	if s := r.Superclass; s != nil {
 		mr.Superclass = &manifest.Superclass{ProjectName: s.ProjectName, ResourceName: s.ResourceName, IdentityRename: s.IdentityRename, IsAbstract: s.IsAbstract}
@@ -104,6 +105,9 @@ func manifestResource(r *model.Resource) manifest.Resource {
 			mu.Paths = append(mu.Paths, p.String())
 		}
 		mr.Uniqueness = append(mr.Uniqueness, mu)
+	}
+	for _, pr := range r.PropertyRules {
+		mr.PropertyRules = append(mr.PropertyRules, manifest.PropertyRule{Path: pr.Path.String(), Required: pr.Required, MinItems: pr.MinItems})
 	}
 	for _, e := range r.Equality {
 		mr.Equality = append(mr.Equality, manifest.Equality{SourcePath: e[0].String(), TargetPath: e[1].String()})

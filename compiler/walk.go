@@ -16,6 +16,9 @@ func (c *resourceCtx) walk(t *model.Table, n *apischema.Node, p jsonpath.Path, p
 	for _, prop := range n.Properties {
 		cp := p.Child(prop.Name)
 		required := n.IsRequired(prop.Name) && !optional
+		if n.IsRequired(prop.Name) || prop.Node.MinItems > 0 {
+			c.r.PropertyRules = append(c.r.PropertyRules, &model.PropertyRule{Path: cp, Required: n.IsRequired(prop.Name), MinItems: prop.Node.MinItems})
+		}
 		if prop.Name == "_ext" {
 			c.extension(t, prop.Node, cp, prefix)
 			continue

@@ -163,6 +163,14 @@ func (w *writer) resource(r Resource) {
 		w.strField("target_path", e.TargetPath)
 		w.end('}')
 	})
+	w.key("property_rules")
+	list(w, r.PropertyRules, func(p PropertyRule) {
+		w.begin('{')
+		w.strField("path", p.Path)
+		w.boolField("required", p.Required)
+		w.intField("min_items", p.MinItems)
+		w.end('}')
+	})
 	w.end('}')
 }
 

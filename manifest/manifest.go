@@ -3,7 +3,7 @@ package manifest
 // FormatVersion is the manifest format this package writes and reads:
 // "major.minor". Loaders accept any minor version of their major version
 // (minor versions only add optional fields).
-const FormatVersion = "1.0"
+const FormatVersion = "1.1"
 
 // Manifest is the runtime mapping manifest of one schema set for one
 // dialect.
@@ -78,6 +78,19 @@ type Resource struct {
 	// Equality lists equalityConstraints: values at both paths must be
 	// equal.
 	Equality []Equality `json:"equality"`
+	// PropertyRules are the `required` and `minItems` rules of the
+	// resource's objects (format 1.1; absent in 1.0 manifests).
+	PropertyRules []PropertyRule `json:"property_rules"`
+}
+
+// PropertyRule is the presence rule of one property.
+type PropertyRule struct {
+	// Path is the property's absolute path (`$.addresses[*].city`).
+	Path string `json:"path"`
+	// Required: present whenever its parent object is.
+	Required bool `json:"required"`
+	// MinItems is the minimum length of an array when present (0 = none).
+	MinItems int `json:"min_items"`
 }
 
 // Superclass names the superclass alias of a subclass.

@@ -79,8 +79,24 @@ type Resource struct {
 	Uniqueness []*UniqueConstraint
 	// Equality are the equalityConstraints (source, target paths).
 	Equality [][2]jsonpath.Path
+	// PropertyRules are the JSON schema `required` and `minItems` rules of
+	// the resource's objects, in walk order (the runtime checks them).
+	PropertyRules []*PropertyRule
 	// QueryFields map API query names to sources.
 	QueryFields []*QueryField
+}
+
+// PropertyRule is the presence rule of one property of an object in a
+// resource's JSON schema.
+type PropertyRule struct {
+	// Path is the property's absolute path (`$.addresses[*].city`).
+	Path jsonpath.Path
+	// Required: the property must be present whenever its parent object
+	// is.
+	Required bool
+	// MinItems is the minimum length of an array property when present
+	// (0 = no rule).
+	MinItems int
 }
 
 // Superclass names the superclass alias of a subclass.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -100,7 +101,11 @@ func (p *plan) flatten(doc map[string]any) *flat {
 		f.computeIdentity()
 	}
 	sort.Strings(f.pruned)
-	sort.SliceStable(f.problems, func(i, j int) bool { return f.problems[i].Path < f.problems[j].Path })
+	sort.Slice(f.problems, func(i, j int) bool {
+		a, b := f.problems[i], f.problems[j]
+		return a.Path < b.Path || (a.Path == b.Path && a.Message < b.Message)
+	})
+	f.problems = slices.Compact(f.problems)
 	return f
 }
 
@@ -161,6 +166,16 @@ func (f *flat) object(tp *tablePlan, sh *shape, obj map[string]any, path string,
 				f.pruned = append(f.pruned, path+"."+name)
 				delete(obj, name)
 			}
+		}
+	}
+	for _, r := range sh.rules {
+		v, ok := obj[r.name]
+		arr, isArr := v.([]any)
+		switch {
+		case (!ok || v == nil || (isArr && len(arr) == 0)) && r.required:
+			f.problem(path+"."+r.name, "is required")
+		case isArr && len(arr) > 0 && len(arr) < r.minItems:
+			f.problem(path+"."+r.name, "must have at least %d items", r.minItems)
 		}
 	}
 	for _, name := range sh.names {

@@ -85,6 +85,15 @@ type uniquePlan struct {
 type shape struct {
 	names []string // sorted keys of kids (deterministic walks)
 	kids  map[string]*kid
+	// rules are the presence rules of the object's properties.
+	rules []rule
+}
+
+// rule is one property presence rule of a shape.
+type rule struct {
+	name     string
+	required bool
+	minItems int
 }
 
 // kid is one known property.
@@ -360,7 +369,50 @@ func (s *Store) compileTables(p *plan) error {
 	if p.root == nil {
 		return fmt.Errorf("no root table")
 	}
+	for _, pr := range p.res.PropertyRules {
+		sh, name, ok := p.shapeOf(pr.Path)
+		if !ok {
+			return fmt.Errorf("property rule %s: no table scope holds it", pr.Path)
+		}
+		sh.rules = append(sh.rules, rule{name: name, required: pr.Required, minItems: pr.MinItems})
+	}
 	return nil
+}
+
+// shapeOf finds the object shape holding the property at path: the table
+// with the longest scope that is a prefix of path, then the inlined
+// objects below it.
+func (p *plan) shapeOf(path string) (*shape, string, bool) {
+	pp, err := jsonpath.Parse(path)
+	if err != nil || pp.IsRoot() {
+		return nil, "", false
+	}
+	var best *tablePlan
+	var rest []string
+	bestLen := -1
+	for _, tp := range p.tables {
+		scope, err := jsonpath.Parse(tp.t.Scope)
+		if err != nil {
+			continue
+		}
+		rel, ok := pp.Rel(scope)
+		if !ok || rel.WildcardCount() > 0 || scope.Len() <= bestLen {
+			continue
+		}
+		best, rest, bestLen = tp, rel.Names(), scope.Len()
+	}
+	if best == nil || len(rest) == 0 {
+		return nil, "", false
+	}
+	sh := best.shape
+	for _, n := range rest[:len(rest)-1] {
+		k, ok := sh.kids[n]
+		if !ok || k.inline == nil {
+			return nil, "", false
+		}
+		sh = k.inline
+	}
+	return sh, rest[len(rest)-1], true
 }
 
 // compileEdges attaches every edge source to its column and target.

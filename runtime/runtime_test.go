@@ -123,6 +123,9 @@ func TestValidation(t *testing.T) {
 		{"partial reference", "studentSchoolAssociations", `{"studentReference":{},"schoolReference":{"schoolId":"x"},"entryDate":"2024-08-20","entryGradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Tenth Grade"}`, []string{"$.schoolReference.schoolId", "$.studentReference.studentUniqueId"}},
 		{"descriptor not a URI", "schools", `{"schoolId":9,"nameOfInstitution":"N","gradeLevels":[{"gradeLevelDescriptor":"Ninth"}]}`, []string{"$.gradeLevels[0].gradeLevelDescriptor"}},
 		{"wrong shapes", "schools", `{"schoolId":9,"nameOfInstitution":"N","gradeLevels":{},"facts":[],"tags":[1]}`, []string{"$.facts", "$.gradeLevels", "$.tags[0]"}},
+		{"required collection missing", "schools", `{"schoolId":9,"nameOfInstitution":"N"}`, []string{"$.gradeLevels"}},
+		{"required collection empty", "schools", `{"schoolId":9,"nameOfInstitution":"N","gradeLevels":[]}`, []string{"$.gradeLevels"}},
+		{"required inside an optional object", "schools", `{"schoolId":9,"nameOfInstitution":"N","gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}],"facts":{"squareFootage":1.5}}`, []string{"$.facts.enrollmentCapacity"}},
 		{"descriptor fields", "gradeLevelDescriptors", `{"namespace":"uri://x","codeValue":"` + strings.Repeat("c", 51) + `"}`, []string{"$.codeValue", "$.shortDescription"}},
 	}
 	for _, c := range cases {
