@@ -32,7 +32,9 @@
 //
 // Groups without a baseline case are listed without ratios. Each row shows
 // the median over the -count runs of ns/op, B/op, allocs/op and of any
-// metric reported with b.ReportMetric (docs/s, roundtrips/op, ...). Case
+// metric reported with b.ReportMetric (docs/s, roundtrips/op, ...); metrics
+// whose unit ends in "-ns" (latencies such as p50-ns) also get their ratio
+// to the baseline's, printed after the value as "(2.10x)". Case
 // names should not end in -<digits>, which reads as a GOMAXPROCS suffix.
 package main
 

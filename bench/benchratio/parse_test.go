@@ -2,11 +2,11 @@ package main
 
 import (
 	"os"
-
-	"github.com/edfi-dmsc/dmsc/golden"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/edfi-dmsc/dmsc/golden"
 )
 
 const sampleOutput = `goos: linux
@@ -165,5 +165,18 @@ func TestRunWritesFiles(t *testing.T) {
 	}
 	if err := run(strings.NewReader("--- FAIL: BenchmarkX\n"), &stdout, "", "", true); err == nil {
 		t.Error("no error for a failed run")
+	}
+}
+
+func TestLatencyMetricRatios(t *testing.T) {
+	_, res := parse(t, `pkg: x
+BenchmarkGet/baseline-2     100   1000 ns/op   800 p50-ns   2000 p99-ns   1 roundtrips/op
+BenchmarkGet/relational-2   100   3000 ns/op  1600 p50-ns   9000 p99-ns   1 roundtrips/op
+`)
+	table := formatTable(res)
+	for _, w := range []string{"3.00x", "1600 p50-ns (2.00x), 9000 p99-ns (4.50x), 1 roundtrips/op", "800 p50-ns, 2000 p99-ns, 1 roundtrips/op"} {
+		if !strings.Contains(table, w) {
+			t.Errorf("table lacks %q:\n%s", w, table)
+		}
 	}
 }

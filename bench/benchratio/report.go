@@ -58,8 +58,10 @@ func formatTable(res []*benchmark) string {
 			fmt.Fprintf(&b, "pkg: %s\n", pkg)
 		}
 		baselines := map[string]float64{}
+		baseSamples := map[string][]sample{}
 		for _, r := range byPkg[pkg] {
 			if g, c := groupCase(r.name); c == baselineCase {
+				baseSamples[g] = r.samples
 				if ns, ok := median(r.samples, "ns/op"); ok {
 					baselines[g] = ns
 				}
@@ -82,8 +84,12 @@ func formatTable(res []*benchmark) string {
 			if c == "" {
 				c = "-"
 			}
+			var base []sample
+			if c != baselineCase {
+				base = baseSamples[g]
+			}
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", g, c, len(r.samples),
-				num(ns), ratio, metric(r.samples, "B/op"), metric(r.samples, "allocs/op"), others(r.samples))
+				num(ns), ratio, metric(r.samples, "B/op"), metric(r.samples, "allocs/op"), others(r.samples, base))
 		}
 		tw.Flush()
 	}
@@ -98,8 +104,14 @@ func metric(samples []sample, unit string) string {
 	return "-"
 }
 
-// others lists the medians of the metrics without a column of their own.
-func others(samples []sample) string {
+// latencySuffix marks the custom metrics that are times (p50-ns, p99-ns):
+// like ns/op, they get a ratio to the group's baseline.
+const latencySuffix = "-ns"
+
+// others lists the medians of the metrics without a column of their own;
+// latency metrics also show their ratio to the same metric of base (the
+// group's baseline samples; nil for the baseline itself or without one).
+func others(samples, base []sample) string {
 	units := map[string]bool{}
 	for _, s := range samples {
 		for u := range s {
@@ -116,7 +128,11 @@ func others(samples []sample) string {
 	parts := make([]string, 0, len(names))
 	for _, u := range names {
 		v, _ := median(samples, u)
-		parts = append(parts, num(v)+" "+u)
+		part := num(v) + " " + u
+		if b, ok := median(base, u); ok && b > 0 && strings.HasSuffix(u, latencySuffix) {
+			part += fmt.Sprintf(" (%.2fx)", v/b)
+		}
+		parts = append(parts, part)
 	}
 	if len(parts) == 0 {
 		return "-"

@@ -1,0 +1,47 @@
+package runtimebench
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/edfi-dmsc/dmsc/manifest"
+	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/testenv"
+)
+
+// jsonbEnv is a baseline store on its own throwaway database.
+type jsonbEnv struct {
+	Store   *JSONBStore
+	Pool    *pgxpool.Pool
+	Counter *runtime.RoundTripCounter
+}
+
+// newJSONB creates a database (skipping without DMSC_PG_DSN), the baseline
+// tables and a store for the manifest's resources, with a round-trip
+// counter on its pool configured like the relational store's.
+func newJSONB(tb testing.TB, man *manifest.Manifest, label string) *jsonbEnv {
+	tb.Helper()
+	ctx := context.Background()
+	dsn := testenv.NewPostgresDatabase(tb, "bench", label)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	counter := &runtime.RoundTripCounter{}
+	cfg.ConnConfig.Tracer = counter
+	pool, err := runtime.NewPool(ctx, cfg)
+	if err != nil {
+		tb.Fatalf("pool: %v", err)
+	}
+	tb.Cleanup(pool.Close)
+	if err := CreateJSONBSchema(ctx, pool); err != nil {
+		tb.Fatal(err)
+	}
+	st, err := OpenJSONB(man, pool)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &jsonbEnv{Store: st, Pool: pool, Counter: counter}
+}

@@ -1,0 +1,236 @@
+package runtimebench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/edfi-dmsc/dmsc/manifest"
+)
+
+// BenchmarkRuntime compares the relational store with the JSONB baseline
+// on the same corpus, server and calls. Sub-benchmarks are named
+// <corpus>/<operation>/<store> with the baseline as the "baseline" case, so
+// bench/benchratio prints relational/baseline ratios of ns/op (see doc.go
+// for what each operation measures).
+func BenchmarkRuntime(b *testing.B) {
+	all := loadCorpus(b)
+	if smokeRun() {
+		all = smokeSubset(b, all)
+	}
+	stores := newBenchStores(b, all)
+	c := commonCorpus(b, all, stores)
+	ops := []struct {
+		name string
+		run  func(*testing.B, *corpus, *benchStore)
+	}{
+		{"Load", benchLoad},
+		{"Reload", benchReload},
+		{"Get", benchGet},
+		{"QueryPage100", benchQueryPage},
+	}
+	for _, op := range ops {
+		for _, st := range stores {
+			b.Run(c.name+"/"+op.name+"/"+st.name, func(b *testing.B) {
+				if st.skip != "" {
+					b.Skipf("%s store: %s", st.name, st.skip)
+				}
+				op.run(b, c, st)
+			})
+		}
+	}
+}
+
+// benchLoad times loading the whole ordered corpus into an empty store; one
+// op is one corpus. Emptying the store is not timed.
+func benchLoad(b *testing.B, c *corpus, st *benchStore) {
+	var trips, stmts int64
+	b.StopTimer()
+	for i := 0; i < b.N; i++ {
+		st.empty(b)
+		t0, s0 := st.counter.Count(), st.counter.Statements()
+		b.StartTimer()
+		st.loadAll(b, c)
+		b.StopTimer()
+		trips += st.counter.Count() - t0
+		stmts += st.counter.Statements() - s0
+	}
+	reportWrites(b, len(c.docs), trips, stmts)
+}
+
+// benchReload times upserting the whole corpus again into a store that
+// holds it: every POST updates an existing document with the same body.
+func benchReload(b *testing.B, c *corpus, st *benchStore) {
+	st.ensureLoaded(b, c)
+	t0, s0 := st.counter.Count(), st.counter.Statements()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		st.loadAll(b, c)
+	}
+	b.StopTimer()
+	reportWrites(b, len(c.docs), st.counter.Count()-t0, st.counter.Statements()-s0)
+}
+
+// reportWrites reports documents/s and round trips and statements per
+// document of b.N corpus loads.
+func reportWrites(b *testing.B, docs int, trips, stmts int64) {
+	n := float64(b.N * docs)
+	if s := b.Elapsed().Seconds(); s > 0 {
+		b.ReportMetric(n/s, "docs/s")
+	}
+	b.ReportMetric(float64(trips)/n, "roundtrips/doc")
+	b.ReportMetric(float64(stmts)/n, "stmts/doc")
+}
+
+// benchGet times GET by id over every stored document in turn; one op is
+// one GET. It reports the latency percentiles p50 and p99. An untimed pass
+// over every document first lets the connections prepare their statements,
+// as a long-running server's have.
+func benchGet(b *testing.B, c *corpus, st *benchStore) {
+	st.ensureLoaded(b, c)
+	ctx := context.Background()
+	for _, d := range st.loaded {
+		if _, err := st.get(ctx, d.projectEndpoint, d.endpoint, d.id); err != nil {
+			b.Fatalf("%s store: GET /%s/%s/%s: %v", st.name, d.projectEndpoint, d.endpoint, d.id, err)
+		}
+	}
+	lat := make([]time.Duration, 0, b.N)
+	t0, s0 := st.counter.Count(), st.counter.Statements()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d := st.loaded[i%len(st.loaded)]
+		start := time.Now()
+		doc, err := st.get(ctx, d.projectEndpoint, d.endpoint, d.id)
+		lat = append(lat, time.Since(start))
+		if err != nil || len(doc.JSON) == 0 {
+			b.Fatalf("%s store: GET /%s/%s/%s: %v", st.name, d.projectEndpoint, d.endpoint, d.id, err)
+		}
+	}
+	b.StopTimer()
+	reportLatency(b, lat)
+	reportTrips(b, st, t0, s0)
+}
+
+// reportLatency reports the nearest-rank p50 and p99 of the latencies.
+func reportLatency(b *testing.B, lat []time.Duration) {
+	slices.Sort(lat)
+	rank := func(q float64) float64 {
+		i := int(math.Ceil(q*float64(len(lat)))) - 1
+		return float64(lat[max(i, 0)].Nanoseconds())
+	}
+	b.ReportMetric(rank(0.50), "p50-ns")
+	b.ReportMetric(rank(0.99), "p99-ns")
+}
+
+// pageSize is the page the query benchmark reads.
+const pageSize = 100
+
+// pageDocs is how many documents match the query benchmark's filter.
+const pageDocs = 250
+
+// pageSpec is a resource the query benchmark can page through: documents
+// are copies of the corpus's first document of the endpoint with a new
+// identity value and the filter field set to a shared value.
+type pageSpec struct {
+	endpoint, idField, field string
+	id                       func(i int) any
+	value                    any
+}
+
+var pageSpecs = []pageSpec{
+	{"schools", "schoolId", "nameOfInstitution", func(i int) any { return json.Number(fmt.Sprint(990000000 + i)) }, "Benchmark Page School"},
+	{"students", "studentUniqueId", "lastSurname", func(i int) any { return fmt.Sprintf("bench-page-%04d", i) }, "Benchpage"},
+}
+
+// pageQueryFor picks the first page spec the corpus and schema support and
+// returns its documents (bodies to POST) and the query.
+func pageQueryFor(b *testing.B, c *corpus) ([]corpusDoc, pageQuery) {
+	for _, spec := range pageSpecs {
+		var template *corpusDoc
+		for i := range c.docs {
+			if c.docs[i].endpoint == spec.endpoint {
+				template = &c.docs[i]
+				break
+			}
+		}
+		if template == nil || !hasQueryField(c.manifest, template.projectEndpoint, spec.endpoint, spec.field) {
+			continue
+		}
+		doc, err := decode(template.body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs := make([]corpusDoc, 0, pageDocs)
+		for i := 0; i < pageDocs; i++ {
+			doc[spec.idField], doc[spec.field] = spec.id(i), spec.value
+			body, err := json.Marshal(doc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			docs = append(docs, corpusDoc{path: fmt.Sprintf("%s page copy %d", template.path, i),
+				projectEndpoint: template.projectEndpoint, endpoint: spec.endpoint, body: body})
+		}
+		return docs, pageQuery{template.projectEndpoint, spec.endpoint, spec.field, spec.value, pageSize}
+	}
+	b.Skipf("corpus %s has no document to page through (%v)", c.name, pageSpecs)
+	return nil, pageQuery{}
+}
+
+// hasQueryField reports whether the resource at the route has the query
+// field.
+func hasQueryField(m *manifest.Manifest, projectEndpoint, endpoint, field string) bool {
+	for _, r := range m.Resources {
+		if r.ProjectEndpoint == projectEndpoint && r.EndpointName == endpoint {
+			for _, q := range r.QueryFields {
+				if q.Name == field {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// benchQueryPage times reading the first page of 100 of 250 documents
+// matching an equality filter on a non-identity field; one op is one page.
+func benchQueryPage(b *testing.B, c *corpus, st *benchStore) {
+	st.ensureLoaded(b, c)
+	docs, q := pageQueryFor(b, c)
+	ctx := context.Background()
+	if !st.pageReady {
+		st.fresh = false
+		for _, d := range docs {
+			if _, err := st.upsert(ctx, d.projectEndpoint, d.endpoint, d.body); err != nil {
+				b.Fatalf("%s store: POST %s: %v", st.name, d.path, err)
+			}
+		}
+		st.pageReady = true
+	}
+	if _, err := st.query(ctx, q); err != nil { // prepare, untimed
+		b.Fatalf("%s store: query %s=%v: %v", st.name, q.field, q.value, err)
+	}
+	t0, s0 := st.counter.Count(), st.counter.Statements()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		page, err := st.query(ctx, q)
+		if err != nil {
+			b.Fatalf("%s store: query %s=%v: %v", st.name, q.field, q.value, err)
+		}
+		if len(page.Documents) != pageSize {
+			b.Fatalf("%s store: query %s=%v returned %d documents, want %d", st.name, q.field, q.value, len(page.Documents), pageSize)
+		}
+	}
+	b.StopTimer()
+	reportTrips(b, st, t0, s0)
+}
+
+// reportTrips reports round trips and statements per op since the counts
+// t0 and s0.
+func reportTrips(b *testing.B, st *benchStore, t0, s0 int64) {
+	b.ReportMetric(float64(st.counter.Count()-t0)/float64(b.N), "roundtrips/op")
+	b.ReportMetric(float64(st.counter.Statements()-s0)/float64(b.N), "stmts/op")
+}
