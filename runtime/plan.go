@@ -33,7 +33,19 @@ type plan struct {
 	queries map[string]*queryPlan
 	// SQL.
 	edgeVerifySQL string
-	readSQL       []string // hydration statements, tables order; %s = page SQL
+	// createSQL writes a new document in one statement: dms rows, edges
+	// and every table's rows (see writeSQL).
+	createSQL string
+	// updateSQL bumps the ETag, deletes the document's child rows and
+	// diffs its edges; rowsSQL then writes every table's rows.
+	updateSQL, rowsSQL string
+	// readSQL is the hydration statement: one UNION ALL arm per table
+	// (arm index = table index) yielding (t, k bigint[], v text[]); the
+	// first %s is the page SQL, the second the count arm ("" or
+	// " UNION ALL ...").
+	readSQL string
+	// readOneSQL is readSQL for a page of at most one document.
+	readOneSQL string
 }
 
 // tablePlan is one table of a resource.
@@ -53,8 +65,6 @@ type tablePlan struct {
 	scalarCol int
 	keyCols   []string
 	dataCols  []*colPlan // non-key columns in table order
-	insertSQL string
-	deleteSQL string // delete all rows of a document (direct children of the root only)
 }
 
 // colPlan is one non-key column.

@@ -168,7 +168,6 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if q.TotalCount {
 		countSQL = "SELECT count(*) FROM " + from + " r" + where
 	}
-	countArgs := append([]any(nil), args...)
 	page := "SELECT r.\"DocumentId\" FROM " + from + " r" + where
 	if q.After != "" {
 		if where == "" {
@@ -182,7 +181,7 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if q.After == "" && q.Offset > 0 {
 		page += " OFFSET " + param(int64(q.Offset))
 	}
-	docs, total, err := s.hydrate(ctx, p, page, args, countSQL, countArgs)
+	docs, total, err := s.hydrate(ctx, p, page, args, countSQL, false)
 	if err != nil {
 		return Page{}, err
 	}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/manifest/refid"
 )
@@ -26,7 +24,7 @@ func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (
 	if _, err := refid.Parse(id); err != nil {
 		return Document{}, fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
 	}
-	docs, _, err := s.hydrate(ctx, p, getPageSQL, []any{strings.ToLower(id), p.key}, "", nil)
+	docs, _, err := s.hydrate(ctx, p, getPageSQL, []any{strings.ToLower(id), p.key}, "", true)
 	if err != nil {
 		return Document{}, err
 	}
@@ -43,63 +41,46 @@ type hydrated struct {
 }
 
 // hydrate reads every document selected by pageSQL (which yields a
-// "DocumentId" column) in one round trip: one statement per table plus,
-// when countSQL is set, the count (with countArgs). The table statements
-// share args; all run in
-// one read-only REPEATABLE READ transaction inside the same batch.
-func (s *Store) hydrate(ctx context.Context, p *plan, pageSQL string, args []any, countSQL string, countArgs []any) ([]hydrated, int64, error) {
-	b := &pgx.Batch{}
-	b.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-	for _, q := range p.readSQL {
-		b.Queue(fmt.Sprintf(q, pageSQL), args...)
+// "DocumentId" column) with ONE statement: a UNION ALL of one arm per table
+// (so one round trip and one snapshot, whatever the page size), plus, when
+// countSQL is set (a query over alias r selecting count(*)), a count arm.
+func (s *Store) hydrate(ctx context.Context, p *plan, pageSQL string, args []any, countSQL string, one bool) ([]hydrated, int64, error) {
+	read := p.readSQL
+	if one {
+		read = p.readOneSQL
 	}
+	countArm := ""
 	if countSQL != "" {
-		b.Queue(countSQL, countArgs...)
+		countArm = "\nUNION ALL\nSELECT -1, ARRAY[(" + countSQL + ")], NULL::text[]"
 	}
-	b.Queue("COMMIT")
-	br := s.db.SendBatch(ctx, b)
-	defer br.Close()
-	if _, err := br.Exec(); err != nil {
+	rows, err := s.db.Query(ctx, fmt.Sprintf(read, pageSQL, countArm), args...)
+	if err != nil {
 		return nil, 0, err
 	}
+	defer rows.Close()
 	a := assembler{p: p, objects: map[string]map[string]any{}}
 	var docs []hydrated
-	for i := range p.readSQL {
-		rows, err := br.Query()
-		if err != nil {
+	total := int64(-1)
+	var t int32
+	var keys []int64
+	var vals []*string
+	for rows.Next() {
+		keys, vals = keys[:0], vals[:0]
+		if err := rows.Scan(&t, &keys, &vals); err != nil {
 			return nil, 0, err
 		}
-		for rows.Next() {
-			raw := rows.RawValues()
-			if i == 0 {
-				d, err := a.root(raw)
-				if err != nil {
-					rows.Close()
-					return nil, 0, err
-				}
-				docs = append(docs, d)
-				continue
-			}
-			if err := a.child(p.tables[i], raw); err != nil {
-				rows.Close()
+		switch {
+		case t < 0:
+			total = keys[0]
+		case t == 0:
+			docs = append(docs, a.root(keys[0], vals))
+		default:
+			if err := a.child(p.tables[t], keys, vals); err != nil {
 				return nil, 0, err
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, 0, err
-		}
 	}
-	total := int64(-1)
-	if countSQL != "" {
-		if err := br.QueryRow().Scan(&total); err != nil {
-			return nil, 0, err
-		}
-	}
-	if _, err := br.Exec(); err != nil {
-		return nil, 0, err
-	}
-	if err := br.Close(); err != nil {
+	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	for i := range docs {
@@ -117,59 +98,55 @@ type assembler struct {
 	p       *plan
 	objects map[string]map[string]any // "tableIdx|key" → scope object
 	docs    []map[string]any
+	buf     []byte
 }
 
-func keyString(table int, key [][]byte) string {
-	var b strings.Builder
-	b.WriteString(strconv.Itoa(table))
-	for _, k := range key {
-		b.WriteByte('|')
-		b.Write(k)
+func (a *assembler) key(table int, keys []int64) string {
+	a.buf = strconv.AppendInt(a.buf[:0], int64(table), 10)
+	for _, k := range keys {
+		a.buf = append(a.buf, '|')
+		a.buf = strconv.AppendInt(a.buf, k, 10)
 	}
-	return b.String()
+	return string(a.buf)
 }
 
-func (a *assembler) root(raw [][]byte) (hydrated, error) {
-	if len(raw) < 4 {
-		return hydrated{}, fmt.Errorf("runtime: short root row")
+func str(v *string) string {
+	if v == nil {
+		return ""
 	}
-	var h hydrated
-	var err error
-	h.docID, err = strconv.ParseInt(string(raw[0]), 10, 64)
-	if err != nil {
-		return h, err
-	}
-	h.ID = string(raw[1])
-	h.ETag = string(raw[2])
-	h.LastModified, _ = time.Parse(time.RFC3339, string(raw[3]))
+	return *v
+}
+
+// root starts a document from its root row: uuid, etag, last modified,
+// then the data columns (descriptors: their six fields).
+func (a *assembler) root(docID int64, vals []*string) hydrated {
+	h := hydrated{docID: docID}
+	h.ID, h.ETag = str(vals[0]), str(vals[1])
+	h.LastModified, _ = time.Parse(time.RFC3339, str(vals[2]))
 	obj := map[string]any{}
 	if a.p.descriptor {
-		fields := []struct {
-			name string
-			date bool
-		}{{"namespace", false}, {"codeValue", false}, {"shortDescription", false}, {"description", false}, {"effectiveBeginDate", true}, {"effectiveEndDate", true}}
-		for i, fd := range fields {
-			if v := raw[4+i]; v != nil {
-				obj[fd.name] = string(v)
+		for i, name := range []string{"namespace", "codeValue", "shortDescription", "description", "effectiveBeginDate", "effectiveEndDate"} {
+			if v := vals[3+i]; v != nil {
+				obj[name] = *v
 			}
 		}
 	} else {
-		a.fill(a.p.root, obj, raw[4:])
-		a.objects[keyString(a.p.root.idx, raw[:1])] = obj
+		a.fill(a.p.root, obj, vals[3:])
+		a.objects[a.key(a.p.root.idx, []int64{docID})] = obj
 	}
 	a.docs = append(a.docs, obj)
-	return h, nil
+	return h
 }
 
-func (a *assembler) child(tp *tablePlan, raw [][]byte) error {
-	nk := len(tp.keyCols)
-	if len(raw) < nk {
-		return fmt.Errorf("runtime: short row of %s", tp.qname)
+// child attaches one row of a non-root table to its parent object.
+func (a *assembler) child(tp *tablePlan, keys []int64, vals []*string) error {
+	if len(keys) != len(tp.keyCols) {
+		return fmt.Errorf("runtime: row of %s has %d key values, want %d", tp.qname, len(keys), len(tp.keyCols))
 	}
 	np := len(tp.t.ParentKeyColumns)
-	parent, ok := a.objects[keyString(tp.parent.idx, raw[:np])]
+	parent, ok := a.objects[a.key(tp.parent.idx, keys[:np])]
 	if !ok {
-		return nil // parent not hydrated (concurrent change): skip
+		return nil // its parent row is not part of the result
 	}
 	container := parent
 	for _, n := range tp.rel[:len(tp.rel)-1] {
@@ -182,34 +159,33 @@ func (a *assembler) child(tp *tablePlan, raw [][]byte) error {
 	}
 	last := tp.rel[len(tp.rel)-1]
 	if tp.scalarCol >= 0 {
-		c := tp.dataCols[tp.scalarCol]
-		v := raw[nk+tp.scalarCol]
+		v := vals[tp.scalarCol]
 		if v == nil {
 			return nil
 		}
 		arr, _ := container[last].([]any)
-		container[last] = append(arr, jsonValue(c.typ, v))
+		container[last] = append(arr, jsonValue(tp.dataCols[tp.scalarCol].typ, *v))
 		return nil
 	}
 	obj := map[string]any{}
-	a.fill(tp, obj, raw[nk:])
+	a.fill(tp, obj, vals)
 	if tp.array {
 		arr, _ := container[last].([]any)
 		container[last] = append(arr, obj)
 	} else {
 		container[last] = obj
 	}
-	a.objects[keyString(tp.idx, raw[:nk])] = obj
+	a.objects[a.key(tp.idx, keys)] = obj
 	return nil
 }
 
 // fill sets the data columns of one row into obj.
-func (a *assembler) fill(tp *tablePlan, obj map[string]any, raw [][]byte) {
+func (a *assembler) fill(tp *tablePlan, obj map[string]any, vals []*string) {
 	i := 0
 	for _, c := range tp.dataCols {
 		switch {
 		case c.edge != nil && !c.edge.descriptor:
-			fk := raw[i]
+			fk := vals[i]
 			i++
 			if fk == nil {
 				i += len(c.edge.fields)
@@ -217,23 +193,23 @@ func (a *assembler) fill(tp *tablePlan, obj map[string]any, raw [][]byte) {
 			}
 			ref := map[string]any{}
 			for _, fd := range c.edge.fields {
-				if v := raw[i]; v != nil {
-					setPath(ref, fd.rel, jsonValue(fd.typ, v))
+				if v := vals[i]; v != nil {
+					setPath(ref, fd.rel, jsonValue(fd.typ, *v))
 				}
 				i++
 			}
 			setPath(obj, c.path, ref)
 		default:
-			v := raw[i]
+			v := vals[i]
 			i++
-			if v == nil || (tp.scalarCol == c.idx) {
+			if v == nil || tp.scalarCol == c.idx {
 				continue
 			}
 			if c.edge != nil {
-				setPath(obj, c.path, string(v))
+				setPath(obj, c.path, *v)
 				continue
 			}
-			setPath(obj, c.path, jsonValue(c.typ, v))
+			setPath(obj, c.path, jsonValue(c.typ, *v))
 		}
 	}
 }
@@ -252,8 +228,7 @@ func setPath(obj map[string]any, path []string, v any) {
 }
 
 // jsonValue turns a column's text into its JSON value.
-func jsonValue(t manifest.Type, raw []byte) any {
-	s := string(raw)
+func jsonValue(t manifest.Type, s string) any {
 	switch t.Kind {
 	case "Int16", "Int32", "Int64":
 		return json.Number(s)

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
@@ -86,26 +87,26 @@ func (s *Store) identityExpr(j *joiner, fk string, target *plan, abstract *manif
 // compileSQL prepares the statements of a plan.
 func (s *Store) compileSQL(p *plan) error {
 	if p.descriptor {
-		p.readSQL = []string{`WITH page AS (%s)
-SELECT d."DocumentId"::text, d."DocumentUuid"::text, d."Etag"::text, ` + lastModifiedExpr + `, x."Namespace", x."CodeValue", x."ShortDescription", x."Description", x."EffectiveBeginDate"::text, x."EffectiveEndDate"::text
-FROM page JOIN "dms"."Document" d ON d."DocumentId" = page."DocumentId" JOIN "dms"."Descriptor" x ON x."DocumentId" = d."DocumentId"
-ORDER BY d."DocumentId"`}
+		p.readSQL = `WITH page AS MATERIALIZED (%s)
+SELECT 0 AS t, ARRAY[d."DocumentId"] AS k, ARRAY[d."DocumentUuid"::text, d."Etag"::text, ` + lastModifiedExpr + `, x."Namespace"::text, x."CodeValue"::text, x."ShortDescription"::text, x."Description"::text, x."EffectiveBeginDate"::text, x."EffectiveEndDate"::text] AS v
+FROM page JOIN "dms"."Document" d ON d."DocumentId" = page."DocumentId" JOIN "dms"."Descriptor" x ON x."DocumentId" = d."DocumentId"%s
+ORDER BY 1, 2`
+		p.readOneSQL = p.readSQL
 		p.edgeVerifySQL = edgeVerifySQL(nil)
+		writeSQL(p)
 		return s.compileQueries(p)
 	}
-	var derived []string
+	writeSQL(p)
+	var derived, arms []string
 	for _, tp := range p.tables {
-		tp.insertSQL = insertSQL(tp)
-		if tp.parent == p.root {
-			tp.deleteSQL = fmt.Sprintf("DELETE FROM %s WHERE %s = $1", tp.qname, quoteIdent(tp.keyCols[0]))
-		}
 		j := newJoiner()
-		var sel []string
+		var sel, keys []string
 		if tp == p.root {
-			sel = append(sel, `d."DocumentId"::text`, `d."DocumentUuid"::text`, `d."Etag"::text`, lastModifiedExpr)
+			keys = []string{`d."DocumentId"`}
+			sel = append(sel, `d."DocumentUuid"::text`, `d."Etag"::text`, lastModifiedExpr)
 		} else {
 			for _, k := range tp.keyCols {
-				sel = append(sel, "t."+quoteIdent(k)+"::text")
+				keys = append(keys, "t."+quoteIdent(k)+"::bigint")
 			}
 		}
 		for _, c := range tp.dataCols {
@@ -113,7 +114,7 @@ ORDER BY d."DocumentId"`}
 			switch {
 			case c.edge != nil && c.edge.descriptor:
 				d := j.join(descriptorTable, col)
-				sel = append(sel, d+`."Uri"`)
+				sel = append(sel, d+`."Uri"::text`)
 			case c.edge != nil:
 				sel = append(sel, col+"::text")
 				for _, f := range c.edge.fields {
@@ -127,20 +128,25 @@ ORDER BY d."DocumentId"`}
 				sel = append(sel, textExpr(col, c.typ))
 			}
 		}
-		var order []string
-		for _, k := range tp.keyCols {
-			order = append(order, "t."+quoteIdent(k))
+		vals := "ARRAY[" + strings.Join(sel, ", ") + "]::text[]"
+		if len(sel) == 0 {
+			vals = "ARRAY[]::text[]"
 		}
-		var q string
+		var arm string
 		if tp == p.root {
-			q = fmt.Sprintf("WITH page AS (%%s)\nSELECT %s\nFROM page JOIN \"dms\".\"Document\" d ON d.\"DocumentId\" = page.\"DocumentId\" JOIN %s t ON t.\"DocumentId\" = d.\"DocumentId\"%s\nORDER BY d.\"DocumentId\"",
-				strings.Join(sel, ", "), tp.qname, j.sql())
+			arm = fmt.Sprintf("SELECT %d AS t, ARRAY[%s] AS k, %s AS v\nFROM page JOIN \"dms\".\"Document\" d ON d.\"DocumentId\" = page.\"DocumentId\" JOIN %s t ON t.\"DocumentId\" = d.\"DocumentId\"%s",
+				tp.idx, strings.Join(keys, ", "), vals, tp.qname, j.sql())
 		} else {
-			q = fmt.Sprintf("WITH page AS (%%s)\nSELECT %s\nFROM %s t%s\nWHERE t.%s IN (SELECT \"DocumentId\" FROM page)\nORDER BY %s",
-				strings.Join(sel, ", "), tp.qname, j.sql(), quoteIdent(tp.keyCols[0]), strings.Join(order, ", "))
+			arm = fmt.Sprintf("SELECT %d, ARRAY[%s], %s\nFROM %s t%s\nWHERE t.%s "+pageCond,
+				tp.idx, strings.Join(keys, ", "), vals, tp.qname, j.sql(), quoteIdent(tp.keyCols[0]))
 		}
-		p.readSQL = append(p.readSQL, q)
+		arms = append(arms, arm)
 	}
+	read := "WITH page AS MATERIALIZED (%s)\n" + strings.Join(arms, "\nUNION ALL\n") + "%s\nORDER BY 1, 2"
+	p.readSQL = strings.ReplaceAll(read, pageCond, `IN (SELECT "DocumentId" FROM page)`)
+	// One document: a scalar subquery is evaluated once and each arm
+	// becomes a plain index lookup.
+	p.readOneSQL = strings.ReplaceAll(read, pageCond, `= (SELECT "DocumentId" FROM page)`)
 	for _, e := range p.edges {
 		ident := "false"
 		if e.e.IsIdentityComponent {
@@ -152,6 +158,10 @@ ORDER BY d."DocumentId"`}
 	p.edgeVerifySQL = edgeVerifySQL(derived)
 	return s.compileQueries(p)
 }
+
+// pageCond marks where the child arms of a read statement select the
+// page's documents.
+const pageCond = "\x00PAGE\x00"
 
 // lastModifiedExpr renders dms.Document.LastModifiedAt as an ISO UTC
 // timestamp with seconds precision.
@@ -165,21 +175,26 @@ func textExpr(expr string, t manifest.Type) string {
 	return expr + "::text"
 }
 
-func insertSQL(tp *tablePlan) string {
+// insertSQL returns the INSERT of one table's rows: the document id is
+// parameter docParam, each further key column and data column one array
+// parameter numbered from *n on (text arrays cast per column, so one
+// statement writes any number of rows).
+func insertSQL(tp *tablePlan, docParam string, n *int) string {
 	var cols, sel, unnest, names []string
-	n := 1
 	cols = append(cols, quoteIdent(tp.keyCols[0]))
-	sel = append(sel, "$1::bigint")
+	sel = append(sel, docParam+"::bigint")
+	next := func() string {
+		*n++
+		return "$" + strconv.Itoa(*n)
+	}
 	for i, k := range tp.keyCols[1:] {
-		n++
 		cols = append(cols, quoteIdent(k))
 		name := fmt.Sprintf("k%d", i)
 		sel = append(sel, "u."+name)
-		unnest = append(unnest, fmt.Sprintf("$%d::integer[]", n))
+		unnest = append(unnest, next()+"::integer[]")
 		names = append(names, name)
 	}
 	for i, c := range tp.dataCols {
-		n++
 		cols = append(cols, quoteIdent(c.c.Name))
 		name := fmt.Sprintf("c%d", i)
 		cast := c.sql
@@ -187,12 +202,16 @@ func insertSQL(tp *tablePlan) string {
 			cast = "bigint"
 		}
 		sel = append(sel, "u."+name+"::"+castType(cast))
-		unnest = append(unnest, fmt.Sprintf("$%d::text[]", n))
+		unnest = append(unnest, next()+"::text[]")
 		names = append(names, name)
 	}
 	q := fmt.Sprintf("INSERT INTO %s (%s)\nSELECT %s", tp.qname, strings.Join(cols, ", "), strings.Join(sel, ", "))
 	if len(unnest) > 0 {
 		q += fmt.Sprintf("\nFROM unnest(%s) AS u(%s)", strings.Join(unnest, ", "), strings.Join(names, ", "))
+	} else {
+		// A root without data columns: one row per document, written
+		// when the document is.
+		q += fmt.Sprintf(" WHERE %s IS NOT NULL", docParam)
 	}
 	if tp.parent == nil {
 		var set []string
@@ -206,6 +225,79 @@ func insertSQL(tp *tablePlan) string {
 		}
 	}
 	return q
+}
+
+// rowsCTE returns data-modifying CTEs writing every table of p, with the
+// document id at docParam and array parameters numbered from *n on (in
+// tables order, then key columns, then data columns).
+func rowsCTE(p *plan, docParam string, n *int) []string {
+	var ctes []string
+	for _, tp := range p.tables {
+		ctes = append(ctes, fmt.Sprintf("w%d AS (%s)", tp.idx, insertSQL(tp, docParam, n)))
+	}
+	return ctes
+}
+
+// writeSQL prepares createSQL, updateSQL and rowsSQL of a plan. Foreign
+// keys are checked at the end of each statement, so one statement may
+// write a parent row and its children.
+//
+// createSQL parameters: $1 DocumentId, $2 DocumentUuid, $3 ResourceKeyId,
+// $4 ReferentialIds, $5 their ResourceKeyIds, $6 edge children, $7 their
+// identity flags, then (descriptors) the nine dms.Descriptor values or
+// (tables) the rows' arrays. It returns Etag, LastModifiedAt and the
+// number of edges inserted.
+//
+// updateSQL parameters: $1 DocumentId, $2 children, $3 flags. It returns
+// Etag, LastModifiedAt and the edges inserted, updated and deleted.
+func writeSQL(p *plan) {
+	n := 7
+	ctes := []string{
+		`doc AS (INSERT INTO "dms"."Document" ("DocumentId", "DocumentUuid", "ResourceKeyId") VALUES ($1, $2::uuid, $3) RETURNING "Etag", "LastModifiedAt")`,
+		`lck AS (INSERT INTO "dms"."IdentityLock" ("DocumentId") VALUES ($1))`,
+		`rid AS (INSERT INTO "dms"."ReferentialIdentity" ("ReferentialId", "DocumentId", "ResourceKeyId") SELECT u.id, $1, u.k FROM unnest($4::uuid[], $5::smallint[]) AS u(id, k))`,
+		`edg AS (INSERT INTO "dms"."ReferenceEdge" ("ParentDocumentId", "ChildDocumentId", "IsIdentityComponent") SELECT $1, u.c, u.i FROM unnest($6::bigint[], $7::boolean[]) AS u(c, i) RETURNING 1)`,
+	}
+	if p.descriptor {
+		ctes = append(ctes, `dsc AS (`+descriptorUpsert(8)+`)`)
+	} else {
+		ctes = append(ctes, rowsCTE(p, "$1", &n)...)
+	}
+	p.createSQL = "WITH " + strings.Join(ctes, ",\n") + "\nSELECT doc.\"Etag\", " + strings.ReplaceAll(lastModifiedPlain, `"LastModifiedAt"`, `doc."LastModifiedAt"`) + ", (SELECT count(*) FROM edg) FROM doc"
+
+	upd := []string{`doc AS (UPDATE "dms"."Document" SET "Etag" = "Etag" + 1, "LastModifiedAt" = now() WHERE "DocumentId" = $1 RETURNING "Etag", "LastModifiedAt")`}
+	for _, tp := range p.tables {
+		if tp.parent == p.root {
+			upd = append(upd, fmt.Sprintf("d%d AS (DELETE FROM %s WHERE %s = $1)", tp.idx, tp.qname, quoteIdent(tp.keyCols[0])))
+		}
+	}
+	upd = append(upd, edgeDiffCTEs...)
+	p.updateSQL = "WITH " + strings.Join(upd, ",\n") + "\nSELECT doc.\"Etag\", " + strings.ReplaceAll(lastModifiedPlain, `"LastModifiedAt"`, `doc."LastModifiedAt"`) +
+		", (SELECT count(*) FROM ins), (SELECT count(*) FROM upd), (SELECT count(*) FROM del) FROM doc"
+	if p.descriptor {
+		p.rowsSQL = descriptorUpsert(2)
+		return
+	}
+	n = 1
+	p.rowsSQL = "WITH " + strings.Join(rowsCTE(p, "$1", &n), ",\n") + "\nSELECT 1"
+}
+
+// descriptorUpsert writes dms.Descriptor from parameters $1 (DocumentId)
+// and first.. first+7 (ResourceKeyId, Namespace, CodeValue,
+// ShortDescription, Description, EffectiveBeginDate, EffectiveEndDate,
+// Uri).
+func descriptorUpsert(first int) string {
+	var ps []string
+	for i := 0; i < 8; i++ {
+		ps = append(ps, "$"+strconv.Itoa(first+i))
+	}
+	ps[5] += "::date"
+	ps[6] += "::date"
+	return `INSERT INTO "dms"."Descriptor" ("DocumentId", "ResourceKeyId", "Namespace", "CodeValue", "ShortDescription", "Description", "EffectiveBeginDate", "EffectiveEndDate", "Uri")
+VALUES ($1, ` + strings.Join(ps, ", ") + `)
+ON CONFLICT ("DocumentId") DO UPDATE SET "Namespace" = EXCLUDED."Namespace", "CodeValue" = EXCLUDED."CodeValue",
+  "ShortDescription" = EXCLUDED."ShortDescription", "Description" = EXCLUDED."Description",
+  "EffectiveBeginDate" = EXCLUDED."EffectiveBeginDate", "EffectiveEndDate" = EXCLUDED."EffectiveEndDate", "Uri" = EXCLUDED."Uri"`
 }
 
 // castType drops typmods: a cast to varchar(n) or numeric(p,s) would
@@ -231,11 +323,13 @@ actual AS (SELECT "ChildDocumentId" AS child, "IsIdentityComponent" AS ident FRO
 SELECT count(*) FROM ((SELECT * FROM derived EXCEPT SELECT * FROM actual) UNION ALL (SELECT * FROM actual EXCEPT SELECT * FROM derived)) z`
 }
 
-// edgeDiffSQL replaces the dms.ReferenceEdge rows of document $1 by the
-// set ($2 children, $3 identity flags), writing only what changed.
-const edgeDiffSQL = `WITH new AS (SELECT * FROM unnest($2::bigint[], $3::boolean[]) AS n(child, ident)),
-del AS (DELETE FROM "dms"."ReferenceEdge" e WHERE e."ParentDocumentId" = $1 AND NOT EXISTS (SELECT 1 FROM new WHERE new.child = e."ChildDocumentId") RETURNING 1),
-upd AS (UPDATE "dms"."ReferenceEdge" e SET "IsIdentityComponent" = new.ident FROM new WHERE e."ParentDocumentId" = $1 AND e."ChildDocumentId" = new.child AND e."IsIdentityComponent" <> new.ident RETURNING 1),
-ins AS (INSERT INTO "dms"."ReferenceEdge" ("ParentDocumentId", "ChildDocumentId", "IsIdentityComponent")
-  SELECT $1, new.child, new.ident FROM new WHERE NOT EXISTS (SELECT 1 FROM "dms"."ReferenceEdge" e WHERE e."ParentDocumentId" = $1 AND e."ChildDocumentId" = new.child) RETURNING 1)
-SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM upd), (SELECT count(*) FROM del)`
+// edgeDiffCTEs replace the dms.ReferenceEdge rows of document $1 by the
+// set ($2 children, $3 identity flags), writing only what changed: del,
+// upd and ins return one row per deleted, updated and inserted edge.
+var edgeDiffCTEs = []string{
+	`new AS (SELECT * FROM unnest($2::bigint[], $3::boolean[]) AS n(child, ident))`,
+	`del AS (DELETE FROM "dms"."ReferenceEdge" e WHERE e."ParentDocumentId" = $1 AND NOT EXISTS (SELECT 1 FROM new WHERE new.child = e."ChildDocumentId") RETURNING 1)`,
+	`upd AS (UPDATE "dms"."ReferenceEdge" e SET "IsIdentityComponent" = new.ident FROM new WHERE e."ParentDocumentId" = $1 AND e."ChildDocumentId" = new.child AND e."IsIdentityComponent" <> new.ident RETURNING 1)`,
+	`ins AS (INSERT INTO "dms"."ReferenceEdge" ("ParentDocumentId", "ChildDocumentId", "IsIdentityComponent")
+  SELECT $1, new.child, new.ident FROM new WHERE NOT EXISTS (SELECT 1 FROM "dms"."ReferenceEdge" e WHERE e."ParentDocumentId" = $1 AND e."ChildDocumentId" = new.child) RETURNING 1)`,
+}

@@ -80,12 +80,18 @@ func (s *Store) checkFingerprint(ctx context.Context) error {
 }
 
 // NewPool opens a pgx pool configured as the store expects: every session
-// uses the UTC time zone (date-times are read back in UTC).
+// uses the UTC time zone (date-times are read back in UTC) and generic
+// plans for prepared statements (the store's statements are fixed per
+// resource, some join many tables, and planning them on every execution
+// would cost more than running them).
 func NewPool(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	if cfg.ConnConfig.RuntimeParams == nil {
 		cfg.ConnConfig.RuntimeParams = map[string]string{}
 	}
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	}
 	return pgxpool.NewWithConfig(ctx, cfg)
 }
 

@@ -45,17 +45,7 @@ FOR UPDATE OF l`
 FROM "dms"."Document" d JOIN "dms"."IdentityLock" l ON l."DocumentId" = d."DocumentId"
 WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2
 FOR UPDATE OF l`
-	nextIDSQL      = `SELECT nextval(pg_get_serial_sequence('"dms"."Document"', 'DocumentId'))`
-	insertDocSQL   = `INSERT INTO "dms"."Document" ("DocumentId", "DocumentUuid", "ResourceKeyId") VALUES ($1, $2::uuid, $3) RETURNING "Etag", ` + lastModifiedPlain
-	updateDocSQL   = `UPDATE "dms"."Document" SET "Etag" = "Etag" + 1, "LastModifiedAt" = now() WHERE "DocumentId" = $1 RETURNING "Etag", ` + lastModifiedPlain
-	insertLockSQL  = `INSERT INTO "dms"."IdentityLock" ("DocumentId") VALUES ($1)`
-	insertRefIDSQL = `INSERT INTO "dms"."ReferentialIdentity" ("ReferentialId", "DocumentId", "ResourceKeyId")
-SELECT u.id, $1, u.k FROM unnest($2::uuid[], $3::smallint[]) AS u(id, k)`
-	upsertDescriptorSQL = `INSERT INTO "dms"."Descriptor" ("DocumentId", "ResourceKeyId", "Namespace", "CodeValue", "ShortDescription", "Description", "EffectiveBeginDate", "EffectiveEndDate", "Uri")
-VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8::date, $9)
-ON CONFLICT ("DocumentId") DO UPDATE SET "Namespace" = EXCLUDED."Namespace", "CodeValue" = EXCLUDED."CodeValue",
-  "ShortDescription" = EXCLUDED."ShortDescription", "Description" = EXCLUDED."Description",
-  "EffectiveBeginDate" = EXCLUDED."EffectiveBeginDate", "EffectiveEndDate" = EXCLUDED."EffectiveEndDate", "Uri" = EXCLUDED."Uri"`
+	nextIDSQL             = `SELECT nextval(pg_get_serial_sequence('"dms"."Document"', 'DocumentId'))`
 	diagnoseDescriptorSQL = `SELECT lower(x."Uri"), rk."ProjectName" || ':' || rk."ResourceName"
 FROM "dms"."Descriptor" x JOIN "dms"."ResourceKey" rk ON rk."ResourceKeyId" = x."ResourceKeyId"
 WHERE lower(x."Uri") = ANY($1::text[])`
@@ -198,7 +188,9 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 	// Round trip 1: share-lock referenced documents (ascending), re-resolve
 	// every id in a fresh snapshot, update-lock the written document.
 	b := &pgx.Batch{}
-	b.Queue(lockRefsSQL, uuidBytes(refIDs))
+	if len(refIDs) > 0 {
+		b.Queue(lockRefsSQL, uuidBytes(refIDs))
+	}
 	b.Queue(resolveSQL, uuidBytes(all))
 	if mode == modeUpsert {
 		b.Queue(ownByRefSQL, [16]byte(f.refID), p.key)
@@ -212,21 +204,23 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 	var me own
 	var nextID int64
 	err = func() error {
-		rows, err := br.Query()
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var d int64
-			if err := rows.Scan(&d); err != nil {
+		if len(refIDs) > 0 {
+			rows, err := br.Query()
+			if err != nil {
 				return err
 			}
-			locked[d] = true
+			for rows.Next() {
+				var d int64
+				if err := rows.Scan(&d); err != nil {
+					return err
+				}
+				locked[d] = true
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = br.Query()
+		rows, err := br.Query()
 		if err != nil {
 			return err
 		}
@@ -317,53 +311,26 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 	created := !me.found
 	docID := me.docID
 	uuid := me.uuid
+	var rowArgs []any
+	if p.descriptor {
+		d := f.desc
+		rowArgs = []any{p.key, d.namespace, d.codeValue, d.shortDescription, d.description, d.beginDate, d.endDate, d.namespace + "#" + d.codeValue}
+	} else {
+		rowArgs = f.rowArgs()
+	}
 	b = &pgx.Batch{}
 	if created {
 		docID = nextID
 		uuid = newUUID()
-		b.Queue(insertDocSQL, docID, uuid, p.key)
-		b.Queue(insertLockSQL, docID)
 		ids, keys := []refid.UUID{f.refID}, []int16{p.key}
 		if f.hasAlias {
 			ids, keys = append(ids, f.aliasID), append(keys, p.superKey)
 		}
-		b.Queue(insertRefIDSQL, docID, uuidBytes(ids), keys)
+		b.Queue(p.createSQL, append([]any{docID, uuid, p.key, uuidBytes(ids), keys, children, idents}, rowArgs...)...)
 	} else {
-		b.Queue(updateDocSQL, docID)
-		for _, tp := range p.tables {
-			if tp.deleteSQL != "" {
-				b.Queue(tp.deleteSQL, docID)
-			}
-		}
+		b.Queue(p.updateSQL, docID, children, idents)
+		b.Queue(p.rowsSQL, append([]any{docID}, rowArgs...)...)
 	}
-	if p.descriptor {
-		d := f.desc
-		b.Queue(upsertDescriptorSQL, docID, p.key, d.namespace, d.codeValue, d.shortDescription, d.description, d.beginDate, d.endDate, d.namespace+"#"+d.codeValue)
-	}
-	for _, tp := range p.tables {
-		rows := f.rows[tp.idx]
-		if len(rows) == 0 {
-			continue
-		}
-		args := make([]any, 0, len(tp.keyCols)+len(tp.dataCols))
-		args = append(args, docID)
-		for k := 0; k < len(tp.keyCols)-1; k++ {
-			col := make([]int32, len(rows))
-			for i, r := range rows {
-				col[i] = r.key[k]
-			}
-			args = append(args, col)
-		}
-		for c := range tp.dataCols {
-			col := make([]*string, len(rows))
-			for i, r := range rows {
-				col[i] = r.vals[c]
-			}
-			args = append(args, col)
-		}
-		b.Queue(tp.insertSQL, args...)
-	}
-	b.Queue(edgeDiffSQL, docID, children, idents)
 	if s.opts.VerifyEdges {
 		b.Queue(p.edgeVerifySQL, docID)
 	}
@@ -372,16 +339,20 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 	var lastMod string
 	br = tx.SendBatch(ctx, b)
 	err = func() error {
-		if err := br.QueryRow().Scan(&etag, &lastMod); err != nil {
+		row := br.QueryRow()
+		var err error
+		if created {
+			err = row.Scan(&etag, &lastMod, &out.Edges.Inserted)
+		} else {
+			err = row.Scan(&etag, &lastMod, &out.Edges.Inserted, &out.Edges.Updated, &out.Edges.Deleted)
+		}
+		if err != nil {
 			return err
 		}
-		for i := 1; i < b.Len()-1-boolInt(s.opts.VerifyEdges); i++ {
+		if !created {
 			if _, err := br.Exec(); err != nil {
 				return err
 			}
-		}
-		if err := br.QueryRow().Scan(&out.Edges.Inserted, &out.Edges.Updated, &out.Edges.Deleted); err != nil {
-			return err
 		}
 		if s.opts.VerifyEdges {
 			var diff int64
@@ -409,11 +380,29 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 	return out, nil
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
+// rowArgs returns the array parameters of rowsCTE: per table (in order)
+// one integer array per key column after the first, then one text array
+// per data column.
+func (f *flat) rowArgs() []any {
+	var args []any
+	for _, tp := range f.p.tables {
+		rows := f.rows[tp.idx]
+		for k := 0; k < len(tp.keyCols)-1; k++ {
+			col := make([]int32, len(rows))
+			for i, r := range rows {
+				col[i] = r.key[k]
+			}
+			args = append(args, col)
+		}
+		for c := range tp.dataCols {
+			col := make([]*string, len(rows))
+			for i, r := range rows {
+				col[i] = r.vals[c]
+			}
+			args = append(args, col)
+		}
 	}
-	return 0
+	return args
 }
 
 // checkResolution turns unresolved references and descriptors into typed
