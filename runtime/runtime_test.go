@@ -88,6 +88,8 @@ func TestStorageRows(t *testing.T) {
 			t.Errorf("%s: %d, want %d", c.name, got, c.want)
 		}
 	}
+	// Equal values satisfy the equality constraint.
+	mustUpsert(t, env.Store, "example", "localEducationAgencies", `{"localEducationAgencyId":8,"educationOrganizationId":8,"nameOfInstitution":"Eight"}`)
 	// A school without _ext writes no extension rows.
 	mustUpsert(t, env.Store, "example", "schools", `{"schoolId":7,"nameOfInstitution":"Plain","gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}],"_ext":{"extra":{}}}`)
 	if got := count(t, env, `SELECT count(*) FROM "extra"."SchoolExtension"`); got != 1 {
@@ -126,6 +128,7 @@ func TestValidation(t *testing.T) {
 		{"required collection missing", "schools", `{"schoolId":9,"nameOfInstitution":"N"}`, []string{"$.gradeLevels"}},
 		{"required collection empty", "schools", `{"schoolId":9,"nameOfInstitution":"N","gradeLevels":[]}`, []string{"$.gradeLevels"}},
 		{"required inside an optional object", "schools", `{"schoolId":9,"nameOfInstitution":"N","gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}],"facts":{"squareFootage":1.5}}`, []string{"$.facts.enrollmentCapacity"}},
+		{"equality constraint", "localEducationAgencies", `{"localEducationAgencyId":7,"educationOrganizationId":8,"nameOfInstitution":"X"}`, []string{"$.educationOrganizationId"}},
 		{"descriptor fields", "gradeLevelDescriptors", `{"namespace":"uri://x","codeValue":"` + strings.Repeat("c", 51) + `"}`, []string{"$.codeValue", "$.shortDescription"}},
 	}
 	for _, c := range cases {
