@@ -26,7 +26,7 @@ func addStoreFlags(cmd *cobra.Command, f *storeFlags, withProvision bool) {
 	addSchemaFlags(cmd, &f.schema, true)
 	cmd.Flags().StringVar(&f.dsn, "dsn", "", "PostgreSQL connection `DSN` (also DMSC_DSN)")
 	if withProvision {
-		cmd.Flags().BoolVar(&f.provision, "provision", false, "provision the database with the schema set's DDL first (no-op when already provisioned)")
+		cmd.Flags().BoolVar(&f.provision, "provision", false, "provision the database with the schema set's DDL first, creating it when missing (no-op when already provisioned)")
 	}
 }
 
@@ -42,7 +42,7 @@ func (e *env) openStore(f *storeFlags, opts runtime.Options) (*runtime.Store, *p
 	}
 	m := res.Model("pgsql")
 	if f.provision {
-		if _, err := ddl.Provision(e.ctx, f.dsn, m, "", ddl.ProvisionOptions{}); err != nil {
+		if _, err := ddl.Provision(e.ctx, f.dsn, m, "", ddl.ProvisionOptions{CreateDatabase: true}); err != nil {
 			if errors.Is(err, ddl.ErrFingerprintMismatch) {
 				return nil, nil, fingerprintMismatch(err)
 			}
