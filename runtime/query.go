@@ -168,7 +168,7 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if q.TotalCount {
 		countSQL = "SELECT count(*) FROM " + from + " r" + where
 	}
-	page := "SELECT r.\"DocumentId\" FROM " + from + " r" + where
+	page := "SELECT " + pageColumns + " FROM " + from + " r JOIN \"dms\".\"Document\" d ON d.\"DocumentId\" = r.\"DocumentId\"" + where
 	if q.After != "" {
 		if where == "" {
 			page += " WHERE "

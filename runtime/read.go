@@ -13,7 +13,11 @@ import (
 	"github.com/edfi-dmsc/dmsc/manifest/refid"
 )
 
-const getPageSQL = `SELECT d."DocumentId" FROM "dms"."Document" d WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
+// pageColumns are the dms.Document columns (alias d) every page SQL
+// selects; the read statements take the metadata from the page.
+const pageColumns = `d."DocumentId", d."DocumentUuid", d."Etag", d."LastModifiedAt"`
+
+const getPageSQL = `SELECT ` + pageColumns + ` FROM "dms"."Document" d WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
 
 // Get returns the document id of the resource.
 func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (Document, error) {
@@ -40,8 +44,8 @@ type hydrated struct {
 	docID int64
 }
 
-// hydrate reads every document selected by pageSQL (which yields a
-// "DocumentId" column) with ONE statement: a UNION ALL of one arm per table
+// hydrate reads every document selected by pageSQL (which yields
+// pageColumns) with ONE statement: a UNION ALL of one arm per table
 // (so one round trip and one snapshot, whatever the page size), plus, when
 // countSQL is set (a query over alias r selecting count(*)), a count arm.
 func (s *Store) hydrate(ctx context.Context, p *plan, pageSQL string, args []any, countSQL string, one bool) ([]hydrated, int64, error) {

@@ -89,7 +89,7 @@ func (s *Store) compileSQL(p *plan) error {
 	if p.descriptor {
 		p.readSQL = `WITH page AS MATERIALIZED (%s)
 SELECT 0 AS t, ARRAY[d."DocumentId"] AS k, ARRAY[d."DocumentUuid"::text, d."Etag"::text, ` + lastModifiedExpr + `, x."Namespace"::text, x."CodeValue"::text, x."ShortDescription"::text, x."Description"::text, x."EffectiveBeginDate"::text, x."EffectiveEndDate"::text] AS v
-FROM page JOIN "dms"."Document" d ON d."DocumentId" = page."DocumentId" JOIN "dms"."Descriptor" x ON x."DocumentId" = d."DocumentId"%s
+FROM page d JOIN "dms"."Descriptor" x ON x."DocumentId" = d."DocumentId"%s
 ORDER BY 1, 2`
 		p.readOneSQL = p.readSQL
 		p.edgeVerifySQL = edgeVerifySQL(nil)
@@ -134,7 +134,7 @@ ORDER BY 1, 2`
 		}
 		var arm string
 		if tp == p.root {
-			arm = fmt.Sprintf("SELECT %d AS t, ARRAY[%s] AS k, %s AS v\nFROM page JOIN \"dms\".\"Document\" d ON d.\"DocumentId\" = page.\"DocumentId\" JOIN %s t ON t.\"DocumentId\" = d.\"DocumentId\"%s",
+			arm = fmt.Sprintf("SELECT %d AS t, ARRAY[%s] AS k, %s AS v\nFROM page d JOIN %s t ON t.\"DocumentId\" = d.\"DocumentId\"%s",
 				tp.idx, strings.Join(keys, ", "), vals, tp.qname, j.sql())
 		} else {
 			arm = fmt.Sprintf("SELECT %d, ARRAY[%s], %s\nFROM %s t%s\nWHERE t.%s "+pageCond,
