@@ -27,7 +27,6 @@ const (
 	problemBadRequest       = "urn:ed-fi:api:bad-request"
 	problemValidation       = "urn:ed-fi:api:bad-request:data-validation-failed"
 	problemDescriptor       = "urn:ed-fi:api:bad-request:unresolved-descriptor"
-	problemIdentityUpdate   = "urn:ed-fi:api:bad-request:identity-update-unsupported"
 	problemNotFound         = "urn:ed-fi:api:not-found"
 	problemMethodNotAllowed = "urn:ed-fi:api:method-not-allowed"
 	problemTooLarge         = "urn:ed-fi:api:payload-too-large"
@@ -84,8 +83,6 @@ func httpProblemFor(err error) *httpProblem {
 		p.Type, p.Title = problemNotFound, "Not Found"
 	case errors.Is(err, runtime.ErrETagMismatch):
 		p.Type, p.Title = problemETagMismatch, "Optimistic Lock Failed"
-	case errors.Is(err, runtime.ErrIdentityUpdateUnsupported):
-		p.Type, p.Title = problemIdentityUpdate, "Identity Update Not Supported"
 	case errors.As(err, &ve):
 		p.Type, p.Title = problemValidation, "Data Validation Failed"
 		p.ValidationErrors = ve.Problems

@@ -26,7 +26,6 @@ func TestHTTPProblemFor(t *testing.T) {
 	}{
 		{"not found", fmt.Errorf("get: %w", runtime.ErrNotFound), 404, problemNotFound, ""},
 		{"etag", runtime.ErrETagMismatch, 412, problemETagMismatch, ""},
-		{"identity update", runtime.ErrIdentityUpdateUnsupported, 400, problemIdentityUpdate, ""},
 		{"validation", &runtime.ValidationError{Problems: []runtime.Problem{{Path: "$.a", Message: "is required"}}},
 			400, problemValidation, `[{"path":"$.a","message":"is required"}]`},
 		{"descriptor", &runtime.DescriptorError{Unresolved: []runtime.UnresolvedDescriptor{{Path: "$.d", URI: "u#x", Expected: "Example:ProgramTypeDescriptor", Found: "Example:GradeLevelDescriptor"}}},

@@ -13,6 +13,10 @@ type Options struct {
 	// MaxAttempts bounds the attempts of a write that hits deadlocks,
 	// serialization failures or concurrent identity changes (default 5).
 	MaxAttempts int
+	// DescriptorURIUpdates lets a PUT change a descriptor's namespace or
+	// codeValue (its URI) even though descriptor resources do not allow
+	// identity updates; the change cascades like any identity change.
+	DescriptorURIUpdates bool
 }
 
 // WriteResult describes a successful Upsert or Update.
@@ -31,6 +35,9 @@ type WriteResult struct {
 	Pruned []string
 	// Edges counts the dms.ReferenceEdge rows the write changed.
 	Edges EdgeStats
+	// Cascade describes the identity cascade of an update that changed
+	// the document's identity (zero otherwise).
+	Cascade CascadeStats
 }
 
 // EdgeStats counts dms.ReferenceEdge rows written by one write.

@@ -14,11 +14,6 @@ var ErrNotFound = errors.New("document not found")
 // document's current ETag. Servers map it to 412.
 var ErrETagMismatch = errors.New("etag mismatch: the document was modified since it was read")
 
-// ErrIdentityUpdateUnsupported reports a PUT that changes the natural key of
-// a resource whose identity may be updated; identity cascades are not
-// implemented yet. Servers map it to 400.
-var ErrIdentityUpdateUnsupported = errors.New("identity-changing updates are not supported yet")
-
 // Problem is one offending JSON path of a document.
 type Problem struct {
 	// Path is the absolute JSONPath with concrete indexes (`$.addresses[1].city`).
@@ -178,7 +173,7 @@ func StatusCode(err error) int {
 		return 404
 	case errors.Is(err, ErrETagMismatch):
 		return 412
-	case errors.Is(err, ErrIdentityUpdateUnsupported), errors.As(err, &ve), errors.As(err, &de):
+	case errors.As(err, &ve), errors.As(err, &de):
 		return 400
 	case errors.As(err, &re), errors.As(err, &ce), errors.As(err, &rf):
 		return 409

@@ -33,6 +33,9 @@ type plan struct {
 	queries map[string]*queryPlan
 	// SQL.
 	edgeVerifySQL string
+	// identitySQL reads documents' identity values (see
+	// compileIdentitySQL).
+	identitySQL string
 	// createSQL writes a new document in one statement: dms rows, edges
 	// and every table's rows (see writeSQL).
 	createSQL string
@@ -260,6 +263,7 @@ func sqlType(t manifest.Type) string {
 func (s *Store) compile() error {
 	s.byPath = map[string]*plan{}
 	s.byName = map[string]*plan{}
+	s.byKey = map[int16]*plan{}
 	keys := map[string]int16{}
 	for _, k := range s.m.ResourceKeys {
 		keys[k.ProjectName+":"+k.ResourceName] = k.ID
@@ -278,6 +282,7 @@ func (s *Store) compile() error {
 		s.plans = append(s.plans, p)
 		s.byPath[r.ProjectEndpoint+"/"+r.EndpointName] = p
 		s.byName[r.ProjectName+":"+r.ResourceName] = p
+		s.byKey[r.ResourceKeyID] = p
 	}
 	var errs []error
 	for _, p := range s.plans {

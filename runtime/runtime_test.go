@@ -267,16 +267,11 @@ func TestUpdateAndETags(t *testing.T) {
 	if _, err := st.Update(t.Context(), "example", "schools", ids[9], []byte(body), ""); err == nil {
 		t.Errorf("update through another resource's route succeeded")
 	}
-	// Student allows identity updates: not supported yet, clearly.
-	_, err = st.Update(t.Context(), "example", "students", ids[9], []byte(`{"studentUniqueId":"S1-new","firstName":"A","lastSurname":"L","birthDate":"2010-05-01"}`), "")
-	if !errors.Is(err, runtime.ErrIdentityUpdateUnsupported) {
-		t.Errorf("identity update of a Student: %v", err)
-	}
-	// LocalEducationAgency does not allow identity updates.
-	_, err = st.Update(t.Context(), "example", "localEducationAgencies", ids[5], []byte(`{"localEducationAgencyId":1,"nameOfInstitution":"X"}`), "")
+	// School does not allow identity updates.
+	_, err = st.Update(t.Context(), "example", "schools", ids[6], []byte(strings.Replace(seed[6].body, "255901001", "255901002", 1)), "")
 	var ve *runtime.ValidationError
 	if !errors.As(err, &ve) {
-		t.Errorf("identity change of a LocalEducationAgency: %v", err)
+		t.Errorf("identity change of a School: %v", err)
 	}
 }
 

@@ -94,6 +94,9 @@ ORDER BY 1, 2`
 		p.readOneSQL = p.readSQL
 		p.edgeVerifySQL = edgeVerifySQL(nil)
 		writeSQL(p)
+		if err := s.compileIdentitySQL(p); err != nil {
+			return err
+		}
 		return s.compileQueries(p)
 	}
 	writeSQL(p)
@@ -156,6 +159,9 @@ ORDER BY 1, 2`
 			quoteIdent(e.col.c.Name), ident, e.table.qname, quoteIdent(e.table.keyCols[0]), quoteIdent(e.col.c.Name)))
 	}
 	p.edgeVerifySQL = edgeVerifySQL(derived)
+	if err := s.compileIdentitySQL(p); err != nil {
+		return err
+	}
 	return s.compileQueries(p)
 }
 

@@ -18,6 +18,7 @@ type Store struct {
 	opts   Options
 	byPath map[string]*plan // "projectEndpoint/endpoint" → plan
 	byName map[string]*plan // "Project:Resource" → plan
+	byKey  map[int16]*plan  // ResourceKeyId → plan
 	plans  []*plan          // manifest order
 	// abstract are the abstract resources by "Project:Resource".
 	abstract map[string]*manifest.AbstractResource

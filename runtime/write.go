@@ -265,6 +265,7 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 			return WriteResult{}, errRecheck
 		}
 	}
+	identityChanged := false
 	if mode == modeUpdate {
 		if !me.found {
 			return WriteResult{}, ErrNotFound
@@ -273,10 +274,14 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 			return WriteResult{}, ErrETagMismatch
 		}
 		if me.refID != f.refID {
-			if !p.res.AllowIdentityUpdates {
+			if !p.res.AllowIdentityUpdates && !(p.descriptor && s.opts.DescriptorURIUpdates) {
 				return WriteResult{}, &ValidationError{Problems: []Problem{{Path: "$", Message: fmt.Sprintf("the identifying values of a %s cannot be changed", p.res.ResourceName)}}}
 			}
-			return WriteResult{}, ErrIdentityUpdateUnsupported
+			identityChanged = true
+			if r, ok := res[f.refID]; ok && r.docID != me.docID {
+				return WriteResult{}, &ConflictError{Constraint: "natural key", Message: fmt.Sprintf(
+					"another %s:%s already has the new identity", p.res.ProjectName, p.res.ResourceName)}
+			}
 		}
 	}
 	if f.hasAlias {
@@ -330,6 +335,12 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 	} else {
 		b.Queue(p.updateSQL, docID, children, idents)
 		b.Queue(p.rowsSQL, append([]any{docID}, rowArgs...)...)
+		if identityChanged {
+			own := []docIdentity{{docID: docID, primary: f.refID, alias: f.aliasID, hasAlias: f.hasAlias}}
+			rid, rdocs, rkeys := p.identityRows(own)
+			b.Queue(deleteIdentitySQL, []int64{docID})
+			b.Queue(insertIdentitySQL, rid, rdocs, rkeys)
+		}
 	}
 	if s.opts.VerifyEdges {
 		b.Queue(p.edgeVerifySQL, docID)
@@ -350,8 +361,10 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 			return err
 		}
 		if !created {
-			if _, err := br.Exec(); err != nil {
-				return err
+			for i := 0; i < 1+2*boolInt(identityChanged); i++ {
+				if _, err := br.Exec(); err != nil {
+					return err
+				}
 			}
 		}
 		if s.opts.VerifyEdges {
@@ -369,6 +382,11 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 		_ = br.Close()
 		return WriteResult{}, mapWriteError(p, err)
 	}
+	if identityChanged {
+		if out.Cascade, err = s.cascade(ctx, tx, docID); err != nil {
+			return WriteResult{}, mapWriteError(p, err)
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return WriteResult{}, mapWriteError(p, err)
 	}
@@ -378,6 +396,13 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 	out.LastModified, _ = time.Parse(time.RFC3339, lastMod)
 	out.Pruned = f.pruned
 	return out, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // rowArgs returns the array parameters of rowsCTE: per table (in order)
