@@ -2,8 +2,15 @@ package runtime
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/edfi-dmsc/dmsc/manifest/refid"
 )
 
 // AuditOptions select what an audit covers and how it runs.
@@ -76,13 +83,28 @@ type Report struct {
 	Elapsed time.Duration `json:"elapsed_ns"`
 }
 
-var errAuditTODO = errors.New("runtime: audits are not implemented yet")
+const (
+	batchDocsSQL = `SELECT "DocumentId", "DocumentUuid"::text FROM "dms"."Document"
+WHERE "ResourceKeyId" = $1 AND "DocumentId" > $2 ORDER BY "DocumentId" LIMIT $3`
+	lockDocsSQL       = `SELECT "DocumentId" FROM "dms"."IdentityLock" WHERE "DocumentId" = ANY($1) ORDER BY "DocumentId" FOR UPDATE`
+	actualEdgesSQL    = `SELECT "ParentDocumentId", "ChildDocumentId", "IsIdentityComponent" FROM "dms"."ReferenceEdge" WHERE "ParentDocumentId" = ANY($1)`
+	deleteEdgesSQL    = `DELETE FROM "dms"."ReferenceEdge" WHERE "ParentDocumentId" = ANY($1)`
+	actualIdentitySQL = `SELECT "ReferentialId", "DocumentId", "ResourceKeyId" FROM "dms"."ReferentialIdentity" WHERE "DocumentId" = ANY($1)`
+)
+
+// auditKind is what an audit compares.
+type auditKind int
+
+const (
+	auditEdges auditKind = iota
+	auditIdentities
+)
 
 // AuditEdges compares dms.ReferenceEdge with the edges the documents' FK
 // columns imply (missing, extra, wrong identity flag) and, with
 // opts.Repair, rewrites the edge set of every document that differs.
 func (s *Store) AuditEdges(ctx context.Context, opts AuditOptions) (*Report, error) {
-	return nil, errAuditTODO
+	return s.audit(ctx, auditEdges, opts)
 }
 
 // AuditIdentities recomputes every document's ReferentialIds (primary and
@@ -92,5 +114,393 @@ func (s *Store) AuditEdges(ctx context.Context, opts AuditOptions) (*Report, err
 // give two documents one ReferentialId fails with a *ConflictError and
 // changes nothing of that batch.
 func (s *Store) AuditIdentities(ctx context.Context, opts AuditOptions) (*Report, error) {
-	return nil, errAuditTODO
+	return s.audit(ctx, auditIdentities, opts)
+}
+
+// auditPlans returns the plans an audit covers, in ResourceKeyId order.
+func (s *Store) auditPlans(names []string) ([]*plan, error) {
+	var out []*plan
+	if len(names) == 0 {
+		out = append(out, s.plans...)
+	} else {
+		seen := map[*plan]bool{}
+		for _, n := range names {
+			p, ok := s.byPath[n]
+			if !ok {
+				p, ok = s.byName[n]
+			}
+			if !ok {
+				return nil, fmt.Errorf("%w: no resource %q (use projectEndpoint/endpoint or Project:Resource)", ErrNotFound, n)
+			}
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, p)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	return out, nil
+}
+
+// parseCursor reads "resourceKeyId:documentId".
+func parseCursor(c string) (int16, int64, error) {
+	if c == "" {
+		return 0, 0, nil
+	}
+	k, d, ok := strings.Cut(c, ":")
+	key, err1 := strconv.ParseInt(k, 10, 16)
+	doc, err2 := strconv.ParseInt(d, 10, 64)
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, &ValidationError{Problems: []Problem{{Path: "resume", Message: fmt.Sprintf("%q is not an audit cursor (resourceKeyId:documentId)", c)}}}
+	}
+	return int16(key), doc, nil
+}
+
+func (s *Store) audit(ctx context.Context, kind auditKind, opts AuditOptions) (*Report, error) {
+	start := time.Now()
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 1000
+	}
+	if opts.MaxFindings <= 0 {
+		opts.MaxFindings = 1000
+	}
+	plans, err := s.auditPlans(opts.Resources)
+	if err != nil {
+		return nil, err
+	}
+	resumeKey, resumeDoc, err := parseCursor(opts.Resume)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Findings: []Finding{}}
+	for _, p := range plans {
+		if p.key < resumeKey {
+			continue
+		}
+		after := int64(0)
+		if p.key == resumeKey {
+			after = resumeDoc
+		}
+		for {
+			if err := ctx.Err(); err != nil {
+				rep.Elapsed = time.Since(start)
+				return rep, err
+			}
+			ids, uuids, err := s.batchDocs(ctx, p, after, opts.BatchSize)
+			if err != nil {
+				rep.Elapsed = time.Since(start)
+				return rep, err
+			}
+			if len(ids) == 0 {
+				break
+			}
+			var found []Finding
+			var repaired int64
+			switch kind {
+			case auditEdges:
+				found, repaired, err = s.auditEdgeBatch(ctx, p, ids, uuids, opts.Repair)
+			default:
+				found, repaired, err = s.auditIdentityBatch(ctx, p, ids, uuids, opts.Repair)
+			}
+			if err != nil {
+				rep.Elapsed = time.Since(start)
+				return rep, err
+			}
+			rep.Checked += int64(len(ids))
+			rep.Differences += int64(len(found))
+			rep.Repaired += repaired
+			for _, f := range found {
+				if len(rep.Findings) < opts.MaxFindings {
+					rep.Findings = append(rep.Findings, f)
+				}
+			}
+			after = ids[len(ids)-1]
+			rep.Cursor = fmt.Sprintf("%d:%d", p.key, after)
+			if opts.Progress != nil {
+				opts.Progress(Progress{Resource: p.name(), Checked: rep.Checked, Findings: rep.Differences, Cursor: rep.Cursor})
+			}
+			if len(ids) < opts.BatchSize {
+				break
+			}
+		}
+	}
+	rep.Cursor = ""
+	rep.Elapsed = time.Since(start)
+	return rep, nil
+}
+
+func (p *plan) name() string { return p.res.ProjectName + ":" + p.res.ResourceName }
+
+// batchDocs returns the next batch of a resource's documents.
+func (s *Store) batchDocs(ctx context.Context, p *plan, after int64, n int) ([]int64, map[int64]string, error) {
+	rows, err := s.db.Query(ctx, batchDocsSQL, p.key, after, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	uuids := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var u string
+		if err := rows.Scan(&id, &u); err != nil {
+			return nil, nil, err
+		}
+		ids = append(ids, id)
+		uuids[id] = u
+	}
+	return ids, uuids, rows.Err()
+}
+
+// edgeKey is one edge.
+type edgeKey struct{ parent, child int64 }
+
+// auditEdgeBatch compares the edges of one batch; with repair, it locks
+// the batch's documents, compares again inside the transaction and
+// rewrites the edge sets that differ.
+func (s *Store) auditEdgeBatch(ctx context.Context, p *plan, ids []int64, uuids map[int64]string, repair bool) ([]Finding, int64, error) {
+	if !repair {
+		return s.edgeFindings(ctx, s.db, p, ids, uuids)
+	}
+	var found []Finding
+	var repaired int64
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, lockDocsSQL, ids); err != nil {
+			return err
+		}
+		var err error
+		found, _, err = s.edgeFindings(ctx, tx, p, ids, uuids)
+		if err != nil || len(found) == 0 {
+			return err
+		}
+		seen := map[int64]bool{}
+		var parents []int64
+		for _, f := range found {
+			if !seen[f.DocumentID] {
+				seen[f.DocumentID] = true
+				parents = append(parents, f.DocumentID)
+			}
+		}
+		tag, err := tx.Exec(ctx, deleteEdgesSQL, parents)
+		if err != nil {
+			return err
+		}
+		repaired += tag.RowsAffected()
+		tag, err = tx.Exec(ctx, `INSERT INTO "dms"."ReferenceEdge" ("ParentDocumentId", "ChildDocumentId", "IsIdentityComponent") `+p.derivedEdgesSQL, parents)
+		if err != nil {
+			return err
+		}
+		repaired += tag.RowsAffected()
+		return nil
+	})
+	return found, repaired, err
+}
+
+// edgeFindings diffs derived and actual edges of documents ids.
+func (s *Store) edgeFindings(ctx context.Context, q querier, p *plan, ids []int64, uuids map[int64]string) ([]Finding, int64, error) {
+	derived := map[edgeKey]bool{}
+	rows, err := q.Query(ctx, p.derivedEdgesSQL, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	for rows.Next() {
+		var k edgeKey
+		var ident bool
+		if err := rows.Scan(&k.parent, &k.child, &ident); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		derived[k] = ident
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	actual := map[edgeKey]bool{}
+	rows, err = q.Query(ctx, actualEdgesSQL, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	for rows.Next() {
+		var k edgeKey
+		var ident bool
+		if err := rows.Scan(&k.parent, &k.child, &ident); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		actual[k] = ident
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	var found []Finding
+	add := func(k edgeKey, kind, detail string) {
+		found = append(found, Finding{Resource: p.name(), DocumentID: k.parent, DocumentUUID: uuids[k.parent], Kind: kind, Detail: detail})
+	}
+	for k, ident := range derived {
+		a, ok := actual[k]
+		switch {
+		case !ok:
+			add(k, FindingMissing, fmt.Sprintf("edge → %d%s", k.child, identNote(ident)))
+		case a != ident:
+			add(k, FindingFlag, fmt.Sprintf("edge → %d: IsIdentityComponent %t, want %t", k.child, a, ident))
+		}
+	}
+	for k, ident := range actual {
+		if _, ok := derived[k]; !ok {
+			add(k, FindingExtra, fmt.Sprintf("edge → %d%s", k.child, identNote(ident)))
+		}
+	}
+	sortFindings(found)
+	return found, 0, nil
+}
+
+func identNote(ident bool) string {
+	if ident {
+		return " (identity)"
+	}
+	return ""
+}
+
+func sortFindings(f []Finding) {
+	sort.Slice(f, func(i, j int) bool {
+		if f[i].DocumentID != f[j].DocumentID {
+			return f[i].DocumentID < f[j].DocumentID
+		}
+		if f[i].Kind != f[j].Kind {
+			return f[i].Kind < f[j].Kind
+		}
+		return f[i].Detail < f[j].Detail
+	})
+}
+
+// identityRow is one dms.ReferentialIdentity row.
+type identityRow struct {
+	id  refid.UUID
+	key int16
+}
+
+// auditIdentityBatch compares the ReferentialIdentity rows of one batch;
+// with repair, it locks the documents, compares again inside the
+// transaction and rewrites the rows of the documents that differ.
+func (s *Store) auditIdentityBatch(ctx context.Context, p *plan, ids []int64, uuids map[int64]string, repair bool) ([]Finding, int64, error) {
+	if !repair {
+		found, _, err := s.identityFindings(ctx, s.db, p, ids, uuids)
+		return found, 0, err
+	}
+	var found []Finding
+	var repaired int64
+	err := pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, lockDocsSQL, ids); err != nil {
+			return err
+		}
+		var want []docIdentity
+		var err error
+		found, want, err = s.identityFindings(ctx, tx, p, ids, uuids)
+		if err != nil || len(found) == 0 {
+			return err
+		}
+		bad := map[int64]bool{}
+		var docs []int64
+		for _, f := range found {
+			if !bad[f.DocumentID] {
+				bad[f.DocumentID] = true
+				docs = append(docs, f.DocumentID)
+			}
+		}
+		var fix []docIdentity
+		for _, d := range want {
+			if bad[d.docID] {
+				fix = append(fix, d)
+			}
+		}
+		tag, err := tx.Exec(ctx, deleteIdentitySQL, docs)
+		if err != nil {
+			return err
+		}
+		repaired += tag.RowsAffected()
+		rid, rdocs, rkeys := p.identityRows(fix)
+		tag, err = tx.Exec(ctx, insertIdentitySQL, rid, rdocs, rkeys)
+		if err != nil {
+			return mapWriteError(p, err)
+		}
+		repaired += tag.RowsAffected()
+		return nil
+	})
+	return found, repaired, err
+}
+
+// identityFindings diffs the expected and stored ReferentialIdentity rows
+// of documents ids; it also returns the expected identities.
+func (s *Store) identityFindings(ctx context.Context, q querier, p *plan, ids []int64, uuids map[int64]string) ([]Finding, []docIdentity, error) {
+	want, err := s.storedIdentities(ctx, q, p, `d."DocumentId" = ANY($1)`, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	actual := map[int64][]identityRow{}
+	rows, err := q.Query(ctx, actualIdentitySQL, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var id [16]byte
+		var doc int64
+		var key int16
+		if err := rows.Scan(&id, &doc, &key); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		actual[doc] = append(actual[doc], identityRow{id: id, key: key})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	var found []Finding
+	for _, d := range want {
+		expected := []identityRow{{id: d.primary, key: p.key}}
+		if d.hasAlias {
+			expected = append(expected, identityRow{id: d.alias, key: p.superKey})
+		}
+		add := func(kind, detail string) {
+			found = append(found, Finding{Resource: p.name(), DocumentID: d.docID, DocumentUUID: uuids[d.docID], Kind: kind, Detail: detail})
+		}
+		have := actual[d.docID]
+		for _, e := range expected {
+			var match *identityRow
+			for i := range have {
+				if have[i].key == e.key {
+					match = &have[i]
+				}
+			}
+			switch {
+			case match == nil:
+				add(FindingMissing, fmt.Sprintf("%s %s", s.keyName(e.key), e.id))
+			case match.id != e.id:
+				add(FindingStale, fmt.Sprintf("%s %s, want %s", s.keyName(e.key), match.id, e.id))
+			}
+		}
+		for _, h := range have {
+			ok := false
+			for _, e := range expected {
+				ok = ok || e.key == h.key
+			}
+			if !ok {
+				add(FindingExtra, fmt.Sprintf("%s %s", s.keyName(h.key), h.id))
+			}
+		}
+	}
+	sortFindings(found)
+	return found, want, nil
+}
+
+// keyName names a resource key ("Ed-Fi:School").
+func (s *Store) keyName(k int16) string {
+	for _, rk := range s.m.ResourceKeys {
+		if rk.ID == k {
+			return rk.ProjectName + ":" + rk.ResourceName
+		}
+	}
+	return fmt.Sprintf("resource key %d", k)
 }

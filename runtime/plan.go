@@ -36,6 +36,9 @@ type plan struct {
 	// identitySQL reads documents' identity values (see
 	// compileIdentitySQL).
 	identitySQL string
+	// derivedEdgesSQL yields (parent, child, ident): the edges the FK
+	// columns of documents $1 (bigint[]) imply.
+	derivedEdgesSQL string
 	// createSQL writes a new document in one statement: dms rows, edges
 	// and every table's rows (see writeSQL).
 	createSQL string

@@ -93,6 +93,7 @@ FROM page d JOIN "dms"."Descriptor" x ON x."DocumentId" = d."DocumentId"%s
 ORDER BY 1, 2`
 		p.readOneSQL = p.readSQL
 		p.edgeVerifySQL = edgeVerifySQL(nil)
+		p.derivedEdgesSQL = noEdgesSQL
 		writeSQL(p)
 		if err := s.compileIdentitySQL(p); err != nil {
 			return err
@@ -150,15 +151,23 @@ ORDER BY 1, 2`
 	// One document: a scalar subquery is evaluated once and each arm
 	// becomes a plain index lookup.
 	p.readOneSQL = strings.ReplaceAll(read, pageCond, `= (SELECT "DocumentId" FROM page)`)
+	var batch []string
 	for _, e := range p.edges {
 		ident := "false"
 		if e.e.IsIdentityComponent {
 			ident = "true"
 		}
+		col, k0 := quoteIdent(e.col.c.Name), quoteIdent(e.table.keyCols[0])
 		derived = append(derived, fmt.Sprintf("SELECT t.%s AS child, %s AS ident FROM %s t WHERE t.%s = $1 AND t.%s IS NOT NULL",
-			quoteIdent(e.col.c.Name), ident, e.table.qname, quoteIdent(e.table.keyCols[0]), quoteIdent(e.col.c.Name)))
+			col, ident, e.table.qname, k0, col))
+		batch = append(batch, fmt.Sprintf("SELECT t.%s AS parent, t.%s AS child, %s AS ident FROM %s t WHERE t.%s = ANY($1) AND t.%s IS NOT NULL",
+			k0, col, ident, e.table.qname, k0, col))
 	}
 	p.edgeVerifySQL = edgeVerifySQL(derived)
+	p.derivedEdgesSQL = noEdgesSQL
+	if len(batch) > 0 {
+		p.derivedEdgesSQL = "SELECT parent, child, bool_or(ident) AS ident FROM (" + strings.Join(batch, "\nUNION ALL\n") + ") x GROUP BY parent, child"
+	}
 	if err := s.compileIdentitySQL(p); err != nil {
 		return err
 	}
@@ -315,6 +324,9 @@ func castType(t string) string {
 	}
 	return t
 }
+
+// noEdgesSQL is derivedEdgesSQL of a resource without references.
+const noEdgesSQL = `SELECT NULL::bigint AS parent, NULL::bigint AS child, NULL::boolean AS ident WHERE $1::bigint[] IS NULL`
 
 // edgeVerifySQL compares the maintained dms.ReferenceEdge rows of document
 // $1 with the set derived from its stored FK columns and returns the
