@@ -17,6 +17,27 @@ import (
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
 
+// loadOrder is a fixture corpus's load-order.json.
+type loadOrder struct {
+	// Order lists document paths (schema/project/endpoint/file), referenced
+	// documents first.
+	Order []string
+}
+
+// fixtureOrder reads the load order of corpus name.
+func fixtureOrder(t *testing.T, fx, name string) loadOrder {
+	t.Helper()
+	var order loadOrder
+	data, err := os.ReadFile(filepath.Join(fx, "documents", name, "load-order.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &order); err != nil {
+		t.Fatal(err)
+	}
+	return order
+}
+
 // TestCorpus loads the fixture documents of DS 5.0 and Homograph in their
 // load order, checks the round trip law on each accepted document, then
 // queries every resource by every query field with values taken from a
@@ -37,14 +58,7 @@ func TestCorpus(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			fx := testenv.Fixtures(t)
 			env := runtimetest.New(t, c.name, c.schema(t))
-			var order struct{ Order []string }
-			data, err := os.ReadFile(filepath.Join(fx, "documents", c.name, "load-order.json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(data, &order); err != nil {
-				t.Fatal(err)
-			}
+			order := fixtureOrder(t, fx, c.name)
 			type stored struct {
 				pe, ep, id string
 				body       any
