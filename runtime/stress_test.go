@@ -183,7 +183,10 @@ func TestConcurrencyStress(t *testing.T) {
 	done.Store(true)
 	rwg.Wait()
 	var summary []string
-	stats.Range(func(k, v any) bool { summary = append(summary, fmt.Sprintf("%s=%d", k, v.(*atomic.Int64).Load())); return true })
+	stats.Range(func(k, v any) bool {
+		summary = append(summary, fmt.Sprintf("%s=%d", k, v.(*atomic.Int64).Load()))
+		return true
+	})
 	t.Logf("operations: %v", summary)
 	// Every document once more through the ledger.
 	for _, ep := range []string{"students", "schools", "programs", "localEducationAgencies", "studentSchoolAssociations"} {
