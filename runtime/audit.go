@@ -19,6 +19,9 @@ type AuditOptions struct {
 	// "projectEndpoint/endpoint" (`ed-fi/schools`) or "Project:Resource";
 	// empty means every resource.
 	Resources []string
+	// Documents limit the audit to these documents (DocumentUuids) of the
+	// selected resources; empty means all.
+	Documents []string
 	// BatchSize is the number of documents checked per statement (default
 	// 1000).
 	BatchSize int
@@ -65,6 +68,8 @@ type Finding struct {
 	Kind string `json:"kind"`
 	// Detail names the row (`edge → 42 (identity)`, `alias Ed-Fi:EducationOrganization`).
 	Detail string `json:"detail"`
+	// identity marks edge findings that involve an identity edge.
+	identity bool
 }
 
 // Report is the result of an audit or rebuild.
@@ -85,7 +90,9 @@ type Report struct {
 
 const (
 	batchDocsSQL = `SELECT "DocumentId", "DocumentUuid"::text FROM "dms"."Document"
-WHERE "ResourceKeyId" = $1 AND "DocumentId" > $2 ORDER BY "DocumentId" LIMIT $3`
+WHERE "ResourceKeyId" = $1 AND "DocumentId" > $2 AND ($4::uuid[] IS NULL OR "DocumentUuid" = ANY($4::uuid[]))
+ORDER BY "DocumentId" LIMIT $3`
+	bumpDocsSQL       = `UPDATE "dms"."Document" SET "Etag" = "Etag" + 1, "LastModifiedAt" = now() WHERE "DocumentId" = ANY($1)`
 	lockDocsSQL       = `SELECT "DocumentId" FROM "dms"."IdentityLock" WHERE "DocumentId" = ANY($1) ORDER BY "DocumentId" FOR UPDATE`
 	actualEdgesSQL    = `SELECT "ParentDocumentId", "ChildDocumentId", "IsIdentityComponent" FROM "dms"."ReferenceEdge" WHERE "ParentDocumentId" = ANY($1)`
 	deleteEdgesSQL    = `DELETE FROM "dms"."ReferenceEdge" WHERE "ParentDocumentId" = ANY($1)`
@@ -172,7 +179,16 @@ func (s *Store) audit(ctx context.Context, kind auditKind, opts AuditOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Findings: []Finding{}}
+	var docs []string
+	for _, d := range opts.Documents {
+		if _, err := refid.Parse(d); err != nil {
+			return nil, &ValidationError{Problems: []Problem{{Path: "document", Message: fmt.Sprintf("%q is not a document id", d)}}}
+		}
+		docs = append(docs, strings.ToLower(d))
+	}
+	// An interrupted run resumes from where it started until a batch
+	// finishes.
+	rep := &Report{Findings: []Finding{}, Cursor: opts.Resume}
 	for _, p := range plans {
 		if p.key < resumeKey {
 			continue
@@ -186,7 +202,7 @@ func (s *Store) audit(ctx context.Context, kind auditKind, opts AuditOptions) (*
 				rep.Elapsed = time.Since(start)
 				return rep, err
 			}
-			ids, uuids, err := s.batchDocs(ctx, p, after, opts.BatchSize)
+			ids, uuids, err := s.batchDocs(ctx, p, after, opts.BatchSize, docs)
 			if err != nil {
 				rep.Elapsed = time.Since(start)
 				return rep, err
@@ -232,8 +248,12 @@ func (s *Store) audit(ctx context.Context, kind auditKind, opts AuditOptions) (*
 func (p *plan) name() string { return p.res.ProjectName + ":" + p.res.ResourceName }
 
 // batchDocs returns the next batch of a resource's documents.
-func (s *Store) batchDocs(ctx context.Context, p *plan, after int64, n int) ([]int64, map[int64]string, error) {
-	rows, err := s.db.Query(ctx, batchDocsSQL, p.key, after, n)
+func (s *Store) batchDocs(ctx context.Context, p *plan, after int64, n int, docs []string) ([]int64, map[int64]string, error) {
+	var only any
+	if len(docs) > 0 {
+		only = docs
+	}
+	rows, err := s.db.Query(ctx, batchDocsSQL, p.key, after, n, only)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -291,7 +311,24 @@ func (s *Store) auditEdgeBatch(ctx context.Context, p *plan, ids []int64, uuids 
 			return err
 		}
 		repaired += tag.RowsAffected()
-		return nil
+		// Documents whose identity edges were wrong may have missed a
+		// cascade: recompute their identities and bump their ETags.
+		var ident []int64
+		seen = map[int64]bool{}
+		for _, f := range found {
+			if f.identity && !seen[f.DocumentID] {
+				seen[f.DocumentID] = true
+				ident = append(ident, f.DocumentID)
+			}
+		}
+		if len(ident) == 0 {
+			return nil
+		}
+		if err := s.recomputeIdentities(ctx, tx, ident); err != nil {
+			return mapWriteError(p, err)
+		}
+		_, err = tx.Exec(ctx, bumpDocsSQL, ident)
+		return err
 	})
 	return found, repaired, err
 }
@@ -335,21 +372,21 @@ func (s *Store) edgeFindings(ctx context.Context, q querier, p *plan, ids []int6
 		return nil, 0, err
 	}
 	var found []Finding
-	add := func(k edgeKey, kind, detail string) {
-		found = append(found, Finding{Resource: p.name(), DocumentID: k.parent, DocumentUUID: uuids[k.parent], Kind: kind, Detail: detail})
+	add := func(k edgeKey, kind, detail string, identity bool) {
+		found = append(found, Finding{Resource: p.name(), DocumentID: k.parent, DocumentUUID: uuids[k.parent], Kind: kind, Detail: detail, identity: identity})
 	}
 	for k, ident := range derived {
 		a, ok := actual[k]
 		switch {
 		case !ok:
-			add(k, FindingMissing, fmt.Sprintf("edge → %d%s", k.child, identNote(ident)))
+			add(k, FindingMissing, fmt.Sprintf("edge → %d%s", k.child, identNote(ident)), ident)
 		case a != ident:
-			add(k, FindingFlag, fmt.Sprintf("edge → %d: IsIdentityComponent %t, want %t", k.child, a, ident))
+			add(k, FindingFlag, fmt.Sprintf("edge → %d: IsIdentityComponent %t, want %t", k.child, a, ident), true)
 		}
 	}
 	for k, ident := range actual {
 		if _, ok := derived[k]; !ok {
-			add(k, FindingExtra, fmt.Sprintf("edge → %d%s", k.child, identNote(ident)))
+			add(k, FindingExtra, fmt.Sprintf("edge → %d%s", k.child, identNote(ident)), ident)
 		}
 	}
 	sortFindings(found)

@@ -53,8 +53,18 @@ func TestAuditAndRebuild(t *testing.T) {
 	if d := cmp.Diff(want, kinds(r)); d != "" || r.Differences != 3 {
 		t.Errorf("edge audit (-want +got):\n%s\n%+v", d, r.Findings)
 	}
+	// Scoped to one document.
+	if r, err = st.AuditEdges(ctx, runtime.AuditOptions{Documents: []string{ids[9]}}); err != nil || r.Differences != 1 || r.Checked != 1 {
+		t.Errorf("audit of one document: %+v %v", r, err)
+	}
+	etag := count(t, env, `SELECT "Etag" FROM "dms"."Document" WHERE "DocumentUuid" = $1::uuid`, ids[10])
 	if r, err = st.AuditEdges(ctx, runtime.AuditOptions{Repair: true}); err != nil || r.Differences != 3 || r.Repaired == 0 {
 		t.Fatalf("edge rebuild: %+v %v", r, err)
+	}
+	// The association's identity edges were wrong: its identity was
+	// recomputed and its ETag bumped.
+	if e := count(t, env, `SELECT "Etag" FROM "dms"."Document" WHERE "DocumentUuid" = $1::uuid`, ids[10]); e != etag+1 {
+		t.Errorf("association ETag %d after the edge rebuild, want %d", e, etag+1)
 	}
 	if r, err = st.AuditEdges(ctx, runtime.AuditOptions{}); err != nil || r.Differences != 0 {
 		t.Fatalf("edge audit after rebuild: %+v %v", r, err)
