@@ -10,7 +10,9 @@ import (
 // help shows them. Add a command by adding its constructor here.
 var commands = []func(*env) *cobra.Command{
 	newDDLCmd,
+	newEdgesCmd,
 	newHashCmd,
+	newIdentityCmd,
 	newModelCmd,
 	newRoundtripCmd,
 	newServeCmd,

@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/edfi-dmsc/dmsc/manifest"
+)
+
+// resolveAuditResources turns --resource values, each
+// "projectEndpoint/endpoint" (ed-fi/schools) or "Project:Resource"
+// (Ed-Fi:School) and matched case-insensitively, into the canonical
+// "Project:Resource" names of the manifest, without duplicates and in the
+// order given. An unknown resource is a usage error.
+func resolveAuditResources(m *manifest.Manifest, names []string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, name := range names {
+		r := findAuditResource(m, name)
+		if r == nil {
+			return nil, usageErrorf("--resource %q: no such resource in the schema set (give projectEndpoint/endpoint, e.g. ed-fi/schools, or Project:Resource, e.g. Ed-Fi:School)", name)
+		}
+		key := r.ProjectName + ":" + r.ResourceName
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, key)
+		}
+	}
+	return out, nil
+}
+
+// findAuditResource finds the resource one --resource value names, or nil.
+func findAuditResource(m *manifest.Manifest, name string) *manifest.Resource {
+	var match func(r *manifest.Resource) bool
+	if project, resource, ok := strings.Cut(name, ":"); ok {
+		match = func(r *manifest.Resource) bool {
+			return strings.EqualFold(r.ProjectName, project) && strings.EqualFold(r.ResourceName, resource)
+		}
+	} else if project, endpoint, ok := strings.Cut(strings.Trim(name, "/"), "/"); ok {
+		match = func(r *manifest.Resource) bool {
+			return strings.EqualFold(r.ProjectEndpoint, project) && strings.EqualFold(r.EndpointName, endpoint)
+		}
+	} else {
+		return nil
+	}
+	for i := range m.Resources {
+		if match(&m.Resources[i]) {
+			return &m.Resources[i]
+		}
+	}
+	return nil
+}
