@@ -92,11 +92,11 @@ const (
 	batchDocsSQL = `SELECT "DocumentId", "DocumentUuid"::text FROM "dms"."Document"
 WHERE "ResourceKeyId" = $1 AND "DocumentId" > $2 AND ($4::uuid[] IS NULL OR "DocumentUuid" = ANY($4::uuid[]))
 ORDER BY "DocumentId" LIMIT $3`
-	bumpDocsSQL       = `UPDATE "dms"."Document" SET "Etag" = "Etag" + 1, "LastModifiedAt" = now() WHERE "DocumentId" = ANY($1)`
-	lockDocsSQL       = `SELECT "DocumentId" FROM "dms"."IdentityLock" WHERE "DocumentId" = ANY($1) ORDER BY "DocumentId" FOR UPDATE`
-	actualEdgesSQL    = `SELECT "ParentDocumentId", "ChildDocumentId", "IsIdentityComponent" FROM "dms"."ReferenceEdge" WHERE "ParentDocumentId" = ANY($1)`
-	deleteEdgesSQL    = `DELETE FROM "dms"."ReferenceEdge" WHERE "ParentDocumentId" = ANY($1)`
-	actualIdentitySQL = `SELECT "ReferentialId", "DocumentId", "ResourceKeyId" FROM "dms"."ReferentialIdentity" WHERE "DocumentId" = ANY($1)`
+	bumpDocsSQL       = `UPDATE "dms"."Document" SET "Etag" = "Etag" + 1, "LastModifiedAt" = now() WHERE "DocumentId" IN (SELECT unnest($1::bigint[]))`
+	lockDocsSQL       = `SELECT "DocumentId" FROM "dms"."IdentityLock" WHERE "DocumentId" IN (SELECT unnest($1::bigint[])) ORDER BY "DocumentId" FOR UPDATE`
+	actualEdgesSQL    = `SELECT "ParentDocumentId", "ChildDocumentId", "IsIdentityComponent" FROM "dms"."ReferenceEdge" WHERE "ParentDocumentId" IN (SELECT unnest($1::bigint[]))`
+	deleteEdgesSQL    = `DELETE FROM "dms"."ReferenceEdge" WHERE "ParentDocumentId" IN (SELECT unnest($1::bigint[]))`
+	actualIdentitySQL = `SELECT "ReferentialId", "DocumentId", "ResourceKeyId" FROM "dms"."ReferentialIdentity" WHERE "DocumentId" IN (SELECT unnest($1::bigint[]))`
 )
 
 // auditKind is what an audit compares.
@@ -471,7 +471,7 @@ func (s *Store) auditIdentityBatch(ctx context.Context, p *plan, ids []int64, uu
 // identityFindings diffs the expected and stored ReferentialIdentity rows
 // of documents ids; it also returns the expected identities.
 func (s *Store) identityFindings(ctx context.Context, q querier, p *plan, ids []int64, uuids map[int64]string) ([]Finding, []docIdentity, error) {
-	want, err := s.storedIdentities(ctx, q, p, `d."DocumentId" = ANY($1)`, ids)
+	want, err := s.storedIdentities(ctx, q, p, docsCond, ids)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -20,22 +20,32 @@ type CascadeStats struct {
 	Bumped int64
 }
 
+// Arrays of document ids are joined through unnest, never tested with
+// `= ANY($1)`: under generic plans PostgreSQL checks ANY element by
+// element on every row of a sequential scan (rows × ids), while a join on
+// unnest uses the indexes.
+
+// docsCond selects the documents (alias d) of the id array $1.
+const docsCond = `d."DocumentId" IN (SELECT unnest($1::bigint[]))`
+
 const (
 	// expandSQL returns, update-locked in ascending order, the documents
 	// that reference any of $1 as part of their identity and are not in
 	// $2.
 	expandSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
-WHERE l."DocumentId" IN (SELECT e."ParentDocumentId" FROM "dms"."ReferenceEdge" e WHERE e."ChildDocumentId" = ANY($1) AND e."IsIdentityComponent")
-  AND NOT l."DocumentId" = ANY($2)
+WHERE l."DocumentId" IN (SELECT e."ParentDocumentId" FROM unnest($1::bigint[]) f(id) JOIN "dms"."ReferenceEdge" e ON e."ChildDocumentId" = f.id WHERE e."IsIdentityComponent")
+  AND NOT EXISTS (SELECT 1 FROM unnest($2::bigint[]) c(id) WHERE c.id = l."DocumentId")
 ORDER BY l."DocumentId" FOR UPDATE`
-	docKeysSQL        = `SELECT "DocumentId", "ResourceKeyId" FROM "dms"."Document" WHERE "DocumentId" = ANY($1) ORDER BY "DocumentId"`
-	deleteIdentitySQL = `DELETE FROM "dms"."ReferentialIdentity" WHERE "DocumentId" = ANY($1)`
+	docKeysSQL        = `SELECT "DocumentId", "ResourceKeyId" FROM "dms"."Document" WHERE "DocumentId" IN (SELECT unnest($1::bigint[])) ORDER BY "DocumentId"`
+	deleteIdentitySQL = `DELETE FROM "dms"."ReferentialIdentity" WHERE "DocumentId" IN (SELECT unnest($1::bigint[]))`
 	insertIdentitySQL = `INSERT INTO "dms"."ReferentialIdentity" ("ReferentialId", "DocumentId", "ResourceKeyId") SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::smallint[])`
 	// bumpSQL bumps the ETag of the closure $1 and of every document that
 	// references the closure or the written document ($2), except $2.
-	bumpSQL = `UPDATE "dms"."Document" SET "Etag" = "Etag" + 1, "LastModifiedAt" = now()
-WHERE "DocumentId" <> $2 AND ("DocumentId" = ANY($1)
-  OR "DocumentId" IN (SELECT e."ParentDocumentId" FROM "dms"."ReferenceEdge" e WHERE e."ChildDocumentId" = ANY($1) OR e."ChildDocumentId" = $2))`
+	bumpSQL = `UPDATE "dms"."Document" d SET "Etag" = d."Etag" + 1, "LastModifiedAt" = now()
+FROM (SELECT f.id FROM unnest($1::bigint[]) f(id)
+  UNION SELECT e."ParentDocumentId" FROM unnest($1::bigint[]) f(id) JOIN "dms"."ReferenceEdge" e ON e."ChildDocumentId" = f.id
+  UNION SELECT e."ParentDocumentId" FROM "dms"."ReferenceEdge" e WHERE e."ChildDocumentId" = $2) t(id)
+WHERE d."DocumentId" = t.id AND d."DocumentId" <> $2`
 )
 
 // cascade runs the identity cascade of document docID, whose own
@@ -112,7 +122,7 @@ func (s *Store) recomputeIdentities(ctx context.Context, tx pgx.Tx, docs []int64
 		if p == nil {
 			continue
 		}
-		ids, err := s.storedIdentities(ctx, tx, p, `d."DocumentId" = ANY($1)`, byKey[k])
+		ids, err := s.storedIdentities(ctx, tx, p, docsCond, byKey[k])
 		if err != nil {
 			return err
 		}

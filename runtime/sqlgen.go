@@ -160,7 +160,7 @@ ORDER BY 1, 2`
 		col, k0 := quoteIdent(e.col.c.Name), quoteIdent(e.table.keyCols[0])
 		derived = append(derived, fmt.Sprintf("SELECT t.%s AS child, %s AS ident FROM %s t WHERE t.%s = $1 AND t.%s IS NOT NULL",
 			col, ident, e.table.qname, k0, col))
-		batch = append(batch, fmt.Sprintf("SELECT t.%s AS parent, t.%s AS child, %s AS ident FROM %s t WHERE t.%s = ANY($1) AND t.%s IS NOT NULL",
+		batch = append(batch, fmt.Sprintf("SELECT t.%s AS parent, t.%s AS child, %s AS ident FROM %s t WHERE t.%s IN (SELECT unnest($1::bigint[])) AND t.%s IS NOT NULL",
 			k0, col, ident, e.table.qname, k0, col))
 	}
 	p.edgeVerifySQL = edgeVerifySQL(derived)

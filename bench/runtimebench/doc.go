@@ -36,6 +36,13 @@
 //     corpus school (student when there is none) sharing a
 //     nameOfInstitution (lastSurname): a query-field filter for the
 //     relational store, `body @> {...}` for the baseline.
+//   - Cascade/K=…: on the built-in example schema, one student referenced
+//     by K student school associations (its id is part of theirs); one op
+//     changes the studentUniqueId. The relational store cascades (identity
+//     closure, set-based ReferentialId recompute, one ETag bump); the
+//     baseline rewrites the K referrers' JSON and alias rows. Statements
+//     and round trips per op are constant in K
+//     (TestCascadeStatementsConstant); time should grow linearly.
 //
 // Round trips are counted by runtime.RoundTripCounter, installed as the
 // pgx tracer of both stores' pools: one per query or Exec (BEGIN and
