@@ -17,6 +17,13 @@ type Options struct {
 	// codeValue (its URI) even though descriptor resources do not allow
 	// identity updates; the change cascades like any identity change.
 	DescriptorURIUpdates bool
+	// DocumentCache serves GET from dms.DocumentCache when the cached body
+	// is fresh (its Etag equals the document's) and stores the body a GET
+	// assembles otherwise (read-through). Every change of a document's
+	// representation bumps its Etag, so a stale row is never served. Query
+	// pages always assemble from the tables. A cached body is the same JSON
+	// value as an assembled one, in jsonb's key order and spacing.
+	DocumentCache bool
 }
 
 // WriteResult describes a successful Upsert or Update.

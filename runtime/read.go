@@ -28,12 +28,21 @@ func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (
 	if _, err := refid.Parse(id); err != nil {
 		return Document{}, fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
 	}
-	docs, _, err := s.hydrate(ctx, p, getPageSQL, []any{strings.ToLower(id), p.key}, "", true)
+	id = strings.ToLower(id)
+	if s.opts.DocumentCache {
+		if d, ok, err := s.cachedGet(ctx, p, id); err != nil || ok {
+			return d, err
+		}
+	}
+	docs, _, err := s.hydrate(ctx, p, getPageSQL, []any{id, p.key}, "", true)
 	if err != nil {
 		return Document{}, err
 	}
 	if len(docs) == 0 {
 		return Document{}, ErrNotFound
+	}
+	if s.opts.DocumentCache {
+		s.cachePut(ctx, p, docs[0])
 	}
 	return docs[0].Document, nil
 }

@@ -44,7 +44,8 @@ func (l *etagLedger) see(d runtime.Document) {
 // for a fixed number of operations, while readers record every (document,
 // ETag) → representation they see. Afterwards the edge and identity audits
 // find nothing, and no ETag ever stood for two representations (a missing
-// bump would show exactly that).
+// bump would show exactly that), also for reads served by the document
+// cache.
 func TestConcurrencyStress(t *testing.T) {
 	if testing.Short() {
 		t.Skip("stress test skipped in -short mode")
@@ -99,6 +100,12 @@ func TestConcurrencyStress(t *testing.T) {
 		return v.(map[string]any)
 	}
 	ledger := &etagLedger{bodies: map[string]string{}}
+	// Half the reads go through the document cache: a stale cached body
+	// would show up in the ledger too.
+	cached, err := runtime.Open(ctx, env.Manifest, env.Pool, runtime.Options{DocumentCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var done atomic.Bool
 	var stats sync.Map
 	count := func(k string) {
@@ -113,8 +120,12 @@ func TestConcurrencyStress(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 7))
 			for !done.Load() {
 				ep := []string{"students", "schools", "programs", "localEducationAgencies", "studentSchoolAssociations"}[rng.IntN(5)]
+				reader := st
+				if rng.IntN(2) == 0 {
+					reader = cached
+				}
 				if id := pick(rng, ep); id != "" {
-					if d, err := st.Get(ctx, "example", ep, id); err == nil {
+					if d, err := reader.Get(ctx, "example", ep, id); err == nil {
 						ledger.see(d)
 					}
 				}
