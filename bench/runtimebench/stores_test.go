@@ -18,6 +18,9 @@ type benchStore struct {
 	counter *runtime.RoundTripCounter
 	upsert  func(ctx context.Context, projectEndpoint, endpoint string, body []byte) (runtime.WriteResult, error)
 	get     func(ctx context.Context, projectEndpoint, endpoint, id string) (runtime.Document, error)
+	// getCached is GET through the relational store's document cache (nil
+	// for the baseline).
+	getCached func(ctx context.Context, projectEndpoint, endpoint, id string) (runtime.Document, error)
 	query   func(ctx context.Context, q pageQuery) (runtime.Page, error)
 	// reset empties the store (outside the timed loops).
 	reset func(ctx context.Context) error
@@ -66,6 +69,10 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 	tb.Helper()
 	env := runtimetest.NewWithModel(tb, c.name, c.model, runtime.Options{})
 	rel := env.Store
+	cached, err := runtime.Open(context.Background(), env.Manifest, env.Pool, runtime.Options{DocumentCache: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	relational := &benchStore{
 		name:    "relational",
 		counter: env.Counter,
@@ -74,6 +81,9 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 		},
 		get: func(ctx context.Context, pe, ep, id string) (runtime.Document, error) {
 			return rel.Get(ctx, pe, ep, id)
+		},
+		getCached: func(ctx context.Context, pe, ep, id string) (runtime.Document, error) {
+			return cached.Get(ctx, pe, ep, id)
 		},
 		query: func(ctx context.Context, q pageQuery) (runtime.Page, error) {
 			value, _ := json.Marshal(q.value)
