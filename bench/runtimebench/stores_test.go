@@ -21,7 +21,7 @@ type benchStore struct {
 	// getCached is GET through the relational store's document cache (nil
 	// for the baseline).
 	getCached func(ctx context.Context, projectEndpoint, endpoint, id string) (runtime.Document, error)
-	query   func(ctx context.Context, q pageQuery) (runtime.Page, error)
+	query     func(ctx context.Context, q pageQuery) (runtime.Page, error)
 	// reset empties the store (outside the timed loops).
 	reset func(ctx context.Context) error
 
