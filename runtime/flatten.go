@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/manifest/jsonpath"
 	"github.com/edfi-dmsc/dmsc/manifest/refid"
 )
 
@@ -421,20 +420,15 @@ func (f *flat) checkUniqueness() {
 
 // checkEquality enforces equalityConstraints.
 func (f *flat) checkEquality() {
-	for _, eq := range f.p.res.Equality {
-		sp, err1 := jsonpath.Parse(eq.SourcePath)
-		tp, err2 := jsonpath.Parse(eq.TargetPath)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		vals := append(sp.Lookup(f.doc), tp.Lookup(f.doc)...)
+	for _, eq := range f.p.equality {
+		vals := append(eq.source.Lookup(f.doc), eq.target.Lookup(f.doc)...)
 		var first string
 		for i, v := range vals {
 			s := fmt.Sprint(v)
 			if i == 0 {
 				first = s
 			} else if s != first {
-				f.problem(eq.SourcePath, "must equal the value at %s", eq.TargetPath)
+				f.problem(eq.source.String(), "must equal the value at %s", eq.target.String())
 				break
 			}
 		}

@@ -29,6 +29,8 @@ type plan struct {
 	edges []*edgePlan
 	// uniqueness constraints per table.
 	uniqueness []uniquePlan
+	// equality are the equalityConstraints, parsed.
+	equality []equalityPlan
 	// queries by name.
 	queries map[string]*queryPlan
 	// SQL.
@@ -96,6 +98,9 @@ type uniquePlan struct {
 	u     *manifest.Uniqueness
 	cols  []int // dataCols indexes
 }
+
+// equalityPlan is one equalityConstraint.
+type equalityPlan struct{ source, target jsonpath.Path }
 
 // shape describes the known properties of one JSON object of a scope.
 type shape struct {
@@ -509,6 +514,14 @@ func (s *Store) compileEdges(p *plan, keys map[string]int16) error {
 		} else {
 			k.edge = ep
 		}
+	}
+	for _, eq := range p.res.Equality {
+		src, err1 := jsonpath.Parse(eq.SourcePath)
+		dst, err2 := jsonpath.Parse(eq.TargetPath)
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("equality constraint %s = %s: not a JSONPath", eq.SourcePath, eq.TargetPath)
+		}
+		p.equality = append(p.equality, equalityPlan{src, dst})
 	}
 	for i := range p.res.Uniqueness {
 		u := &p.res.Uniqueness[i]

@@ -77,13 +77,12 @@ func (s *Store) compileQueries(p *plan) error {
 				if err != nil {
 					return fmt.Errorf("query field %s: %w", qf.Name, err)
 				}
-				base := `"dms"."Document"`
-				qt.refSQL = fmt.Sprintf("%s IN (SELECT b.\"DocumentId\" FROM %s b%s WHERE %s = %%s::%s)",
-					col, base, j.sql(), expr, castType(field.sql))
-				if field.typ.Kind == "String" && strings.HasSuffix(t.TargetIdentityPath, "Descriptor") {
-					qt.refSQL = strings.Replace(qt.refSQL, expr+" = ", "lower("+expr+") = lower(", 1)
-					qt.refSQL = strings.Replace(qt.refSQL, "%s::varchar)", "%s::varchar))", 1)
+				// Descriptor URIs inside identities compare case-insensitively.
+				cond := fmt.Sprintf("%s = %%s::%s", expr, castType(field.sql))
+				if field.typ.Kind == "String" && refid.IsDescriptorPath(t.TargetIdentityPath) {
+					cond = fmt.Sprintf("lower(%s) = lower(%%s::%s)", expr, castType(field.sql))
 				}
+				qt.refSQL = fmt.Sprintf("%s IN (SELECT b.\"DocumentId\" FROM \"dms\".\"Document\" b%s WHERE %s)", col, j.sql(), cond)
 			default:
 				qt.refSQL = col + ` = %s::` + castType(c.sql)
 			}

@@ -171,22 +171,4 @@ func checkFacets(col *colPlan, v any, text string) string {
 }
 
 // canonical returns the identity text of a value as DMS hashes it.
-func canonical(t manifest.Type, v any) (string, error) {
-	switch x := v.(type) {
-	case string:
-		switch t.Kind {
-		case "Date":
-			return refid.DateValue(x)
-		case "DateTime":
-			return refid.DateTimeValue(x)
-		case "Time":
-			return refid.TimeValue(x)
-		}
-		return x, nil
-	case json.Number:
-		return refid.NumberValue(string(x))
-	case bool:
-		return refid.BoolValue(x), nil
-	}
-	return "", fmt.Errorf("an identity value must be a string, number or boolean")
-}
+func canonical(t manifest.Type, v any) (string, error) { return refid.Value(t.Kind, v) }

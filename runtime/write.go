@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -173,7 +174,7 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 			refIDs = append(refIDs, r.id)
 		}
 	}
-	sort.Slice(refIDs, func(i, j int) bool { return refIDs[i].String() < refIDs[j].String() })
+	sort.Slice(refIDs, func(i, j int) bool { return bytes.Compare(refIDs[i][:], refIDs[j][:]) < 0 })
 	all := append(append([]refid.UUID(nil), refIDs...), f.refID)
 	if f.hasAlias {
 		all = append(all, f.aliasID)

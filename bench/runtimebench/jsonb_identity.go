@@ -181,22 +181,4 @@ func (s *refSite) referentialID(v any) (refid.UUID, error) {
 }
 
 // canonical renders an identity value as the referential id hashes it.
-func canonical(kind string, v any) (string, error) {
-	switch x := v.(type) {
-	case json.Number:
-		return refid.NumberValue(x.String())
-	case bool:
-		return refid.BoolValue(x), nil
-	case string:
-		switch kind {
-		case "Date":
-			return refid.DateValue(x)
-		case "DateTime":
-			return refid.DateTimeValue(x)
-		case "Time":
-			return refid.TimeValue(x)
-		}
-		return x, nil
-	}
-	return "", fmt.Errorf("unsupported identity value %v", v)
-}
+func canonical(kind string, v any) (string, error) { return refid.Value(kind, v) }

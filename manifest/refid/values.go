@@ -1,6 +1,7 @@
 package refid
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -175,4 +176,28 @@ func TimeValue(s string) (string, error) {
 		return "", fmt.Errorf("refid: time identity value %q: want HH:mm:ss", s)
 	}
 	return t.Format(timeLayout), nil
+}
+
+// Value returns the canonical identity text of a decoded JSON value (a
+// json.Number, bool or string) whose logical type is kind ("Date",
+// "DateTime" and "Time" strings are canonicalised; other strings are kept
+// as given): what Element.Value must hold.
+func Value(kind string, v any) (string, error) {
+	switch x := v.(type) {
+	case json.Number:
+		return NumberValue(x.String())
+	case bool:
+		return BoolValue(x), nil
+	case string:
+		switch kind {
+		case "Date":
+			return DateValue(x)
+		case "DateTime":
+			return DateTimeValue(x)
+		case "Time":
+			return TimeValue(x)
+		}
+		return x, nil
+	}
+	return "", fmt.Errorf("refid: an identity value must be a string, number or boolean, not %T", v)
 }
