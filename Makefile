@@ -37,7 +37,7 @@ bench: ## run benchmarks; write ratios to bench/results/latest.txt
 bench-smoke: ## run every benchmark once, to keep them working
 	$(GO) test -p 1 -run='^$$' -bench=. -benchtime=1x -timeout $(TEST_TIMEOUT) ./...
 
-fuzz: ## fuzz every Fuzz target for FUZZTIME (default 10s) each
+fuzz: ## fuzz every Fuzz target for FUZZTIME (default 10s; or a count like 20000x) each
 	@targets=$$($(GO) test -list '^Fuzz' ./... \
 	  | awk '/^Fuzz/ { names[n++] = $$1; next } /^ok[ \t]/ { for (i = 0; i < n; i++) print $$2 "," names[i]; n = 0 }'); \
 	if [ -z "$$targets" ]; then echo "fuzz: no Fuzz targets"; exit 0; fi; \
