@@ -280,7 +280,8 @@ type edgeKey struct{ parent, child int64 }
 // rewrites the edge sets that differ.
 func (s *Store) auditEdgeBatch(ctx context.Context, p *plan, ids []int64, uuids map[int64]string, repair bool) ([]Finding, int64, error) {
 	if !repair {
-		return s.edgeFindings(ctx, s.db, p, ids, uuids)
+		found, err := s.edgeFindings(ctx, s.db, p, ids, uuids)
+		return found, 0, err
 	}
 	var found []Finding
 	var repaired int64
@@ -289,7 +290,7 @@ func (s *Store) auditEdgeBatch(ctx context.Context, p *plan, ids []int64, uuids 
 			return err
 		}
 		var err error
-		found, _, err = s.edgeFindings(ctx, tx, p, ids, uuids)
+		found, err = s.edgeFindings(ctx, tx, p, ids, uuids)
 		if err != nil || len(found) == 0 {
 			return err
 		}
@@ -333,43 +334,34 @@ func (s *Store) auditEdgeBatch(ctx context.Context, p *plan, ids []int64, uuids 
 	return found, repaired, err
 }
 
+// readEdges reads (parent, child, identity flag) rows of documents ids.
+func readEdges(ctx context.Context, q querier, sql string, ids []int64) (map[edgeKey]bool, error) {
+	rows, err := q.Query(ctx, sql, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[edgeKey]bool{}
+	for rows.Next() {
+		var k edgeKey
+		var ident bool
+		if err := rows.Scan(&k.parent, &k.child, &ident); err != nil {
+			return nil, err
+		}
+		out[k] = ident
+	}
+	return out, rows.Err()
+}
+
 // edgeFindings diffs derived and actual edges of documents ids.
-func (s *Store) edgeFindings(ctx context.Context, q querier, p *plan, ids []int64, uuids map[int64]string) ([]Finding, int64, error) {
-	derived := map[edgeKey]bool{}
-	rows, err := q.Query(ctx, p.derivedEdgesSQL, ids)
+func (s *Store) edgeFindings(ctx context.Context, q querier, p *plan, ids []int64, uuids map[int64]string) ([]Finding, error) {
+	derived, err := readEdges(ctx, q, p.derivedEdgesSQL, ids)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	for rows.Next() {
-		var k edgeKey
-		var ident bool
-		if err := rows.Scan(&k.parent, &k.child, &ident); err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		derived[k] = ident
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	actual := map[edgeKey]bool{}
-	rows, err = q.Query(ctx, actualEdgesSQL, ids)
+	actual, err := readEdges(ctx, q, actualEdgesSQL, ids)
 	if err != nil {
-		return nil, 0, err
-	}
-	for rows.Next() {
-		var k edgeKey
-		var ident bool
-		if err := rows.Scan(&k.parent, &k.child, &ident); err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		actual[k] = ident
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	var found []Finding
 	add := func(k edgeKey, kind, detail string, identity bool) {
@@ -390,7 +382,7 @@ func (s *Store) edgeFindings(ctx context.Context, q querier, p *plan, ids []int6
 		}
 	}
 	sortFindings(found)
-	return found, 0, nil
+	return found, nil
 }
 
 func identNote(ident bool) string {
