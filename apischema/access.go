@@ -36,6 +36,8 @@ const (
 	CodeDuplicateResource  = "duplicate-resource"
 	CodeOlderFormat        = "older-format"
 	CodeMissingOptionalKey = "missing-optional-key"
+	CodeIgnoredRequired    = "extension-required-ignored"
+	CodeIgnoredConstraint  = "extension-core-constraint-ignored"
 )
 
 // reader walks a decoded JSON value and records typed-access problems.

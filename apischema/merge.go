@@ -1,6 +1,7 @@
 package apischema
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -47,8 +48,8 @@ func (n *Node) removeProp(name string) {
 }
 
 // rewriter maps extension-side path prefixes onto the merged document shape
-// (used for the shape `$._ext.p.coll[*]._ext.p`, which extends the core
-// collection `$.coll[*]`).
+// (the alignment shape `$._ext.p.coll[*]._ext.p` extends the base
+// collection `$.coll[*]`; see mirror.go).
 type rewriter struct {
 	from, to []jsonpath.Path
 }
@@ -58,13 +59,31 @@ func (rw *rewriter) add(from, to jsonpath.Path) {
 	rw.to = append(rw.to, to)
 }
 
+// path rewrites p by the longest matching prefix, repeatedly: a nested
+// alignment (`$._ext.p.a[*]._ext.p.b[*]._ext.p`) takes one rule per level.
 func (rw *rewriter) path(p jsonpath.Path) jsonpath.Path {
-	for i, f := range rw.from {
-		if rel, ok := p.Rel(f); ok {
-			return rw.to[i].Join(rel)
+	for range rw.from {
+		best := -1
+		for i, f := range rw.from {
+			if p.HasPrefix(f) && (best < 0 || f.Len() > rw.from[best].Len()) {
+				best = i
+			}
 		}
+		if best < 0 {
+			return p
+		}
+		rel, _ := p.Rel(rw.from[best])
+		p = rw.to[best].Join(rel)
 	}
 	return p
+}
+
+func (rw *rewriter) paths(ps []jsonpath.Path) []jsonpath.Path {
+	out := make([]jsonpath.Path, len(ps))
+	for i, p := range ps {
+		out[i] = rw.path(p)
+	}
+	return out
 }
 
 // merge attaches every resource extension to the resource it extends and
@@ -110,6 +129,10 @@ func (s *Set) merge(diags *diag.List) {
 // resources only), sorted by project endpoint.
 func (r *Resource) Extensions() []*Resource { return r.extensions }
 
+// mergeOne returns base merged with its resource extensions: the schema
+// grafted (mirror.go), and the extensions' mappings, constraints, decimal
+// infos, query fields and name overrides added with their paths in the
+// merged document's terms.
 func (s *Set) mergeOne(base *Resource, exts []*Resource, diags *diag.List) *Resource {
 	m := *base
 	if len(exts) == 0 {
@@ -126,33 +149,23 @@ func (s *Set) mergeOne(base *Resource, exts []*Resource, diags *diag.List) *Reso
 	for _, e := range exts {
 		rw := &rewriter{}
 		s.graft(&m, e, rw, diags)
-		for _, pm := range e.Mappings {
-			c := *pm
-			c.JSONPath = rw.path(pm.JSONPath)
-			c.ReferenceJSONPaths = make([]ReferenceJSONPath, len(pm.ReferenceJSONPaths))
-			for i, rp := range pm.ReferenceJSONPaths {
-				rp.ReferenceJSONPath = rw.path(rp.ReferenceJSONPath)
-				c.ReferenceJSONPaths[i] = rp
-			}
-			m.Mappings = append(m.Mappings, &c)
-		}
-		for _, u := range e.Uniqueness {
-			c := u
-			c.Paths = rewriteAll(rw, u.Paths)
-			c.Nested = make([]NestedUniqueness, len(u.Nested))
-			for i, n := range u.Nested {
-				c.Nested[i] = NestedUniqueness{BasePath: rw.path(n.BasePath), Paths: rewriteAll(rw, n.Paths), Path: n.Path}
-			}
-			m.Uniqueness = append(m.Uniqueness, c)
-		}
+		mergeMappings(&m, base, e, rw, diags)
+		mergeUniqueness(&m, base, e, rw, diags)
 		for _, d := range e.Decimals {
 			d.JSONPath = rw.path(d.JSONPath)
 			m.Decimals = append(m.Decimals, d)
 		}
 		for _, q := range e.Equality {
-			m.Equality = append(m.Equality, EqualityConstraint{Source: rw.path(q.Source), Target: rw.path(q.Target)})
+			c := EqualityConstraint{Source: rw.path(q.Source), Target: rw.path(q.Target)}
+			if !slices.ContainsFunc(m.Equality, func(x EqualityConstraint) bool { return x.Source.Equal(c.Source) && x.Target.Equal(c.Target) }) {
+				m.Equality = append(m.Equality, c)
+			}
 		}
-		m.QueryFields = append(m.QueryFields, e.QueryFields...)
+		for _, q := range e.QueryFields {
+			if !slices.ContainsFunc(m.QueryFields, func(x QueryField) bool { return x.Name == q.Name }) {
+				m.QueryFields = append(m.QueryFields, q)
+			}
+		}
 		for _, no := range e.Relational.NameOverrides {
 			if p, err := jsonpath.Parse(no.Key); err == nil {
 				no.Key = rw.path(p).String()
@@ -161,60 +174,135 @@ func (s *Set) mergeOne(base *Resource, exts []*Resource, diags *diag.List) *Reso
 		}
 	}
 	sort.SliceStable(m.Mappings, func(i, j int) bool { return m.Mappings[i].Key < m.Mappings[j].Key })
+	sort.SliceStable(m.QueryFields, func(i, j int) bool { return m.QueryFields[i].Name < m.QueryFields[j].Name })
 	return &m
 }
 
-func rewriteAll(rw *rewriter, ps []jsonpath.Path) []jsonpath.Path {
-	out := make([]jsonpath.Path, len(ps))
-	for i, p := range ps {
-		out[i] = rw.path(p)
-	}
-	return out
-}
-
-// graft places the `_ext.{p}` subtrees of extension e into the merged
-// schema of m.
-func (s *Set) graft(m *Resource, e *Resource, rw *rewriter, diags *diag.List) {
-	file := e.Project.File
+// mergeMappings adds e's documentPathsMapping to m. An extension maps its
+// own `_ext.{p}` subtrees; an entry that repeats one of base's exactly is
+// dropped, any other entry outside `_ext.{p}` is an error.
+func mergeMappings(m, base *Resource, e *Resource, rw *rewriter, diags *diag.List) {
 	own := e.Project.EndpointName
-	if es := e.Schema; es != nil {
-		for _, p := range es.Properties {
-			if p.Name != "_ext" {
-				diags.Errorf(file, p.Node.Path, CodeExtOutsideExt, "a resource extension may only add properties under _ext.%s; found %q at the root", own, p.Name)
-			}
+	for _, pm := range e.Mappings {
+		c := *pm
+		c.JSONPath = rw.path(pm.JSONPath)
+		c.ReferenceJSONPaths = make([]ReferenceJSONPath, len(pm.ReferenceJSONPaths))
+		for i, rp := range pm.ReferenceJSONPaths {
+			rp.ReferenceJSONPath = rw.path(rp.ReferenceJSONPath)
+			c.ReferenceJSONPaths[i] = rp
 		}
-		if ext := es.Prop("_ext"); ext != nil {
-			for _, p := range ext.Properties {
-				if !s.ownExtKey(p.Name, own, file, p.Node.Path, diags) {
-					continue
-				}
-				content := p.Node.Clone()
-				extBase := jsonpath.Root.Child("_ext").Child(own)
-				s.alignCollections(content, m.Schema, extBase, jsonpath.Root, own, rw, diags)
-				s.attachExt(m.Schema, own, content, file, p.Node.Path, diags)
+		if !c.underExt(own) {
+			if !slices.ContainsFunc(base.Mappings, c.samePaths) {
+				diags.Errorf(e.Project.File, pm.Path, CodeExtOutsideExt,
+					"%q maps %s, outside _ext.%s, which %s's own mapping does not map that way; a resource extension maps only its _ext.%s properties", pm.Key, c.where(), own, base.ResourceName, own)
 			}
-		}
-	}
-	for _, co := range e.CommonExtensionOverrides {
-		frag := co.Fragment.Prop("_ext")
-		if frag == nil {
-			diags.Errorf(file, co.Fragment.Path, CodeBadInsertion, "schemaFragment has no _ext property")
 			continue
 		}
-		for i, loc := range co.InsertionLocations {
-			locPath := indexPath(keyPath(co.Path, "insertionLocations"), i)
-			target := schemaAt(m.Schema, loc)
-			if target == nil || target.Type != "object" {
-				diags.Errorf(file, locPath, CodeBadInsertion, "insertion location %q does not name an object in %s's jsonSchemaForInsert", loc, m.ResourceName)
-				continue
-			}
-			for _, p := range frag.Properties {
-				if s.ownExtKey(p.Name, own, file, p.Node.Path, diags) {
-					s.attachExt(target, own, p.Node.Clone(), file, p.Node.Path, diags)
+		m.Mappings = append(m.Mappings, &c)
+	}
+}
+
+// underExt reports whether the mapping's path (or reference object) lies
+// under an `_ext.{own}` object.
+func (pm *PathMapping) underExt(own string) bool {
+	if pm.HasJSONPath && underExt(pm.JSONPath, own) {
+		return true
+	}
+	for _, rp := range pm.ReferenceJSONPaths {
+		if !underExt(rp.ReferenceJSONPath, own) {
+			return false
+		}
+	}
+	return len(pm.ReferenceJSONPaths) > 0
+}
+
+// samePaths reports whether two mappings map the same paths the same way.
+func (pm *PathMapping) samePaths(o *PathMapping) bool {
+	if pm.Key != o.Key || pm.IsReference != o.IsReference || pm.IsDescriptor != o.IsDescriptor ||
+		!pm.JSONPath.Equal(o.JSONPath) || len(pm.ReferenceJSONPaths) != len(o.ReferenceJSONPaths) {
+		return false
+	}
+	for i, rp := range pm.ReferenceJSONPaths {
+		q := o.ReferenceJSONPaths[i]
+		if !rp.ReferenceJSONPath.Equal(q.ReferenceJSONPath) || !rp.IdentityJSONPath.Equal(q.IdentityJSONPath) {
+			return false
+		}
+	}
+	return true
+}
+
+// where names a mapping's path for messages.
+func (pm *PathMapping) where() string {
+	if pm.HasJSONPath || len(pm.ReferenceJSONPaths) == 0 {
+		return pm.JSONPath.String()
+	}
+	return pm.ReferenceJSONPaths[0].ReferenceJSONPath.Parent().String()
+}
+
+// underExt reports whether p passes through `_ext.{own}`.
+func underExt(p jsonpath.Path, own string) bool {
+	segs := p.Segments()
+	for i := 0; i+1 < len(segs); i++ {
+		if segs[i].Name == extKey && !segs[i].Wildcard && segs[i+1].Name == own {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeUniqueness adds e's arrayUniquenessConstraints to m, with every
+// path absolute. MetaEd repeats the base resource's constraints on core
+// collections in each extension; those are dropped when base has them and
+// reported (once per extension) when it does not, since an extension does
+// not change core tables.
+func mergeUniqueness(m, base *Resource, e *Resource, rw *rewriter, diags *diag.List) {
+	own := e.Project.EndpointName
+	inBase := map[string]bool{}
+	for _, u := range base.Uniqueness {
+		for _, p := range u.absolutePaths() {
+			inBase[p.String()] = true
+		}
+	}
+	var ignored []string
+	first := ""
+	for _, u := range e.Uniqueness {
+		c := UniquenessConstraint{Path: u.Path, Owner: u.Owner}
+		for _, p := range rw.paths(u.absolutePaths()) {
+			switch {
+			case underExt(p, own):
+				c.Paths = append(c.Paths, p)
+			case !inBase[p.String()]:
+				ignored = append(ignored, p.String())
+				if first == "" {
+					first = u.Path
 				}
 			}
 		}
+		if len(c.Paths) > 0 {
+			m.Uniqueness = append(m.Uniqueness, c)
+		}
 	}
+	if len(ignored) > 0 {
+		diags.Warnf(e.Project.File, first, CodeIgnoredConstraint,
+			"%s's arrayUniquenessConstraints name paths of %s's own collections that %s does not constrain (%s); an extension does not change core tables, so they are not applied",
+			e.EndpointName, base.ResourceName, base.Project.EndpointName, strings.Join(ignored, ", "))
+	}
+}
+
+// absolutePaths lists every path of the constraint, nested ones joined to
+// their base path.
+func (u UniquenessConstraint) absolutePaths() []jsonpath.Path {
+	out := append([]jsonpath.Path(nil), u.Paths...)
+	for _, n := range u.Nested {
+		for _, p := range n.Paths {
+			if p.HasPrefix(n.BasePath) {
+				out = append(out, p)
+			} else {
+				out = append(out, n.BasePath.Join(p))
+			}
+		}
+	}
+	return out
 }
 
 // ownExtKey checks that an extension contributes only its own `_ext.{p}`.
@@ -250,120 +338,6 @@ func (s *Set) extensionEndpoints() string {
 		return "none loaded"
 	}
 	return "loaded: " + strings.Join(names, ", ")
-}
-
-// attachExt adds content as `_ext.{own}` of target.
-func (s *Set) attachExt(target *Node, own string, content *Node, file, path string, diags *diag.List) {
-	ext := target.Prop("_ext")
-	if ext == nil {
-		ext = &Node{Type: "object", Path: target.Path + ".properties._ext", File: target.File}
-		target.setProp("_ext", ext)
-	}
-	if existing := ext.Prop(own); existing != nil {
-		// Two contributions to one _ext.{own} (for example the extension's
-		// own schema and a commonExtensionOverride) are deep-merged.
-		deepMerge(existing, content, file, path, diags)
-		return
-	}
-	ext.setProp(own, content)
-}
-
-// deepMerge adds the properties of src to dst, recursing into objects and
-// array items that both define; a property defined twice otherwise is an
-// error.
-func deepMerge(dst, src *Node, file, path string, diags *diag.List) {
-	for _, p := range src.Properties {
-		d := dst.Prop(p.Name)
-		switch {
-		case d == nil:
-			dst.setProp(p.Name, p.Node)
-		case d.Type == "object" && p.Node.Type == "object":
-			deepMerge(d, p.Node, file, path, diags)
-		case d.Type == "array" && p.Node.Type == "array" && d.Items != nil && p.Node.Items != nil &&
-			d.Items.Type == "object" && p.Node.Items.Type == "object":
-			deepMerge(d.Items, p.Node.Items, file, path, diags)
-		default:
-			diags.Errorf(file, p.Node.Path, CodeExtOutsideExt, "property %q is defined twice for one extension (also at %s)", p.Name, d.Path)
-		}
-	}
-	for _, r := range src.Required {
-		if !dst.IsRequired(r) {
-			dst.Required = append(dst.Required, r)
-		}
-	}
-	sort.Strings(dst.Required)
-}
-
-// alignCollections moves the shape `_ext.p.coll[*]._ext.p` (an extension of
-// the base collection coll written inside the root extension object) onto
-// the base collection's items, recording the path rewrite.
-func (s *Set) alignCollections(content, base *Node, extPrefix, basePrefix jsonpath.Path, own string, rw *rewriter, diags *diag.List) {
-	if content == nil || base == nil || content.Type != "object" {
-		return
-	}
-	for _, p := range append([]*Property(nil), content.Properties...) {
-		bp := base.Prop(p.Name)
-		if p.Node.Type != "array" || p.Node.Items == nil || bp == nil || bp.Type != "array" || bp.Items == nil {
-			continue
-		}
-		items := p.Node.Items
-		if items.Type != "object" || (items.Prop("_ext") == nil && !hasArrays(items)) {
-			continue
-		}
-		extColl := extPrefix.Child(p.Name).Wildcard()
-		baseColl := basePrefix.Child(p.Name).Wildcard()
-		s.alignCollections(items, bp.Items, extColl, baseColl, own, rw, diags)
-		for _, ip := range items.Properties {
-			if ip.Name == "_ext" {
-				continue
-			}
-			diags.Errorf(items.File, ip.Node.Path, CodeExtOutsideExt, "%s extends the core collection %s and may only hold _ext.%s, found %q", extColl, baseColl, own, ip.Name)
-		}
-		if ext := items.Prop("_ext"); ext != nil {
-			for _, ep := range ext.Properties {
-				if s.ownExtKey(ep.Name, own, items.File, ep.Node.Path, diags) {
-					s.attachExt(bp.Items, own, ep.Node, items.File, ep.Node.Path, diags)
-				}
-			}
-		}
-		rw.add(extColl, baseColl)
-		content.removeProp(p.Name)
-	}
-}
-
-func hasArrays(n *Node) bool {
-	for _, p := range n.Properties {
-		if p.Node.Type == "array" {
-			return true
-		}
-	}
-	return false
-}
-
-// schemaAt follows a JSON-schema location such as
-// `$.properties.addresses.items` from root.
-func schemaAt(root *Node, loc string) *Node {
-	p, err := jsonpath.Parse(loc)
-	if err != nil {
-		return nil
-	}
-	n := root
-	names := p.Names()
-	for i := 0; i < len(names) && n != nil; i++ {
-		switch names[i] {
-		case "properties":
-			if i+1 >= len(names) {
-				return nil
-			}
-			n = n.Prop(names[i+1])
-			i++
-		case "items":
-			n = n.Items
-		default:
-			return nil
-		}
-	}
-	return n
 }
 
 // checkExtKeys verifies that every `_ext` object in a merged schema names

@@ -47,6 +47,7 @@ func (r *reader) resource(p *Project, raw any, base, endpoint string) *Resource 
 		if res.Schema != nil && res.Schema.Type != "object" {
 			r.diags.Errorf(r.file, keyPath(base, "jsonSchemaForInsert"), CodeWrongType, "jsonSchemaForInsert must describe an object, found type %q", res.Schema.Type)
 		}
+		r.checkRequired(res)
 	}
 	if !res.IsDescriptor && !res.IsResourceExtension {
 		for _, k := range []string{"arrayUniquenessConstraints"} {
@@ -224,6 +225,7 @@ func (r *reader) commonOverrides(res *Resource, m map[string]any, base string) {
 		co := CommonExtensionOverride{Path: eb, InsertionLocations: r.strings(em, eb, "insertionLocations", true)}
 		if f, ok := r.field(em, eb, "schemaFragment", true); ok {
 			co.Fragment = r.node(f, keyPath(eb, "schemaFragment"))
+			r.checkRequiredStrict(co.Fragment)
 		}
 		if co.Fragment != nil {
 			res.CommonExtensionOverrides = append(res.CommonExtensionOverrides, co)

@@ -102,7 +102,8 @@ func (r *reader) objectNode(n *Node, m map[string]any, path string) {
 			continue
 		}
 		if n.Prop(name) == nil {
-			r.diags.Errorf(r.file, keyPath(path, "required"), CodeBadValue, "required property %q is not declared in properties", name)
+			// Judged once the node's place is known (see checkRequired).
+			n.undeclared = append(n.undeclared, name)
 			continue
 		}
 		n.Required = append(n.Required, name)

@@ -264,6 +264,10 @@ type Node struct {
 	// File is the file the node came from (extensions graft nodes from
 	// other files).
 	File string
+
+	// undeclared are names in the node's `required` list that no property
+	// declares (see checkRequired).
+	undeclared []string
 }
 
 // Property is a named object member.

@@ -23,6 +23,8 @@ type builder struct {
 	logicalCol   map[*model.Column]string
 	// loc locates a table or column in the input for messages.
 	loc map[any]location
+	// cyclic marks resources on an identity cycle (reported once).
+	cyclic map[*model.Resource]bool
 	// decimalFallbacks lists numbers without decimal info.
 	decimalFallbacks []decimalFallback
 }
@@ -42,6 +44,7 @@ func newBuilder(set *apischema.Set, limit naming.Limit, diags *diag.List) *build
 		logicalTable: map[*model.Table]string{},
 		logicalCol:   map[*model.Column]string{},
 		loc:          map[any]location{},
+		cyclic:       map[*model.Resource]bool{},
 	}
 }
 

@@ -1,6 +1,8 @@
 package compiler
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -143,6 +145,9 @@ func (b *builder) identityCycles() {
 					i--
 				}
 				cycle := append([]*model.Resource(nil), stack[i:]...)
+				for _, c := range cycle {
+					b.cyclic[c] = true
+				}
 				names := make([]string, 0, len(cycle)+1)
 				for _, c := range cycle {
 					names = append(names, c.ResourceName)
@@ -193,15 +198,76 @@ func (b *builder) identityTypes() {
 			}
 		}
 		for _, ref := range r.References {
-			for _, bd := range ref.Bindings {
-				if _, ok := b.targetIdentityType(ref, bd.IdentityPath, 0); !ok {
-					ar := b.src[r]
-					b.diags.Errorf(ar.Project.File, ar.Path+".documentPathsMapping", CodeBadReferencePaths,
-						"reference %q binds identityJsonPath %s, which is not an identity path of %s %s", ref.Key, bd.IdentityPath, ref.TargetProject, ref.TargetResource)
-				}
-			}
+			b.checkReferenceIdentity(r, ref)
 		}
 	}
+}
+
+// checkReferenceIdentity reports, in one error located at the reference's
+// documentPathsMapping entry (in the file that declared it, an extension's
+// for extension references), a reference whose identityJsonPaths differ
+// from its target's identity, naming the paths that differ on each side.
+func (b *builder) checkReferenceIdentity(r *model.Resource, ref *model.Reference) {
+	if b.cyclic[r] {
+		return // the identity cycle is the error to fix
+	}
+	want, ok := b.targetIdentityPaths(ref)
+	if !ok {
+		return // an unknown target is reported by the loader
+	}
+	bound := map[string]bool{}
+	var extra, missing []string
+	for _, bd := range ref.Bindings {
+		bound[bd.IdentityPath.String()] = true
+		if !slices.ContainsFunc(want, bd.IdentityPath.Equal) {
+			extra = append(extra, bd.IdentityPath.String())
+		}
+	}
+	for _, p := range want {
+		if !bound[p.String()] {
+			missing = append(missing, p.String())
+		}
+	}
+	if len(extra)+len(missing) == 0 {
+		return
+	}
+	var diff []string
+	if len(extra) > 0 {
+		diff = append(diff, "the reference binds "+strings.Join(extra, ", ")+", which the target's identity does not have")
+	}
+	if len(missing) > 0 {
+		diff = append(diff, "the target's identity has "+strings.Join(missing, ", ")+", which the reference does not bind")
+	}
+	at := b.loc[ref]
+	if tp := b.set.Project(ref.TargetProject); tp != nil && tp.File != at.file {
+		diff = append(diff, fmt.Sprintf("%s and %s were probably generated for different versions of %s", at.file, tp.File, ref.TargetProject))
+	}
+	b.diags.Errorf(at.file, at.path, CodeReferenceIdentityMismatch,
+		"%s's reference %q at %s does not match the identity of %s %s (%s): %s",
+		r.ResourceName, ref.Key, ref.ObjectPath, ref.TargetProject, ref.TargetResource, joinPaths(want), strings.Join(diff, "; "))
+}
+
+// targetIdentityPaths lists the identityJsonPaths of a reference's target
+// (a resource or an abstract resource).
+func (b *builder) targetIdentityPaths(ref *model.Reference) ([]jsonpath.Path, bool) {
+	if ref.TargetIsAbstract {
+		if a := b.set.AbstractResource(ref.TargetProject, ref.TargetResource); a != nil {
+			return a.IdentityJSONPaths, true
+		}
+		return nil, false
+	}
+	if t := b.set.Resource(ref.TargetProject, ref.TargetResource); t != nil {
+		return t.IdentityJSONPaths, true
+	}
+	return nil, false
+}
+
+func joinPaths(ps []jsonpath.Path) string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return strings.Join(out, ", ")
 }
 
 // targetIdentityType is the type of identity path p of a reference's target.

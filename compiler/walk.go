@@ -149,6 +149,7 @@ func (c *resourceCtx) reference(t *model.Table, pm *apischema.PathMapping, obj *
 	col := &model.Column{Name: base + "_DocumentId", Kind: model.DocumentFKColumn, Type: model.Type{Kind: model.Int64}, Nullable: !required, Path: p, Reference: ref}
 	ref.Column = col
 	c.addColumn(t, col, obj)
+	c.b.loc[ref] = location{file: pm.Owner.File, path: pm.Path}
 	c.r.References = append(c.r.References, ref)
 }
 
