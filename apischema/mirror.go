@@ -81,8 +81,14 @@ func (g *grafter) mirror(base, ext *Node, doc jsonpath.Path) {
 			g.mirror(bp, p.Node, at)
 			continue
 		}
+		if isValue(bp) || isValue(p.Node) {
+			g.errorf(p.Node, CodeExtOutsideExt,
+				"%s at %s is a value of %s (%s); outside _ext a resource extension may only repeat the objects and collections of objects that lead to _ext.%s objects — new values belong under _ext.%s",
+				p.Name, at, g.base, kindOf(bp), g.own, g.own)
+			continue
+		}
 		g.errorf(p.Node, CodeExtOutsideExt,
-			"%s at %s is %s in %s and %s here; outside _ext a resource extension may only repeat objects and collections of objects down to _ext.%s objects, not define values",
+			"%s at %s is %s in %s but %s here; a resource extension must repeat the base document's shape down to _ext.%s objects",
 			p.Name, at, kindOf(bp), g.base, kindOf(p.Node), g.own)
 	}
 }
@@ -300,6 +306,11 @@ func propList(n *Node) string {
 		names = append(names[:12], fmt.Sprintf("… %d more", len(names)-12))
 	}
 	return "properties " + strings.Join(names, ", ")
+}
+
+// isValue reports whether n is a scalar or an array of scalars.
+func isValue(n *Node) bool {
+	return n.Type != "object" && (n.Type != "array" || n.Items == nil || n.Items.Type != "object")
 }
 
 // kindOf describes a schema node's kind for messages.

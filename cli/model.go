@@ -89,7 +89,13 @@ func writeModel(w io.Writer, m *model.Model) error {
 		fmt.Fprintf(&b, "\n%s %s (resource key %d)\n", r.ProjectName, r.ResourceName, r.ResourceKeyID)
 		for _, t := range r.Tables {
 			wd := widths[t.Qualified()]
-			fmt.Fprintf(&b, "  %s  %s  [%d columns, %d fixed + %d variable bytes/row]\n", t.Qualified(), t.Scope, wd.Columns, wd.FixedBytes, wd.VarBytes)
+			extends := ""
+			if t.Kind == model.RootExtensionTable || t.Kind == model.CollectionExtensionTable {
+				// The scope minus `._ext.{p}` is the JSON object extended,
+				// stored in the parent table (inlined objects included).
+				extends = fmt.Sprintf("  extends %s %s", t.Parent.Qualified(), t.Scope.Parent().Parent())
+			}
+			fmt.Fprintf(&b, "  %s  %s%s  [%d columns, %d fixed + %d variable bytes/row]\n", t.Qualified(), t.Scope, extends, wd.Columns, wd.FixedBytes, wd.VarBytes)
 			for _, c := range t.Columns {
 				null := "NOT NULL"
 				if c.Nullable {

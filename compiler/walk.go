@@ -128,6 +128,12 @@ func (c *resourceCtx) reference(t *model.Table, pm *apischema.PathMapping, obj *
 	} else {
 		base = naming.Pascal(pm.Key)
 	}
+	if ext := obj.Prop("_ext"); ext != nil {
+		if len(ext.Properties) > 0 {
+			ext = ext.Properties[0].Node // in the file that put it there
+		}
+		c.b.diags.Errorf(ext.File, ext.Path, CodeUnsupportedShape, "_ext inside the reference object %s: a reference holds only the target's identity values", p)
+	}
 	ref := &model.Reference{
 		Key: pm.Key, Table: t, ObjectPath: p,
 		TargetProject: pm.ProjectName, TargetResource: pm.ResourceName,
@@ -257,11 +263,13 @@ func (c *resourceCtx) childKeys(t, parent *model.Table) {
 	t.Columns = append(t.Columns, c.column(t, &model.Column{Name: "Ordinal", Kind: model.OrdinalColumn, Type: model.Type{Kind: model.Int32}, IsKey: true}))
 }
 
-// extension maps `_ext` at a table scope: one table per extension project,
-// keyed exactly like the table it extends.
+// extension maps `_ext` found in table t's scope — directly in the scope
+// object, or in an inlined object on the way (prefix names it): one table
+// per extension project, keyed exactly like t, named
+// `{Root}Extension{suffix of t}{inlined object names}`.
 func (c *resourceCtx) extension(t *model.Table, ext *apischema.Node, p jsonpath.Path, prefix []string) {
-	if len(prefix) > 0 || t.ExtensionProject != "" {
-		c.b.diags.Errorf(ext.File, ext.Path, CodeUnsupportedShape, "_ext is only supported at the root or directly in a collection item, not at %s", p)
+	if t.ExtensionProject != "" {
+		c.b.diags.Errorf(ext.File, ext.Path, CodeUnsupportedShape, "_ext at %s lies inside the _ext.%s scope; an extension's own properties cannot be extended again", p, t.ExtensionProject)
 		return
 	}
 	for _, proj := range ext.Properties {
@@ -270,7 +278,7 @@ func (c *resourceCtx) extension(t *model.Table, ext *apischema.Node, p jsonpath.
 		if er, ok := c.extRoot[proj.Name]; ok && er.Relational.RootTableNameOverride != "" && validBaseName(er.Relational.RootTableNameOverride) {
 			extBase = naming.Pascal(er.Relational.RootTableNameOverride)
 		}
-		name := extBase + strings.TrimPrefix(c.b.logicalTable[t], c.b.logicalTable[c.root])
+		name := extBase + strings.TrimPrefix(c.b.logicalTable[t], c.b.logicalTable[c.root]) + naming.PascalJoin(prefix...)
 		kind := model.RootExtensionTable
 		if t.Kind != model.RootTable {
 			kind = model.CollectionExtensionTable

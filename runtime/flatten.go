@@ -161,10 +161,19 @@ func (f *flat) object(tp *tablePlan, sh *shape, obj map[string]any, path string,
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			if _, ok := sh.kids[name]; !ok {
-				f.pruned = append(f.pruned, path+"."+name)
-				delete(obj, name)
+			if _, ok := sh.kids[name]; ok {
+				continue
 			}
+			switch {
+			case obj[name] == nil: // null is absent
+			case sh.ext:
+				f.problem(path+"."+name, "no extension project %q extends %s (%s)", name, strings.TrimSuffix(path, "."+extKey), sh.extenders())
+			case name == extKey:
+				f.unknownExt(path, obj[name])
+			default:
+				f.pruned = append(f.pruned, path+"."+name)
+			}
+			delete(obj, name)
 		}
 	}
 	for _, r := range sh.rules {
@@ -224,6 +233,31 @@ func (f *flat) object(tp *tablePlan, sh *shape, obj map[string]any, path string,
 			}
 		}
 	}
+}
+
+// unknownExt reports an `_ext` object where no extension project extends
+// the object at path: extension data is never dropped silently.
+func (f *flat) unknownExt(path string, v any) {
+	o, ok := v.(map[string]any)
+	if !ok {
+		f.problem(path+"."+extKey, "must be an object")
+		return
+	}
+	names := make([]string, 0, len(o))
+	for name := range o {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if o[name] != nil {
+			f.problem(path+"."+extKey+"."+name, "no extension project %q extends %s (no project extends it)", name, path)
+		}
+	}
+}
+
+// extenders lists the extension projects an `_ext` shape knows.
+func (s *shape) extenders() string {
+	return "extended here by: " + strings.Join(s.names, ", ")
 }
 
 func allKnown(obj map[string]any, sh *shape) bool {

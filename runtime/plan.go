@@ -106,6 +106,9 @@ type equalityPlan struct{ source, target jsonpath.Path }
 type shape struct {
 	names []string // sorted keys of kids (deterministic walks)
 	kids  map[string]*kid
+	// ext marks an `_ext` object, whose keys are extension projects: an
+	// unknown key is an error, not an overpost.
+	ext bool
 	// rules are the presence rules of the object's properties.
 	rules []rule
 }
@@ -127,6 +130,9 @@ type kid struct {
 
 func newShape() *shape { return &shape{kids: map[string]*kid{}} }
 
+// extKey is the property holding extension projects' objects.
+const extKey = "_ext"
+
 func (s *shape) child(name string) *kid {
 	k, ok := s.kids[name]
 	if !ok {
@@ -145,6 +151,7 @@ func (s *shape) at(path []string) *shape {
 		k := cur.child(n)
 		if k.inline == nil {
 			k.inline = newShape()
+			k.inline.ext = n == extKey
 		}
 		cur = k.inline
 	}

@@ -90,11 +90,24 @@ func TestStorageRows(t *testing.T) {
 	}
 	// Equal values satisfy the equality constraint.
 	mustUpsert(t, env.Store, "example", "localEducationAgencies", `{"localEducationAgencyId":8,"educationOrganizationId":8,"nameOfInstitution":"Eight"}`)
-	// A school without _ext writes no extension rows.
+	// A school without _ext writes no extension rows, nor does an _ext.extra
+	// left empty once its unknown properties are pruned.
 	mustUpsert(t, env.Store, "example", "schools", `{"schoolId":7,"nameOfInstitution":"Plain","gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}],"_ext":{"extra":{}}}`)
+	res := mustUpsert(t, env.Store, "example", "schools", `{"schoolId":6,"nameOfInstitution":"Pruned","gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}],"_ext":{"extra":{"unknown":1}},"addresses":[{"addressTypeDescriptor":"uri://ed-fi.org/AddressTypeDescriptor#Physical","streetNumberName":"s","city":"c","_ext":{"extra":{"alsoUnknown":true}}}]}`)
+	if d := cmp.Diff([]string{"$._ext.extra.unknown", "$.addresses[0]._ext.extra.alsoUnknown"}, res.Pruned); d != "" {
+		t.Errorf("pruned (-want +got):\n%s", d)
+	}
 	if got := count(t, env, `SELECT count(*) FROM "extra"."SchoolExtension"`); got != 1 {
 		t.Errorf("an empty _ext object wrote an extension row (%d rows)", got)
 	}
+	if got := count(t, env, `SELECT count(*) FROM "extra"."SchoolExtensionAddress"`); got != 1 {
+		t.Errorf("an _ext object left empty by pruning wrote an extension row (%d rows)", got)
+	}
+	got, err := env.Store.Get(t.Context(), "example", "schools", res.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertRoundTrip(t, `{"schoolId":6,"nameOfInstitution":"Pruned","gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}],"addresses":[{"addressTypeDescriptor":"uri://ed-fi.org/AddressTypeDescriptor#Physical","streetNumberName":"s","city":"c"}]}`, got.JSON)
 }
 
 // TestValidation: invalid documents give a ValidationError naming every
@@ -129,6 +142,9 @@ func TestValidation(t *testing.T) {
 		{"required collection empty", "schools", `{"schoolId":9,"nameOfInstitution":"N","gradeLevels":[]}`, []string{"$.gradeLevels"}},
 		{"required inside an optional object", "schools", `{"schoolId":9,"nameOfInstitution":"N","gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}],"facts":{"squareFootage":1.5}}`, []string{"$.facts.enrollmentCapacity"}},
 		{"equality constraint", "localEducationAgencies", `{"localEducationAgencyId":7,"educationOrganizationId":8,"nameOfInstitution":"X"}`, []string{"$.educationOrganizationId"}},
+		{"_ext of a project that extends nothing here", "students", `{"studentUniqueId":"S9","firstName":"F","lastSurname":"L","birthDate":"2010-01-01","_ext":{"extra":{"a":1},"nope":{"b":2}}}`, []string{"$._ext.extra", "$._ext.nope"}},
+		{"_ext of an unknown project beside a known one", "schools", `{"schoolId":9,"nameOfInstitution":"N","gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}],"_ext":{"extra":{"isMagnet":true},"nope":{}},"addresses":[{"addressTypeDescriptor":"uri://ed-fi.org/AddressTypeDescriptor#Physical","streetNumberName":"s","city":"c","_ext":{"other":{"x":1}}}]}`, []string{"$._ext.nope", "$.addresses[0]._ext.other"}},
+		{"_ext not an object", "students", `{"studentUniqueId":"S9","firstName":"F","lastSurname":"L","birthDate":"2010-01-01","_ext":[1]}`, []string{"$._ext"}},
 		{"descriptor fields", "gradeLevelDescriptors", `{"namespace":"uri://x","codeValue":"` + strings.Repeat("c", 51) + `"}`, []string{"$.codeValue", "$.shortDescription"}},
 	}
 	for _, c := range cases {
@@ -161,8 +177,8 @@ func TestValidation(t *testing.T) {
 // stored; the round trip compares without them.
 func TestOverpostPruned(t *testing.T) {
 	env, _ := seeded(t, "overpost")
-	res := mustUpsert(t, env.Store, "example", "students", `{"studentUniqueId":"S5","firstName":"F","lastSurname":"L","birthDate":"2010-01-01","nickname":"x","_ext":{"nope":{"a":1}},"id":"ignored","_etag":"7"}`)
-	want := []string{"$._ext", "$.nickname"}
+	res := mustUpsert(t, env.Store, "example", "students", `{"studentUniqueId":"S5","firstName":"F","lastSurname":"L","birthDate":"2010-01-01","nickname":"x","_ext":{"nope":null},"id":"ignored","_etag":"7"}`)
+	want := []string{"$.nickname"}
 	if d := cmp.Diff(want, res.Pruned); d != "" {
 		t.Errorf("pruned (-want +got):\n%s", d)
 	}
