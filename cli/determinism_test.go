@@ -23,9 +23,11 @@ func TestEmitDeterminism(t *testing.T) {
 		}
 		checkEmitShuffles(t, files)
 	})
-	t.Run("ext-shim", func(t *testing.T) {
-		checkEmitShuffles(t, readSchemaFiles(t, filepath.Join(testenv.RepoRoot(t), "testdata", "cases", "ext-shim", "inputs")))
-	})
+	for _, name := range []string{"ext-shim", "ext-shapes"} {
+		t.Run(name, func(t *testing.T) {
+			checkEmitShuffles(t, readSchemaFiles(t, filepath.Join(testenv.RepoRoot(t), "testdata", "cases", name, "inputs")))
+		})
+	}
 	t.Run("fixtures", func(t *testing.T) {
 		for _, c := range testenv.DMSCases(t) {
 			if c.Name == "ext" || c.Name == "referential-identity" {

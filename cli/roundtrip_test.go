@@ -188,22 +188,30 @@ func TestRoundtripRejections(t *testing.T) {
 }
 
 // TestRoundtripFixtures loads the shared corpus of real documents (DS 5.0
-// and Homograph) and logs the counts. No document may read back
-// differently; documents that cannot load (out-of-range ids, an LEA that no
-// document creates, what depends on them) are rejections.
+// and Homograph), and our own documents for DS 5.0 with the real Sample
+// extension, and logs the counts. No document may read back differently;
+// documents that cannot load (out-of-range ids, an LEA that no document
+// creates, what depends on them) are rejections, and there may be none
+// where allLoad is set.
 func TestRoundtripFixtures(t *testing.T) {
 	fixtures := testenv.Fixtures(t)
 	for _, c := range []struct {
-		name, schema string
-		allLoad      bool
+		name, dir string
+		schemas   []string
+		allLoad   bool
 	}{
-		{"ds-5.0", testenv.DS50(t), false},
-		{"homograph", testenv.Homograph(t), true},
+		{"ds-5.0", filepath.Join(fixtures, "documents", "ds-5.0"), []string{testenv.DS50(t)}, false},
+		{"homograph", filepath.Join(fixtures, "documents", "homograph"), []string{testenv.Homograph(t)}, true},
+		{"ds50-sample", filepath.Join(testenv.RepoRoot(t), "testdata", "documents", "ds50-sample"), []string{testenv.DS50(t), testenv.SampleDS50(t)}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dsn := testenv.NewPostgresDatabase(t, "cli", "rt"+c.name)
-			dir := filepath.Join(fixtures, "documents", c.name)
-			r := runCLI(t, "roundtrip", "-q", "-s", c.schema, "--provision", "--dsn", dsn, "--format", "json", dir)
+			dir := c.dir
+			args := []string{"roundtrip", "-q", "--provision", "--dsn", dsn, "--format", "json"}
+			for _, s := range c.schemas {
+				args = append(args, "-s", s)
+			}
+			r := runCLI(t, append(args, dir)...)
 			mustCode(t, r, ExitOK)
 			rep := decodeRoundtripJSON(t, r.stdout)
 			t.Logf("%s: %d loaded, %d equal, %d mismatched, %d rejected", c.name, rep.Loaded, rep.Equal, rep.Mismatched, rep.Rejected)

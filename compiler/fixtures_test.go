@@ -23,13 +23,16 @@ func compileFiles(t testing.TB, files []string) *Result {
 	return res
 }
 
-// TestCompileRealSchemas compiles the full DS 5.0 core, the Homograph
-// project alone and every upstream fixture case with zero errors, and
+// TestCompileRealSchemas compiles the full DS 5.0 core (alone, with the
+// real Sample extension and with our own District extension too), the
+// Homograph project alone and every upstream fixture case with zero errors, and
 // prints their sizes.
 func TestCompileRealSchemas(t *testing.T) {
 	sets := []testenv.Case{
 		{Name: "ds-5.0", Files: []string{testenv.DS50(t)}},
 		{Name: "homograph", Files: []string{testenv.Homograph(t)}},
+		{Name: "ds-5.0+sample", Files: []string{testenv.DS50(t), testenv.SampleDS50(t)}},
+		{Name: "ds-5.0+sample+district", Files: []string{testenv.DS50(t), testenv.SampleDS50(t), testenv.DistrictExtension(t)}},
 	}
 	sets = append(sets, testenv.DMSCases(t)...)
 	for _, c := range sets {

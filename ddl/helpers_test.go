@@ -132,6 +132,8 @@ func fixtureSets(t testing.TB) []fixtureSet {
 	out := []fixtureSet{
 		{Name: "ds-5.0", Files: []string{testenv.DS50(t)}},
 		{Name: "homograph", Files: []string{testenv.Homograph(t)}},
+		{Name: "ds-5.0+sample", Files: []string{testenv.DS50(t), testenv.SampleDS50(t)}},
+		{Name: "ds-5.0+sample+district", Files: []string{testenv.DS50(t), testenv.SampleDS50(t), testenv.DistrictExtension(t)}},
 	}
 	for _, c := range testenv.DMSCases(t) {
 		out = append(out, fixtureSet{Name: "dms-" + c.Name, Files: c.Files})

@@ -67,3 +67,26 @@ func Homograph(t testing.TB) string {
 	t.Helper()
 	return filepath.Join(Fixtures(t), "apischema", "homograph", "ApiSchema.json")
 }
+
+// SampleDS50 returns the path of the real Sample extension (as MetaEd
+// writes it) adjusted to DS 5.0's identities: DS50 + SampleDS50 is a
+// consistent schema set.
+func SampleDS50(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(Fixtures(t), "apischema", "sample-ds50", "ApiSchema.json")
+}
+
+// SampleDS60 returns the path of the real Sample extension for DS 6.0;
+// with DS50 it must be refused (one reference carries `hireDate`).
+func SampleDS60(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(Fixtures(t), "apischema", "sample-ds60", "ApiSchema.json")
+}
+
+// DistrictExtension returns the path of dmsc's own DS 5.0 extension
+// project (testdata/extensions/district), which extends the collection
+// items Sample extends.
+func DistrictExtension(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(RepoRoot(t), "testdata", "extensions", "district", "ApiSchema.json")
+}
