@@ -14,10 +14,11 @@ import (
 )
 
 const (
-	lockForDeleteSQL = `SELECT l."DocumentId", d."Etag"
-FROM "dms"."Document" d JOIN "dms"."IdentityLock" l ON l."DocumentId" = d."DocumentId"
-WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2
-FOR UPDATE OF l`
+	// The document is locked by lockOwnByUUIDSQL (write.go); its Etag is
+	// read by the next statement, which starts once the lock is held (a
+	// statement that waited keeps its old snapshot).
+	readForDeleteSQL = `SELECT d."DocumentId", d."Etag" FROM "dms"."Document" d
+WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
 	referrersSQL = `SELECT DISTINCT rk."ProjectName" || ':' || rk."ResourceName"
 FROM "dms"."ReferenceEdge" e JOIN "dms"."Document" pd ON pd."DocumentId" = e."ParentDocumentId"
 JOIN "dms"."ResourceKey" rk ON rk."ResourceKeyId" = pd."ResourceKeyId"
@@ -60,12 +61,16 @@ func (s *Store) deleteOnce(ctx context.Context, p *plan, id, ifMatch string) err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	b := &pgx.Batch{}
-	b.Queue(lockForDeleteSQL, id, p.key)
+	b.Queue(lockOwnByUUIDSQL, id, p.key)
+	b.Queue(readForDeleteSQL, id, p.key)
 	b.Queue(referrersSQL, id)
 	br := tx.SendBatch(ctx, b)
 	var docID, etag int64
 	var referrers []string
 	err = func() error {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
 		if err := br.QueryRow().Scan(&docID, &etag); err != nil {
 			if isNoRows(err) {
 				return ErrNotFound

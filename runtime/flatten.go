@@ -126,9 +126,9 @@ func (f *flat) scope(tp *tablePlan, obj map[string]any, path string, key []int32
 	f.object(tp, tp.shape, obj, path, r, rowIdx)
 	if tp.t.Kind == manifest.TableRootExtension || tp.t.Kind == manifest.TableCollectionExtension {
 		empty := f.rowCount() == before
-		for _, v := range r.vals {
-			if v != nil {
-				empty = false
+		for i, v := range r.vals {
+			if v != nil || r.refs[i] != noRef {
+				empty = false // a value, a reference or descriptor, or an invalid value
 			}
 		}
 		if empty {

@@ -190,6 +190,14 @@ func textExpr(expr string, t manifest.Type) string {
 	return expr + "::text"
 }
 
+// presenceOnly reports a non-root table keyed by the document id alone and
+// without data columns (an extension of the root, or of an inlined object,
+// holding only collections): nothing in its rows says how many there are
+// (none or one), so an array of one element per row is passed.
+func (tp *tablePlan) presenceOnly() bool {
+	return tp.parent != nil && len(tp.keyCols) == 1 && len(tp.dataCols) == 0
+}
+
 // insertSQL returns the INSERT of one table's rows: the document id is
 // parameter docParam, each further key column and data column one array
 // parameter numbered from *n on (text arrays cast per column, so one
@@ -219,6 +227,10 @@ func insertSQL(tp *tablePlan, docParam string, n *int) string {
 		sel = append(sel, "u."+name+"::"+castType(cast))
 		unnest = append(unnest, next()+"::text[]")
 		names = append(names, name)
+	}
+	if tp.presenceOnly() {
+		unnest = append(unnest, next()+"::integer[]")
+		names = append(names, "present")
 	}
 	q := fmt.Sprintf("INSERT INTO %s (%s)\nSELECT %s", tp.qname, strings.Join(cols, ", "), strings.Join(sel, ", "))
 	if len(unnest) > 0 {

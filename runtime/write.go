@@ -37,15 +37,25 @@ ORDER BY l."DocumentId" FOR SHARE`
 	resolveSQL = `SELECT ri."ReferentialId", ri."DocumentId", ri."ResourceKeyId", d."ResourceKeyId"
 FROM "dms"."ReferentialIdentity" ri JOIN "dms"."Document" d ON d."DocumentId" = ri."DocumentId"
 WHERE ri."ReferentialId" = ANY($1::uuid[])`
-	ownByRefSQL = `SELECT l."DocumentId", d."DocumentUuid"::text, d."Etag", ri."ReferentialId"
-FROM "dms"."ReferentialIdentity" ri JOIN "dms"."IdentityLock" l ON l."DocumentId" = ri."DocumentId" JOIN "dms"."Document" d ON d."DocumentId" = l."DocumentId"
-WHERE ri."ReferentialId" = $1::uuid AND d."ResourceKeyId" = $2
-FOR UPDATE OF l`
-	ownByUUIDSQL = `SELECT l."DocumentId", d."DocumentUuid"::text, d."Etag",
+	// The written document is update-locked by one statement and read by
+	// the next: under READ COMMITTED a statement that waited for a row lock
+	// keeps the snapshot it started with (and PostgreSQL re-checks only the
+	// locked row, which never changes), so its Etag, identity and the
+	// natural-key holder are read by a statement that starts once the lock
+	// is held (see docs/runtime.md, "Locks").
+	lockOwnByRefSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
+WHERE l."DocumentId" IN (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = $1::uuid AND ri."ResourceKeyId" = $2)
+FOR UPDATE`
+	lockOwnByUUIDSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
+WHERE l."DocumentId" IN (SELECT d."DocumentId" FROM "dms"."Document" d WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2)
+FOR UPDATE`
+	ownByRefSQL = `SELECT d."DocumentId", d."DocumentUuid"::text, d."Etag", ri."ReferentialId"
+FROM "dms"."ReferentialIdentity" ri JOIN "dms"."Document" d ON d."DocumentId" = ri."DocumentId"
+WHERE ri."ReferentialId" = $1::uuid AND ri."ResourceKeyId" = $2`
+	ownByUUIDSQL = `SELECT d."DocumentId", d."DocumentUuid"::text, d."Etag",
   (SELECT ri."ReferentialId" FROM "dms"."ReferentialIdentity" ri WHERE ri."DocumentId" = d."DocumentId" AND ri."ResourceKeyId" = $2)
-FROM "dms"."Document" d JOIN "dms"."IdentityLock" l ON l."DocumentId" = d."DocumentId"
-WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2
-FOR UPDATE OF l`
+FROM "dms"."Document" d
+WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
 	nextIDSQL             = `SELECT nextval(pg_get_serial_sequence('"dms"."Document"', 'DocumentId'))`
 	diagnoseDescriptorSQL = `SELECT lower(x."Uri"), rk."ProjectName" || ':' || rk."ResourceName"
 FROM "dms"."Descriptor" x JOIN "dms"."ResourceKey" rk ON rk."ResourceKeyId" = x."ResourceKeyId"
@@ -163,34 +173,93 @@ func uuidBytes(ids []refid.UUID) [][16]byte {
 	return out
 }
 
+// writeOnce runs one attempt of a write in its own transaction: lock and
+// read (round trip 1), decide on what was read, write every row (round
+// trip 2), cascade an identity change, commit.
 func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMatch string) (WriteResult, error) {
-	p := f.p
-	// Distinct referenced ids, sorted for determinism.
-	seen := map[refid.UUID]bool{}
-	var refIDs []refid.UUID
-	for _, r := range f.refs {
-		if !seen[r.id] {
-			seen[r.id] = true
-			refIDs = append(refIDs, r.id)
-		}
-	}
-	sort.Slice(refIDs, func(i, j int) bool { return bytes.Compare(refIDs[i][:], refIDs[j][:]) < 0 })
-	all := append(append([]refid.UUID(nil), refIDs...), f.refID)
-	if f.hasAlias {
-		all = append(all, f.aliasID)
-	}
-
 	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
 		return WriteResult{}, err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	st, err := s.lockAndRead(ctx, tx, f, mode, id)
+	if err != nil {
+		return WriteResult{}, mapWriteError(f.p, err)
+	}
+	identityChanged, err := s.decide(f, st, mode, ifMatch)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	if err := s.checkResolution(ctx, tx, f, st.res); err != nil {
+		return WriteResult{}, err
+	}
+	out, err := s.writeRows(ctx, tx, f, st, identityChanged)
+	if err != nil {
+		return WriteResult{}, mapWriteError(f.p, err)
+	}
+	if identityChanged {
+		if out.Cascade, err = s.cascade(ctx, tx, st.docID()); err != nil {
+			return WriteResult{}, mapWriteError(f.p, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return WriteResult{}, mapWriteError(f.p, err)
+	}
+	out.Pruned = f.pruned
+	return out, nil
+}
 
-	// Round trip 1: share-lock referenced documents (ascending), re-resolve
-	// every id in a fresh snapshot, update-lock the written document.
+// writeState is what round trip 1 found: the locks held and the state
+// read once they were held.
+type writeState struct {
+	refIDs []refid.UUID // distinct referenced ids, sorted
+	// lockedRefs are the referenced documents share-locked; lockedOwn the
+	// document update-locked for this write (0 when none).
+	lockedRefs map[int64]bool
+	lockedOwn  int64
+	// res resolves every id (references, the document's own and alias).
+	res map[refid.UUID]resolved
+	// me is the written document as read after the locks.
+	me     own
+	nextID int64 // a fresh DocumentId (POST)
+}
+
+// docID is the written document's id (new or existing).
+func (st *writeState) docID() int64 {
+	if st.me.found {
+		return st.me.docID
+	}
+	return st.nextID
+}
+
+// lockAndRead is round trip 1, one batch: share-lock the referenced
+// documents (ascending), update-lock the written document, then — in
+// statements that start after every lock is granted, so they see what the
+// writers they waited for committed — resolve every referential id and
+// read the written document's Etag, identity and the natural key's holder.
+func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeMode, id string) (*writeState, error) {
+	p := f.p
+	st := &writeState{lockedRefs: map[int64]bool{}, res: map[refid.UUID]resolved{}}
+	seen := map[refid.UUID]bool{}
+	for _, r := range f.refs {
+		if !seen[r.id] {
+			seen[r.id] = true
+			st.refIDs = append(st.refIDs, r.id)
+		}
+	}
+	sort.Slice(st.refIDs, func(i, j int) bool { return bytes.Compare(st.refIDs[i][:], st.refIDs[j][:]) < 0 })
+	all := append(append([]refid.UUID(nil), st.refIDs...), f.refID)
+	if f.hasAlias {
+		all = append(all, f.aliasID)
+	}
 	b := &pgx.Batch{}
-	if len(refIDs) > 0 {
-		b.Queue(lockRefsSQL, uuidBytes(refIDs))
+	if len(st.refIDs) > 0 {
+		b.Queue(lockRefsSQL, uuidBytes(st.refIDs))
+	}
+	if mode == modeUpsert {
+		b.Queue(lockOwnByRefSQL, [16]byte(f.refID), p.key)
+	} else {
+		b.Queue(lockOwnByUUIDSQL, id, p.key)
 	}
 	b.Queue(resolveSQL, uuidBytes(all))
 	if mode == modeUpsert {
@@ -200,105 +269,117 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 		b.Queue(ownByUUIDSQL, id, p.key)
 	}
 	br := tx.SendBatch(ctx, b)
-	locked := map[int64]bool{}
-	res := map[refid.UUID]resolved{}
-	var me own
-	var nextID int64
-	err = func() error {
-		if len(refIDs) > 0 {
-			rows, err := br.Query()
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var d int64
-				if err := rows.Scan(&d); err != nil {
-					return err
-				}
-				locked[d] = true
-			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
-		rows, err := br.Query()
+	defer br.Close()
+	if len(st.refIDs) > 0 {
+		ids, err := collectIDs(br)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for rows.Next() {
-			var rid [16]byte
-			var r resolved
-			if err := rows.Scan(&rid, &r.docID, &r.riKey, &r.docKey); err != nil {
-				return err
-			}
-			res[refid.UUID(rid)] = r
+		for _, d := range ids {
+			st.lockedRefs[d] = true
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		var cur *[16]byte
-		err = br.QueryRow().Scan(&me.docID, &me.uuid, &me.etag, &cur)
-		switch {
-		case err == nil:
-			me.found = true
-			if cur != nil {
-				me.refID = refid.UUID(*cur)
-			}
-		case isNoRows(err):
-		default:
-			return err
-		}
-		if mode == modeUpsert {
-			if err := br.QueryRow().Scan(&nextID); err != nil {
-				return err
-			}
-		}
-		return br.Close()
-	}()
+	}
+	ids, err := collectIDs(br)
 	if err != nil {
-		_ = br.Close()
-		return WriteResult{}, mapWriteError(p, err)
+		return nil, err
 	}
-
-	// Re-check: every referenced id must still map to a locked document.
-	for _, rid := range refIDs {
-		if r, ok := res[rid]; ok && !locked[r.docID] && !(me.found && r.docID == me.docID) {
-			return WriteResult{}, errRecheck
+	if len(ids) > 0 {
+		st.lockedOwn = ids[0]
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var rid [16]byte
+		var r resolved
+		if err := rows.Scan(&rid, &r.docID, &r.riKey, &r.docKey); err != nil {
+			return nil, err
+		}
+		st.res[refid.UUID(rid)] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var cur *[16]byte
+	switch err := br.QueryRow().Scan(&st.me.docID, &st.me.uuid, &st.me.etag, &cur); {
+	case err == nil:
+		st.me.found = true
+		if cur != nil {
+			st.me.refID = refid.UUID(*cur)
+		}
+	case !isNoRows(err):
+		return nil, err
+	}
+	if mode == modeUpsert {
+		if err := br.QueryRow().Scan(&st.nextID); err != nil {
+			return nil, err
 		}
 	}
-	identityChanged := false
+	return st, br.Close()
+}
+
+// collectIDs reads a batch result of one bigint column.
+func collectIDs(br pgx.BatchResults) ([]int64, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// decide takes the write's decisions on the state read after the locks:
+// the documents it relies on must be the ones it locked (else another
+// writer moved an identity meanwhile: retry), then If-Match, existence,
+// identity change and natural-key conflicts.
+func (s *Store) decide(f *flat, st *writeState, mode writeMode, ifMatch string) (identityChanged bool, err error) {
+	p, me := f.p, st.me
+	if me.found && me.docID != st.lockedOwn {
+		// The natural key moved to a document this write did not lock
+		// (renamed onto it, or created, while the lock statement ran).
+		return false, errRecheck
+	}
+	for _, rid := range st.refIDs {
+		if r, ok := st.res[rid]; ok && !st.lockedRefs[r.docID] && !(me.found && r.docID == me.docID) {
+			return false, errRecheck
+		}
+	}
 	if mode == modeUpdate {
 		if !me.found {
-			return WriteResult{}, ErrNotFound
+			return false, ErrNotFound
 		}
 		if ifMatch != "" && strings.Trim(ifMatch, `"`) != strconv.FormatInt(me.etag, 10) {
-			return WriteResult{}, ErrETagMismatch
+			return false, ErrETagMismatch
 		}
 		if me.refID != f.refID {
 			if !p.res.AllowIdentityUpdates && !(p.descriptor && s.opts.DescriptorURIUpdates) {
-				return WriteResult{}, &ValidationError{Problems: []Problem{{Path: "$", Message: fmt.Sprintf("the identifying values of a %s cannot be changed", p.res.ResourceName)}}}
+				return false, &ValidationError{Problems: []Problem{{Path: "$", Message: fmt.Sprintf("the identifying values of a %s cannot be changed", p.res.ResourceName)}}}
 			}
 			identityChanged = true
-			if r, ok := res[f.refID]; ok && r.docID != me.docID {
-				return WriteResult{}, &ConflictError{Constraint: "natural key", Message: fmt.Sprintf(
+			if r, ok := st.res[f.refID]; ok && r.docID != me.docID {
+				return false, &ConflictError{Constraint: "natural key", Message: fmt.Sprintf(
 					"another %s:%s already has the new identity", p.res.ProjectName, p.res.ResourceName)}
 			}
 		}
 	}
 	if f.hasAlias {
-		if r, ok := res[f.aliasID]; ok && (!me.found || r.docID != me.docID) {
-			return WriteResult{}, &ConflictError{Constraint: "natural key", Message: fmt.Sprintf(
+		if r, ok := st.res[f.aliasID]; ok && (!me.found || r.docID != me.docID) {
+			return false, &ConflictError{Constraint: "natural key", Message: fmt.Sprintf(
 				"a %s:%s with the same identity already exists (as another subclass)", p.res.Superclass.ProjectName, p.res.Superclass.ResourceName)}
 		}
 	}
-	if err := s.checkResolution(ctx, tx, f, res); err != nil {
-		return WriteResult{}, err
-	}
+	return identityChanged, nil
+}
 
-	// FK values and the edge set.
+// writeRows is round trip 2: the FK values and edge set from the resolved
+// references, then one batch writing the document (create, or update:
+// ETag bump, child rows, edge diff and, on an identity change, its
+// ReferentialIdentity rows).
+func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeState, identityChanged bool) (WriteResult, error) {
+	p := f.p
 	edges := map[int64]bool{}
 	for _, r := range f.refs {
-		d := res[r.id].docID
+		d := st.res[r.id].docID
 		text := strconv.FormatInt(d, 10)
 		f.rows[r.table][r.row].vals[r.col] = &text
 		edges[d] = edges[d] || r.edge.e.IsIdentityComponent
@@ -313,10 +394,8 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 		idents[i] = edges[d]
 	}
 
-	// Round trip 2: every write of the document.
-	created := !me.found
-	docID := me.docID
-	uuid := me.uuid
+	created := !st.me.found
+	docID, uuid := st.docID(), st.me.uuid
 	var rowArgs []any
 	if p.descriptor {
 		d := f.desc
@@ -324,9 +403,8 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 	} else {
 		rowArgs = f.rowArgs()
 	}
-	b = &pgx.Batch{}
+	b := &pgx.Batch{}
 	if created {
-		docID = nextID
 		uuid = newUUID()
 		ids, keys := []refid.UUID{f.refID}, []int16{p.key}
 		if f.hasAlias {
@@ -346,57 +424,40 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 	if s.opts.VerifyEdges {
 		b.Queue(p.edgeVerifySQL, docID)
 	}
-	var out WriteResult
+	out := WriteResult{ID: uuid, Created: created}
 	var etag int64
 	var lastMod string
-	br = tx.SendBatch(ctx, b)
-	err = func() error {
-		row := br.QueryRow()
-		var err error
-		if created {
-			err = row.Scan(&etag, &lastMod, &out.Edges.Inserted)
-		} else {
-			err = row.Scan(&etag, &lastMod, &out.Edges.Inserted, &out.Edges.Updated, &out.Edges.Deleted)
-		}
-		if err != nil {
-			return err
-		}
-		if !created {
-			for i := 0; i < 1+2*boolInt(identityChanged); i++ {
-				if _, err := br.Exec(); err != nil {
-					return err
-				}
-			}
-		}
-		if s.opts.VerifyEdges {
-			var diff int64
-			if err := br.QueryRow().Scan(&diff); err != nil {
-				return err
-			}
-			if diff != 0 {
-				return fmt.Errorf("runtime: edge verification failed: %d dms.ReferenceEdge rows of document %d differ from its FK columns", diff, docID)
-			}
-		}
-		return br.Close()
-	}()
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	row := br.QueryRow()
+	var err error
+	if created {
+		err = row.Scan(&etag, &lastMod, &out.Edges.Inserted)
+	} else {
+		err = row.Scan(&etag, &lastMod, &out.Edges.Inserted, &out.Edges.Updated, &out.Edges.Deleted)
+	}
 	if err != nil {
-		_ = br.Close()
-		return WriteResult{}, mapWriteError(p, err)
+		return out, err
 	}
-	if identityChanged {
-		if out.Cascade, err = s.cascade(ctx, tx, docID); err != nil {
-			return WriteResult{}, mapWriteError(p, err)
+	if !created {
+		for i := 0; i < 1+2*boolInt(identityChanged); i++ {
+			if _, err := br.Exec(); err != nil {
+				return out, err
+			}
 		}
 	}
-	if err := tx.Commit(ctx); err != nil {
-		return WriteResult{}, mapWriteError(p, err)
+	if s.opts.VerifyEdges {
+		var diff int64
+		if err := br.QueryRow().Scan(&diff); err != nil {
+			return out, err
+		}
+		if diff != 0 {
+			return out, fmt.Errorf("runtime: edge verification failed: %d dms.ReferenceEdge rows of document %d differ from its FK columns", diff, docID)
+		}
 	}
-	out.ID = uuid
-	out.Created = created
 	out.ETag = strconv.FormatInt(etag, 10)
 	out.LastModified, _ = time.Parse(time.RFC3339, lastMod)
-	out.Pruned = f.pruned
-	return out, nil
+	return out, br.Close()
 }
 
 func boolInt(b bool) int {
@@ -408,11 +469,14 @@ func boolInt(b bool) int {
 
 // rowArgs returns the array parameters of rowsCTE: per table (in order)
 // one integer array per key column after the first, then one text array
-// per data column.
+// per data column, or a presence array for a presenceOnly table.
 func (f *flat) rowArgs() []any {
 	var args []any
 	for _, tp := range f.p.tables {
 		rows := f.rows[tp.idx]
+		if tp.presenceOnly() {
+			args = append(args, make([]int32, len(rows)))
+		}
 		for k := 0; k < len(tp.keyCols)-1; k++ {
 			col := make([]int32, len(rows))
 			for i, r := range rows {
