@@ -322,6 +322,16 @@ func TestServeErrors(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "_ext of a project that does not extend the scope", method: "POST", path: "/data/example/schools",
+			body:   `{"schoolId": 202, "nameOfInstitution": "X", "gradeLevels": [{"gradeLevelDescriptor": "` + ninthGrade + `"}], "_ext": {"extra": {"busRoute": "R9"}, "elsewhere": {"a": 1}}}`,
+			status: http.StatusBadRequest, typ: problemValidation,
+			check: func(t *testing.T, p problemReply) {
+				if len(p.ValidationErrors) != 1 || p.ValidationErrors[0]["path"] != "$._ext.elsewhere" {
+					t.Errorf("validationErrors %v, want one at $._ext.elsewhere", p.ValidationErrors)
+				}
+			},
+		},
 		{name: "invalid JSON", method: "POST", path: "/data/example/schools", body: `{"schoolId": `, status: http.StatusBadRequest, typ: problemBadRequest},
 		{name: "not an object", method: "PUT", path: schoolLoc, body: `[1, 2]`, status: http.StatusBadRequest, typ: problemBadRequest},
 		{name: "empty body", method: "POST", path: "/data/example/schools", status: http.StatusBadRequest, typ: problemBadRequest},
