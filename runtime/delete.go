@@ -31,7 +31,8 @@ ORDER BY 1`
 // Delete removes the document id. ifMatch, when not "", must equal the
 // document's current ETag. A referenced document is not deleted: the
 // error is a *ReferencedError listing the referring resources.
-func (s *Store) Delete(ctx context.Context, projectEndpoint, endpoint, id, ifMatch string) error {
+func (s *Store) Delete(ctx context.Context, projectEndpoint, endpoint, id, ifMatch string) (err error) {
+	defer func() { err = classify(err) }()
 	p, err := s.lookup(projectEndpoint, endpoint)
 	if err != nil {
 		return err

@@ -165,6 +165,7 @@ func StatusCode(err error) int {
 		ce *ConflictError
 		rf *ReferencedError
 		te *TransientError
+		ue *UnavailableError
 	)
 	switch {
 	case err == nil:
@@ -177,7 +178,7 @@ func StatusCode(err error) int {
 		return 400
 	case errors.As(err, &re), errors.As(err, &ce), errors.As(err, &rf):
 		return 409
-	case errors.As(err, &te):
+	case errors.As(err, &te), errors.As(err, &ue):
 		return 503
 	}
 	return 500

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/manifest/refid"
@@ -96,7 +97,8 @@ func (s *Store) compileQueries(p *plan) error {
 }
 
 // Query returns one page of the resource's documents matching q.
-func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q QueryOptions) (Page, error) {
+func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q QueryOptions) (_ Page, err error) {
+	defer func() { err = classify(err) }()
 	p, err := s.lookup(projectEndpoint, endpoint)
 	if err != nil {
 		return Page{}, err
@@ -125,6 +127,13 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	full, covered := p.fullReferences(q.Filters)
 	for _, fr := range full {
 		conds = append(conds, `r.`+quoteIdent(fr.edge.col.c.Name)+` = (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = `+param(fr.id.String())+`::uuid)`)
+	}
+	given := map[string]bool{}
+	for _, flt := range q.Filters {
+		if given[flt.Name] {
+			problems = append(problems, Problem{Path: flt.Name, Message: "is given more than once"})
+		}
+		given[flt.Name] = true
 	}
 	for i, flt := range q.Filters {
 		if covered[i] {
@@ -202,27 +211,41 @@ func (p *plan) rootRelation() string {
 	return p.root.qname
 }
 
-// filterValue validates a query value and returns the SQL parameter.
+// filterValue validates a query value against its target's type and
+// returns the SQL parameter: the same checks a document's value passes, so
+// nothing a client sends reaches a cast that can fail.
 func filterValue(t queryTarget, value string) (any, string) {
+	if strings.IndexByte(value, 0) >= 0 {
+		return nil, "must not contain NUL characters"
+	}
+	if !utf8.ValidString(value) {
+		return nil, "is not valid UTF-8"
+	}
 	if t.kind == manifest.SourceDescriptor && t.edge != nil {
 		id := refid.New(t.edge.e.TargetProject, t.edge.e.TargetResource, refid.DescriptorReferenceIdentity(value))
 		return id.String(), ""
 	}
+	var v any = value
 	switch t.typ.Kind {
 	case "Int16", "Int32", "Int64", "Decimal":
-		if _, err := strconv.ParseFloat(value, 64); err != nil {
-			return nil, fmt.Sprintf("%q is not a number", value)
+		if !numberForm.MatchString(value) {
+			return nil, quoteShort(value) + " is not a number"
 		}
+		v = json.Number(value)
 	case "Boolean":
 		if value != "true" && value != "false" {
-			return nil, fmt.Sprintf("%q is not true or false", value)
+			return nil, quoteShort(value) + " is not true or false"
 		}
-	case "Date", "DateTime", "Time":
-		if _, msg := scalarText(t.typ, value); msg != "" {
-			return nil, msg
-		}
+		v = value == "true"
 	}
-	return value, ""
+	text, msg := scalarText(t.typ, v)
+	if msg != "" {
+		if !strings.HasPrefix(msg, "\"") {
+			msg = quoteShort(value) + " " + msg
+		}
+		return nil, msg
+	}
+	return text, ""
 }
 
 // fullReference is a reference whose whole identity a query gives: it is

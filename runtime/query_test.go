@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
@@ -101,5 +102,63 @@ func TestQuery(t *testing.T) {
 	}
 	if _, err := st.Query(t.Context(), "example", "nothing", runtime.QueryOptions{}); !errors.Is(err, runtime.ErrNotFound) {
 		t.Errorf("unknown resource: %v", err)
+	}
+}
+
+// TestQueryHostileValues: every filter value reaches SQL only after the
+// checks a document's value passes, so a value that cannot match its
+// column's type is a 400 naming the field, never a database error (500),
+// and a repeated field is refused rather than silently combined.
+func TestQueryHostileValues(t *testing.T) {
+	env, _ := seeded(t, "queryhostile")
+	st := env.Store
+	long := strings.Repeat("x", 5000)
+	cases := []struct{ name, ep, field, value string }{
+		{"NaN integer", "schools", "schoolId", "NaN"},
+		{"Inf integer", "schools", "schoolId", "Inf"},
+		{"-Infinity integer", "schools", "schoolId", "-Infinity"},
+		{"fraction for an integer", "schools", "schoolId", "1.5"},
+		{"beyond int32", "schools", "schoolId", "99999999999"},
+		{"hex", "schools", "schoolId", "0x10"},
+		{"rational", "schools", "schoolId", "1/2"},
+		{"empty integer", "schools", "schoolId", ""},
+		{"reference integer beyond int32", "schools", "localEducationAgencyId", "99999999999"},
+		{"abstract reference NaN", "programs", "educationOrganizationId", "NaN"},
+		{"year 0", "students", "birthDate", "0000-01-01"},
+		{"month 13", "students", "birthDate", "2010-13-01"},
+		{"date with time", "students", "birthDate", "2010-01-01T00:00:00Z"},
+		{"one-digit month", "students", "birthDate", "2010-1-01"},
+		{"NUL in a string", "students", "lastSurname", "a\x00b"},
+		{"invalid UTF-8", "students", "lastSurname", "a\xffb"},
+		{"string past maxLength", "students", "lastSurname", long},
+		{"NUL in a descriptor", "programs", "programTypeDescriptor", "uri://x#\x00"},
+		{"invalid UTF-8 in a descriptor", "programs", "programTypeDescriptor", "uri://x#\xc3"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := st.Query(t.Context(), "example", c.ep, runtime.QueryOptions{Filters: []runtime.Filter{{Name: c.field, Value: c.value}}})
+			var ve *runtime.ValidationError
+			if !errors.As(err, &ve) || len(ve.Problems) != 1 || ve.Problems[0].Path != c.field {
+				t.Fatalf("error %v (status %d), want one validation problem at %s", err, runtime.StatusCode(err), c.field)
+			}
+			if len(ve.Problems[0].Message) > 200 {
+				t.Errorf("the message echoes the whole value (%d bytes)", len(ve.Problems[0].Message))
+			}
+		})
+	}
+	t.Run("repeated field", func(t *testing.T) {
+		_, err := st.Query(t.Context(), "example", "students", runtime.QueryOptions{Filters: []runtime.Filter{{Name: "lastSurname", Value: "Lee"}, {Name: "lastSurname", Value: "Kim"}}})
+		var ve *runtime.ValidationError
+		if !errors.As(err, &ve) || ve.Problems[0].Path != "lastSurname" || !strings.Contains(ve.Problems[0].Message, "more than once") {
+			t.Errorf("error %v, want a validation problem at lastSurname", err)
+		}
+	})
+	// Values in range still match: 1e3 is the integer 1000, and a
+	// descriptor URI compares case-insensitively.
+	for _, f := range []runtime.Filter{{Name: "schoolId", Value: "2.55901001e8"}, {Name: "schoolId", Value: "255901001"}} {
+		p, err := st.Query(t.Context(), "example", "schools", runtime.QueryOptions{Filters: []runtime.Filter{f}})
+		if err != nil || len(p.Documents) != 1 {
+			t.Errorf("schoolId=%s: %d documents, %v; want the seeded school", f.Value, len(p.Documents), err)
+		}
 	}
 }

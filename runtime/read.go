@@ -20,7 +20,8 @@ const pageColumns = `d."DocumentId", d."DocumentUuid", d."Etag", d."LastModified
 const getPageSQL = `SELECT ` + pageColumns + ` FROM "dms"."Document" d WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
 
 // Get returns the document id of the resource.
-func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (Document, error) {
+func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (_ Document, err error) {
+	defer func() { err = classify(err) }()
 	p, err := s.lookup(projectEndpoint, endpoint)
 	if err != nil {
 		return Document{}, err

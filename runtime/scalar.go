@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -13,10 +14,41 @@ import (
 	"github.com/edfi-dmsc/dmsc/manifest/refid"
 )
 
+// The lexical forms of JSON schema's date, time and date-time (RFC 3339,
+// the offset optional on date-time: a value without one is UTC).
 var (
-	timeLayouts     = []string{"15:04:05", "15:04:05.999999999"}
-	dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"}
+	dateForm     = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	timeForm     = regexp.MustCompile(`^[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?$`)
+	dateTimeForm = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})?$`)
+	// numberForm is a JSON number.
+	numberForm = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 )
+
+// The instants the store keeps exactly: PostgreSQL's date, time and
+// timestamptz hold microseconds, and dates are read back as four-digit
+// years, so a value outside 0001-01-01 … 9999-12-31 (a date-time once
+// converted to UTC) or with a non-zero digit past the sixth fractional one
+// would come back as another value. Such values are refused, never
+// rounded.
+const (
+	minYear = 1
+	maxYear = 9999
+	// utcLayout writes a date-time in UTC with up to six fractional digits.
+	utcLayout = "2006-01-02T15:04:05.999999Z"
+)
+
+// subMicro reports a non-zero fractional digit past the sixth.
+func subMicro(s string) bool {
+	i := strings.IndexByte(s, '.')
+	if i < 0 {
+		return false
+	}
+	j := i + 1
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	return j-(i+1) > 6 && strings.Trim(s[i+7:j], "0") != ""
+}
 
 // scalar validates one JSON value against its logical type (and the
 // column's facets when col is set) and returns the text the database
@@ -45,6 +77,9 @@ func scalarText(t manifest.Type, v any) (string, string) {
 		}
 		if strings.IndexByte(s, 0) >= 0 {
 			return "", "must not contain NUL characters"
+		}
+		if !utf8.ValidString(s) {
+			return "", "is not valid UTF-8"
 		}
 		return s, ""
 	case "Int16", "Int32", "Int64":
@@ -100,8 +135,12 @@ func scalarText(t manifest.Type, v any) (string, string) {
 		if !ok {
 			return "", "must be a date string (yyyy-mm-dd)"
 		}
-		if _, err := time.Parse("2006-01-02", s); err != nil {
-			return "", fmt.Sprintf("%q is not a valid date (yyyy-mm-dd)", s)
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil || !dateForm.MatchString(s) {
+			return "", fmt.Sprintf("%s is not a valid date (yyyy-mm-dd)", quoteShort(s))
+		}
+		if d.Year() < minYear {
+			return "", fmt.Sprintf("%s is before 0001-01-01", quoteShort(s))
 		}
 		return s, ""
 	case "DateTime":
@@ -109,30 +148,46 @@ func scalarText(t manifest.Type, v any) (string, string) {
 		if !ok {
 			return "", "must be a date-time string"
 		}
-		if !parsesAny(dateTimeLayouts, s) {
-			return "", fmt.Sprintf("%q is not a valid date-time (RFC 3339)", s)
-		}
-		return s, ""
+		return dateTimeText(s)
 	case "Time":
 		s, ok := v.(string)
 		if !ok {
 			return "", "must be a time string (hh:mm:ss)"
 		}
-		if !parsesAny(timeLayouts, s) {
-			return "", fmt.Sprintf("%q is not a valid time (hh:mm:ss)", s)
+		if _, err := time.Parse("15:04:05.999999999", s); err != nil || !timeForm.MatchString(s) {
+			return "", fmt.Sprintf("%s is not a valid time (hh:mm:ss)", quoteShort(s))
+		}
+		if subMicro(s) {
+			return "", fmt.Sprintf("%s has a non-zero digit past microseconds, which the store would round", quoteShort(s))
 		}
 		return s, ""
 	}
 	return "", "has an unsupported type " + t.Kind
 }
 
-func parsesAny(layouts []string, s string) bool {
-	for _, l := range layouts {
-		if _, err := time.Parse(l, s); err == nil {
-			return true
-		}
+// dateTimeText validates a date-time and returns it in UTC (a value
+// without an offset is UTC), so what is stored does not depend on the
+// database session's time zone and reads back as the same instant.
+func dateTimeText(s string) (string, string) {
+	if !dateTimeForm.MatchString(s) {
+		return "", fmt.Sprintf("%s is not a valid date-time (RFC 3339, e.g. 2024-03-01T10:15:30Z)", quoteShort(s))
 	}
-	return false
+	layout := time.RFC3339Nano
+	if !strings.HasSuffix(s, "Z") && !strings.ContainsAny(s[len("2006-01-02T15:04:05"):], "+-") {
+		layout = "2006-01-02T15:04:05.999999999"
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return "", fmt.Sprintf("%s is not a valid date-time (RFC 3339, e.g. 2024-03-01T10:15:30Z)", quoteShort(s))
+	}
+	if subMicro(s) {
+		return "", fmt.Sprintf("%s has a non-zero digit past microseconds, which the store would round", quoteShort(s))
+	}
+	u := t.UTC()
+	if u.Year() < minYear || u.Year() > maxYear {
+		return "", fmt.Sprintf("%s is outside 0001-01-01T00:00:00Z … 9999-12-31T23:59:59.999999Z once converted to UTC", quoteShort(s))
+	}
+	return u.Format(utcLayout), ""
 }
 
 // checkFacets checks minLength, pattern, enum, minimum and maximum.
@@ -172,3 +227,14 @@ func checkFacets(col *colPlan, v any, text string) string {
 
 // canonical returns the identity text of a value as DMS hashes it.
 func canonical(t manifest.Type, v any) (string, error) { return refid.Value(t.Kind, v) }
+
+// quoteShort quotes a client's value for a message, cut to 64 characters
+// (a message must not echo an unbounded value).
+func quoteShort(s string) string {
+	const max = 64
+	if utf8.RuneCountInString(s) <= max {
+		return strconv.Quote(s)
+	}
+	r := []rune(s)
+	return strconv.Quote(string(r[:max])) + "…"
+}

@@ -68,7 +68,8 @@ const lastModifiedPlain = `to_char("LastModifiedAt" AT TIME ZONE 'UTC', 'YYYY-MM
 // Upsert stores body as a document of the resource at
 // /{projectEndpoint}/{endpoint} with POST semantics: a new natural key
 // creates a document (Created), an existing one updates that document.
-func (s *Store) Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (WriteResult, error) {
+func (s *Store) Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (_ WriteResult, err error) {
+	defer func() { err = classify(err) }()
 	p, err := s.lookup(projectEndpoint, endpoint)
 	if err != nil {
 		return WriteResult{}, err
@@ -82,7 +83,8 @@ func (s *Store) Upsert(ctx context.Context, projectEndpoint, endpoint string, bo
 
 // Update replaces the document id with body (PUT). ifMatch, when not "",
 // must equal the document's current ETag.
-func (s *Store) Update(ctx context.Context, projectEndpoint, endpoint, id string, body []byte, ifMatch string) (WriteResult, error) {
+func (s *Store) Update(ctx context.Context, projectEndpoint, endpoint, id string, body []byte, ifMatch string) (_ WriteResult, err error) {
+	defer func() { err = classify(err) }()
 	p, err := s.lookup(projectEndpoint, endpoint)
 	if err != nil {
 		return WriteResult{}, err
