@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/edfi-dmsc/dmsc/runtime"
 	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"
 )
@@ -309,5 +308,3 @@ func TestLockWaitDecisions(t *testing.T) {
 	})
 	auditsClean(t, st)
 }
-
-
