@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -305,6 +306,68 @@ func TestLockWaitDecisions(t *testing.T) {
 		auditsClean(t, st)
 		_ = del(st, "localEducationAgencies", id, "")()
 		_ = del(st, "localEducationAgencies", created.ID, "")()
+	})
+	t.Run("DELETE then a POST that references the document", func(t *testing.T) {
+		lea := mustUpsert(t, st, "example", "localEducationAgencies", `{"localEducationAgencyId":7010,"nameOfInstitution":"Doomed ISD"}`).ID
+		out := queue(t, env, holdLock(t, env, lea),
+			del(st, "localEducationAgencies", lea, ""),
+			post(st, "schools", `{"schoolId":7010001,"nameOfInstitution":"Late","localEducationAgencyReference":{"localEducationAgencyId":7010},"gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}]}`))
+		wantErr(t, "DELETE", out[0].err, nil)
+		var re *runtime.ReferenceError
+		if !errors.As(out[1].err, &re) {
+			t.Errorf("POST referencing the deleted LEA: %v, want an unresolved reference (409)", out[1].err)
+		}
+	})
+
+	t.Run("a POST that references the document then DELETE", func(t *testing.T) {
+		lea := mustUpsert(t, st, "example", "localEducationAgencies", `{"localEducationAgencyId":7011,"nameOfInstitution":"Kept ISD"}`).ID
+		out := queue(t, env, holdLock(t, env, lea),
+			post(st, "schools", `{"schoolId":7011001,"nameOfInstitution":"Early","localEducationAgencyReference":{"localEducationAgencyId":7011},"gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}]}`),
+			del(st, "localEducationAgencies", lea, ""))
+		wantErr(t, "POST", out[0].err, nil)
+		var rf *runtime.ReferencedError
+		if !errors.As(out[1].err, &rf) || len(rf.Referrers) != 1 || rf.Referrers[0] != "Example:School" {
+			t.Errorf("DELETE of the now referenced LEA: %v, want 409 naming Example:School", out[1].err)
+		}
+		_ = del(st, "schools", out[0].res.ID, "")()
+		_ = del(st, "localEducationAgencies", lea, "")()
+	})
+
+	t.Run("a cascade that waits for a member of the closure", func(t *testing.T) {
+		// Program P's identity holds LEA X's id. With P's lock held, the
+		// rename X→7021 waits in its closure expansion; a PUT of P written
+		// against the old id queues behind the rename. After the release
+		// the rename recomputes P's identity, and the PUT, deciding on the
+		// state after its wait, sees that its body would now change P's
+		// identity (Program does not allow that: 400) — never writes P
+		// back with the old id.
+		lea := mustUpsert(t, st, "example", "localEducationAgencies", `{"localEducationAgencyId":7020,"nameOfInstitution":"Renamed ISD"}`).ID
+		prog := mustUpsert(t, st, "example", "programs", `{"educationOrganizationReference":{"educationOrganizationId":7020},"programName":"Chess","programTypeDescriptor":"uri://ed-fi.org/ProgramTypeDescriptor#Career"}`)
+		out := queue(t, env, holdLock(t, env, prog.ID),
+			put(st, "localEducationAgencies", lea, `{"localEducationAgencyId":7021,"nameOfInstitution":"Renamed ISD"}`, ""),
+			put(st, "programs", prog.ID, `{"educationOrganizationReference":{"educationOrganizationId":7020},"programName":"Chess","programTypeDescriptor":"uri://ed-fi.org/ProgramTypeDescriptor#Career","programId":"P-1"}`, ""))
+		wantErr(t, "rename", out[0].err, nil)
+		if out[0].res.Cascade.Closure != 1 {
+			t.Errorf("cascade %+v, want the program in the closure", out[0].res.Cascade)
+		}
+		var ve *runtime.ValidationError
+		if !errors.As(out[1].err, &ve) || !strings.Contains(ve.Error(), "cannot be changed") {
+			t.Errorf("PUT of the program against the old id: %v, want 400: its identity would change", out[1].err)
+		}
+		d, err := st.Get(t.Context(), "example", "programs", prog.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertRoundTrip(t, `{"educationOrganizationReference":{"educationOrganizationId":7021},"programName":"Chess","programTypeDescriptor":"uri://ed-fi.org/ProgramTypeDescriptor#Career"}`, d.JSON)
+		if d.ETag != "2" {
+			t.Errorf("program ETag %s after the cascade, want 2", d.ETag)
+		}
+		auditsClean(t, st)
+		// The program is found by its new identity.
+		again := mustUpsert(t, st, "example", "programs", `{"educationOrganizationReference":{"educationOrganizationId":7021},"programName":"Chess","programTypeDescriptor":"uri://ed-fi.org/ProgramTypeDescriptor#Career"}`)
+		if again.Created || again.ID != prog.ID {
+			t.Errorf("POST by the new identity: %+v, want an update of %s", again, prog.ID)
+		}
 	})
 	auditsClean(t, st)
 }

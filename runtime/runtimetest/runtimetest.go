@@ -69,8 +69,10 @@ func New(t testing.TB, label string, files ...string) *Env {
 	return NewWithModel(t, label, Compile(t, files...), runtime.Options{VerifyEdges: true})
 }
 
-// NewWithModel is New for an already compiled model and explicit options.
-func NewWithModel(t testing.TB, label string, m *model.Model, opts runtime.Options) *Env {
+// NewWithModel is New for an already compiled model and explicit options;
+// configure, when given, adjusts the pool's configuration (its size, say)
+// before the pool opens.
+func NewWithModel(t testing.TB, label string, m *model.Model, opts runtime.Options, configure ...func(*pgxpool.Config)) *Env {
 	t.Helper()
 	ctx := context.Background()
 	dsn := testenv.NewPostgresDatabase(t, "rt", label)
@@ -83,6 +85,9 @@ func NewWithModel(t testing.TB, label string, m *model.Model, opts runtime.Optio
 	}
 	counter := &runtime.RoundTripCounter{}
 	cfg.ConnConfig.Tracer = counter
+	for _, f := range configure {
+		f(cfg)
+	}
 	pool, err := runtime.NewPool(ctx, cfg)
 	if err != nil {
 		t.Fatalf("pool: %v", err)
