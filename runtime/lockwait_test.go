@@ -369,5 +369,26 @@ func TestLockWaitDecisions(t *testing.T) {
 			t.Errorf("POST by the new identity: %+v, want an update of %s", again, prog.ID)
 		}
 	})
+	t.Run("the waiting writer's connection is killed", func(t *testing.T) {
+		id := mustUpsert(t, st, "example", "students", studentA).ID
+		release := holdLock(t, env, id)
+		c := make(chan outcome, 1)
+		go func() { c <- put(st, "students", id, body("Killed"), `"1"`)() }()
+		waitForWaiters(t, env, 1)
+		if _, err := env.Pool.Exec(t.Context(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`); err != nil {
+			t.Fatal(err)
+		}
+		o := <-c
+		var ue *runtime.UnavailableError
+		if !errors.As(o.err, &ue) || runtime.StatusCode(o.err) != 503 {
+			t.Errorf("a writer whose connection was killed: %v (status %d), want 503 unavailable", o.err, runtime.StatusCode(o.err))
+		}
+		release()
+		if e := getETag(t, st, "students", id); e != "1" {
+			t.Errorf("ETag %s after a killed write, want 1", e)
+		}
+		_ = del(st, "students", id, "")()
+	})
 	auditsClean(t, st)
 }
