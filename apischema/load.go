@@ -10,10 +10,11 @@ import (
 
 // LoadFile reads and parses one ApiSchema file. Problems are added to diags;
 // the returned project is nil when the file could not be understood at all.
+// Only a regular file of at most MaxFileSize bytes is read.
 func LoadFile(path string, diags *diag.List) *Project {
-	data, err := os.ReadFile(path)
+	data, err := readBounded(path, MaxFileSize)
 	if err != nil {
-		diags.Errorf(path, "", CodeReadFailed, "cannot read file: %v", unwrapPathError(err))
+		diags.Errorf(path, "", CodeReadFailed, "cannot read file: %v", err)
 		return nil
 	}
 	return Parse(path, data, diags)
