@@ -42,13 +42,13 @@ func Manifest(m *model.Model) *manifest.Manifest {
 }
 
 func manifestType(t model.Type) manifest.Type {
-	return manifest.Type{Kind: string(t.Kind), MaxLength: t.MaxLength, Precision: t.Precision, Scale: t.Scale}
+	return manifest.Type{Kind: manifest.TypeKind(t.Kind), MaxLength: t.MaxLength, Precision: t.Precision, Scale: t.Scale}
 }
 
 func manifestResource(r *model.Resource) manifest.Resource {
 	mr := manifest.Resource{
 		ProjectName: r.ProjectName, ResourceName: r.ResourceName, ProjectEndpoint: r.ProjectEndpoint, EndpointName: r.EndpointName,
-		ResourceKeyID: r.ResourceKeyID, Storage: string(r.Storage), IsDescriptor: r.IsDescriptor,
+		ResourceKeyID: r.ResourceKeyID, Storage: manifest.Storage(r.Storage), IsDescriptor: r.IsDescriptor,
 		IsSchoolYearEnumeration: r.IsSchoolYearEnumeration, AllowIdentityUpdates: r.AllowIdentityUpdates,
 		Identity: []manifest.IdentityElement{}, Tables: []manifest.Table{}, EdgeSources: []manifest.EdgeSource{},
 		QueryFields: []manifest.QueryField{}, Uniqueness: []manifest.Uniqueness{}, Equality: []manifest.Equality{},
@@ -58,7 +58,7 @@ func manifestResource(r *model.Resource) manifest.Resource {
 		mr.Superclass = &manifest.Superclass{ProjectName: s.ProjectName, ResourceName: s.ResourceName, IdentityRename: s.IdentityRename, IsAbstract: s.IsAbstract}
 	}
 	for _, p := range r.Identity {
-		e := manifest.IdentityElement{Path: p.Path.String(), Source: string(p.Kind), Column: p.Column.Name, Type: manifestType(p.Type)}
+		e := manifest.IdentityElement{Path: p.Path.String(), Source: manifest.SourceKind(p.Kind), Column: p.Column.Name, Type: manifestType(p.Type)}
 		if p.Kind == model.FromReference {
 			e.TargetIdentityPath = p.TargetIdentityPath.String()
 		}
@@ -116,7 +116,7 @@ func manifestResource(r *model.Resource) manifest.Resource {
 }
 
 func manifestTable(t *model.Table) manifest.Table {
-	mt := manifest.Table{Schema: t.Schema, Name: t.Name, Scope: t.Scope.String(), Kind: string(t.Kind), ExtensionProject: t.ExtensionProject,
+	mt := manifest.Table{Schema: t.Schema, Name: t.Name, Scope: t.Scope.String(), Kind: manifest.TableKind(t.Kind), ExtensionProject: t.ExtensionProject,
 		KeyColumns: names(t.KeyColumns()), ParentKeyColumns: []string{}, Columns: []manifest.Column{}}
 	if t.Parent != nil {
 		mt.Parent = t.Parent.Qualified()
@@ -127,7 +127,7 @@ func manifestTable(t *model.Table) manifest.Table {
 		}
 	}
 	for _, c := range t.Columns {
-		mc := manifest.Column{Name: c.Name, Kind: string(c.Kind), Type: manifestType(c.Type), Nullable: c.Nullable}
+		mc := manifest.Column{Name: c.Name, Kind: manifest.ColumnKind(c.Kind), Type: manifestType(c.Type), Nullable: c.Nullable}
 		switch c.Kind {
 		case model.ScalarColumn, model.DescriptorFKColumn, model.DocumentFKColumn:
 			mc.SourcePath = relative(c.Path, t.Scope)

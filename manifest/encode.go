@@ -58,7 +58,7 @@ func list[T any](w *writer, items []T, each func(T)) {
 func (w *writer) typ(k string, t Type) {
 	w.key(k)
 	w.begin('{')
-	w.strField("kind", t.Kind)
+	w.strField("kind", string(t.Kind))
 	if t.MaxLength != 0 {
 		w.intField("max_length", t.MaxLength)
 	}
@@ -78,7 +78,7 @@ func (w *writer) resource(r Resource) {
 	w.strField("project_endpoint_name", r.ProjectEndpoint)
 	w.strField("endpoint_name", r.EndpointName)
 	w.intField("resource_key_id", int(r.ResourceKeyID))
-	w.strField("storage", r.Storage)
+	w.strField("storage", string(r.Storage))
 	w.boolField("is_descriptor", r.IsDescriptor)
 	w.boolField("is_school_year_enumeration", r.IsSchoolYearEnumeration)
 	w.boolField("allow_identity_updates", r.AllowIdentityUpdates)
@@ -97,7 +97,7 @@ func (w *writer) resource(r Resource) {
 	list(w, r.Identity, func(e IdentityElement) {
 		w.begin('{')
 		w.strField("path", e.Path)
-		w.strField("source", e.Source)
+		w.strField("source", string(e.Source))
 		w.strField("column", e.Column)
 		if e.TargetIdentityPath != "" {
 			w.strField("target_identity_path", e.TargetIdentityPath)
@@ -112,7 +112,7 @@ func (w *writer) resource(r Resource) {
 		w.begin('{')
 		w.strField("table", e.Table)
 		w.strField("column", e.Column)
-		w.strField("kind", e.Kind)
+		w.strField("kind", string(e.Kind))
 		w.strField("target_project_name", e.TargetProject)
 		w.strField("target_resource_name", e.TargetResource)
 		w.boolField("target_is_abstract", e.TargetIsAbstract)
@@ -138,7 +138,7 @@ func (w *writer) resource(r Resource) {
 			w.begin('{')
 			w.strField("path", t.Path)
 			w.strField("column", t.Column)
-			w.strField("kind", t.Kind)
+			w.strField("kind", string(t.Kind))
 			if t.TargetIdentityPath != "" {
 				w.strField("target_identity_path", t.TargetIdentityPath)
 			}
@@ -179,7 +179,7 @@ func (w *writer) table(t Table) {
 	w.strField("schema", t.Schema)
 	w.strField("name", t.Name)
 	w.strField("scope", t.Scope)
-	w.strField("kind", t.Kind)
+	w.strField("kind", string(t.Kind))
 	w.strField("parent", t.Parent)
 	w.strField("extension_project", t.ExtensionProject)
 	w.strings("key_columns", t.KeyColumns)
@@ -188,7 +188,7 @@ func (w *writer) table(t Table) {
 	list(w, t.Columns, func(c Column) {
 		w.begin('{')
 		w.strField("name", c.Name)
-		w.strField("kind", c.Kind)
+		w.strField("kind", string(c.Kind))
 		w.typ("type", c.Type)
 		w.boolField("nullable", c.Nullable)
 		w.strField("source_path", c.SourcePath)

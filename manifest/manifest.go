@@ -58,11 +58,11 @@ type Resource struct {
 	ProjectEndpoint string `json:"project_endpoint_name"`
 	EndpointName    string `json:"endpoint_name"`
 	ResourceKeyID   int16  `json:"resource_key_id"`
-	// Storage is "Tables" or "Descriptor" (documents in dms.Descriptor).
-	Storage                 string `json:"storage"`
-	IsDescriptor            bool   `json:"is_descriptor"`
-	IsSchoolYearEnumeration bool   `json:"is_school_year_enumeration"`
-	AllowIdentityUpdates    bool   `json:"allow_identity_updates"`
+	// Storage is Tables or Descriptor (documents in dms.Descriptor).
+	Storage                 Storage `json:"storage"`
+	IsDescriptor            bool    `json:"is_descriptor"`
+	IsSchoolYearEnumeration bool    `json:"is_school_year_enumeration"`
+	AllowIdentityUpdates    bool    `json:"allow_identity_updates"`
 	// Superclass, for subclasses, gives the alias ReferentialId rule.
 	Superclass *Superclass `json:"superclass"`
 	// Identity lists the identity elements in ReferentialId order.
@@ -103,13 +103,6 @@ type Superclass struct {
 	IsAbstract     bool   `json:"is_abstract"`
 }
 
-// Identity source kinds.
-const (
-	SourceColumn     = "Column"
-	SourceReference  = "Reference"
-	SourceDescriptor = "Descriptor"
-)
-
 // IdentityElement is one identity path and the place its value comes from.
 type IdentityElement struct {
 	// Path is the identityJsonPath.
@@ -117,7 +110,7 @@ type IdentityElement struct {
 	// Source is Column (a root-table scalar), Reference (the identity value
 	// TargetIdentityPath of the document referenced by Column) or
 	// Descriptor (the URI of the descriptor referenced by Column).
-	Source string `json:"source"`
+	Source SourceKind `json:"source"`
 	// Column is the root-table column.
 	Column string `json:"column"`
 	// TargetIdentityPath is set for Reference sources.
@@ -128,19 +121,11 @@ type IdentityElement struct {
 
 // Type is a logical column type.
 type Type struct {
-	Kind      string `json:"kind"`
-	MaxLength int    `json:"max_length,omitempty"`
-	Precision int    `json:"precision,omitempty"`
-	Scale     int    `json:"scale,omitempty"`
+	Kind      TypeKind `json:"kind"`
+	MaxLength int      `json:"max_length,omitempty"`
+	Precision int      `json:"precision,omitempty"`
+	Scale     int      `json:"scale,omitempty"`
 }
-
-// Table kinds.
-const (
-	TableRoot                = "Root"
-	TableCollection          = "Collection"
-	TableRootExtension       = "RootExtension"
-	TableCollectionExtension = "CollectionExtension"
-)
 
 // Table is one physical table of a resource.
 type Table struct {
@@ -148,8 +133,8 @@ type Table struct {
 	Name   string `json:"name"`
 	// Scope is the JSON scope the table stores (`$`, `$.addresses[*]`,
 	// `$._ext.sample`, `$.addresses[*]._ext.sample`).
-	Scope string `json:"scope"`
-	Kind  string `json:"kind"`
+	Scope string    `json:"scope"`
+	Kind  TableKind `json:"kind"`
 	// Parent is the qualified name (`schema.name`) of the parent table; ""
 	// for the root.
 	Parent string `json:"parent"`
@@ -164,22 +149,12 @@ type Table struct {
 	Columns []Column `json:"columns"`
 }
 
-// Column kinds.
-const (
-	ColumnDocumentID   = "DocumentId"
-	ColumnParentKey    = "ParentKey"
-	ColumnOrdinal      = "Ordinal"
-	ColumnScalar       = "Scalar"
-	ColumnDocumentFK   = "DocumentFk"
-	ColumnDescriptorFK = "DescriptorFk"
-)
-
 // Column is one column of a table.
 type Column struct {
-	Name     string `json:"name"`
-	Kind     string `json:"kind"`
-	Type     Type   `json:"type"`
-	Nullable bool   `json:"nullable"`
+	Name     string     `json:"name"`
+	Kind     ColumnKind `json:"kind"`
+	Type     Type       `json:"type"`
+	Nullable bool       `json:"nullable"`
 	// SourcePath is the value's path relative to the table scope (`$.city`,
 	// or `$.schoolReference` for a DocumentFk); "" for key columns.
 	SourcePath string `json:"source_path"`
@@ -196,19 +171,13 @@ type Validation struct {
 	Enum      []string `json:"enum,omitempty"`
 }
 
-// Edge source kinds.
-const (
-	EdgeReference  = "Reference"
-	EdgeDescriptor = "Descriptor"
-)
-
 // EdgeSource is one FK column that yields a dms.ReferenceEdge.
 type EdgeSource struct {
 	// Table (qualified) and Column hold the FK.
 	Table  string `json:"table"`
 	Column string `json:"column"`
 	// Kind is Reference or Descriptor.
-	Kind string `json:"kind"`
+	Kind EdgeKind `json:"kind"`
 	// TargetProject and TargetResource name the referenced resource (the
 	// descriptor resource for descriptors).
 	TargetProject    string `json:"target_project_name"`
@@ -243,7 +212,7 @@ type QueryTarget struct {
 	// Column is the root column (scalar, descriptor FK or document FK).
 	Column string `json:"column"`
 	// Kind is Column, Descriptor or Reference (see IdentityElement).
-	Kind string `json:"kind"`
+	Kind SourceKind `json:"kind"`
 	// TargetIdentityPath is set for Reference targets.
 	TargetIdentityPath string `json:"target_identity_path,omitempty"`
 	Type               string `json:"type"`

@@ -481,7 +481,7 @@ func (f *flat) descriptorDocument() {
 			}
 			return nil
 		}
-		text, ok := f.scalar(manifest.Type{Kind: "String", MaxLength: max}, nil, v, "$."+name)
+		text, ok := f.scalar(manifest.Type{Kind: manifest.KindString, MaxLength: max}, nil, v, "$."+name)
 		if !ok {
 			return nil
 		}
@@ -493,7 +493,7 @@ func (f *flat) descriptorDocument() {
 			delete(f.doc, name)
 			return nil
 		}
-		text, ok := f.scalar(manifest.Type{Kind: "Date"}, nil, v, "$."+name)
+		text, ok := f.scalar(manifest.Type{Kind: manifest.KindDate}, nil, v, "$."+name)
 		if !ok {
 			return nil
 		}

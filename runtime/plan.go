@@ -191,7 +191,7 @@ type queryPlan struct {
 
 // queryTarget is one root-table source of a query field.
 type queryTarget struct {
-	kind string
+	kind manifest.SourceKind
 	col  *colPlan
 	typ  manifest.Type
 	// refSQL is, for Reference targets, the subquery `SELECT "DocumentId" FROM … WHERE <expr> = %s`.
@@ -250,26 +250,26 @@ func pathNames(p string) ([]string, error) {
 // sqlType returns the PostgreSQL type of a logical type.
 func sqlType(t manifest.Type) string {
 	switch t.Kind {
-	case "Int16":
+	case manifest.KindInt16:
 		return "smallint"
-	case "Int32":
+	case manifest.KindInt32:
 		return "integer"
-	case "Int64":
+	case manifest.KindInt64:
 		return "bigint"
-	case "String":
+	case manifest.KindString:
 		return "varchar"
-	case "Decimal":
+	case manifest.KindDecimal:
 		if t.Precision > 0 {
 			return fmt.Sprintf("numeric(%d,%d)", t.Precision, t.Scale)
 		}
 		return "numeric"
-	case "Date":
+	case manifest.KindDate:
 		return "date"
-	case "DateTime":
+	case manifest.KindDateTime:
 		return "timestamptz"
-	case "Time":
+	case manifest.KindTime:
 		return "time"
-	case "Boolean":
+	case manifest.KindBoolean:
 		return "boolean"
 	}
 	return "text"
@@ -290,7 +290,7 @@ func (s *Store) compile() error {
 	}
 	for i := range s.m.Resources {
 		r := &s.m.Resources[i]
-		p := &plan{res: r, key: r.ResourceKeyID, descriptor: r.Storage == "Descriptor" || r.IsDescriptor}
+		p := &plan{res: r, key: r.ResourceKeyID, descriptor: r.Storage == manifest.StorageDescriptor || r.IsDescriptor}
 		if r.Superclass != nil {
 			p.superKey = keys[r.Superclass.ProjectName+":"+r.Superclass.ResourceName]
 		}

@@ -23,12 +23,12 @@ var descriptorQueryFields = []struct {
 	name, column string
 	typ          manifest.Type
 }{
-	{"namespace", "Namespace", manifest.Type{Kind: "String", MaxLength: 255}},
-	{"codeValue", "CodeValue", manifest.Type{Kind: "String", MaxLength: 50}},
-	{"shortDescription", "ShortDescription", manifest.Type{Kind: "String", MaxLength: 75}},
-	{"description", "Description", manifest.Type{Kind: "String", MaxLength: 1024}},
-	{"effectiveBeginDate", "EffectiveBeginDate", manifest.Type{Kind: "Date"}},
-	{"effectiveEndDate", "EffectiveEndDate", manifest.Type{Kind: "Date"}},
+	{"namespace", "Namespace", manifest.Type{Kind: manifest.KindString, MaxLength: 255}},
+	{"codeValue", "CodeValue", manifest.Type{Kind: manifest.KindString, MaxLength: 50}},
+	{"shortDescription", "ShortDescription", manifest.Type{Kind: manifest.KindString, MaxLength: 75}},
+	{"description", "Description", manifest.Type{Kind: manifest.KindString, MaxLength: 1024}},
+	{"effectiveBeginDate", "EffectiveBeginDate", manifest.Type{Kind: manifest.KindDate}},
+	{"effectiveEndDate", "EffectiveEndDate", manifest.Type{Kind: manifest.KindDate}},
 }
 
 // compileQueries prepares the query field filters of a plan. Each
@@ -59,7 +59,7 @@ func (s *Store) compileQueries(p *plan) error {
 			switch {
 			case t.Kind == manifest.SourceDescriptor && c.edge != nil:
 				qt.edge = c.edge
-				qt.typ = manifest.Type{Kind: "String"}
+				qt.typ = manifest.Type{Kind: manifest.KindString}
 				qt.refSQL = col + ` = (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = %s::uuid)`
 			case t.Kind == manifest.SourceReference && c.edge != nil:
 				e := c.edge
@@ -80,7 +80,7 @@ func (s *Store) compileQueries(p *plan) error {
 				}
 				// Descriptor URIs inside identities compare case-insensitively.
 				cond := fmt.Sprintf("%s = %%s::%s", expr, castType(field.sql))
-				if field.typ.Kind == "String" && refid.IsDescriptorPath(t.TargetIdentityPath) {
+				if field.typ.Kind == manifest.KindString && refid.IsDescriptorPath(t.TargetIdentityPath) {
 					cond = fmt.Sprintf("lower(%s) = lower(%%s::%s)", expr, castType(field.sql))
 				}
 				qt.refSQL = fmt.Sprintf("%s IN (SELECT b.\"DocumentId\" FROM \"dms\".\"Document\" b%s WHERE %s)", col, j.sql(), cond)
@@ -227,12 +227,12 @@ func filterValue(t queryTarget, value string) (any, string) {
 	}
 	var v any = value
 	switch t.typ.Kind {
-	case "Int16", "Int32", "Int64", "Decimal":
+	case manifest.KindInt16, manifest.KindInt32, manifest.KindInt64, manifest.KindDecimal:
 		if !numberForm.MatchString(value) {
 			return nil, quoteShort(value) + " is not a number"
 		}
 		v = json.Number(value)
-	case "Boolean":
+	case manifest.KindBoolean:
 		if value != "true" && value != "false" {
 			return nil, quoteShort(value) + " is not true or false"
 		}
@@ -292,9 +292,9 @@ func (p *plan) fullReferences(filters []Filter) ([]fullReference, []bool) {
 			}
 			var v any = filters[found].Value
 			switch fd.typ.Kind {
-			case "Int16", "Int32", "Int64", "Decimal":
+			case manifest.KindInt16, manifest.KindInt32, manifest.KindInt64, manifest.KindDecimal:
 				v = json.Number(filters[found].Value)
-			case "Boolean":
+			case manifest.KindBoolean:
 				v = filters[found].Value == "true"
 			}
 			canon, err := canonical(fd.typ, v)

@@ -244,16 +244,16 @@ func setPath(obj map[string]any, path []string, v any) {
 // jsonValue turns a column's text into its JSON value.
 func jsonValue(t manifest.Type, s string) any {
 	switch t.Kind {
-	case "Int16", "Int32", "Int64":
+	case manifest.KindInt16, manifest.KindInt32, manifest.KindInt64:
 		return json.Number(s)
-	case "Decimal":
+	case manifest.KindDecimal:
 		if strings.IndexByte(s, '.') >= 0 {
 			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 		}
 		return json.Number(s)
-	case "Boolean":
+	case manifest.KindBoolean:
 		return s == "true" || s == "t"
-	case "DateTime":
+	case manifest.KindDateTime:
 		if i := strings.IndexByte(s, '.'); i >= 0 && strings.HasSuffix(s, "Z") {
 			frac := strings.TrimRight(s[i+1:len(s)-1], "0")
 			if frac == "" {

@@ -67,7 +67,7 @@ func (f *flat) scalar(t manifest.Type, col *colPlan, v any, path string) (string
 
 func scalarText(t manifest.Type, v any) (string, string) {
 	switch t.Kind {
-	case "String":
+	case manifest.KindString:
 		s, ok := v.(string)
 		if !ok {
 			return "", "must be a string"
@@ -82,12 +82,12 @@ func scalarText(t manifest.Type, v any) (string, string) {
 			return "", "is not valid UTF-8"
 		}
 		return s, ""
-	case "Int16", "Int32", "Int64":
+	case manifest.KindInt16, manifest.KindInt32, manifest.KindInt64:
 		n, ok := v.(json.Number)
 		if !ok {
 			return "", "must be an integer"
 		}
-		bits := map[string]int{"Int16": 16, "Int32": 32, "Int64": 64}[t.Kind]
+		bits := t.Kind.Bits()
 		i, err := strconv.ParseInt(string(n), 10, bits)
 		if err != nil {
 			r, ok := new(big.Rat).SetString(string(n))
@@ -103,7 +103,7 @@ func scalarText(t manifest.Type, v any) (string, string) {
 			}
 		}
 		return strconv.FormatInt(i, 10), ""
-	case "Decimal":
+	case manifest.KindDecimal:
 		n, ok := v.(json.Number)
 		if !ok {
 			return "", "must be a number"
@@ -124,13 +124,13 @@ func scalarText(t manifest.Type, v any) (string, string) {
 			return r.FloatString(t.Scale), ""
 		}
 		return string(n), ""
-	case "Boolean":
+	case manifest.KindBoolean:
 		b, ok := v.(bool)
 		if !ok {
 			return "", "must be a boolean"
 		}
 		return strconv.FormatBool(b), ""
-	case "Date":
+	case manifest.KindDate:
 		s, ok := v.(string)
 		if !ok {
 			return "", "must be a date string (yyyy-mm-dd)"
@@ -143,13 +143,13 @@ func scalarText(t manifest.Type, v any) (string, string) {
 			return "", fmt.Sprintf("%s is before 0001-01-01", quoteShort(s))
 		}
 		return s, ""
-	case "DateTime":
+	case manifest.KindDateTime:
 		s, ok := v.(string)
 		if !ok {
 			return "", "must be a date-time string"
 		}
 		return dateTimeText(s)
-	case "Time":
+	case manifest.KindTime:
 		s, ok := v.(string)
 		if !ok {
 			return "", "must be a time string (hh:mm:ss)"
@@ -162,7 +162,7 @@ func scalarText(t manifest.Type, v any) (string, string) {
 		}
 		return s, ""
 	}
-	return "", "has an unsupported type " + t.Kind
+	return "", "has an unsupported type " + string(t.Kind)
 }
 
 // dateTimeText validates a date-time and returns it in UTC (a value
@@ -226,7 +226,9 @@ func checkFacets(col *colPlan, v any, text string) string {
 }
 
 // canonical returns the identity text of a value as DMS hashes it.
-func canonical(t manifest.Type, v any) (string, error) { return refid.Value(t.Kind, v) }
+func canonical(t manifest.Type, v any) (string, error) {
+	return refid.Value(t.Kind.IdentityFormat(), v)
+}
 
 // quoteShort quotes a client's value for a message, cut to 64 characters
 // (a message must not echo an unbounded value).

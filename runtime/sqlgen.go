@@ -184,7 +184,7 @@ const lastModifiedExpr = `to_char(d."LastModifiedAt" AT TIME ZONE 'UTC', 'YYYY-M
 
 // textExpr renders a column as text the assembler understands.
 func textExpr(expr string, t manifest.Type) string {
-	if t.Kind == "DateTime" {
+	if t.Kind == manifest.KindDateTime {
 		return "to_char(" + expr + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 	}
 	return expr + "::text"

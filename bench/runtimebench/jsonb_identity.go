@@ -25,7 +25,7 @@ type jsonbPlan struct {
 type valuePath struct {
 	path     jsonpath.Path
 	idPath   string // the identityJsonPath named in the referential id
-	kind     string // manifest.Type.Kind
+	kind     manifest.TypeKind
 	relative jsonpath.Path
 }
 
@@ -181,4 +181,6 @@ func (s *refSite) referentialID(v any) (refid.UUID, error) {
 }
 
 // canonical renders an identity value as the referential id hashes it.
-func canonical(kind string, v any) (string, error) { return refid.Value(kind, v) }
+func canonical(kind manifest.TypeKind, v any) (string, error) {
+	return refid.Value(kind.IdentityFormat(), v)
+}

@@ -343,20 +343,20 @@ func TestValue(t *testing.T) {
 	num, _ := NumberValue("1.50e1")
 	date, _ := DateValue("2024-01-02")
 	for _, c := range []struct {
-		kind string
-		v    any
-		want string
+		format Format
+		v      any
+		want   string
 	}{
-		{"Int32", json.Number("1.50e1"), num},
-		{"Boolean", true, BoolValue(true)},
-		{"String", "Ab", "Ab"},
-		{"Date", "2024-01-02", date},
+		{AsGiven, json.Number("1.50e1"), num},
+		{AsGiven, true, BoolValue(true)},
+		{AsGiven, "Ab", "Ab"},
+		{Date, "2024-01-02", date},
 	} {
-		if got, err := Value(c.kind, c.v); err != nil || got != c.want {
-			t.Errorf("Value(%s, %v) = %q, %v; want %q", c.kind, c.v, got, err, c.want)
+		if got, err := Value(c.format, c.v); err != nil || got != c.want {
+			t.Errorf("Value(%d, %v) = %q, %v; want %q", c.format, c.v, got, err, c.want)
 		}
 	}
-	if _, err := Value("String", 1.5); err == nil {
+	if _, err := Value(AsGiven, 1.5); err == nil {
 		t.Error("a float64 was accepted")
 	}
 }

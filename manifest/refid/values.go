@@ -178,23 +178,35 @@ func TimeValue(s string) (string, error) {
 	return t.Format(timeLayout), nil
 }
 
+// Format says how a string identity value is canonicalised: kept as given,
+// or as one of the JSON schema string formats date, date-time and time.
+type Format int
+
+// The formats.
+const (
+	AsGiven Format = iota
+	Date
+	DateTime
+	Time
+)
+
 // Value returns the canonical identity text of a decoded JSON value (a
-// json.Number, bool or string) whose logical type is kind ("Date",
-// "DateTime" and "Time" strings are canonicalised; other strings are kept
-// as given): what Element.Value must hold.
-func Value(kind string, v any) (string, error) {
+// json.Number, bool or string): numbers and booleans as DMS writes them,
+// strings of format Date, DateTime and Time canonicalised, other strings
+// kept as given. It is what Element.Value must hold.
+func Value(f Format, v any) (string, error) {
 	switch x := v.(type) {
 	case json.Number:
 		return NumberValue(x.String())
 	case bool:
 		return BoolValue(x), nil
 	case string:
-		switch kind {
-		case "Date":
+		switch f {
+		case Date:
 			return DateValue(x)
-		case "DateTime":
+		case DateTime:
 			return DateTimeValue(x)
-		case "Time":
+		case Time:
 			return TimeValue(x)
 		}
 		return x, nil
