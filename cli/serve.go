@@ -1,17 +1,14 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"log"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/server"
 )
 
 // shutdownTimeout bounds how long `dmsc serve` waits for requests in
@@ -101,37 +98,15 @@ func (e *env) serve(f *serveFlags) error {
 	if err != nil {
 		return fmt.Errorf("--addr: %w", err)
 	}
-	logw := &serveLogWriter{w: e.stderr}
-	h := newServeHandler(st, logw)
+	opts := server.Options{ErrorLog: e.stderr, ShutdownTimeout: shutdownTimeout}
 	if !f.store.schema.quiet {
-		h = logServeRequests(h, logw)
+		opts.Log = e.stderr
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          log.New(logw, "dmsc: http: ", 0),
-	}
-	fmt.Fprintf(logw, "listening on http://%s\n", ln.Addr())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	select {
-	case err := <-served:
+	h := server.New(st, opts)
+	fmt.Fprintf(e.stderr, "listening on http://%s\n", ln.Addr())
+	if err := server.Serve(e.ctx, ln, h, opts); err != nil {
 		return err
-	case <-e.ctx.Done():
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
-	defer cancel()
-	err = srv.Shutdown(ctx)
-	if err != nil {
-		_ = srv.Close()
-	}
-	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) && err == nil {
-		err = serr
-	}
-	if err != nil {
-		return fmt.Errorf("shutting down: %w", err)
-	}
-	fmt.Fprintln(logw, "stopped")
+	fmt.Fprintln(e.stderr, "stopped")
 	return nil
 }

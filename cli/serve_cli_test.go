@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edfi-dmsc/dmsc/server"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
 
@@ -102,10 +103,10 @@ func TestServeCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p problemReply
+	var p struct{ Type string }
 	err = json.NewDecoder(resp.Body).Decode(&p)
 	resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusNotFound || p.Type != problemNotFound {
+	if err != nil || resp.StatusCode != http.StatusNotFound || p.Type != server.TypeNotFound {
 		t.Errorf("GET unknown resource: %d %+v %v", resp.StatusCode, p, err)
 	}
 

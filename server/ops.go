@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"bytes"
@@ -16,10 +16,10 @@ const maxPrunedInHeader = 50
 
 // upsert serves POST /data/{project}/{resource}: 201 for a new document,
 // 200 when the natural key already existed, with Location and ETag.
-func (h *serveHandler) upsert(w http.ResponseWriter, r *http.Request, rt serveRoute) {
+func (h *handler) upsert(w http.ResponseWriter, r *http.Request, rt route) {
 	body, p := h.readDocument(w, r)
 	if p != nil {
-		writeHTTPProblem(w, p)
+		WriteProblem(w, p)
 		return
 	}
 	res, err := h.st.Upsert(r.Context(), rt.project, rt.resource, body)
@@ -36,14 +36,14 @@ func (h *serveHandler) upsert(w http.ResponseWriter, r *http.Request, rt serveRo
 }
 
 // update serves PUT /data/{project}/{resource}/{id}: 204 with ETag.
-func (h *serveHandler) update(w http.ResponseWriter, r *http.Request, rt serveRoute, id string) {
+func (h *handler) update(w http.ResponseWriter, r *http.Request, rt route, id string) {
 	body, p := h.readDocument(w, r)
 	if p != nil {
-		writeHTTPProblem(w, p)
+		WriteProblem(w, p)
 		return
 	}
 	if p := checkBodyID(body, id); p != nil {
-		writeHTTPProblem(w, p)
+		WriteProblem(w, p)
 		return
 	}
 	res, err := h.st.Update(r.Context(), rt.project, rt.resource, id, body, ifMatch(r))
@@ -57,7 +57,7 @@ func (h *serveHandler) update(w http.ResponseWriter, r *http.Request, rt serveRo
 
 // get serves GET /data/{project}/{resource}/{id}: 200 with the document
 // and its ETag, or 304 when If-None-Match names the current ETag.
-func (h *serveHandler) get(w http.ResponseWriter, r *http.Request, rt serveRoute, id string) {
+func (h *handler) get(w http.ResponseWriter, r *http.Request, rt route, id string) {
 	doc, err := h.st.Get(r.Context(), rt.project, rt.resource, id)
 	if err != nil {
 		h.fail(w, r, err)
@@ -73,10 +73,10 @@ func (h *serveHandler) get(w http.ResponseWriter, r *http.Request, rt serveRoute
 
 // query serves GET /data/{project}/{resource}: 200 with a JSON array,
 // Total-Count when asked for and Next-Cursor when the page was full.
-func (h *serveHandler) query(w http.ResponseWriter, r *http.Request, rt serveRoute) {
-	q, p := parseServeQuery(r.URL.Query())
+func (h *handler) query(w http.ResponseWriter, r *http.Request, rt route) {
+	q, p := parseQuery(r.URL.Query())
 	if p != nil {
-		writeHTTPProblem(w, p)
+		WriteProblem(w, p)
 		return
 	}
 	page, err := h.st.Query(r.Context(), rt.project, rt.resource, q)
@@ -85,10 +85,10 @@ func (h *serveHandler) query(w http.ResponseWriter, r *http.Request, rt serveRou
 		return
 	}
 	if q.TotalCount {
-		w.Header().Set(headerTotalCount, strconv.FormatInt(page.Total, 10))
+		w.Header().Set(HeaderTotalCount, strconv.FormatInt(page.Total, 10))
 	}
 	if page.Next != "" {
-		w.Header().Set(headerNextCursor, page.Next)
+		w.Header().Set(HeaderNextCursor, page.Next)
 	}
 	var buf bytes.Buffer
 	buf.WriteByte('[')
@@ -103,7 +103,7 @@ func (h *serveHandler) query(w http.ResponseWriter, r *http.Request, rt serveRou
 }
 
 // delete serves DELETE /data/{project}/{resource}/{id}: 204.
-func (h *serveHandler) delete(w http.ResponseWriter, r *http.Request, rt serveRoute, id string) {
+func (h *handler) delete(w http.ResponseWriter, r *http.Request, rt route, id string) {
 	if err := h.st.Delete(r.Context(), rt.project, rt.resource, id, ifMatch(r)); err != nil {
 		h.fail(w, r, err)
 		return
@@ -113,26 +113,26 @@ func (h *serveHandler) delete(w http.ResponseWriter, r *http.Request, rt serveRo
 
 // checkBodyID returns a 400 problem when a PUT body's "id" is present and
 // differs from the URL's id (as DMS does).
-func checkBodyID(body []byte, id string) *httpProblem {
+func checkBodyID(body []byte, id string) *Problem {
 	var doc struct {
 		ID *string `json:"id"`
 	}
 	if err := json.Unmarshal(body, &doc); err != nil || doc.ID == nil || strings.EqualFold(*doc.ID, id) {
 		return nil
 	}
-	p := newHTTPProblem(http.StatusBadRequest, problemValidation, "Data Validation Failed",
+	p := newProblem(http.StatusBadRequest, TypeValidation, "Data Validation Failed",
 		fmt.Sprintf("the request body's id %q does not match the id in the URL %q", *doc.ID, id))
 	p.ValidationErrors = []runtime.Problem{{Path: "$.id", Message: "must match the id in the URL"}}
 	return p
 }
 
 // setWriteHeaders sets Location, ETag and Pruned-Properties of a write.
-func setWriteHeaders(w http.ResponseWriter, rt serveRoute, res runtime.WriteResult) {
+func setWriteHeaders(w http.ResponseWriter, rt route, res runtime.WriteResult) {
 	hd := w.Header()
 	hd.Set("Location", dataPrefix+rt.project+"/"+rt.resource+"/"+res.ID)
 	hd.Set("ETag", quoteETag(res.ETag))
 	if v := prunedHeader(res.Pruned); v != "" {
-		hd.Set(headerPruned, v)
+		hd.Set(HeaderPrunedProperties, v)
 	}
 }
 

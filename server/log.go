@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"fmt"
@@ -8,27 +8,31 @@ import (
 	"time"
 )
 
-// serveLogWriter serialises writes of concurrent requests to one stream.
-type serveLogWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+// logMu serialises every log write of the package, so that lines of
+// concurrent requests (and the request and error logs sharing one stream)
+// never interleave.
+var logMu sync.Mutex
+
+// lockedWriter writes to w under logMu.
+type lockedWriter struct {
+	w io.Writer
 }
 
 // Write implements io.Writer.
-func (l *serveLogWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	logMu.Lock()
+	defer logMu.Unlock()
 	return l.w.Write(p)
 }
 
-// serveStatusRecorder remembers the status a handler answered with.
-type serveStatusRecorder struct {
+// statusRecorder remembers the status a handler answered with.
+type statusRecorder struct {
 	http.ResponseWriter
 	status int
 }
 
 // WriteHeader implements http.ResponseWriter.
-func (s *serveStatusRecorder) WriteHeader(code int) {
+func (s *statusRecorder) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
 	}
@@ -36,7 +40,7 @@ func (s *serveStatusRecorder) WriteHeader(code int) {
 }
 
 // Write implements http.ResponseWriter.
-func (s *serveStatusRecorder) Write(p []byte) (int, error) {
+func (s *statusRecorder) Write(p []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
 	}
@@ -44,20 +48,20 @@ func (s *serveStatusRecorder) Write(p []byte) (int, error) {
 }
 
 // Unwrap gives http.ResponseController the underlying writer.
-func (s *serveStatusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// logServeRequests wraps h so that every request logs one line to w: method,
+// logRequests wraps h so that every request logs one line to w: method,
 // request URI, status and duration, plus the pruned properties of a write.
-func logServeRequests(h http.Handler, w io.Writer) http.Handler {
+func logRequests(h http.Handler, w io.Writer) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &serveStatusRecorder{ResponseWriter: rw}
+		rec := &statusRecorder{ResponseWriter: rw}
 		h.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
 		line := fmt.Sprintf("%s %s %d %s", r.Method, r.URL.RequestURI(), rec.status, time.Since(start).Round(time.Microsecond))
-		if pruned := rec.Header().Get(headerPruned); pruned != "" {
+		if pruned := rec.Header().Get(HeaderPrunedProperties); pruned != "" {
 			line += " pruned: " + pruned
 		}
 		fmt.Fprintln(w, line)

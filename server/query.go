@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"fmt"
@@ -20,10 +20,10 @@ const (
 	paramAfter      = "after"
 )
 
-// parseServeQuery turns the query parameters of GET /data/{project}/{resource}
+// parseQuery turns the query parameters of GET /data/{project}/{resource}
 // into query options, or returns a 400 problem. Filters are sorted by name
 // (then by position) so that equal URLs give equal options.
-func parseServeQuery(v url.Values) (runtime.QueryOptions, *httpProblem) {
+func parseQuery(v url.Values) (runtime.QueryOptions, *Problem) {
 	var q runtime.QueryOptions
 	names := make([]string, 0, len(v))
 	for name := range v {
@@ -35,7 +35,7 @@ func parseServeQuery(v url.Values) (runtime.QueryOptions, *httpProblem) {
 		switch name {
 		case paramOffset, paramLimit, paramTotalCount, paramAfter:
 			if len(vals) != 1 {
-				return q, httpBadRequest(fmt.Sprintf("query parameter %q is given %d times", name, len(vals)))
+				return q, badRequest(fmt.Sprintf("query parameter %q is given %d times", name, len(vals)))
 			}
 		}
 		val := vals[0]
@@ -43,24 +43,24 @@ func parseServeQuery(v url.Values) (runtime.QueryOptions, *httpProblem) {
 		case paramOffset:
 			n, err := strconv.Atoi(val)
 			if err != nil || n < 0 {
-				return q, httpBadRequest(fmt.Sprintf("offset %q: want a non-negative integer", val))
+				return q, badRequest(fmt.Sprintf("offset %q: want a non-negative integer", val))
 			}
 			q.Offset = n
 		case paramLimit:
 			n, err := strconv.Atoi(val)
 			if err != nil || n < 1 || n > maxPageLimit {
-				return q, httpBadRequest(fmt.Sprintf("limit %q: want an integer from 1 to %d", val, maxPageLimit))
+				return q, badRequest(fmt.Sprintf("limit %q: want an integer from 1 to %d", val, maxPageLimit))
 			}
 			q.Limit = n
 		case paramTotalCount:
 			b, err := strconv.ParseBool(val)
 			if err != nil {
-				return q, httpBadRequest(fmt.Sprintf("totalCount %q: want true or false", val))
+				return q, badRequest(fmt.Sprintf("totalCount %q: want true or false", val))
 			}
 			q.TotalCount = b
 		case paramAfter:
 			if val == "" {
-				return q, httpBadRequest("after: want the Next-Cursor value of the previous page")
+				return q, badRequest("after: want the Next-Cursor value of the previous page")
 			}
 			q.After = val
 		default:

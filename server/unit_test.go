@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"encoding/json"
@@ -24,24 +24,24 @@ func TestHTTPProblemFor(t *testing.T) {
 		typ    string
 		items  string // JSON of validationErrors or errors
 	}{
-		{"not found", fmt.Errorf("get: %w", runtime.ErrNotFound), 404, problemNotFound, ""},
-		{"etag", runtime.ErrETagMismatch, 412, problemETagMismatch, ""},
+		{"not found", fmt.Errorf("get: %w", runtime.ErrNotFound), 404, TypeNotFound, ""},
+		{"etag", runtime.ErrETagMismatch, 412, TypeETagMismatch, ""},
 		{"validation", &runtime.ValidationError{Problems: []runtime.Problem{{Path: "$.a", Message: "is required"}}},
-			400, problemValidation, `[{"path":"$.a","message":"is required"}]`},
+			400, TypeValidation, `[{"path":"$.a","message":"is required"}]`},
 		{"descriptor", &runtime.DescriptorError{Unresolved: []runtime.UnresolvedDescriptor{{Path: "$.d", URI: "u#x", Expected: "Example:ProgramTypeDescriptor", Found: "Example:GradeLevelDescriptor"}}},
-			400, problemDescriptor, `[{"path":"$.d","uri":"u#x","expected":"Example:ProgramTypeDescriptor","found":"Example:GradeLevelDescriptor"}]`},
+			400, TypeDescriptor, `[{"path":"$.d","uri":"u#x","expected":"Example:ProgramTypeDescriptor","found":"Example:GradeLevelDescriptor"}]`},
 		{"reference", &runtime.ReferenceError{Unresolved: []runtime.UnresolvedReference{{Path: "$.r", Target: "Example:School", Reason: "not found"}}},
-			409, problemUnresolvedRef, `[{"path":"$.r","target":"Example:School","reason":"not found"}]`},
+			409, TypeUnresolvedReference, `[{"path":"$.r","target":"Example:School","reason":"not found"}]`},
 		{"conflict", &runtime.ConflictError{Constraint: "natural key", Paths: []string{"$.schoolId"}, Message: "taken"},
-			409, problemIdentityConflict, `[{"constraint":"natural key","paths":["$.schoolId"],"message":"taken"}]`},
+			409, TypeIdentityConflict, `[{"constraint":"natural key","paths":["$.schoolId"],"message":"taken"}]`},
 		{"referenced", &runtime.ReferencedError{Referrers: []string{"Example:Program", "Extra:Bus"}},
-			409, problemDependentItem, `[{"resource":"Example:Program"},{"resource":"Extra:Bus"}]`},
-		{"transient", &runtime.TransientError{Attempts: 5, Err: errors.New("deadlock")}, 503, problemUnavailable, ""},
-		{"other", errors.New("secret connection string"), 500, problemInternal, ""},
+			409, TypeDependentItem, `[{"resource":"Example:Program"},{"resource":"Extra:Bus"}]`},
+		{"transient", &runtime.TransientError{Attempts: 5, Err: errors.New("deadlock")}, 503, TypeUnavailable, ""},
+		{"other", errors.New("secret connection string"), 500, TypeInternal, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := httpProblemFor(c.err)
+			p := ProblemFor(c.err)
 			if p.Status != c.status || p.Status != runtime.StatusCode(c.err) || p.Type != c.typ || p.Title == "" || p.Detail == "" {
 				t.Fatalf("problem %+v, want status %d type %s", p, c.status, c.typ)
 			}
@@ -71,7 +71,7 @@ func TestHTTPProblemFor(t *testing.T) {
 func TestWriteHTTPProblem(t *testing.T) {
 	rec := httptest.NewRecorder()
 	rec.Header().Set("ETag", `"x"`)
-	writeHTTPProblem(rec, httpProblemFor(&runtime.ReferencedError{Referrers: []string{"Example:Program"}}))
+	WriteProblem(rec, ProblemFor(&runtime.ReferencedError{Referrers: []string{"Example:Program"}}))
 	if rec.Code != 409 || rec.Header().Get("Content-Type") != "application/problem+json" || rec.Header().Get("ETag") != "" {
 		t.Fatalf("status %d headers %v", rec.Code, rec.Header())
 	}
@@ -115,7 +115,7 @@ func TestParseServeQuery(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, p := parseServeQuery(v)
+			got, p := parseQuery(v)
 			if c.bad {
 				if p == nil || p.Status != http.StatusBadRequest {
 					t.Fatalf("got %+v, %+v; want a 400 problem", got, p)
@@ -184,8 +184,8 @@ func TestServeHeaderHelpers(t *testing.T) {
 // TestLogServeRequests checks the request log line.
 func TestLogServeRequests(t *testing.T) {
 	var log strings.Builder
-	h := logServeRequests(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set(headerPruned, "$.x")
+	h := logRequests(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set(HeaderPrunedProperties, "$.x")
 		w.WriteHeader(http.StatusCreated)
 	}), &log)
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/data/example/schools?a=1", nil))

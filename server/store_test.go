@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"bytes"
@@ -30,11 +30,11 @@ func (l testLog) Write(p []byte) (int, error) {
 }
 
 // newServeTest provisions a database (skipping without DMSC_PG_DSN) and
-// starts newServeHandler over its store.
+// starts New over its store.
 func newServeTest(t *testing.T) *serveTest {
 	t.Helper()
 	env := runtimetest.New(t, "serve")
-	srv := httptest.NewServer(logServeRequests(newServeHandler(env.Store, testLog{t}), testLog{t}))
+	srv := httptest.NewServer(New(env.Store, Options{Log: testLog{t}, ErrorLog: testLog{t}}))
 	t.Cleanup(srv.Close)
 	return &serveTest{t: t, url: srv.URL, client: srv.Client()}
 }
@@ -224,7 +224,7 @@ func TestServeWriteRead(t *testing.T) {
 	s.do("GET", loc, "", "If-None-Match", etag2).must(t, http.StatusNotModified)
 
 	stale := s.do("PUT", loc, schoolBody(100, "Stale"), "If-Match", etag1)
-	stale.problem(t, http.StatusPreconditionFailed, problemETagMismatch)
+	stale.problem(t, http.StatusPreconditionFailed, TypeETagMismatch)
 
 	// If-Match is accepted bare as well as quoted.
 	put := s.do("PUT", loc, schoolBody(100, "Put"), "If-Match", strings.Trim(etag2, `"`)).must(t, http.StatusNoContent)
@@ -235,7 +235,7 @@ func TestServeWriteRead(t *testing.T) {
 	if doc := s.do("GET", loc, "").must(t, http.StatusOK).document(t); doc["nameOfInstitution"] != "Put" {
 		t.Errorf("after PUT: nameOfInstitution %v, want Put", doc["nameOfInstitution"])
 	}
-	s.do("PUT", loc, schoolBody(100, "Again"), "If-Match", etag2).problem(t, http.StatusPreconditionFailed, problemETagMismatch)
+	s.do("PUT", loc, schoolBody(100, "Again"), "If-Match", etag2).problem(t, http.StatusPreconditionFailed, TypeETagMismatch)
 	s.do("PUT", loc, schoolBody(100, "Again"), "If-Match", etag3).must(t, http.StatusNoContent)
 
 	// A document read back can be PUT unchanged (id, _etag and
@@ -264,7 +264,7 @@ func TestServeErrors(t *testing.T) {
 		{
 			name: "unresolved reference", method: "POST", path: "/data/example/programs",
 			body:   programBody(999999, "Orphan", careerType),
-			status: http.StatusConflict, typ: problemUnresolvedRef,
+			status: http.StatusConflict, typ: TypeUnresolvedReference,
 			check: func(t *testing.T, p problemReply) {
 				if len(p.Errors) != 1 || p.Errors[0]["path"] != "$.educationOrganizationReference" || !strings.Contains(p.Errors[0]["target"].(string), "EducationOrganization") {
 					t.Errorf("errors %v, want one at $.educationOrganizationReference targeting EducationOrganization", p.Errors)
@@ -274,7 +274,7 @@ func TestServeErrors(t *testing.T) {
 		{
 			name: "unresolved descriptor", method: "POST", path: "/data/example/programs",
 			body:   programBody(200, "Unknown type", "uri://example.org/ProgramTypeDescriptor#Nope"),
-			status: http.StatusBadRequest, typ: problemDescriptor,
+			status: http.StatusBadRequest, typ: TypeDescriptor,
 			check: func(t *testing.T, p problemReply) {
 				if len(p.ValidationErrors) != 1 || p.ValidationErrors[0]["path"] != "$.programTypeDescriptor" || p.ValidationErrors[0]["found"] != nil {
 					t.Errorf("validationErrors %v, want one at $.programTypeDescriptor without found", p.ValidationErrors)
@@ -284,7 +284,7 @@ func TestServeErrors(t *testing.T) {
 		{
 			name: "wrong descriptor type", method: "POST", path: "/data/example/programs",
 			body:   programBody(200, "Wrong type", ninthGrade),
-			status: http.StatusBadRequest, typ: problemDescriptor,
+			status: http.StatusBadRequest, typ: TypeDescriptor,
 			check: func(t *testing.T, p problemReply) {
 				if !strings.Contains(p.Detail, "GradeLevelDescriptor") || !strings.Contains(p.Detail, "ProgramTypeDescriptor") {
 					t.Errorf("detail %q should name GradeLevelDescriptor and ProgramTypeDescriptor", p.Detail)
@@ -305,7 +305,7 @@ func TestServeErrors(t *testing.T) {
 			// their EducationOrganization alias identity.
 			name: "duplicate natural key", method: "POST", path: "/data/example/localEducationAgencies",
 			body:   `{"localEducationAgencyId": 200, "nameOfInstitution": "Same id as the school"}`,
-			status: http.StatusConflict, typ: problemIdentityConflict,
+			status: http.StatusConflict, typ: TypeIdentityConflict,
 			check: func(t *testing.T, p problemReply) {
 				if len(p.Errors) != 1 || p.Errors[0]["message"] == "" {
 					t.Errorf("errors %v, want one conflict with a message", p.Errors)
@@ -315,7 +315,7 @@ func TestServeErrors(t *testing.T) {
 		{
 			name: "invalid document", method: "POST", path: "/data/example/schools",
 			body:   `{"schoolId": 201, "gradeLevels": [{"gradeLevelDescriptor": "` + ninthGrade + `"}]}`,
-			status: http.StatusBadRequest, typ: problemValidation,
+			status: http.StatusBadRequest, typ: TypeValidation,
 			check: func(t *testing.T, p problemReply) {
 				if len(p.ValidationErrors) == 0 || !strings.Contains(p.ValidationErrors[0]["path"].(string), "nameOfInstitution") {
 					t.Errorf("validationErrors %v, want $.nameOfInstitution", p.ValidationErrors)
@@ -325,30 +325,30 @@ func TestServeErrors(t *testing.T) {
 		{
 			name: "_ext of a project that does not extend the scope", method: "POST", path: "/data/example/schools",
 			body:   `{"schoolId": 202, "nameOfInstitution": "X", "gradeLevels": [{"gradeLevelDescriptor": "` + ninthGrade + `"}], "_ext": {"extra": {"busRoute": "R9"}, "elsewhere": {"a": 1}}}`,
-			status: http.StatusBadRequest, typ: problemValidation,
+			status: http.StatusBadRequest, typ: TypeValidation,
 			check: func(t *testing.T, p problemReply) {
 				if len(p.ValidationErrors) != 1 || p.ValidationErrors[0]["path"] != "$._ext.elsewhere" {
 					t.Errorf("validationErrors %v, want one at $._ext.elsewhere", p.ValidationErrors)
 				}
 			},
 		},
-		{name: "invalid JSON", method: "POST", path: "/data/example/schools", body: `{"schoolId": `, status: http.StatusBadRequest, typ: problemBadRequest},
-		{name: "not an object", method: "PUT", path: schoolLoc, body: `[1, 2]`, status: http.StatusBadRequest, typ: problemBadRequest},
-		{name: "empty body", method: "POST", path: "/data/example/schools", status: http.StatusBadRequest, typ: problemBadRequest},
-		{name: "unknown resource", method: "GET", path: "/data/example/nothings", status: http.StatusNotFound, typ: problemNotFound},
-		{name: "unknown project", method: "POST", path: "/data/ed-fi/schools", body: "{}", status: http.StatusNotFound, typ: problemNotFound},
-		{name: "outside /data", method: "GET", path: "/schools", status: http.StatusNotFound, typ: problemNotFound},
-		{name: "too deep", method: "GET", path: schoolLoc + "/more", status: http.StatusNotFound, typ: problemNotFound},
-		{name: "id not a uuid", method: "GET", path: "/data/example/schools/42", status: http.StatusNotFound, typ: problemNotFound},
-		{name: "unknown id", method: "GET", path: missingID, status: http.StatusNotFound, typ: problemNotFound},
-		{name: "put unknown id", method: "PUT", path: missingID, body: schoolBody(200, "x"), status: http.StatusNotFound, typ: problemNotFound},
-		{name: "delete unknown id", method: "DELETE", path: missingID, status: http.StatusNotFound, typ: problemNotFound},
-		{name: "PATCH collection", method: "PATCH", path: "/data/example/schools", body: "{}", status: http.StatusMethodNotAllowed, typ: problemMethodNotAllowed},
-		{name: "POST to an id", method: "POST", path: schoolLoc, body: schoolBody(200, "x"), status: http.StatusMethodNotAllowed, typ: problemMethodNotAllowed},
-		{name: "PUT collection", method: "PUT", path: "/data/example/schools", body: schoolBody(200, "x"), status: http.StatusMethodNotAllowed, typ: problemMethodNotAllowed},
-		{name: "bad limit", method: "GET", path: "/data/example/schools?limit=501", status: http.StatusBadRequest, typ: problemBadRequest},
-		{name: "unknown query field", method: "GET", path: "/data/example/schools?color=red", status: http.StatusBadRequest, typ: problemValidation},
-		{name: "too large", method: "POST", path: "/data/example/schools", body: `{"x":"` + strings.Repeat("a", serveMaxBody) + `"}`, status: http.StatusRequestEntityTooLarge, typ: problemTooLarge},
+		{name: "invalid JSON", method: "POST", path: "/data/example/schools", body: `{"schoolId": `, status: http.StatusBadRequest, typ: TypeBadRequest},
+		{name: "not an object", method: "PUT", path: schoolLoc, body: `[1, 2]`, status: http.StatusBadRequest, typ: TypeBadRequest},
+		{name: "empty body", method: "POST", path: "/data/example/schools", status: http.StatusBadRequest, typ: TypeBadRequest},
+		{name: "unknown resource", method: "GET", path: "/data/example/nothings", status: http.StatusNotFound, typ: TypeNotFound},
+		{name: "unknown project", method: "POST", path: "/data/ed-fi/schools", body: "{}", status: http.StatusNotFound, typ: TypeNotFound},
+		{name: "outside /data", method: "GET", path: "/schools", status: http.StatusNotFound, typ: TypeNotFound},
+		{name: "too deep", method: "GET", path: schoolLoc + "/more", status: http.StatusNotFound, typ: TypeNotFound},
+		{name: "id not a uuid", method: "GET", path: "/data/example/schools/42", status: http.StatusNotFound, typ: TypeNotFound},
+		{name: "unknown id", method: "GET", path: missingID, status: http.StatusNotFound, typ: TypeNotFound},
+		{name: "put unknown id", method: "PUT", path: missingID, body: schoolBody(200, "x"), status: http.StatusNotFound, typ: TypeNotFound},
+		{name: "delete unknown id", method: "DELETE", path: missingID, status: http.StatusNotFound, typ: TypeNotFound},
+		{name: "PATCH collection", method: "PATCH", path: "/data/example/schools", body: "{}", status: http.StatusMethodNotAllowed, typ: TypeMethodNotAllowed},
+		{name: "POST to an id", method: "POST", path: schoolLoc, body: schoolBody(200, "x"), status: http.StatusMethodNotAllowed, typ: TypeMethodNotAllowed},
+		{name: "PUT collection", method: "PUT", path: "/data/example/schools", body: schoolBody(200, "x"), status: http.StatusMethodNotAllowed, typ: TypeMethodNotAllowed},
+		{name: "bad limit", method: "GET", path: "/data/example/schools?limit=501", status: http.StatusBadRequest, typ: TypeBadRequest},
+		{name: "unknown query field", method: "GET", path: "/data/example/schools?color=red", status: http.StatusBadRequest, typ: TypeValidation},
+		{name: "too large", method: "POST", path: "/data/example/schools", body: `{"x":"` + strings.Repeat("a", DefaultMaxBodyBytes) + `"}`, status: http.StatusRequestEntityTooLarge, typ: TypeTooLarge},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -374,17 +374,17 @@ func TestServeDelete(t *testing.T) {
 	program := s.do("POST", "/data/example/programs", programBody(300, "Referrer", careerType)).must(t, http.StatusCreated)
 	programLoc := program.location(t, "/data/example/programs/")
 
-	p := s.do("DELETE", schoolLoc, "").problem(t, http.StatusConflict, problemDependentItem)
+	p := s.do("DELETE", schoolLoc, "").problem(t, http.StatusConflict, TypeDependentItem)
 	if len(p.Errors) != 1 || p.Errors[0]["resource"] != "Example:Program" || !strings.Contains(p.Detail, "Program") {
 		t.Errorf("problem %+v, want the referrer Example:Program", p)
 	}
 	s.do("GET", schoolLoc, "").must(t, http.StatusOK)
 
-	s.do("DELETE", programLoc, "", "If-Match", `"stale"`).problem(t, http.StatusPreconditionFailed, problemETagMismatch)
+	s.do("DELETE", programLoc, "", "If-Match", `"stale"`).problem(t, http.StatusPreconditionFailed, TypeETagMismatch)
 	s.do("DELETE", programLoc, "", "If-Match", program.etag(t)).must(t, http.StatusNoContent)
-	s.do("GET", programLoc, "").problem(t, http.StatusNotFound, problemNotFound)
+	s.do("GET", programLoc, "").problem(t, http.StatusNotFound, TypeNotFound)
 	s.do("DELETE", schoolLoc, "").must(t, http.StatusNoContent)
-	s.do("GET", schoolLoc, "").problem(t, http.StatusNotFound, problemNotFound)
+	s.do("GET", schoolLoc, "").problem(t, http.StatusNotFound, TypeNotFound)
 }
 
 // TestServeQuery covers filters, limit, offset, totalCount and keyset
@@ -424,18 +424,18 @@ func TestServeQuery(t *testing.T) {
 	if got := ids(first); !same(got, 400, 402) {
 		t.Errorf("first page %v, want [400 402]", got)
 	}
-	if tc := first.header.Get(headerTotalCount); tc != "3" {
+	if tc := first.header.Get(HeaderTotalCount); tc != "3" {
 		t.Errorf("Total-Count %q, want 3", tc)
 	}
-	cursor := first.header.Get(headerNextCursor)
+	cursor := first.header.Get(HeaderNextCursor)
 	if cursor == "" {
-		t.Fatalf("a full page has no %s header: %v", headerNextCursor, first.header)
+		t.Fatalf("a full page has no %s header: %v", HeaderNextCursor, first.header)
 	}
 	second := s.do("GET", "/data/example/schools?nameOfInstitution=Query%20High&limit=2&after="+cursor, "").must(t, http.StatusOK)
 	if got := ids(second); !same(got, 403) {
 		t.Errorf("page after the cursor %v, want [403]", got)
 	}
-	if second.header.Get(headerNextCursor) != "" || second.header.Get(headerTotalCount) != "" {
+	if second.header.Get(HeaderNextCursor) != "" || second.header.Get(HeaderTotalCount) != "" {
 		t.Errorf("last page without totalCount: headers %v, want neither Next-Cursor nor Total-Count", second.header)
 	}
 	offset := s.do("GET", "/data/example/schools?nameOfInstitution=Query%20High&offset=1&limit=5", "").must(t, http.StatusOK)
@@ -443,8 +443,8 @@ func TestServeQuery(t *testing.T) {
 		t.Errorf("offset 1 %v, want [402 403]", got)
 	}
 	none := s.do("GET", "/data/example/schools?schoolId=999&totalCount=true", "").must(t, http.StatusOK)
-	if strings.TrimSpace(string(none.body)) != "[]" || none.header.Get(headerTotalCount) != "0" {
-		t.Errorf("no match: body %s Total-Count %q, want [] and 0", none.body, none.header.Get(headerTotalCount))
+	if strings.TrimSpace(string(none.body)) != "[]" || none.header.Get(HeaderTotalCount) != "0" {
+		t.Errorf("no match: body %s Total-Count %q, want [] and 0", none.body, none.header.Get(HeaderTotalCount))
 	}
 	// Endpoints match case-insensitively.
 	if got := ids(s.do("GET", "/data/Example/Schools?schoolId=401", "").must(t, http.StatusOK)); !same(got, 401) {
@@ -461,8 +461,8 @@ func TestServePruned(t *testing.T) {
 	body.WriteString(strings.TrimSuffix(schoolBody(500, "Overposted"), "}"))
 	body.WriteString(`,"favouriteColor":"red"}`)
 	r := s.do("POST", "/data/example/schools", body.String()).must(t, http.StatusCreated)
-	if got := r.header.Get(headerPruned); !strings.Contains(got, "favouriteColor") {
-		t.Errorf("%s %q, want favouriteColor", headerPruned, got)
+	if got := r.header.Get(HeaderPrunedProperties); !strings.Contains(got, "favouriteColor") {
+		t.Errorf("%s %q, want favouriteColor", HeaderPrunedProperties, got)
 	}
 	doc := s.do("GET", r.location(t, "/data/example/schools/"), "").must(t, http.StatusOK).document(t)
 	if _, ok := doc["favouriteColor"]; ok {

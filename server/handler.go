@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"bytes"
@@ -9,32 +9,31 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/runtime"
 )
 
-// serveMaxBody caps the size of a request body; larger bodies get 413.
-const serveMaxBody = 10 << 20
+// DefaultMaxBodyBytes caps the size of a request body; larger bodies get 413.
+const DefaultMaxBodyBytes = 10 << 20
 
 // dataPrefix is the path prefix of every resource route.
 const dataPrefix = "/data/"
 
-// Response headers of `dmsc serve` beyond the standard ones.
+// Response headers of the server beyond the standard ones.
 const (
-	headerTotalCount = "Total-Count"
-	headerNextCursor = "Next-Cursor"
-	headerPruned     = "Pruned-Properties"
+	HeaderTotalCount       = "Total-Count"
+	HeaderNextCursor       = "Next-Cursor"
+	HeaderPrunedProperties = "Pruned-Properties"
 )
 
-// serveRoute is a resource's canonical endpoint pair.
-type serveRoute struct {
+// route is a resource's canonical endpoint pair.
+type route struct {
 	project, resource string
 }
 
-// serveStore is what the handler uses of a *runtime.Store.
-type serveStore interface {
+// Store is what the server uses of a *runtime.Store (tests give a fake).
+type Store interface {
 	Manifest() *manifest.Manifest
 	Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (runtime.WriteResult, error)
 	Update(ctx context.Context, projectEndpoint, endpoint, id string, body []byte, ifMatch string) (runtime.WriteResult, error)
@@ -43,38 +42,35 @@ type serveStore interface {
 	Delete(ctx context.Context, projectEndpoint, endpoint, id, ifMatch string) error
 }
 
-var _ serveStore = (*runtime.Store)(nil)
+var _ Store = (*runtime.Store)(nil)
 
-// serveHandler serves /data/{project}/{resource}[/{id}] over a store.
-type serveHandler struct {
-	st      serveStore
-	routes  map[string]serveRoute // lower-case "project/resource" → canonical
+// handler serves /data/{project}/{resource}[/{id}] over a store.
+type handler struct {
+	st      Store
+	routes  map[string]route // lower-case "project/resource" → canonical
 	maxBody int64
 	errLog  io.Writer
-	logMu   sync.Mutex
 }
 
-// newServeHandler returns the HTTP handler of `dmsc serve` over st (a
-// *runtime.Store).
-// Unexpected errors (answered with 500) are logged to errLog (nil =
-// discarded). Project and resource endpoints match case-insensitively, as
-// in Ed-Fi.
-func newServeHandler(st serveStore, errLog io.Writer) http.Handler {
+// newHandler returns the resource handler over st. Unexpected errors
+// (answered with 500) are logged to errLog (nil = discarded). Project and
+// resource endpoints match case-insensitively, as in Ed-Fi.
+func newHandler(st Store, errLog io.Writer) *handler {
 	if errLog == nil {
 		errLog = io.Discard
 	}
-	h := &serveHandler{st: st, routes: map[string]serveRoute{}, maxBody: serveMaxBody, errLog: errLog}
+	h := &handler{st: st, routes: map[string]route{}, maxBody: DefaultMaxBodyBytes, errLog: errLog}
 	for _, r := range st.Manifest().Resources {
-		h.routes[strings.ToLower(r.ProjectEndpoint+"/"+r.EndpointName)] = serveRoute{project: r.ProjectEndpoint, resource: r.EndpointName}
+		h.routes[strings.ToLower(r.ProjectEndpoint+"/"+r.EndpointName)] = route{project: r.ProjectEndpoint, resource: r.EndpointName}
 	}
 	return h
 }
 
 // ServeHTTP implements http.Handler.
-func (h *serveHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt, id, p := h.match(r.URL.Path)
 	if p != nil {
-		writeHTTPProblem(w, p)
+		WriteProblem(w, p)
 		return
 	}
 	switch {
@@ -94,29 +90,29 @@ func (h *serveHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			allow = "GET, PUT, DELETE"
 		}
 		w.Header().Set("Allow", allow)
-		writeHTTPProblem(w, newHTTPProblem(http.StatusMethodNotAllowed, problemMethodNotAllowed, "Method Not Allowed",
+		WriteProblem(w, newProblem(http.StatusMethodNotAllowed, TypeMethodNotAllowed, "Method Not Allowed",
 			fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)))
 	}
 }
 
 // match splits a path into its resource route and id ("" for the
 // collection), or returns a 404 problem.
-func (h *serveHandler) match(path string) (serveRoute, string, *httpProblem) {
+func (h *handler) match(path string) (route, string, *Problem) {
 	rest, ok := strings.CutPrefix(path, dataPrefix)
 	if !ok {
-		return serveRoute{}, "", httpNotFound(fmt.Sprintf("no route matches %s; resources are served at %s{project}/{resource}[/{id}]", path, dataPrefix))
+		return route{}, "", notFound(fmt.Sprintf("no route matches %s; resources are served at %s{project}/{resource}[/{id}]", path, dataPrefix))
 	}
 	parts := strings.Split(strings.TrimSuffix(rest, "/"), "/")
 	if len(parts) < 2 || len(parts) > 3 {
-		return serveRoute{}, "", httpNotFound(fmt.Sprintf("no route matches %s; resources are served at %s{project}/{resource}[/{id}]", path, dataPrefix))
+		return route{}, "", notFound(fmt.Sprintf("no route matches %s; resources are served at %s{project}/{resource}[/{id}]", path, dataPrefix))
 	}
 	rt, ok := h.routes[strings.ToLower(parts[0]+"/"+parts[1])]
 	if !ok {
-		return serveRoute{}, "", httpNotFound(fmt.Sprintf("no resource is served at %s%s/%s", dataPrefix, parts[0], parts[1]))
+		return route{}, "", notFound(fmt.Sprintf("no resource is served at %s%s/%s", dataPrefix, parts[0], parts[1]))
 	}
 	if len(parts) == 3 {
 		if !isDocumentUUID(parts[2]) {
-			return serveRoute{}, "", httpNotFound(fmt.Sprintf("%q is not a document id (a UUID)", parts[2]))
+			return route{}, "", notFound(fmt.Sprintf("%q is not a document id (a UUID)", parts[2]))
 		}
 		return rt, strings.ToLower(parts[2]), nil
 	}
@@ -124,40 +120,38 @@ func (h *serveHandler) match(path string) (serveRoute, string, *httpProblem) {
 }
 
 // fail answers with err's problem, logging unexpected errors.
-func (h *serveHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	p := httpProblemFor(err)
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	p := ProblemFor(err)
 	if p.Status == http.StatusInternalServerError {
-		h.logMu.Lock()
 		fmt.Fprintf(h.errLog, "dmsc: %s %s: %v\n", r.Method, r.URL.RequestURI(), err)
-		h.logMu.Unlock()
 	}
-	writeHTTPProblem(w, p)
+	WriteProblem(w, p)
 }
 
 // readDocument reads a JSON object request body, or returns the problem
 // (413 when larger than the cap, 400 when not a JSON object).
-func (h *serveHandler) readDocument(w http.ResponseWriter, r *http.Request) ([]byte, *httpProblem) {
+func (h *handler) readDocument(w http.ResponseWriter, r *http.Request) ([]byte, *Problem) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, newHTTPProblem(http.StatusRequestEntityTooLarge, problemTooLarge, "Payload Too Large",
+			return nil, newProblem(http.StatusRequestEntityTooLarge, TypeTooLarge, "Payload Too Large",
 				fmt.Sprintf("the request body exceeds %d bytes", tooLarge.Limit))
 		}
-		return nil, httpBadRequest("reading the request body: " + err.Error())
+		return nil, badRequest("reading the request body: " + err.Error())
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, httpBadRequest("a JSON object request body is required")
+		return nil, badRequest("a JSON object request body is required")
 	}
 	if !json.Valid(body) {
 		detail := "the request body is not valid JSON"
 		if err := json.Unmarshal(body, new(json.RawMessage)); err != nil {
 			detail += ": " + err.Error()
 		}
-		return nil, httpBadRequest(detail)
+		return nil, badRequest(detail)
 	}
 	if bytes.TrimSpace(body)[0] != '{' {
-		return nil, httpBadRequest("the request body must be a JSON object")
+		return nil, badRequest("the request body must be a JSON object")
 	}
 	return body, nil
 }

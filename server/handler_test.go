@@ -1,4 +1,4 @@
-package cli
+package server
 
 import (
 	"context"
@@ -25,7 +25,7 @@ type fakeStore struct {
 	err   error
 }
 
-// Manifest implements serveStore.
+// Manifest implements Store.
 func (f *fakeStore) Manifest() *manifest.Manifest {
 	return &manifest.Manifest{Resources: []manifest.Resource{
 		{ProjectEndpoint: "ed-fi", EndpointName: "schools"},
@@ -33,32 +33,32 @@ func (f *fakeStore) Manifest() *manifest.Manifest {
 	}}
 }
 
-// Upsert implements serveStore.
+// Upsert implements Store.
 func (f *fakeStore) Upsert(_ context.Context, p, e string, body []byte) (runtime.WriteResult, error) {
 	f.call = fmt.Sprintf("Upsert %s/%s %s", p, e, body)
 	return f.write, f.err
 }
 
-// Update implements serveStore.
+// Update implements Store.
 func (f *fakeStore) Update(_ context.Context, p, e, id string, body []byte, ifMatch string) (runtime.WriteResult, error) {
 	f.call = fmt.Sprintf("Update %s/%s %s %q %s", p, e, id, ifMatch, body)
 	return f.write, f.err
 }
 
-// Get implements serveStore.
+// Get implements Store.
 func (f *fakeStore) Get(_ context.Context, p, e, id string) (runtime.Document, error) {
 	f.call = fmt.Sprintf("Get %s/%s %s", p, e, id)
 	return f.doc, f.err
 }
 
-// Query implements serveStore.
+// Query implements Store.
 func (f *fakeStore) Query(_ context.Context, p, e string, q runtime.QueryOptions) (runtime.Page, error) {
 	f.call = fmt.Sprintf("Query %s/%s", p, e)
 	f.query = q
 	return f.page, f.err
 }
 
-// Delete implements serveStore.
+// Delete implements Store.
 func (f *fakeStore) Delete(_ context.Context, p, e, id, ifMatch string) error {
 	f.call = fmt.Sprintf("Delete %s/%s %s %q", p, e, id, ifMatch)
 	return f.err
@@ -86,13 +86,13 @@ func TestServeHandlerMapping(t *testing.T) {
 			name: "create", store: fakeStore{write: written},
 			method: "POST", path: "/data/ed-fi/schools", body: `{"schoolId":1}`,
 			call:   `Upsert ed-fi/schools {"schoolId":1}`,
-			status: 201, respHeader: map[string]string{"Location": "/data/ed-fi/schools/" + id, "ETag": `"e1"`, headerPruned: ""},
+			status: 201, respHeader: map[string]string{"Location": "/data/ed-fi/schools/" + id, "ETag": `"e1"`, HeaderPrunedProperties: ""},
 		},
 		{
 			name: "upsert existing, pruned, case-insensitive route", store: fakeStore{write: runtime.WriteResult{ID: id, ETag: "e1", Pruned: []string{"$.a", "$.b"}}},
 			method: "POST", path: "/data/Ed-Fi/SCHOOLS", body: ` {"schoolId":1,"a":1,"b":2} `,
 			call:   `Upsert ed-fi/schools  {"schoolId":1,"a":1,"b":2} `,
-			status: 200, respHeader: map[string]string{"Location": "/data/ed-fi/schools/" + id, headerPruned: "$.a, $.b"},
+			status: 200, respHeader: map[string]string{"Location": "/data/ed-fi/schools/" + id, HeaderPrunedProperties: "$.a, $.b"},
 		},
 		{
 			name: "put with quoted If-Match, upper-case id", store: fakeStore{write: written},
@@ -133,14 +133,14 @@ func TestServeHandlerMapping(t *testing.T) {
 			name: "query", store: fakeStore{page: runtime.Page{Documents: []runtime.Document{{JSON: []byte(`{"a":1}`)}, {JSON: []byte(`{"b":2}`)}}, Total: 7, Next: "c2"}},
 			method: "GET", path: "/data/ed-fi/schools?schoolId=1&limit=2&totalCount=true&after=c1",
 			call:   "Query ed-fi/schools",
-			status: 200, respHeader: map[string]string{headerTotalCount: "7", headerNextCursor: "c2"}, respBody: `[{"a":1},{"b":2}]`,
+			status: 200, respHeader: map[string]string{HeaderTotalCount: "7", HeaderNextCursor: "c2"}, respBody: `[{"a":1},{"b":2}]`,
 			query: &runtime.QueryOptions{Filters: []runtime.Filter{{Name: "schoolId", Value: "1"}}, Limit: 2, TotalCount: true, After: "c1"},
 		},
 		{
 			name: "empty query page", store: fakeStore{page: runtime.Page{Total: -1}},
 			method: "GET", path: "/data/ed-fi/schools",
 			call:   "Query ed-fi/schools",
-			status: 200, respHeader: map[string]string{headerTotalCount: "", headerNextCursor: ""}, respBody: `[]`,
+			status: 200, respHeader: map[string]string{HeaderTotalCount: "", HeaderNextCursor: ""}, respBody: `[]`,
 			query: &runtime.QueryOptions{},
 		},
 		{
@@ -174,7 +174,7 @@ func TestServeHandlerMapping(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			st := c.store
-			h := newServeHandler(&st, nil)
+			h := New(&st, Options{})
 			req := httptest.NewRequest(c.method, c.path, strings.NewReader(c.body))
 			for k, v := range c.header {
 				req.Header.Set(k, v)
@@ -208,7 +208,7 @@ func TestServeHandlerMapping(t *testing.T) {
 // TestServeBodyLimit checks the 413 answer without sending 10 MiB.
 func TestServeBodyLimit(t *testing.T) {
 	st := &fakeStore{}
-	h := newServeHandler(st, nil).(*serveHandler)
+	h := newHandler(st, nil)
 	h.maxBody = 8
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("POST", "/data/ed-fi/schools", strings.NewReader(`{"schoolId":1}`)))
