@@ -6,8 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/edfi-dmsc/dmsc/ddl"
 )
 
 // ddlEmitFlags holds the flags of `dmsc ddl emit`.
@@ -31,10 +35,14 @@ func newDDLEmitCmd(e *env) *cobra.Command {
   effective-schema.json         hashes, schema components and resource keys
   ddl-manifest.json             normalised SHA-256 and statement count per script
 
-Only the files of the selected dialects are written. DIR is written
-atomically (a temporary directory is renamed into place); an existing
-non-empty DIR is refused unless --force. With -o - and a single dialect,
-the script is written to standard output instead.
+Only the files of the selected dialects are written, each atomically (a
+temporary file renamed into place; a new DIR appears whole). An existing
+non-empty DIR is refused unless --force, and --force replaces only the
+files dmsc writes: a DIR holding anything else (a .git directory, notes)
+is refused, naming it, and left untouched. --force also removes the
+outputs of a dialect not selected this time, so that DIR holds exactly
+what emit writes. With -o - and a single dialect, the script is written
+to standard output instead.
 
 Without -s, dmsc compiles its built-in example schema set.`,
 		Example: `  dmsc ddl emit -o out
@@ -45,7 +53,7 @@ Without -s, dmsc compiles its built-in example schema set.`,
 	addSchemaFlags(cmd, &f.schema, true)
 	cmd.Flags().StringVarP(&f.out, "out", "o", "", "output `DIR` (required; - writes one dialect's script to stdout)")
 	cmd.Flags().StringVar(&f.dialect, "dialect", f.dialect, "`DIALECT`s to emit: pgsql, mssql or both")
-	cmd.Flags().BoolVar(&f.force, "force", false, "replace the contents of a non-empty output directory")
+	cmd.Flags().BoolVar(&f.force, "force", false, "replace dmsc's outputs in a non-empty output directory (one holding nothing else)")
 	return cmd
 }
 
@@ -73,28 +81,94 @@ func runDDLEmit(e *env, f *ddlEmitFlags) error {
 		_, err := e.stdout.Write(files[0].data)
 		return err
 	}
-	if err := writeDirAtomically(f.out, files, f.force); err != nil {
+	removed, err := writeOutputs(f.out, files, f.force)
+	if err != nil {
 		return err
 	}
 	for _, file := range files {
 		fmt.Fprintf(e.stderr, "wrote %s (%d bytes)\n", filepath.Join(f.out, file.name), len(file.data))
 	}
+	for _, name := range removed {
+		fmt.Fprintf(e.stderr, "removed %s (not written for --dialect %s)\n", filepath.Join(f.out, name), f.dialect)
+	}
 	return nil
 }
 
-// writeDirAtomically writes files into a fresh temporary directory beside
-// dir, then moves it into place. An existing non-empty dir is replaced only
-// with force (its old contents are removed after the new directory is in
-// place).
-func writeDirAtomically(dir string, files []outputFile, force bool) error {
-	entries, err := os.ReadDir(dir)
+// writeOutputs writes files into dir and returns the names of the stale
+// outputs it removed.
+//
+//   - dir is absent: the files are written into a temporary directory
+//     beside it, which is renamed into place, so dir appears whole.
+//   - dir is empty: each file is written atomically (a temporary file in
+//     dir, then renamed over its name).
+//   - dir is not empty: refused without force. With force, dir may hold
+//     only files dmsc writes (ownedNames, and temporary files an
+//     interrupted run left); anything else, subdirectories such as .git
+//     included, is refused by name and dir is left untouched. Otherwise
+//     each file is replaced atomically, then the outputs of dialects not
+//     written this time are removed, so that dir holds exactly files.
+//
+// Only the files named above are ever written or removed; dir itself is
+// never renamed or removed (-o . works).
+func writeOutputs(dir string, files []outputFile, force bool) (removed []string, err error) {
+	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		return nil, writeNewDir(dir, files)
 	case err != nil:
-		return fmt.Errorf("output directory: %w", err)
-	case len(entries) > 0 && !force:
-		return fmt.Errorf("output directory %s is not empty; pass --force to replace its contents", dir)
+		return nil, fmt.Errorf("output directory: %w", err)
+	case !fi.IsDir():
+		return nil, fmt.Errorf("output directory %s is not a directory", dir)
 	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("output directory: %w", err)
+	}
+	owned := ownedNames()
+	var stale, foreign []string
+	for _, en := range entries {
+		name := en.Name()
+		switch {
+		case en.Type().IsRegular() && owned[name]:
+			stale = append(stale, name)
+		case en.Type().IsRegular() && isTempOutput(name, owned):
+			stale = append(stale, name)
+		case en.IsDir():
+			foreign = append(foreign, name+"/")
+		default:
+			foreign = append(foreign, name)
+		}
+	}
+	switch {
+	case len(entries) > 0 && !force:
+		return nil, fmt.Errorf("output directory %s is not empty; pass --force to replace its contents", dir)
+	case len(foreign) > 0:
+		sort.Strings(foreign)
+		return nil, fmt.Errorf("output directory %s holds %s, which dmsc does not write; --force replaces only dmsc's own outputs (%s): move %s away or choose another directory (nothing was changed)",
+			dir, listNames(foreign, 10), strings.Join(outputNames(ddl.DialectNames()), ", "), plural(int64(len(foreign)), "it", "them"))
+	}
+	if err := replaceFiles(dir, files); err != nil {
+		return nil, err
+	}
+	written := map[string]bool{}
+	for _, f := range files {
+		written[f.name] = true
+	}
+	for _, name := range stale {
+		if written[name] {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("remove the stale output %s: %w", name, err)
+		}
+		removed = append(removed, name)
+	}
+	return removed, nil
+}
+
+// writeNewDir writes files into a temporary directory beside dir (which
+// does not exist) and renames it into place.
+func writeNewDir(dir string, files []outputFile) error {
 	parent := filepath.Dir(filepath.Clean(dir))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("output directory: %w", err)
@@ -110,22 +184,89 @@ func writeDirAtomically(dir string, files []outputFile, force bool) error {
 		}
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	if len(entries) == 0 {
-		// dir is absent or empty.
-		if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("output directory: %w", err)
-		}
-		return os.Rename(tmp, dir)
-	}
-	old := tmp + ".old"
-	if err := os.Rename(dir, old); err != nil {
-		return fmt.Errorf("replace %s: %w", dir, err)
+		return fmt.Errorf("output directory: %w", err)
 	}
 	if err := os.Rename(tmp, dir); err != nil {
-		_ = os.Rename(old, dir)
-		return fmt.Errorf("replace %s: %w", dir, err)
+		return fmt.Errorf("output directory: %w", err)
 	}
-	return os.RemoveAll(old)
+	return nil
+}
+
+// tempOutputMarker sits between an output's name and the random suffix of
+// its temporary file (`.pgsql.sql.dmsc-tmp-123`).
+const tempOutputMarker = ".dmsc-tmp-"
+
+// isTempOutput reports whether name is a temporary file replaceFiles
+// creates for an owned output (left behind only when dmsc was killed).
+func isTempOutput(name string, owned map[string]bool) bool {
+	base, suffix, ok := strings.Cut(strings.TrimPrefix(name, "."), tempOutputMarker)
+	if !ok || !strings.HasPrefix(name, ".") || !owned[base] || suffix == "" {
+		return false
+	}
+	for _, r := range suffix {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// replaceFiles writes every file to a temporary file in dir first, then
+// renames each over its name: a reader never sees a partly written file,
+// and a failure while writing leaves dir unchanged.
+func replaceFiles(dir string, files []outputFile) error {
+	temps := make([]string, 0, len(files))
+	defer func() {
+		for _, t := range temps {
+			if t != "" {
+				_ = os.Remove(t)
+			}
+		}
+	}()
+	for _, f := range files {
+		tmp, err := writeTemp(dir, f)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.name), err)
+		}
+		temps = append(temps, tmp)
+	}
+	for i, f := range files {
+		if err := os.Rename(temps[i], filepath.Join(dir, f.name)); err != nil {
+			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.name), err)
+		}
+		temps[i] = ""
+	}
+	return nil
+}
+
+// writeTemp writes f to a new temporary file in dir, flushed to disk and
+// readable by everyone, and returns its path.
+func writeTemp(dir string, f outputFile) (string, error) {
+	tmp, err := os.CreateTemp(dir, "."+f.name+tempOutputMarker+"*")
+	if err != nil {
+		return "", err
+	}
+	_, err = tmp.Write(f.data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
+}
+
+// listNames joins names, at most limit of them, then "and N more".
+func listNames(names []string, limit int) string {
+	if len(names) <= limit {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:limit], ", ") + fmt.Sprintf(" and %d more", len(names)-limit)
 }

@@ -15,11 +15,44 @@ type outputFile struct {
 	data []byte
 }
 
+// The files of an output directory that do not depend on the dialect.
+const (
+	effectiveSchemaFile = "effective-schema.json"
+	ddlManifestFile     = "ddl-manifest.json"
+)
+
+// scriptFile and manifestFile name a dialect's script and runtime
+// manifest.
+func scriptFile(dialect string) string   { return ddl.Script{Dialect: dialect}.FileName() }
+func manifestFile(dialect string) string { return "manifest." + dialect + ".json" }
+
+// outputNames lists the files emit writes for dialects, in the order
+// emitOutputs returns them: scripts, runtime manifests,
+// effective-schema.json, ddl-manifest.json.
+func outputNames(dialects []string) []string {
+	var scripts, manifests []string
+	for _, d := range dialects {
+		scripts = append(scripts, scriptFile(d))
+		manifests = append(manifests, manifestFile(d))
+	}
+	return append(append(scripts, manifests...), effectiveSchemaFile, ddlManifestFile)
+}
+
+// ownedNames is every file name emit writes for some --dialect: the only
+// files --force replaces or removes.
+func ownedNames() map[string]bool {
+	out := map[string]bool{}
+	for _, n := range outputNames(ddl.DialectNames()) {
+		out[n] = true
+	}
+	return out
+}
+
 // dialectsFor expands a --dialect value.
 func dialectsFor(v string) ([]string, error) {
 	switch v {
 	case "both":
-		return []string{"pgsql", "mssql"}, nil
+		return ddl.DialectNames(), nil
 	case "pgsql", "mssql":
 		return []string{v}, nil
 	}
@@ -44,8 +77,8 @@ func emitOutputs(res *compiler.Result, dialects []string) ([]outputFile, error) 
 			return nil, out[i].err
 		}
 		scripts = append(scripts, out[i].script)
-		files = append(files, outputFile{out[i].script.FileName(), []byte(out[i].script.SQL)})
-		manifests = append(manifests, outputFile{"manifest." + d + ".json", out[i].manifest})
+		files = append(files, outputFile{scriptFile(d), []byte(out[i].script.SQL)})
+		manifests = append(manifests, outputFile{manifestFile(d), out[i].manifest})
 	}
 	files = append(files, manifests...)
 	eff, err := res.Effective.JSON()
@@ -60,7 +93,7 @@ func emitOutputs(res *compiler.Result, dialects []string) ([]outputFile, error) 
 	if err != nil {
 		return nil, err
 	}
-	return append(files, outputFile{"effective-schema.json", eff}, outputFile{"ddl-manifest.json", dmJSON}), nil
+	return append(files, outputFile{effectiveSchemaFile, eff}, outputFile{ddlManifestFile, dmJSON}), nil
 }
 
 // renderedDialect is one dialect's script and runtime manifest.
