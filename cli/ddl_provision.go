@@ -26,17 +26,26 @@ func newDDLProvisionCmd(e *env) *cobra.Command {
 		Long: `Apply the DDL of a schema set to the database at DSN (also DMSC_DSN).
 
 Preflight: dmsc reads dms.EffectiveSchema first.
-  - same effective schema hash: "already provisioned", nothing changes, exit 0;
+  - same effective schema hash: "already provisioned", nothing changes;
+    the catalog is verified (below), exit 0;
   - another hash: nothing changes; both hashes and what differs are
     printed, exit 3;
   - no effective schema: the whole script runs in one transaction
     (PostgreSQL; SQL Server: its GO batches in one transaction), then the
-    stored hash and every expected table and view are verified.
+    catalog is verified and the transaction committed.
+
+Verification: the stored hash, every expected table and view, and in every
+expected table each column's type (with length, precision and scale),
+nullability and presence, no extra NOT NULL column without a default, and
+the primary key columns. A table that existed before with other columns
+survives CREATE TABLE IF NOT EXISTS; verification then fails (exit 1,
+rolled back), listing every difference, e.g.
+  example.School.SchoolId: expected integer NOT NULL, found character varying(20) NULL
 
 --create-database creates the DSN's database first when it is missing.
 
-Exit codes: 0 applied or already provisioned, 1 database failure,
-2 usage error, 3 fingerprint mismatch.`,
+Exit codes: 0 applied or already provisioned (and verified), 1 database
+or verification failure, 2 usage error, 3 fingerprint mismatch.`,
 		Example: `  dmsc ddl provision -s ApiSchema.json --dsn postgres://postgres@localhost/edfi --create-database
   DMSC_DSN='sqlserver://sa:pw@localhost?database=edfi' dmsc ddl provision -s ApiSchema.json --dialect mssql`,
 		RunE: func(*cobra.Command, []string) error { return runDDLProvision(e, &f) },

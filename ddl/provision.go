@@ -42,6 +42,12 @@ type ProvisionResult struct {
 	Statements, Batches int
 }
 
+// When phrases of a *VerificationError returned by Provision.
+const (
+	whenApplied            = "after applying the script (rolled back)"
+	whenAlreadyProvisioned = "of the already provisioned database (nothing changed)"
+)
+
 // String summarises the result in one line.
 func (r *ProvisionResult) String() string {
 	var b strings.Builder
@@ -50,7 +56,7 @@ func (r *ProvisionResult) String() string {
 	}
 	switch r.Status {
 	case AlreadyProvisioned:
-		b.WriteString("already provisioned with effective schema hash " + r.Hash + "; nothing changed")
+		b.WriteString("already provisioned with effective schema hash " + r.Hash + ", catalog verified; nothing changed")
 	default:
 		fmt.Fprintf(&b, "applied %d statements in %d batch(es) in one transaction; effective schema hash %s verified", r.Statements, r.Batches, r.Hash)
 	}
@@ -61,12 +67,14 @@ func (r *ProvisionResult) String() string {
 // at dsn, for m's dialect, after a fingerprint preflight under an
 // exclusive provisioning lock:
 //
-//   - the database holds m's hash: nothing changes, status
-//     AlreadyProvisioned;
+//   - the database holds m's hash: nothing changes; status
+//     AlreadyProvisioned once Verify finds every expected table, view and
+//     column, else a *VerificationError;
 //   - it holds another hash: nothing changes, a *MismatchError is returned;
 //   - it holds none: the whole script runs in one transaction, which is
-//     committed only when Verify finds the hash and every expected table
-//     and view.
+//     committed only when Verify finds the hash and every expected table,
+//     view and column (a table created beforehand with other columns
+//     survives CREATE TABLE IF NOT EXISTS; it fails here).
 func Provision(ctx context.Context, dsn string, m *model.Model, script string, opts ProvisionOptions) (*ProvisionResult, error) {
 	if script == "" {
 		var err error
@@ -103,8 +111,10 @@ func Provision(ctx context.Context, dsn string, m *model.Model, script string, o
 }
 
 // Verify checks the database at dsn against m: its newest effective schema
-// hash equals m's and every expected table and view exists. It returns a
-// *VerificationError otherwise.
+// hash equals m's, every expected table and view exists, and every
+// expected table has m's columns (type with length, precision and scale,
+// nullability, presence) and primary key. It returns a *VerificationError
+// listing every problem otherwise.
 func Verify(ctx context.Context, dsn string, m *model.Model) error {
 	switch m.Dialect {
 	case PgSQL:

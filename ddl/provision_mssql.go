@@ -52,6 +52,9 @@ SELECT @r;`).Scan(&lock); err != nil {
 		if mm := state.Mismatch(m); mm != nil {
 			return nil, mm
 		}
+		if err := VerifyMSSQL(ctx, tx, m); err != nil {
+			return nil, withWhen(err, whenAlreadyProvisioned)
+		}
 		res.Status = AlreadyProvisioned
 		return res, nil
 	}
@@ -62,7 +65,7 @@ SELECT @r;`).Scan(&lock); err != nil {
 		}
 	}
 	if err := VerifyMSSQL(ctx, tx, m); err != nil {
-		return nil, fmt.Errorf("%w (rolled back)", err)
+		return nil, withWhen(err, whenApplied)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
@@ -112,33 +115,98 @@ FROM [dms].[SchemaComponent] WHERE [EffectiveSchemaId] = @p1 ORDER BY [ProjectEn
 	return st, rows.Err()
 }
 
-// VerifyMSSQL checks the stored hash and that every expected table and
-// view exists (sys.objects), returning a *VerificationError otherwise.
+// VerifyMSSQL checks the stored hash, that every expected table and view
+// exists (sys.objects), and that every expected table has the expected
+// columns and primary key (sys.columns, sys.types, sys.indexes), as
+// VerifyPostgres does. It returns a *VerificationError listing every
+// problem otherwise.
 func VerifyMSSQL(ctx context.Context, q SQLQuerier, m *model.Model) error {
 	st, err := ReadStateMSSQL(ctx, q)
 	if err != nil {
 		return err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT s.[name], o.[name], CAST(CASE WHEN o.[type] = 'V' THEN 1 ELSE 0 END AS bit)
+	have := map[string]bool{}
+	err = sqlEach(ctx, q, `SELECT s.[name], o.[name], CAST(CASE WHEN o.[type] = 'V' THEN 1 ELSE 0 END AS bit)
 FROM sys.objects AS o JOIN sys.schemas AS s ON s.[schema_id] = o.[schema_id]
-WHERE o.[type] IN ('U', 'V')`)
+WHERE o.[type] IN ('U', 'V')`, func(r *sql.Rows) error {
+		var schema, name string
+		var isView bool
+		if err := r.Scan(&schema, &name, &isView); err != nil {
+			return err
+		}
+		have[schema+"."+name] = isView
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	tables := map[string]*catalogTable{}
+	table := func(schema, name string) *catalogTable {
+		t := tables[schema+"."+name]
+		if t == nil {
+			t = &catalogTable{}
+			tables[schema+"."+name] = t
+		}
+		return t
+	}
+	err = sqlEach(ctx, q, `SELECT s.[name], t.[name], c.[name], ty.[name], CAST(c.[max_length] AS int), CAST(c.[precision] AS int),
+  CAST(c.[scale] AS int), c.[is_nullable], CAST(CASE WHEN c.[default_object_id] <> 0 OR c.[is_computed] = 1 THEN 1 ELSE 0 END AS bit),
+  c.[is_identity]
+FROM sys.columns AS c JOIN sys.tables AS t ON t.[object_id] = c.[object_id]
+JOIN sys.schemas AS s ON s.[schema_id] = t.[schema_id]
+JOIN sys.types AS ty ON ty.[user_type_id] = c.[user_type_id]
+ORDER BY s.[name], t.[name], c.[column_id]`, func(r *sql.Rows) error {
+		var schema, name, typeName string
+		var maxLength, precision, scale int
+		var c catalogColumn
+		if err := r.Scan(&schema, &name, &c.Name, &typeName, &maxLength, &precision, &scale, &c.Nullable, &c.Default, &c.Identity); err != nil {
+			return err
+		}
+		c.Type = mssqlTypeFromCatalog(typeName, maxLength, precision, scale)
+		t := table(schema, name)
+		t.Columns = append(t.Columns, c)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = sqlEach(ctx, q, `SELECT s.[name], t.[name], c.[name]
+FROM sys.indexes AS i JOIN sys.tables AS t ON t.[object_id] = i.[object_id]
+JOIN sys.schemas AS s ON s.[schema_id] = t.[schema_id]
+JOIN sys.index_columns AS ic ON ic.[object_id] = i.[object_id] AND ic.[index_id] = i.[index_id]
+JOIN sys.columns AS c ON c.[object_id] = ic.[object_id] AND c.[column_id] = ic.[column_id]
+WHERE i.[is_primary_key] = 1 AND ic.[is_included_column] = 0
+ORDER BY s.[name], t.[name], ic.[key_ordinal]`, func(r *sql.Rows) error {
+		var schema, name, column string
+		if err := r.Scan(&schema, &name, &column); err != nil {
+			return err
+		}
+		t := table(schema, name)
+		t.PrimaryKey = append(t.PrimaryKey, column)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return verifyTables(checkRelations(m, st.Hash, have), m, mssqlCatalogType, tables)
+}
+
+// sqlEach runs a catalog query and calls fn for every row.
+func sqlEach(ctx context.Context, q SQLQuerier, query string, fn func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
 		return fmt.Errorf("read the catalog: %w", err)
 	}
 	defer rows.Close()
-	have := map[string]bool{}
 	for rows.Next() {
-		var schema, name string
-		var isView bool
-		if err := rows.Scan(&schema, &name, &isView); err != nil {
+		if err := fn(rows); err != nil {
 			return fmt.Errorf("read the catalog: %w", err)
 		}
-		have[schema+"."+name] = isView
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read the catalog: %w", err)
 	}
-	return verifyCatalog(m, st.Hash, have)
+	return nil
 }
 
 // CreateMSSQLDatabase creates the database named in dsn unless it exists,

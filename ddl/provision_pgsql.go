@@ -47,6 +47,9 @@ func ProvisionPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, scri
 		if mm := state.Mismatch(m); mm != nil {
 			return nil, mm
 		}
+		if err := VerifyPostgres(ctx, tx, m); err != nil {
+			return nil, withWhen(err, whenAlreadyProvisioned)
+		}
 		res.Status = AlreadyProvisioned
 		return res, nil
 	}
@@ -54,7 +57,7 @@ func ProvisionPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, scri
 		return nil, fmt.Errorf("apply the PostgreSQL script (rolled back): %w", err)
 	}
 	if err := VerifyPostgres(ctx, tx, m); err != nil {
-		return nil, fmt.Errorf("%w (rolled back)", err)
+		return nil, withWhen(err, whenApplied)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
@@ -107,33 +110,99 @@ FROM "dms"."SchemaComponent" WHERE "EffectiveSchemaId" = $1 ORDER BY "ProjectEnd
 	return st, rows.Err()
 }
 
-// VerifyPostgres checks the stored hash and that every expected table and
-// view exists (pg_class), returning a *VerificationError otherwise.
+// VerifyPostgres checks the stored hash, that every expected table and
+// view exists (pg_class), and that every expected table has the expected
+// columns — type with length, precision and scale, nullability, identity
+// and default where the script declares them — no extra NOT NULL column
+// without a default, and the expected primary key (pg_attribute,
+// pg_constraint). It returns a *VerificationError listing every problem
+// otherwise.
 func VerifyPostgres(ctx context.Context, q PgQuerier, m *model.Model) error {
 	st, err := ReadStatePostgres(ctx, q)
 	if err != nil {
 		return err
 	}
-	rows, err := q.Query(ctx, `SELECT n.nspname, c.relname, c.relkind = 'v'
+	schemas := schemaNames(ExpectedRelations(m))
+	have := map[string]bool{}
+	err = pgEach(ctx, q, `SELECT n.nspname, c.relname, c.relkind = 'v'
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v') AND n.nspname = ANY($1)`, schemaNames(ExpectedRelations(m)))
+WHERE c.relkind IN ('r', 'p', 'v') AND n.nspname = ANY($1)`, schemas, func(r pgx.Rows) error {
+		var schema, name string
+		var isView bool
+		if err := r.Scan(&schema, &name, &isView); err != nil {
+			return err
+		}
+		have[schema+"."+name] = isView
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	tables := map[string]*catalogTable{}
+	table := func(schema, name string) *catalogTable {
+		t := tables[schema+"."+name]
+		if t == nil {
+			t = &catalogTable{}
+			tables[schema+"."+name] = t
+		}
+		return t
+	}
+	err = pgEach(ctx, q, `SELECT n.nspname, c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),
+  NOT a.attnotnull, a.atthasdef, a.attidentity <> ''
+FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND n.nspname = ANY($1)
+ORDER BY n.nspname, c.relname, a.attnum`, schemas, func(r pgx.Rows) error {
+		var schema, name string
+		var c catalogColumn
+		if err := r.Scan(&schema, &name, &c.Name, &c.Type, &c.Nullable, &c.Default, &c.Identity); err != nil {
+			return err
+		}
+		t := table(schema, name)
+		t.Columns = append(t.Columns, c)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = pgEach(ctx, q, `SELECT n.nspname, c.relname, a.attname
+FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
+JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+WHERE con.contype = 'p' AND n.nspname = ANY($1)
+ORDER BY n.nspname, c.relname, k.ord`, schemas, func(r pgx.Rows) error {
+		var schema, name, column string
+		if err := r.Scan(&schema, &name, &column); err != nil {
+			return err
+		}
+		t := table(schema, name)
+		t.PrimaryKey = append(t.PrimaryKey, column)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return verifyTables(checkRelations(m, st.Hash, have), m, pgCatalogType, tables)
+}
+
+// pgEach runs a catalog query with one argument and calls fn for every
+// row.
+func pgEach(ctx context.Context, q PgQuerier, sql string, arg any, fn func(pgx.Rows) error) error {
+	rows, err := q.Query(ctx, sql, arg)
 	if err != nil {
 		return fmt.Errorf("read the catalog: %w", err)
 	}
 	defer rows.Close()
-	have := map[string]bool{}
 	for rows.Next() {
-		var schema, name string
-		var isView bool
-		if err := rows.Scan(&schema, &name, &isView); err != nil {
+		if err := fn(rows); err != nil {
 			return fmt.Errorf("read the catalog: %w", err)
 		}
-		have[schema+"."+name] = isView
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read the catalog: %w", err)
 	}
-	return verifyCatalog(m, st.Hash, have)
+	return nil
 }
 
 // CreatePostgresDatabase creates the database named in dsn unless it

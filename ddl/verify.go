@@ -1,6 +1,7 @@
 package ddl
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -37,16 +38,31 @@ func ExpectedRelations(m *model.Model) []Relation {
 	return out
 }
 
-// VerificationError lists what a provisioned database lacks.
+// VerificationError lists what a provisioned database lacks or holds
+// differently from the model.
 type VerificationError struct {
 	// StoredHash and ExpectedHash differ when the seed did not land.
 	StoredHash, ExpectedHash string
 	// Missing lists expected relations that are absent (or of the wrong
 	// kind).
 	Missing []Relation
+	// Columns lists, for the expected tables that exist, every column of
+	// another type or nullability, missing column, extra column no insert
+	// can fill and other primary key (a table created beforehand that the
+	// script's CREATE TABLE IF NOT EXISTS kept).
+	Columns []ColumnMismatch
+	// When says when the check ran (`after applying the script (rolled
+	// back)`); "" in a bare Verify.
+	When string
 }
 
-// Error summarises the problems.
+// failed reports whether e found anything.
+func (e *VerificationError) failed() bool {
+	return e.StoredHash != e.ExpectedHash || len(e.Missing) > 0 || len(e.Columns) > 0
+}
+
+// Error summarises the problems on one line, followed by one line per
+// column mismatch.
 func (e *VerificationError) Error() string {
 	var parts []string
 	if e.StoredHash != e.ExpectedHash {
@@ -71,12 +87,36 @@ func (e *VerificationError) Error() string {
 		}
 		parts = append(parts, fmt.Sprintf("%d expected relations are missing: %s", n, strings.Join(names, ", ")))
 	}
-	return "verification failed: " + strings.Join(parts, "; ")
+	if n := len(e.Columns); n > 0 {
+		lines := make([]string, n)
+		for i, c := range e.Columns {
+			lines[i] = "\n  " + c.String()
+		}
+		what := "differences"
+		if n == 1 {
+			what = "difference"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s between the existing tables and the schema set:%s", n, what, strings.Join(lines, "")))
+	}
+	head := "verification failed"
+	if e.When != "" {
+		head += " " + e.When
+	}
+	return head + ": " + strings.Join(parts, "; ")
 }
 
 // verifyCatalog compares the stored hash and the catalog's relations (a
 // set of "schema.name" → isView) with m; nil when everything is there.
 func verifyCatalog(m *model.Model, stored string, have map[string]bool) error {
+	if e := checkRelations(m, stored, have); e.failed() {
+		return e
+	}
+	return nil
+}
+
+// checkRelations compares the stored hash and the catalog's relations with
+// m.
+func checkRelations(m *model.Model, stored string, have map[string]bool) *VerificationError {
 	e := &VerificationError{StoredHash: stored, ExpectedHash: m.EffectiveSchemaHash}
 	for _, r := range ExpectedRelations(m) {
 		isView, ok := have[r.Qualified()]
@@ -84,10 +124,37 @@ func verifyCatalog(m *model.Model, stored string, have map[string]bool) error {
 			e.Missing = append(e.Missing, r)
 		}
 	}
-	if e.StoredHash == e.ExpectedHash && len(e.Missing) == 0 {
-		return nil
-	}
 	return e
+}
+
+// verifyTables completes the relation check e with the column check of
+// the expected tables against tables (the catalog's, by "schema.name"),
+// returning e when anything differs and nil otherwise.
+func verifyTables(e *VerificationError, m *model.Model, catalogType func(string) string, tables map[string]*catalogTable) error {
+	d, err := DialectFor(m.Dialect)
+	if err != nil {
+		return err
+	}
+	want, err := expectedTables(m, d, catalogType)
+	if err != nil {
+		return err
+	}
+	e.Columns = compareTables(want, tables)
+	if e.failed() {
+		return e
+	}
+	return nil
+}
+
+// withWhen sets When on a *VerificationError (or wraps another error with
+// it).
+func withWhen(err error, when string) error {
+	var e *VerificationError
+	if errors.As(err, &e) {
+		e.When = when
+		return e
+	}
+	return fmt.Errorf("verification %s: %w", when, err)
 }
 
 // schemaNames returns the distinct schemas of rels, sorted.
