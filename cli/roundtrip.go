@@ -1,13 +1,12 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/edfi-dmsc/dmsc/roundtrip"
 	"github.com/edfi-dmsc/dmsc/runtime"
 )
 
@@ -80,41 +79,27 @@ func runRoundtrip(e *env, f *roundtripFlags, dir string) error {
 		return err
 	}
 	defer pool.Close()
-	set, err := discoverDocuments(dir, st.Manifest())
+	set, err := roundtrip.Discover(dir, st.Manifest())
 	if err != nil {
 		return err
 	}
-	if len(set.docs) == 0 && len(set.rejections) == 0 {
+	if len(set.Documents) == 0 && len(set.Rejections) == 0 {
 		return fmt.Errorf("%s: no documents (expected DIR/<projectEndpoint>/<resourceEndpoint>/*.json)", dir)
 	}
-	l := newRoundtripLoader(e, st, set)
-	if err := l.run(); err != nil {
+	progress := newProgress(e.stderr, "roundtrip", "documents")
+	res, err := roundtrip.Load(e.ctx, st, set, progress.show)
+	progress.done()
+	if err != nil {
 		return err
 	}
-	rep := l.report()
+	rep := res.Report()
 	if f.format == formatJSON {
 		err = writeJSON(e.stdout, rep)
 	} else {
-		err = rep.writeText(e.stdout, l.pruned)
+		err = writeRoundtripText(e.stdout, rep)
 	}
 	if err != nil {
 		return err
 	}
-	return rep.verdict(f.strict)
-}
-
-// verdict turns the report into the command's result: an error (exit 1)
-// when a document mismatched, or with strict when one was rejected.
-func (r *roundtripReport) verdict(strict bool) error {
-	var problems []string
-	if r.Mismatched > 0 {
-		problems = append(problems, fmt.Sprintf("%d of %d loaded documents read back differently", r.Mismatched, r.Loaded))
-	}
-	if strict && r.Rejected > 0 {
-		problems = append(problems, fmt.Sprintf("%d documents rejected (--strict)", r.Rejected))
-	}
-	if len(problems) == 0 {
-		return nil
-	}
-	return errors.New("roundtrip: " + strings.Join(problems, "; "))
+	return rep.Verdict(f.strict)
 }

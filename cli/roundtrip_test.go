@@ -12,18 +12,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edfi-dmsc/dmsc/roundtrip"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
 
 // roundtripJSON is the --format json output of `dmsc roundtrip`.
 type roundtripJSON struct {
-	Loaded     int                 `json:"loaded"`
-	Equal      int                 `json:"equal"`
-	Mismatched int                 `json:"mismatched"`
-	Rejected   int                 `json:"rejected"`
-	Resources  map[string]rtCounts `json:"resources"`
-	Mismatches []rtMismatch        `json:"mismatches"`
-	Rejections []rtRejection       `json:"rejections"`
+	Loaded     int                         `json:"loaded"`
+	Equal      int                         `json:"equal"`
+	Mismatched int                         `json:"mismatched"`
+	Rejected   int                         `json:"rejected"`
+	Resources  map[string]roundtrip.Counts `json:"resources"`
+	Mismatches []roundtrip.Mismatch        `json:"mismatches"`
+	Rejections []roundtrip.Rejection       `json:"rejections"`
 }
 
 // decodeRoundtripJSON parses the JSON report and checks its top-level keys
@@ -123,7 +124,7 @@ func TestRoundtripExampleDocuments(t *testing.T) {
 		t.Errorf("loaded/equal/mismatched/rejected = %d/%d/%d/%d, want %d/%d/0/0", rep.Loaded, rep.Equal, rep.Mismatched, rep.Rejected, total, total)
 	}
 	for key, n := range want {
-		if c := rep.Resources[key]; c != (rtCounts{Loaded: n, Equal: n}) {
+		if c := rep.Resources[key]; c != (roundtrip.Counts{Loaded: n, Equal: n}) {
 			t.Errorf("%s: %+v, want %d loaded and equal", key, c, n)
 		}
 	}

@@ -1,290 +1,30 @@
 package cli
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/edfi-dmsc/dmsc/compiler"
-	"github.com/edfi-dmsc/dmsc/fingerprint"
-	"github.com/edfi-dmsc/dmsc/jsonvalue"
-	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/roundtrip"
 )
 
-// exampleRoundtripManifest compiles the built-in example schema set.
-func exampleRoundtripManifest(t *testing.T) *manifest.Manifest {
-	t.Helper()
-	e := &env{ctx: t.Context(), stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, v: newViper()}
-	res, err := e.compile(&schemaFlags{mappingVersion: fingerprint.MappingVersion}, true)
-	if err != nil {
-		t.Fatalf("compile the example: %v", err)
-	}
-	return compiler.Manifest(res.Model("pgsql"))
-}
-
-func TestResourceLoadOrder(t *testing.T) {
-	var got []string
-	for _, r := range resourceLoadOrder(exampleRoundtripManifest(t)) {
-		got = append(got, r.ProjectEndpoint+"/"+r.EndpointName)
-	}
-	want := []string{
-		"example/addressTypeDescriptors",
-		"example/gradeLevelDescriptors",
-		"example/localEducationAgencies",
-		"example/programTypeDescriptors",
-		"example/schoolYearTypes",
-		"example/schools",  // after LEAs and its descriptors
-		"example/programs", // after both members of EducationOrganization
-		"example/students",
-		"example/studentSchoolAssociations",
-		"extra/buses",
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("load order\n got %q\nwant %q", got, want)
-	}
-}
-
-func TestResourceLoadOrderCycle(t *testing.T) {
-	edge := func(target string) manifest.EdgeSource {
-		return manifest.EdgeSource{Kind: manifest.EdgeReference, TargetProject: "P", TargetResource: target}
-	}
-	m := &manifest.Manifest{Resources: []manifest.Resource{
-		{ProjectName: "P", ResourceName: "C", ProjectEndpoint: "p", EndpointName: "c", EdgeSources: []manifest.EdgeSource{edge("B")}},
-		{ProjectName: "P", ResourceName: "B", ProjectEndpoint: "p", EndpointName: "b", EdgeSources: []manifest.EdgeSource{edge("C"), edge("Unknown")}},
-		{ProjectName: "P", ResourceName: "A", ProjectEndpoint: "p", EndpointName: "a", EdgeSources: []manifest.EdgeSource{edge("C")}},
-		{ProjectName: "P", ResourceName: "D", ProjectEndpoint: "p", EndpointName: "d", EdgeSources: []manifest.EdgeSource{edge("D")}},
-	}}
-	var got []string
-	for _, r := range resourceLoadOrder(m) {
-		got = append(got, r.EndpointName)
-	}
-	// d references only itself: ready at once. b and c form a cycle, broken
-	// at the smallest (b); a waits for c.
-	if want := []string{"d", "b", "c", "a"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("load order %q, want %q", got, want)
-	}
-}
-
-func TestDescriptorPaths(t *testing.T) {
-	m := exampleRoundtripManifest(t)
-	idx := newManifestIndex(m)
-	for _, tc := range []struct {
-		endpoint string
-		want     []string
-	}{
-		{"schools", []string{"$.addresses[*].addressTypeDescriptor", "$.gradeLevels[*].gradeLevelDescriptor"}},
-		{"programs", []string{"$.programTypeDescriptor"}},
-		{"studentSchoolAssociations", []string{"$.entryGradeLevelDescriptor", "$.programs[*].programReference.programTypeDescriptor"}},
-		{"students", nil},
-	} {
-		var r *manifest.Resource
-		for i := range m.Resources {
-			if m.Resources[i].EndpointName == tc.endpoint {
-				r = &m.Resources[i]
-			}
-		}
-		got := map[string]bool{}
-		for _, p := range tc.want {
-			got[p] = true
-		}
-		if paths := idx.descriptorPaths(r); !reflect.DeepEqual(paths, got) {
-			t.Errorf("%s: descriptor paths %v, want %v", tc.endpoint, paths, tc.want)
-		}
-	}
-}
-
-func TestCompareRoundTrip(t *testing.T) {
-	const meta = `"id":"u1","_etag":"7","_lastModifiedDate":"2024-09-03T14:30:00Z"`
-	for _, tc := range []struct {
-		name, input, got string
-		pruned           []string
-		want             []string
-	}{
-		{name: "equal", input: `{"a":1.50,"b":["x"],"c":{"d":true}}`, got: `{` + meta + `,"c":{"d":true},"b":["x"],"a":1.5}`},
-		{name: "input normalised", input: `{"a":1,"n":null,"e":[],"o":{"p":null}}`, got: `{` + meta + `,"a":1}`},
-		{name: "pruned", input: `{"a":1,"x":2,"l":[{"y":3,"z":4}]}`, pruned: []string{"$.x", "$.l[0].z"}, got: `{` + meta + `,"a":1,"l":[{"y":3}]}`},
-		{name: "pruned object emptied", input: `{"a":1,"_ext":{"nope":{"q":1}}}`, pruned: []string{"$._ext.nope"}, got: `{` + meta + `,"a":1}`},
-		{name: "bad pruned path", input: `{"a":1}`, pruned: []string{"a"}, got: `{` + meta + `,"a":1}`,
-			want: []string{`the write reported an unusable pruned path: path "a": must start with $`}},
-		{name: "value differs", input: `{"a":{"b":"X"}}`, got: `{` + meta + `,"a":{"b":"Y"}}`, want: []string{`$.a.b: want "X", got "Y"`}},
-		{name: "null in GET body", input: `{"a":1}`, got: `{` + meta + `,"a":1,"b":null}`, want: []string{`$.b: unexpected null`}},
-		{name: "empty array in GET body", input: `{"a":1}`, got: `{` + meta + `,"a":1,"b":[]}`, want: []string{`$.b: unexpected []`}},
-		{name: "descriptor case folded", input: `{"d":"uri://x/GradeLevelDescriptor#Ninth grade"}`, got: `{` + meta + `,"d":"uri://x/gradeLevelDescriptor#NINTH GRADE"}`},
-		{name: "descriptor in collection folded", input: `{"l":[{"d":"uri://x/A#b"}]}`, got: `{` + meta + `,"l":[{"d":"uri://x/a#B"}]}`},
-		{name: "descriptor differs", input: `{"d":"uri://x/A#b"}`, got: `{` + meta + `,"d":"uri://x/A#c"}`, want: []string{`$.d: want "uri://x/A#b", got "uri://x/A#c"`}},
-		{name: "other strings keep case", input: `{"s":"Abc"}`, got: `{` + meta + `,"s":"abc"}`, want: []string{`$.s: want "Abc", got "abc"`}},
-		{name: "metadata missing", input: `{"a":1}`, got: `{"a":1}`,
-			want: []string{`$.id: missing (GET must add it)`, `$._etag: missing (GET must add it)`, `$._lastModifiedDate: missing (GET must add it)`}},
-		{name: "metadata wrong", input: `{}`, got: `{"id":"u2","_etag":"","_lastModifiedDate":"yesterday"}`,
-			want: []string{`$.id: want "u1" (the id the write returned), got "u2"`, `$._etag: want a non-empty string, got `, `$._lastModifiedDate: want an RFC 3339 date-time, got "yesterday"`}},
-		{name: "metadata not a string", input: `{}`, got: `{"id":"u1","_etag":7,"_lastModifiedDate":"2024-09-03T14:30:00.123456Z"}`,
-			want: []string{`$._etag: want a non-empty string, got 7`}},
-		{name: "not JSON", input: `{}`, got: `{`, want: []string{`$: the GET body is not JSON: unexpected EOF`}},
-		{name: "not an object", input: `{}`, got: `[1]`, want: []string{`$: the GET body is not a JSON object: [1]`}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			input, err := jsonvalue.Decode([]byte(tc.input))
-			if err != nil {
-				t.Fatal(err)
-			}
-			descriptors := map[string]bool{"$.d": true, "$.l[*].d": true}
-			got := compareRoundTrip(input, tc.pruned, "u1", []byte(tc.got), descriptors)
-			if !reflect.DeepEqual(got, tc.want) {
-				t.Errorf("differences\n got %q\nwant %q", got, tc.want)
-			}
-		})
-	}
-}
-
-// rtFakeStore is a roundtripStore over memory. A document is {"name": …}
-// plus directives: "requires" names a document that must be loaded first
-// (else a *runtime.ReferenceError), "invalid" gives a
-// *runtime.ValidationError, "tamper" makes Get return a changed body and
-// "extra" is pruned.
-type rtFakeStore struct {
-	m      *manifest.Manifest
-	loaded map[string]bool
-	bodies map[string]map[string]any
-}
-
-func (f *rtFakeStore) Manifest() *manifest.Manifest { return f.m }
-
-func (f *rtFakeStore) Upsert(_ context.Context, _, _ string, body []byte) (runtime.WriteResult, error) {
-	var doc map[string]any
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return runtime.WriteResult{}, &runtime.ValidationError{Problems: []runtime.Problem{{Path: "$", Message: err.Error()}}}
-	}
-	if req, ok := doc["requires"].(string); ok && !f.loaded[req] {
-		return runtime.WriteResult{}, &runtime.ReferenceError{Unresolved: []runtime.UnresolvedReference{{Path: "$.requires", Target: "P:" + req, Reason: "not found"}}}
-	}
-	if doc["invalid"] == true {
-		return runtime.WriteResult{}, &runtime.ValidationError{Problems: []runtime.Problem{{Path: "$.invalid", Message: "is invalid"}}}
-	}
-	var pruned []string
-	if _, ok := doc["extra"]; ok {
-		delete(doc, "extra")
-		pruned = []string{"$.extra"}
-	}
-	name, _ := doc["name"].(string)
-	f.loaded[name] = true
-	id := "id-" + name
-	f.bodies[id] = doc
-	return runtime.WriteResult{ID: id, Created: true, ETag: "1", Pruned: pruned}, nil
-}
-
-func (f *rtFakeStore) Get(_ context.Context, _, _, id string) (runtime.Document, error) {
-	doc, ok := f.bodies[id]
-	if !ok {
-		return runtime.Document{}, runtime.ErrNotFound
-	}
-	out := map[string]any{"id": id, "_etag": "1", "_lastModifiedDate": "2024-01-01T00:00:00Z"}
-	for k, v := range doc {
-		out[k] = v
-	}
-	if out["tamper"] == true {
-		out["name"] = "tampered"
-	}
-	data, err := json.Marshal(out)
-	return runtime.Document{ID: id, JSON: data, LastModified: time.Now()}, err
-}
-
-// writeRoundtripDocs writes files (path relative to dir → content) below dir.
-func writeRoundtripDocs(t *testing.T, dir string, files map[string]string) {
-	t.Helper()
-	for name, content := range files {
-		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-func TestRoundtripLoader(t *testing.T) {
-	dir := t.TempDir()
-	writeRoundtripDocs(t, dir, map[string]string{
-		"example/students/001.json":     `{"name":"a","requires":"b"}`,
-		"example/students/002.json":     `{"name":"b"}`,
-		"example/students/003.json":     `{"name":"c","requires":"never"}`,
-		"example/students/004.json":     `{"name":"d","tamper":true}`,
-		"example/students/005.json":     `{"name":"e","extra":1}`,
-		"example/students/006.json":     `{"name":"f","invalid":true}`,
-		"example/students/007.json":     `{"name":`,
-		"example/students/notes.txt":    `ignored`,
-		"example/students/sub/001.json": `{"name":"ignored"}`,
-		"example/schools/001.json":      `{"name":"s","requires":"a"}`,
-		"example/widgets/001.json":      `{}`,
-		"nope/things/001.json":          `{}`,
-		"load-order.json":               `{}`,
-		"example/001.json":              `{}`,
-	})
-	m := exampleRoundtripManifest(t)
-	set, err := discoverDocuments(dir, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	e := &env{ctx: t.Context(), stdout: io.Discard, stderr: &stderr, v: newViper()}
-	l := newRoundtripLoader(e, &rtFakeStore{m: m, loaded: map[string]bool{}, bodies: map[string]map[string]any{}}, set)
-	if err := l.run(); err != nil {
-		t.Fatal(err)
-	}
-	rep := l.report()
-	if stderr.Len() > 0 {
-		t.Errorf("progress written to a non-terminal: %q", stderr.String())
-	}
-	counts := [4]int{rep.Loaded, rep.Equal, rep.Mismatched, rep.Rejected}
-	if want := [4]int{5, 4, 1, 5}; counts != want {
-		t.Errorf("loaded/equal/mismatched/rejected = %v, want %v", counts, want)
-	}
-	wantResources := map[string]rtCounts{
-		"example/schools":  {Loaded: 1, Equal: 1},
-		"example/students": {Loaded: 4, Equal: 3, Mismatched: 1, Rejected: 3},
-		"example/widgets":  {Rejected: 1},
-		"nope":             {Rejected: 1},
-	}
-	if !reflect.DeepEqual(rep.Resources, wantResources) {
-		t.Errorf("resources %+v, want %+v", rep.Resources, wantResources)
-	}
-	if want := []string{"example/schools", "example/students", "example/widgets", "nope"}; !reflect.DeepEqual(rep.order, want) {
-		t.Errorf("order %q, want %q", rep.order, want)
-	}
-	wantMismatches := []rtMismatch{{File: "example/students/004.json", Diff: []string{`$.name: want "d", got "tampered"`}}}
-	if !reflect.DeepEqual(rep.Mismatches, wantMismatches) {
-		t.Errorf("mismatches %+v, want %+v", rep.Mismatches, wantMismatches)
-	}
-	var rejected []string
-	for _, r := range rep.Rejections {
-		rejected = append(rejected, r.File+": "+r.Error)
-	}
-	wantRejected := []string{
-		"example/students/003.json: unresolved reference: $.requires: P:never not found",
-		"example/students/006.json: validation failed: $.invalid: is invalid",
-		"example/students/007.json: not valid JSON: unexpected EOF",
-		"example/widgets: not a resource endpoint of project example: no resource is served at /example/widgets",
-		"nope: not a project endpoint of the schema set (projects: example, extra)",
-	}
-	if !reflect.DeepEqual(rejected, wantRejected) {
-		t.Errorf("rejections\n got %q\nwant %q", rejected, wantRejected)
-	}
-	if err := rep.verdict(false); err == nil || err.Error() != "roundtrip: 1 of 5 loaded documents read back differently" {
-		t.Errorf("verdict: %v", err)
-	}
-	if err := rep.verdict(true); err == nil || !strings.Contains(err.Error(), "; 5 documents rejected (--strict)") {
-		t.Errorf("strict verdict: %v", err)
+func TestRoundtripText(t *testing.T) {
+	rep := &roundtrip.Report{
+		Loaded: 5, Equal: 4, Mismatched: 1, Rejected: 5,
+		Resources: map[string]roundtrip.Counts{
+			"example/schools":  {Loaded: 1, Equal: 1},
+			"example/students": {Loaded: 4, Equal: 3, Mismatched: 1, Rejected: 3},
+			"nope":             {Rejected: 1},
+		},
+		Order:      []string{"example/schools", "example/students", "nope"},
+		Mismatches: []roundtrip.Mismatch{{File: "example/students/004.json", Diff: []string{`$.name: want "d", got "tampered"`}}},
+		Rejections: []roundtrip.Rejection{{File: "nope", Error: "not a project endpoint of the schema set (projects: example, extra)"}},
+		Pruned:     map[string][]string{"example/students/005.json": {"$.extra"}},
 	}
 	var text strings.Builder
-	if err := rep.writeText(&text, l.pruned); err != nil {
+	if err := writeRoundtripText(&text, rep); err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range []string{
@@ -301,22 +41,6 @@ func TestRoundtripLoader(t *testing.T) {
 	}
 }
 
-func TestRoundtripVerdictClean(t *testing.T) {
-	r := &roundtripReport{Loaded: 3, Equal: 3}
-	for _, strict := range []bool{false, true} {
-		if err := r.verdict(strict); err != nil {
-			t.Errorf("verdict(strict=%v) = %v", strict, err)
-		}
-	}
-	r.Rejected = 1
-	if err := r.verdict(false); err != nil {
-		t.Errorf("a rejection fails without --strict: %v", err)
-	}
-	if err := r.verdict(true); err == nil {
-		t.Errorf("a rejection passes with --strict")
-	}
-}
-
 func TestRoundtripBadDirectory(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing")
 	r := runCLI(t, "roundtrip", "--dsn", "postgres://127.0.0.1:1/none", missing)
@@ -328,4 +52,18 @@ func TestRoundtripBadDirectory(t *testing.T) {
 	mustCode(t, r, ExitUsage)
 	r = runCLI(t, "roundtrip", "--dsn", "x")
 	mustCode(t, r, ExitUsage)
+}
+
+// writeRoundtripDocs writes files (path relative to dir → content) below dir.
+func writeRoundtripDocs(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

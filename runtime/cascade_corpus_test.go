@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
+	"github.com/edfi-dmsc/dmsc/roundtrip"
 	"github.com/edfi-dmsc/dmsc/runtime"
 	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"
 	"github.com/edfi-dmsc/dmsc/testenv"
@@ -45,22 +46,33 @@ func TestSessionCascadeDS50(t *testing.T) {
 	fx := testenv.Fixtures(t)
 	env := runtimetest.New(t, "sessioncascade", testenv.DS50(t))
 	st := env.Store
+	set, err := roundtrip.Discover(filepath.Join(fx, "documents", "ds-5.0"), st.Manifest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := roundtrip.Load(t.Context(), st, set, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byFile := map[string]roundtrip.Document{}
+	for _, d := range set.Documents {
+		byFile[d.File] = d
+	}
+	// Documents in the order they were written (rejections are by design,
+	// docs/runtime.md); a later document with the same natural key updates
+	// an earlier one, whose body it replaces.
 	var docs []corpusDoc
 	bodies := map[string][]byte{}
-	for _, rel := range fixtureOrder(t, fx, "ds-5.0").Order {
-		parts := strings.Split(rel, "/")
-		body, err := os.ReadFile(filepath.Join(fx, "documents", rel))
+	for _, file := range loaded.Written {
+		d, id := byFile[file], loaded.Outcomes[file].ID
+		body, err := os.ReadFile(d.Path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := st.Upsert(t.Context(), parts[1], parts[2], body)
-		if err != nil {
-			continue // rejected by design (docs/runtime.md)
+		if _, seen := bodies[id]; !seen {
+			docs = append(docs, corpusDoc{d.Resource.ProjectEndpoint, d.Resource.EndpointName, id})
 		}
-		if _, seen := bodies[res.ID]; !seen {
-			docs = append(docs, corpusDoc{parts[1], parts[2], res.ID})
-		}
-		bodies[res.ID] = body
+		bodies[id] = body
 	}
 	// The session whose identity closure holds the most student section
 	// associations (then the largest closure).

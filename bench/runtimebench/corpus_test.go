@@ -1,12 +1,10 @@
 package runtimebench
 
 import (
-	"encoding/json"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"sync"
 	"testing"
 
@@ -14,6 +12,8 @@ import (
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/manifest/refid"
 	"github.com/edfi-dmsc/dmsc/model"
+	"github.com/edfi-dmsc/dmsc/roundtrip"
+	"github.com/edfi-dmsc/dmsc/runtime"
 	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
@@ -27,7 +27,8 @@ type corpusDoc struct {
 }
 
 // corpus is an ordered document set (every document after the documents
-// it references) with the compiled schema it belongs to.
+// it references, as package roundtrip loads them) with the compiled schema
+// it belongs to.
 type corpus struct {
 	name     string // "ds50" or "example": part of the benchmark names
 	model    *model.Model
@@ -40,10 +41,13 @@ var (
 	cachedCorpus *corpus
 )
 
-// loadCorpus returns the DS 5.0 fixture documents in load order when the
-// fixture corpus exists, else dmsc's own example documents under
-// testdata/documents/example (the built-in example schema), else skips.
-// The result is cached: benchmarks run many times per process.
+// loadCorpus returns the DS 5.0 fixture documents when the fixture corpus
+// exists, else dmsc's own example documents under
+// testdata/documents/example (the built-in example schema), else skips,
+// in the order package roundtrip loads them (dependency order of the
+// resources, retries for the rest: one load on a scratch database finds
+// it), leaving out what the relational store rejects. The result is
+// cached: benchmarks run many times per process.
 func loadCorpus(tb testing.TB) *corpus {
 	tb.Helper()
 	corpusMu.Lock()
@@ -52,133 +56,54 @@ func loadCorpus(tb testing.TB) *corpus {
 		return cachedCorpus
 	}
 	var c *corpus
+	var dir string
 	if fixturesPresent(tb) {
-		c = ds50Corpus(tb)
+		m := runtimetest.Compile(tb, testenv.DS50(tb))
+		c = &corpus{name: "ds50", model: m, manifest: compiler.Manifest(m)}
+		dir = filepath.Join(testenv.Fixtures(tb), "documents", "ds-5.0")
 	} else {
-		c = exampleCorpus(tb)
+		dir = filepath.Join(testenv.RepoRoot(tb), "testdata", "documents", "example")
+		if files, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*.json")); len(files) == 0 {
+			tb.Skipf("no document corpus: neither the DS 5.0 fixtures (set %s) nor %s/<project>/<endpoint>/*.json exist", testenv.FixturesEnv, dir)
+		}
+		m := runtimetest.Compile(tb)
+		c = &corpus{name: "example", model: m, manifest: compiler.Manifest(m)}
 	}
+	c.docs = loadOrdered(tb, c, dir)
 	cachedCorpus = c
 	return c
 }
 
-// fixturesPresent reports whether testenv.Fixtures would find the corpus
-// (it skips the test when not, and here the example set is the fallback).
-func fixturesPresent(tb testing.TB) bool {
-	dir := os.Getenv(testenv.FixturesEnv)
-	if dir == "" {
-		dir = filepath.Join(filepath.Dir(testenv.RepoRoot(tb)), "shared", "fixtures")
-	}
-	fi, err := os.Stat(filepath.Join(dir, "documents", "ds-5.0", "load-order.json"))
-	return err == nil && !fi.IsDir()
-}
-
-// ds50Corpus reads documents/ds-5.0/load-order.json's "order".
-func ds50Corpus(tb testing.TB) *corpus {
-	root := filepath.Join(testenv.Fixtures(tb), "documents")
-	data, err := os.ReadFile(filepath.Join(root, "ds-5.0", "load-order.json"))
+// loadOrdered loads dir once through package roundtrip on a scratch
+// database and returns the documents that loaded, in the order they were
+// written.
+func loadOrdered(tb testing.TB, c *corpus, dir string) []corpusDoc {
+	set, err := roundtrip.Discover(dir, c.manifest)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var lo struct {
-		Order []string `json:"order"`
+	env := runtimetest.NewWithModel(tb, c.name+"-order", c.model, runtime.Options{})
+	res, err := roundtrip.Load(context.Background(), env.Store, set, nil)
+	if err != nil {
+		tb.Fatal(err)
 	}
-	if err := json.Unmarshal(data, &lo); err != nil {
-		tb.Fatalf("load-order.json: %v", err)
+	byFile := map[string]roundtrip.Document{}
+	for _, d := range set.Documents {
+		byFile[d.File] = d
 	}
-	m := runtimetest.Compile(tb, testenv.DS50(tb))
-	c := &corpus{name: "ds50", model: m, manifest: compiler.Manifest(m)}
-	for _, rel := range lo.Order {
-		// ds-5.0/<project>/<endpoint>/<file>.json
-		parts := strings.Split(rel, "/")
-		if len(parts) != 4 {
-			tb.Fatalf("load-order.json: unexpected path %q", rel)
-		}
-		body, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		c.docs = append(c.docs, corpusDoc{path: rel, projectEndpoint: parts[1], endpoint: parts[2], body: body})
-	}
-	return c
-}
-
-// exampleCorpus reads testdata/documents/example/<project>/<endpoint>/*.json
-// and orders it by the documents' references (computed with the
-// baseline's identity code, no database needed).
-func exampleCorpus(tb testing.TB) *corpus {
-	root := filepath.Join(testenv.RepoRoot(tb), "testdata", "documents", "example")
-	files, _ := filepath.Glob(filepath.Join(root, "*", "*", "*.json"))
-	if len(files) == 0 {
-		tb.Skipf("no document corpus: neither the DS 5.0 fixtures (set %s) nor %s/<project>/<endpoint>/*.json exist", testenv.FixturesEnv, root)
-	}
-	sort.Strings(files)
-	m := runtimetest.Compile(tb)
-	c := &corpus{name: "example", model: m, manifest: compiler.Manifest(m)}
 	var docs []corpusDoc
-	for _, f := range files {
-		body, err := os.ReadFile(f)
+	for _, file := range res.Written {
+		d := byFile[file]
+		body, err := os.ReadFile(d.Path)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		rel, _ := filepath.Rel(root, f)
-		parts := strings.Split(filepath.ToSlash(rel), "/")
-		docs = append(docs, corpusDoc{path: filepath.ToSlash(rel), projectEndpoint: parts[0], endpoint: parts[1], body: body})
+		docs = append(docs, corpusDoc{path: file, projectEndpoint: d.Resource.ProjectEndpoint, endpoint: d.Resource.EndpointName, body: body})
 	}
-	c.docs = dependencyOrder(tb, c.manifest, docs)
-	return c
-}
-
-// dependencyOrder orders docs so that every document comes after the
-// documents it references, keeping file order otherwise. Documents that
-// cannot be identified (deliberately invalid ones), or whose references no
-// document provides, are left out.
-func dependencyOrder(tb testing.TB, m *manifest.Manifest, docs []corpusDoc) []corpusDoc {
-	st, err := compileStore(m)
-	if err != nil {
-		tb.Fatal(err)
+	if n := len(set.Documents) - len(docs); n > 0 {
+		tb.Logf("corpus %s: %d documents left out: the relational store rejects them", c.name, n)
 	}
-	type pending struct {
-		doc corpusDoc
-		id  Identity
-	}
-	var rest []pending
-	for _, d := range docs {
-		id, err := st.Identify(d.projectEndpoint, d.endpoint, d.body)
-		if err != nil {
-			tb.Logf("corpus: leaving out %s: %v", d.path, err)
-			continue
-		}
-		rest = append(rest, pending{d, id})
-	}
-	provided := map[string]bool{}
-	var out []corpusDoc
-	for progress := true; progress && len(rest) > 0; {
-		progress = false
-		var next []pending
-		for _, p := range rest {
-			ready := true
-			for _, r := range p.id.References {
-				if !provided[r.String()] {
-					ready = false
-					break
-				}
-			}
-			if !ready {
-				next = append(next, p)
-				continue
-			}
-			progress = true
-			out = append(out, p.doc)
-			for _, r := range p.id.ReferentialIDs {
-				provided[r.String()] = true
-			}
-		}
-		rest = next
-	}
-	for _, p := range rest {
-		tb.Logf("corpus: leaving out %s: a reference no document provides", p.doc.path)
-	}
-	return out
+	return docs
 }
 
 // smokeRun reports whether the benchmarks run once each, as
@@ -237,4 +162,16 @@ func smokeSubset(tb testing.TB, c *corpus) *corpus {
 		}
 	}
 	return &out
+}
+
+// fixturesPresent reports whether testenv.Fixtures would find the DS 5.0
+// document corpus (it skips the test when not; here the example set is the
+// fallback).
+func fixturesPresent(tb testing.TB) bool {
+	dir := os.Getenv(testenv.FixturesEnv)
+	if dir == "" {
+		dir = filepath.Join(filepath.Dir(testenv.RepoRoot(tb)), "shared", "fixtures")
+	}
+	fi, err := os.Stat(filepath.Join(dir, "documents", "ds-5.0"))
+	return err == nil && fi.IsDir()
 }

@@ -8,11 +8,12 @@
 // # Benchmarks
 //
 // BenchmarkRuntime (in the _test.go files) needs DMSC_PG_DSN and skips
-// without it. Its corpus is the DS 5.0 fixture documents in the "order" of
-// documents/ds-5.0/load-order.json when the shared fixtures exist, else
-// dmsc's example documents under testdata/documents/example (ordered by
-// their references); documents that either store rejects are left out for
-// both and logged (with -v): DS 5.0 holds upstream test requests that
+// without it. Its corpus is the DS 5.0 fixture documents when the shared
+// fixtures exist, else dmsc's example documents under
+// testdata/documents/example, in the order package roundtrip loads them
+// (found by one load on a scratch database); documents that either store
+// rejects are left out for both and logged (with -v): DS 5.0 holds
+// upstream test requests that
 // DMS answers with 409 and integer ids beyond the 32 bits of the
 // relational columns. Each store gets its own database; the relational
 // store runs with production options (no edge verification).

@@ -1,4 +1,4 @@
-package cli
+package roundtrip
 
 import (
 	"fmt"
@@ -11,36 +11,39 @@ import (
 	"github.com/edfi-dmsc/dmsc/manifest"
 )
 
-// rtDocument is one document file to load.
-type rtDocument struct {
-	// file is the path relative to DIR, with forward slashes.
-	file string
-	// path is the path on disk.
-	path string
-	// res is the resource the file's directory names.
-	res *manifest.Resource
+// Document is one document file to load.
+type Document struct {
+	// File is the path relative to DIR, with forward slashes
+	// (`ed-fi/schools/001.json`).
+	File string
+	// Path is the path on disk.
+	Path string
+	// Resource is the resource the file's directory names.
+	Resource *manifest.Resource
 }
 
-// rtResourceDocs are the documents of one resource directory.
-type rtResourceDocs struct {
-	key  string // "projectEndpoint/endpoint"
-	docs []rtDocument
+// ResourceDocuments are the documents of one resource directory.
+type ResourceDocuments struct {
+	// Key is "projectEndpoint/endpoint".
+	Key       string
+	Documents []Document
 }
 
-// rtDocumentSet is what DIR holds: the documents by resource in load order,
-// and the directories that name no endpoint.
-type rtDocumentSet struct {
-	resources  []rtResourceDocs
-	docs       []rtDocument
-	rejections []rtRejection
+// Set is what a directory holds: the documents by resource in load order,
+// and the directories that name no endpoint (rejections).
+type Set struct {
+	Resources []ResourceDocuments
+	// Documents are every document, in load order.
+	Documents  []Document
+	Rejections []Rejection
 }
 
-// discoverDocuments lists DIR/<projectEndpoint>/<resourceEndpoint>/*.json.
-// Files directly in DIR or in a project directory, subdirectories of a
-// resource directory and entries whose names start with a dot are
-// ignored. A directory that is not a project endpoint, or not an endpoint
-// of its project, is a rejection.
-func discoverDocuments(dir string, m *manifest.Manifest) (*rtDocumentSet, error) {
+// Discover lists DIR/<projectEndpoint>/<resourceEndpoint>/*.json in load
+// order (LoadOrder, then file name). Files directly in DIR or in a project
+// directory, subdirectories of a resource directory and entries whose
+// names start with a dot are ignored. A directory that is not a project
+// endpoint, or not an endpoint of its project, is a rejection.
+func Discover(dir string, m *manifest.Manifest) (*Set, error) {
 	byPath := map[string]*manifest.Resource{}
 	projects := map[string]bool{}
 	for i := range m.Resources {
@@ -53,15 +56,15 @@ func discoverDocuments(dir string, m *manifest.Manifest) (*rtDocumentSet, error)
 		projectNames = append(projectNames, p.EndpointName)
 	}
 	sort.Strings(projectNames)
-	set := &rtDocumentSet{}
-	found := map[string][]rtDocument{}
+	set := &Set{}
+	found := map[string][]Document{}
 	projectDirs, err := subdirectories(dir)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range projectDirs {
 		if !projects[p] {
-			set.rejections = append(set.rejections, rtRejection{File: p,
+			set.Rejections = append(set.Rejections, Rejection{File: p,
 				Error: fmt.Sprintf("not a project endpoint of the schema set (projects: %s)", strings.Join(projectNames, ", "))})
 			continue
 		}
@@ -73,7 +76,7 @@ func discoverDocuments(dir string, m *manifest.Manifest) (*rtDocumentSet, error)
 			key := p + "/" + r
 			res, ok := byPath[key]
 			if !ok {
-				set.rejections = append(set.rejections, rtRejection{File: key,
+				set.Rejections = append(set.Rejections, Rejection{File: key,
 					Error: fmt.Sprintf("not a resource endpoint of project %s: no resource is served at /%s", p, key)})
 				continue
 			}
@@ -85,19 +88,19 @@ func discoverDocuments(dir string, m *manifest.Manifest) (*rtDocumentSet, error)
 				if f.IsDir() || strings.HasPrefix(f.Name(), ".") || !strings.HasSuffix(f.Name(), ".json") {
 					continue
 				}
-				found[key] = append(found[key], rtDocument{
-					file: path.Join(p, r, f.Name()),
-					path: filepath.Join(dir, p, r, f.Name()),
-					res:  res,
+				found[key] = append(found[key], Document{
+					File:     path.Join(p, r, f.Name()),
+					Path:     filepath.Join(dir, p, r, f.Name()),
+					Resource: res,
 				})
 			}
 		}
 	}
-	for _, r := range resourceLoadOrder(m) {
+	for _, r := range LoadOrder(m) {
 		key := r.ProjectEndpoint + "/" + r.EndpointName
 		if docs := found[key]; len(docs) > 0 {
-			set.resources = append(set.resources, rtResourceDocs{key: key, docs: docs})
-			set.docs = append(set.docs, docs...)
+			set.Resources = append(set.Resources, ResourceDocuments{Key: key, Documents: docs})
+			set.Documents = append(set.Documents, docs...)
 		}
 	}
 	return set, nil

@@ -1,4 +1,4 @@
-package cli
+package roundtrip
 
 import (
 	"fmt"
@@ -7,10 +7,10 @@ import (
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
 )
 
-// metadataKeys are the properties GET adds to a stored document.
-var metadataKeys = []string{"id", "_etag", "_lastModifiedDate"}
+// MetadataKeys are the properties GET adds to a stored document.
+var MetadataKeys = []string{"id", "_etag", "_lastModifiedDate"}
 
-// compareRoundTrip checks the round trip law for one document: input is
+// Compare checks the round trip law for one document: input is
 // the document as written (decoded by jsonvalue.Decode; it is modified),
 // pruned the paths the write reported as pruned, id the DocumentUuid it
 // returned and got the GET body. It returns the differences, none when the
@@ -20,11 +20,12 @@ var metadataKeys = []string{"id", "_etag", "_lastModifiedDate"}
 // is not normalised, so a GET body holding a null or an empty array
 // differs.
 //
-// Strings at the wildcard paths in descriptors compare case-insensitively:
+// Strings at the wildcard paths in descriptors (see Descriptors)
+// compare case-insensitively:
 // descriptor URIs resolve case-insensitively (as in DMS), and GET returns
 // the URI the descriptor holds, which a later POST of the same descriptor
 // with other letter case may have changed.
-func compareRoundTrip(input any, pruned []string, id string, got []byte, descriptors map[string]bool) []string {
+func Compare(input any, pruned []string, id string, got []byte, descriptors map[string]bool) []string {
 	var diffs []string
 	for _, p := range pruned {
 		if _, err := jsonvalue.Remove(input, p); err != nil {
@@ -40,7 +41,7 @@ func compareRoundTrip(input any, pruned []string, id string, got []byte, descrip
 	if !ok {
 		return append(diffs, fmt.Sprintf("$: the GET body is not a JSON object: %.80s", got))
 	}
-	for _, k := range metadataKeys {
+	for _, k := range MetadataKeys {
 		v, present := obj[k]
 		s, isString := v.(string)
 		switch {
@@ -57,5 +58,5 @@ func compareRoundTrip(input any, pruned []string, id string, got []byte, descrip
 		}
 	}
 	opts := jsonvalue.Options{FoldCase: func(path string) bool { return descriptors[jsonvalue.Wildcard(path)] }}
-	return append(diffs, jsonvalue.DiffWith(want, jsonvalue.StripKeys(body, metadataKeys...), opts)...)
+	return append(diffs, jsonvalue.DiffWith(want, jsonvalue.StripKeys(body, MetadataKeys...), opts)...)
 }

@@ -1,10 +1,10 @@
-package cli
+package roundtrip
 
 import (
 	"github.com/edfi-dmsc/dmsc/manifest"
 )
 
-// resourceLoadOrder orders the manifest's resources so that every resource
+// LoadOrder orders the manifest's resources so that every resource
 // comes after the resources its documents reference: the targets of its
 // Reference edge sources (every member of an abstract target) and of its
 // Descriptor edge sources. Among the resources that are ready, the one
@@ -14,7 +14,7 @@ import (
 // identities but may have through optional references, is broken at the
 // smallest resource on a cycle that the smallest waiting resource leads to;
 // the loader's retries do the rest.
-func resourceLoadOrder(m *manifest.Manifest) []*manifest.Resource {
+func LoadOrder(m *manifest.Manifest) []*manifest.Resource {
 	name := func(project, resource string) string { return project + ":" + resource }
 	members := map[string][]string{}
 	for _, a := range m.AbstractResources {

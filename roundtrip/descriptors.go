@@ -1,15 +1,15 @@
-package cli
+package roundtrip
 
 import (
 	"github.com/edfi-dmsc/dmsc/manifest"
 )
 
-// descriptorPaths returns the paths, in wildcard form
+// Paths returns the paths, in wildcard form
 // (`$.gradeLevels[*].gradeLevelDescriptor`), at which documents of r hold
 // descriptor URIs: r's own descriptor properties and the descriptor parts of
 // its references' identities (`$.programs[*].programReference.programTypeDescriptor`),
 // followed through the targets' identities.
-func (idx *manifestIndex) descriptorPaths(r *manifest.Resource) map[string]bool {
+func (idx *Descriptors) Paths(r *manifest.Resource) map[string]bool {
 	out := map[string]bool{}
 	for _, es := range r.EdgeSources {
 		switch es.Kind {
@@ -26,15 +26,16 @@ func (idx *manifestIndex) descriptorPaths(r *manifest.Resource) map[string]bool 
 	return out
 }
 
-// manifestIndex finds resources and abstract resources by name.
-type manifestIndex struct {
+// Descriptors finds where the documents of a manifest's resources hold
+// descriptor URIs.
+type Descriptors struct {
 	resources map[string]*manifest.Resource
 	abstracts map[string]*manifest.AbstractResource
 }
 
-// newManifestIndex indexes m by "Project:Resource".
-func newManifestIndex(m *manifest.Manifest) *manifestIndex {
-	idx := &manifestIndex{resources: map[string]*manifest.Resource{}, abstracts: map[string]*manifest.AbstractResource{}}
+// NewDescriptors indexes m's resources and abstract resources.
+func NewDescriptors(m *manifest.Manifest) *Descriptors {
+	idx := &Descriptors{resources: map[string]*manifest.Resource{}, abstracts: map[string]*manifest.AbstractResource{}}
 	for i := range m.Resources {
 		r := &m.Resources[i]
 		idx.resources[r.ProjectName+":"+r.ResourceName] = r
@@ -52,7 +53,7 @@ const maxIdentityDepth = 16
 // identityIsDescriptor reports whether the identity part at path of the
 // named resource (of any member, for an abstract resource) is a descriptor
 // URI, following references that are part of the identity.
-func (idx *manifestIndex) identityIsDescriptor(project, resource string, abstract bool, path string, depth int) bool {
+func (idx *Descriptors) identityIsDescriptor(project, resource string, abstract bool, path string, depth int) bool {
 	if depth > maxIdentityDepth {
 		return false
 	}
