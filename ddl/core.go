@@ -2,39 +2,28 @@ package ddl
 
 import (
 	"github.com/edfi-dmsc/dmsc/dialect"
+	"github.com/edfi-dmsc/dmsc/dms"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
 // CoreSchema is the schema of the core tables.
-const CoreSchema = "dms"
+const CoreSchema = dms.Schema
 
-// Core table names, in creation order.
+// Core table names, in creation order (see package dms).
 const (
-	// ResourceKeyTable holds one smallint id per resource.
-	ResourceKeyTable = "ResourceKey"
-	// DocumentTable holds one metadata row per document.
-	DocumentTable = "Document"
-	// ReferentialIdentityTable maps ReferentialIds to documents.
-	ReferentialIdentityTable = "ReferentialIdentity"
-	// DescriptorTable holds every descriptor document.
-	DescriptorTable = "Descriptor"
-	// ReferenceEdgeTable is the reverse-reference index.
-	ReferenceEdgeTable = "ReferenceEdge"
-	// IdentityLockTable holds one lock row per document.
-	IdentityLockTable = "IdentityLock"
-	// EffectiveSchemaTable holds the provisioned schema set's fingerprint.
-	EffectiveSchemaTable = "EffectiveSchema"
-	// SchemaComponentTable holds the projects of each effective schema.
-	SchemaComponentTable = "SchemaComponent"
-	// DocumentCacheTable is the optional JSON projection.
-	DocumentCacheTable = "DocumentCache"
+	ResourceKeyTable         = dms.ResourceKey
+	DocumentTable            = dms.Document
+	ReferentialIdentityTable = dms.ReferentialIdentity
+	DescriptorTable          = dms.Descriptor
+	ReferenceEdgeTable       = dms.ReferenceEdge
+	IdentityLockTable        = dms.IdentityLock
+	EffectiveSchemaTable     = dms.EffectiveSchema
+	SchemaComponentTable     = dms.SchemaComponent
+	DocumentCacheTable       = dms.DocumentCache
 )
 
 // CoreTableNames lists the core dms tables in creation order.
-func CoreTableNames() []string {
-	return []string{ResourceKeyTable, DocumentTable, ReferentialIdentityTable, DescriptorTable,
-		ReferenceEdgeTable, IdentityLockTable, EffectiveSchemaTable, SchemaComponentTable, DocumentCacheTable}
-}
+func CoreTableNames() []string { return dms.Tables() }
 
 // Column constructors for the core tables.
 func col(name string, k model.TypeKind) dialect.Column {
@@ -96,9 +85,9 @@ func coreTables() []dialect.Table {
 			Name:    DescriptorTable,
 			Comment: "dms.Descriptor: the documents of every descriptor resource",
 			Columns: []dialect.Column{
-				docID, rk, str("Namespace", 255), str("CodeValue", 50), str("ShortDescription", 75),
-				nullable(str("Description", 1024)), nullable(col("EffectiveBeginDate", model.Date)),
-				nullable(col("EffectiveEndDate", model.Date)), str("Uri", model.DescriptorURIType.MaxLength),
+				docID, rk, str("Namespace", dms.NamespaceLength), str("CodeValue", dms.CodeValueLength), str("ShortDescription", dms.ShortDescriptionLength),
+				nullable(str("Description", dms.DescriptionLength)), nullable(col("EffectiveBeginDate", model.Date)),
+				nullable(col("EffectiveEndDate", model.Date)), str("Uri", dms.URILength),
 			},
 			PrimaryKey: key("PK_Descriptor", "DocumentId"),
 			Uniques:    []dialect.Key{key("UX_Descriptor_ResourceKeyId_Uri", "ResourceKeyId", "Uri")},

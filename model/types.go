@@ -1,6 +1,10 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/edfi-dmsc/dmsc/dms"
+)
 
 // TypeKind is a logical column type.
 type TypeKind string
@@ -42,7 +46,7 @@ func (t Type) String() string {
 
 // DescriptorURIType is the type of a descriptor URI (namespace + '#' +
 // codeValue: 255 + 1 + 50).
-var DescriptorURIType = Type{Kind: String, MaxLength: 306}
+var DescriptorURIType = Type{Kind: String, MaxLength: dms.URILength}
 
 // FallbackDecimalPrecision and FallbackDecimalScale give the type of a
 // number without decimalPropertyValidationInfos: decimal(18,4), as upstream

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/edfi-dmsc/dmsc/dms"
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/manifest/refid"
 )
@@ -499,16 +500,16 @@ func (f *flat) descriptorDocument() {
 		}
 		return &text
 	}
-	if s := str("namespace", 255, true); s != nil {
+	if s := str("namespace", dms.NamespaceLength, true); s != nil {
 		d.namespace = *s
 	}
-	if s := str("codeValue", 50, true); s != nil {
+	if s := str("codeValue", dms.CodeValueLength, true); s != nil {
 		d.codeValue = *s
 	}
-	if s := str("shortDescription", 75, true); s != nil {
+	if s := str("shortDescription", dms.ShortDescriptionLength, true); s != nil {
 		d.shortDescription = *s
 	}
-	d.description = str("description", 1024, false)
+	d.description = str("description", dms.DescriptionLength, false)
 	d.beginDate = date("effectiveBeginDate")
 	d.endDate = date("effectiveEndDate")
 	names := make([]string, 0, len(f.doc))

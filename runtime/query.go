@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/edfi-dmsc/dmsc/dms"
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/manifest/refid"
 )
@@ -23,10 +24,10 @@ var descriptorQueryFields = []struct {
 	name, column string
 	typ          manifest.Type
 }{
-	{"namespace", "Namespace", manifest.Type{Kind: manifest.KindString, MaxLength: 255}},
-	{"codeValue", "CodeValue", manifest.Type{Kind: manifest.KindString, MaxLength: 50}},
-	{"shortDescription", "ShortDescription", manifest.Type{Kind: manifest.KindString, MaxLength: 75}},
-	{"description", "Description", manifest.Type{Kind: manifest.KindString, MaxLength: 1024}},
+	{"namespace", "Namespace", manifest.Type{Kind: manifest.KindString, MaxLength: dms.NamespaceLength}},
+	{"codeValue", "CodeValue", manifest.Type{Kind: manifest.KindString, MaxLength: dms.CodeValueLength}},
+	{"shortDescription", "ShortDescription", manifest.Type{Kind: manifest.KindString, MaxLength: dms.ShortDescriptionLength}},
+	{"description", "Description", manifest.Type{Kind: manifest.KindString, MaxLength: dms.DescriptionLength}},
 	{"effectiveBeginDate", "EffectiveBeginDate", manifest.Type{Kind: manifest.KindDate}},
 	{"effectiveEndDate", "EffectiveEndDate", manifest.Type{Kind: manifest.KindDate}},
 }

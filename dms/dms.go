@@ -1,0 +1,44 @@
+// Package dms names the core tables of the relational store (schema
+// `dms`) and fixes the widths of the descriptor fields, which the DDL
+// creates and the runtime validates against: one source for both.
+package dms
+
+// Schema is the schema of the core tables.
+const Schema = "dms"
+
+// Core table names, in creation order.
+const (
+	// ResourceKey holds one smallint id per resource.
+	ResourceKey = "ResourceKey"
+	// Document holds one metadata row per document.
+	Document = "Document"
+	// ReferentialIdentity maps ReferentialIds to documents.
+	ReferentialIdentity = "ReferentialIdentity"
+	// Descriptor holds every descriptor document.
+	Descriptor = "Descriptor"
+	// ReferenceEdge is the reverse-reference index.
+	ReferenceEdge = "ReferenceEdge"
+	// IdentityLock holds one lock row per document.
+	IdentityLock = "IdentityLock"
+	// EffectiveSchema holds the provisioned schema set's fingerprint.
+	EffectiveSchema = "EffectiveSchema"
+	// SchemaComponent holds the projects of each effective schema.
+	SchemaComponent = "SchemaComponent"
+	// DocumentCache is the optional JSON projection.
+	DocumentCache = "DocumentCache"
+)
+
+// Tables lists the core tables in creation order.
+func Tables() []string {
+	return []string{ResourceKey, Document, ReferentialIdentity, Descriptor, ReferenceEdge, IdentityLock, EffectiveSchema, SchemaComponent, DocumentCache}
+}
+
+// The widths (characters) of dms.Descriptor's string columns.
+const (
+	NamespaceLength        = 255
+	CodeValueLength        = 50
+	ShortDescriptionLength = 75
+	DescriptionLength      = 1024
+	// URILength holds namespace + '#' + codeValue.
+	URILength = NamespaceLength + 1 + CodeValueLength
+)
