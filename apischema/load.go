@@ -2,10 +2,10 @@ package apischema
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/edfi-dmsc/dmsc/diag"
+	"github.com/edfi-dmsc/dmsc/jsonvalue"
 )
 
 // LoadFile reads and parses one ApiSchema file. Problems are added to diags;
@@ -28,26 +28,9 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// lineCol renders a byte offset as "line L, column C" (1-based).
-func lineCol(data []byte, off int64) string {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	line, col := 1, 1
-	for _, c := range data[:off] {
-		if c == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return fmt.Sprintf("line %d, column %d", line, col)
-}
-
 // Parse parses ApiSchema JSON read from name.
 func Parse(name string, data []byte, diags *diag.List) *Project {
-	doc, err := Decode(data)
+	doc, err := jsonvalue.Decode(data)
 	if err != nil {
 		diags.Errorf(name, "$", CodeInvalidJSON, "%v", err)
 		return nil

@@ -1,7 +1,6 @@
 package fingerprint
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/edfi-dmsc/dmsc/jsonvalue"
 )
 
 // Canonicalize returns the canonical JSON form of v, byte-compatible with the
@@ -48,21 +49,13 @@ func CanonicalizeJSON(data []byte) ([]byte, error) {
 	return Canonicalize(v)
 }
 
-// DecodeJSON parses data, which must hold exactly one JSON value, with
-// Decoder.UseNumber, returning the kind of value Canonicalize expects.
+// DecodeJSON parses data, which must hold exactly one JSON value, into the
+// kind of value Canonicalize expects (jsonvalue.Decode: numbers keep their
+// source text).
 func DecodeJSON(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := jsonvalue.Decode(data)
+	if err != nil {
 		return nil, fmt.Errorf("fingerprint: parse JSON: %w", err)
-	}
-	var extra any
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		if err == nil {
-			return nil, errors.New("fingerprint: parse JSON: more than one value")
-		}
-		return nil, fmt.Errorf("fingerprint: parse JSON: after the value: %w", err)
 	}
 	return v, nil
 }

@@ -121,7 +121,7 @@ func TestCompare(t *testing.T) {
 			want: []string{`$.id: want "u1" (the id the write returned), got "u2"`, `$._etag: want a non-empty string, got `, `$._lastModifiedDate: want an RFC 3339 date-time, got "yesterday"`}},
 		{name: "metadata not a string", input: `{}`, got: `{"id":"u1","_etag":7,"_lastModifiedDate":"2024-09-03T14:30:00.123456Z"}`,
 			want: []string{`$._etag: want a non-empty string, got 7`}},
-		{name: "not JSON", input: `{}`, got: `{`, want: []string{`$: the GET body is not JSON: unexpected EOF`}},
+		{name: "not JSON", input: `{}`, got: `{`, want: []string{`$: the GET body is not JSON: line 1, column 2: unexpected end of input in object`}},
 		{name: "not an object", input: `{}`, got: `[1]`, want: []string{`$: the GET body is not a JSON object: [1]`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -273,7 +273,7 @@ func TestLoad(t *testing.T) {
 	wantRejected := []string{
 		"example/students/003.json: unresolved reference: $.requires: P:never not found",
 		"example/students/006.json: validation failed: $.invalid: is invalid",
-		"example/students/007.json: not valid JSON: unexpected EOF",
+		"example/students/007.json: not valid JSON: line 1, column 9: unexpected end of input",
 		"example/widgets: not a resource endpoint of project example: no resource is served at /example/widgets",
 		"nope: not a project endpoint of the schema set (projects: example, extra)",
 	}

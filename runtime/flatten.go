@@ -1,8 +1,6 @@
 package runtime
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -10,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/edfi-dmsc/dmsc/dms"
+	"github.com/edfi-dmsc/dmsc/jsonvalue"
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/manifest/refid"
 )
@@ -62,16 +61,11 @@ type descriptorFields struct {
 }
 
 // decodeDocument parses a request body into an object, keeping numbers
-// exact.
+// exact (jsonvalue.Decode).
 func decodeDocument(body []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := jsonvalue.Decode(body)
+	if err != nil {
 		return nil, &ValidationError{Problems: []Problem{{Path: "$", Message: "invalid JSON: " + err.Error()}}}
-	}
-	if dec.More() {
-		return nil, &ValidationError{Problems: []Problem{{Path: "$", Message: "invalid JSON: content after the document"}}}
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {

@@ -15,6 +15,7 @@ var runtimeMayImport = map[string]bool{
 	"manifest/jsonpath": true,
 	"manifest/refid":    true,
 	"dms":               true,
+	"jsonvalue":         true,
 }
 
 // runtimeMustNotReach lists third-party modules the runtime must not

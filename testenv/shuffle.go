@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/edfi-dmsc/dmsc/apischema"
+	"github.com/edfi-dmsc/dmsc/jsonvalue"
 )
 
 // ShuffleKeys re-encodes a JSON document with every object's keys in a
@@ -17,7 +17,7 @@ import (
 // output as for the original.
 func ShuffleKeys(t testing.TB, data []byte, seed uint64) []byte {
 	t.Helper()
-	v, err := apischema.Decode(data)
+	v, err := jsonvalue.Decode(data)
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
