@@ -36,8 +36,8 @@ Preflight: dmsc reads dms.EffectiveSchema first.
 
 Verification: the stored hash, every expected table and view, and in every
 expected table each column's type (with length, precision and scale),
-nullability and presence, no extra NOT NULL column without a default, and
-the primary key columns. A table that existed before with other columns
+nullability and presence, no extra NOT NULL column without a default, the
+primary key columns and a unique index for each unique key. A table that existed before with other columns
 survives CREATE TABLE IF NOT EXISTS; verification then fails (exit 1,
 rolled back), listing every difference, e.g.
   example.School.SchoolId: expected integer NOT NULL, found character varying(20) NULL

@@ -61,6 +61,7 @@ func TestDDLProvisionWrongColumnTypes(t *testing.T) {
 		"example.School.SchoolId: expected integer NOT NULL, found character varying(20) NULL",
 		"example.School.NameOfInstitution: expected character varying(75) NOT NULL, found character varying(60) NOT NULL",
 		"example.School.WebSite: expected character varying(255) NULL, missing",
+		"example.School: expected unique key UX_School_NK (SchoolId), missing",
 		"rolled back",
 	} {
 		if !strings.Contains(r.stderr, want) {

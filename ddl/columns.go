@@ -11,12 +11,12 @@ import (
 
 // ColumnMismatch is one difference between a table the model expects and
 // the table the database holds: a column of another type or nullability,
-// a missing column, an extra column no insert could fill, or another
-// primary key.
+// a missing column, an extra column no insert could fill, another primary
+// key or a missing unique key.
 type ColumnMismatch struct {
 	// Table is `schema.name`.
 	Table string
-	// Column is the column's name; "" for a primary key mismatch.
+	// Column is the column's name; "" for a key mismatch.
 	Column string
 	// Problem says what differs, e.g. `expected integer NOT NULL, found
 	// character varying(20) NULL`.
@@ -38,6 +38,9 @@ type expectedTable struct {
 	Schema, Name string
 	Columns      []expectedColumn
 	PrimaryKey   []string
+	// Uniques are the unique constraints and unique indexes (the runtime
+	// relies on them, e.g. to reject duplicate collection items).
+	Uniques []dialect.Key
 }
 
 // expectedColumn is one column of an expectedTable.
@@ -54,6 +57,10 @@ type catalogTable struct {
 	// Columns in column order.
 	Columns    []catalogColumn
 	PrimaryKey []string
+	// Uniques are the key columns of every unique index that applies to
+	// every row (not partial; on SQL Server filtered ones count too, as
+	// the script's own filtered unique indexes are).
+	Uniques [][]string
 }
 
 // catalogColumn is a column as the catalog describes it.
@@ -74,16 +81,21 @@ func expectedTables(m *model.Model, d dialect.Dialect, catalogType func(string) 
 	if err != nil {
 		return nil, err
 	}
+	filtered := map[string][]dialect.Key{}
 	for _, t := range tables {
-		o, _, err := tableObject(d, t)
+		o, ixs, err := tableObject(d, t)
 		if err != nil {
 			return nil, err
+		}
+		for _, ix := range ixs {
+			filtered[t.Qualified()] = append(filtered[t.Qualified()], dialect.Key{Name: ix.Name, Columns: ix.Columns})
 		}
 		objects = append(objects, o)
 	}
 	out := make([]expectedTable, 0, len(objects))
 	for _, o := range objects {
-		t := expectedTable{Schema: o.Schema, Name: o.Name, PrimaryKey: o.PrimaryKey.Columns}
+		t := expectedTable{Schema: o.Schema, Name: o.Name, PrimaryKey: o.PrimaryKey.Columns,
+			Uniques: append(append([]dialect.Key(nil), o.Uniques...), filtered[o.Schema+"."+o.Name]...)}
 		for _, c := range o.Columns {
 			name := d.TypeName(c.Type)
 			if c.Special != dialect.NoSpecial {
@@ -102,9 +114,10 @@ func expectedTables(m *model.Model, d dialect.Dialect, catalogType func(string) 
 // `schema.name`; absent tables are reported as missing relations instead)
 // column by column: type (with length, precision and scale), nullability,
 // identity and default where the script declares them, presence, extra
-// NOT NULL columns without a default, and the primary key columns in
-// order. The result is sorted by table, then expected column order, then
-// extra columns, then the primary key.
+// NOT NULL columns without a default, the primary key columns in order,
+// and a unique index over the columns of each expected unique key (any
+// name, any column order). The result is sorted by table, then expected
+// column order, then extra columns, the primary key, the unique keys.
 func compareTables(want []expectedTable, have map[string]*catalogTable) []ColumnMismatch {
 	var out []ColumnMismatch
 	for _, w := range want {
@@ -143,8 +156,31 @@ func compareTables(want []expectedTable, have map[string]*catalogTable) []Column
 			}
 			out = append(out, ColumnMismatch{Table: qualified, Problem: "expected primary key (" + strings.Join(w.PrimaryKey, ", ") + "), found " + got})
 		}
+		for _, u := range w.Uniques {
+			found := sameColumnSet(u.Columns, h.PrimaryKey)
+			for _, k := range h.Uniques {
+				found = found || sameColumnSet(u.Columns, k)
+			}
+			if !found {
+				out = append(out, ColumnMismatch{Table: qualified,
+					Problem: "expected unique key " + u.Name + " (" + strings.Join(u.Columns, ", ") + "), missing"})
+			}
+		}
 	}
 	return out
+}
+
+// sameColumnSet reports whether a and b name the same columns in any
+// order (a unique index enforces the same rule whatever its column order).
+func sameColumnSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	x := append([]string(nil), a...)
+	y := append([]string(nil), b...)
+	sort.Strings(x)
+	sort.Strings(y)
+	return equalStrings(x, y)
 }
 
 // describeColumn renders `type NULL` / `type NOT NULL`, with ` IDENTITY`

@@ -117,8 +117,8 @@ FROM [dms].[SchemaComponent] WHERE [EffectiveSchemaId] = @p1 ORDER BY [ProjectEn
 
 // VerifyMSSQL checks the stored hash, that every expected table and view
 // exists (sys.objects), and that every expected table has the expected
-// columns and primary key (sys.columns, sys.types, sys.indexes), as
-// VerifyPostgres does. It returns a *VerificationError listing every
+// columns, primary key and unique keys (sys.columns, sys.types,
+// sys.indexes), as VerifyPostgres does. It returns a *VerificationError listing every
 // problem otherwise.
 func VerifyMSSQL(ctx context.Context, q SQLQuerier, m *model.Model) error {
 	st, err := ReadStateMSSQL(ctx, q)
@@ -170,19 +170,31 @@ ORDER BY s.[name], t.[name], c.[column_id]`, func(r *sql.Rows) error {
 	if err != nil {
 		return err
 	}
-	err = sqlEach(ctx, q, `SELECT s.[name], t.[name], c.[name]
+	var lastTable string
+	lastIndex := -1
+	err = sqlEach(ctx, q, `SELECT s.[name], t.[name], i.[index_id], i.[is_primary_key], c.[name]
 FROM sys.indexes AS i JOIN sys.tables AS t ON t.[object_id] = i.[object_id]
 JOIN sys.schemas AS s ON s.[schema_id] = t.[schema_id]
 JOIN sys.index_columns AS ic ON ic.[object_id] = i.[object_id] AND ic.[index_id] = i.[index_id]
 JOIN sys.columns AS c ON c.[object_id] = ic.[object_id] AND c.[column_id] = ic.[column_id]
-WHERE i.[is_primary_key] = 1 AND ic.[is_included_column] = 0
-ORDER BY s.[name], t.[name], ic.[key_ordinal]`, func(r *sql.Rows) error {
+WHERE (i.[is_primary_key] = 1 OR i.[is_unique] = 1) AND ic.[is_included_column] = 0
+ORDER BY s.[name], t.[name], i.[index_id], ic.[key_ordinal]`, func(r *sql.Rows) error {
 		var schema, name, column string
-		if err := r.Scan(&schema, &name, &column); err != nil {
+		var indexID int
+		var primary bool
+		if err := r.Scan(&schema, &name, &indexID, &primary, &column); err != nil {
 			return err
 		}
 		t := table(schema, name)
-		t.PrimaryKey = append(t.PrimaryKey, column)
+		switch {
+		case primary:
+			t.PrimaryKey = append(t.PrimaryKey, column)
+		case indexID == lastIndex && schema+"."+name == lastTable:
+			t.Uniques[len(t.Uniques)-1] = append(t.Uniques[len(t.Uniques)-1], column)
+		default:
+			t.Uniques = append(t.Uniques, []string{column})
+		}
+		lastTable, lastIndex = schema+"."+name, indexID
 		return nil
 	})
 	if err != nil {

@@ -114,8 +114,8 @@ FROM "dms"."SchemaComponent" WHERE "EffectiveSchemaId" = $1 ORDER BY "ProjectEnd
 // view exists (pg_class), and that every expected table has the expected
 // columns — type with length, precision and scale, nullability, identity
 // and default where the script declares them — no extra NOT NULL column
-// without a default, and the expected primary key (pg_attribute,
-// pg_constraint). It returns a *VerificationError listing every problem
+// without a default, the expected primary key and unique keys
+// (pg_attribute, pg_constraint, pg_index). It returns a *VerificationError listing every problem
 // otherwise.
 func VerifyPostgres(ctx context.Context, q PgQuerier, m *model.Model) error {
 	st, err := ReadStatePostgres(ctx, q)
@@ -178,6 +178,25 @@ ORDER BY n.nspname, c.relname, k.ord`, schemas, func(r pgx.Rows) error {
 		}
 		t := table(schema, name)
 		t.PrimaryKey = append(t.PrimaryKey, column)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = pgEach(ctx, q, `SELECT n.nspname, c.relname,
+  ARRAY(SELECT a.attname::text FROM unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum
+        WHERE k.ord <= ix.indnkeyatts ORDER BY k.ord)
+FROM pg_catalog.pg_index ix JOIN pg_catalog.pg_class c ON c.oid = ix.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE ix.indisunique AND NOT ix.indisprimary AND ix.indpred IS NULL AND ix.indexprs IS NULL AND n.nspname = ANY($1)`, schemas, func(r pgx.Rows) error {
+		var schema, name string
+		var columns []string
+		if err := r.Scan(&schema, &name, &columns); err != nil {
+			return err
+		}
+		t := table(schema, name)
+		t.Uniques = append(t.Uniques, columns)
 		return nil
 	})
 	if err != nil {

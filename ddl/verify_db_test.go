@@ -63,7 +63,8 @@ func TestPostgresVerifyColumns(t *testing.T) {
 	checkColumnMismatches(t, err, whenApplied,
 		"example.School.NameOfInstitution: expected character varying(75) NOT NULL, found character varying(60) NOT NULL",
 		"example.School.SchoolId: expected integer NOT NULL, found character varying(20) NULL",
-		"example.School.WebSite: expected character varying(255) NULL, missing")
+		"example.School.WebSite: expected character varying(255) NULL, missing",
+		"example.School: expected unique key UX_School_NK (SchoolId), missing")
 	if st, err := ReadStatePostgres(ctx, conn); err != nil || st.Provisioned() {
 		t.Errorf("after the failed provisioning: %+v, %v; want nothing committed", st, err)
 	}
@@ -78,21 +79,24 @@ func TestPostgresVerifyColumns(t *testing.T) {
 	conn = connectPG(t, dsn)
 	if _, err := conn.Exec(ctx, `ALTER TABLE "dms"."Document" ALTER COLUMN "Etag" DROP DEFAULT;
 ALTER TABLE "dms"."Document" ALTER COLUMN "DocumentId" DROP IDENTITY;
-ALTER TABLE "example"."SchoolAddress" ALTER COLUMN "PostalCode" TYPE varchar(10)`); err != nil {
+ALTER TABLE "example"."SchoolAddress" ALTER COLUMN "PostalCode" TYPE varchar(10);
+ALTER TABLE "example"."SchoolAddress" DROP CONSTRAINT "UX_SchoolAddress_AddressTypeDescriptor_DescriptorId__80198a5790"`); err != nil {
 		t.Fatal(err)
 	}
 	_, err = Provision(ctx, dsn, m, "", ProvisionOptions{})
 	checkColumnMismatches(t, err, whenAlreadyProvisioned,
 		"dms.Document.DocumentId: expected bigint NOT NULL IDENTITY, found bigint NOT NULL",
 		"dms.Document.Etag: expected bigint NOT NULL with a default, found bigint NOT NULL",
-		"example.SchoolAddress.PostalCode: expected character varying(17) NULL, found character varying(10) NULL")
+		"example.SchoolAddress.PostalCode: expected character varying(17) NULL, found character varying(10) NULL",
+		"example.SchoolAddress: expected unique key UX_SchoolAddress_AddressTypeDescriptor_DescriptorId__80198a5790 (School_DocumentId, AddressTypeDescriptor_DescriptorId), missing")
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		return VerifyPostgres(ctx, tx, m)
 	})
 	checkColumnMismatches(t, err, "",
 		"dms.Document.DocumentId: expected bigint NOT NULL IDENTITY, found bigint NOT NULL",
 		"dms.Document.Etag: expected bigint NOT NULL with a default, found bigint NOT NULL",
-		"example.SchoolAddress.PostalCode: expected character varying(17) NULL, found character varying(10) NULL")
+		"example.SchoolAddress.PostalCode: expected character varying(17) NULL, found character varying(10) NULL",
+		"example.SchoolAddress: expected unique key UX_SchoolAddress_AddressTypeDescriptor_DescriptorId__80198a5790 (School_DocumentId, AddressTypeDescriptor_DescriptorId), missing")
 }
 
 // TestMSSQLVerifyColumns is TestPostgresVerifyColumns on SQL Server. It
@@ -119,7 +123,8 @@ func TestMSSQLVerifyColumns(t *testing.T) {
 	checkColumnMismatches(t, err, whenApplied,
 		"example.School.NameOfInstitution: expected nvarchar(75) NOT NULL, found nvarchar(60) NOT NULL",
 		"example.School.SchoolId: expected int NOT NULL, found nvarchar(20) NULL",
-		"example.School.WebSite: expected nvarchar(255) NULL, missing")
+		"example.School.WebSite: expected nvarchar(255) NULL, missing",
+		"example.School: expected unique key UX_School_NK (SchoolId), missing")
 	if st, err := ReadState(ctx, MSSQL, dsn); err != nil || st.Provisioned() {
 		t.Errorf("after the failed provisioning: %+v, %v; want nothing committed", st, err)
 	}

@@ -5,13 +5,17 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/edfi-dmsc/dmsc/dialect"
 )
 
 // TestCompareTables covers every kind of column mismatch on a small
 // catalog, and that a matching one yields none.
 func TestCompareTables(t *testing.T) {
 	want := []expectedTable{
-		{Schema: "s", Name: "A", PrimaryKey: []string{"Id", "Ordinal"}, Columns: []expectedColumn{
+		{Schema: "s", Name: "A", PrimaryKey: []string{"Id", "Ordinal"}, Uniques: []dialect.Key{
+			{Name: "UX_A_Code", Columns: []string{"Id", "Code"}}, {Name: "UX_A_Key", Columns: []string{"Ordinal", "Id"}},
+		}, Columns: []expectedColumn{
 			{Name: "Id", Type: "bigint", Identity: true},
 			{Name: "Ordinal", Type: "integer"},
 			{Name: "Code", Type: "character varying(20)"},
@@ -23,7 +27,7 @@ func TestCompareTables(t *testing.T) {
 		{Schema: "s", Name: "B", PrimaryKey: []string{"Id"}, Columns: []expectedColumn{{Name: "Id", Type: "bigint"}}},
 	}
 	good := map[string]*catalogTable{
-		"s.A": {PrimaryKey: []string{"Id", "Ordinal"}, Columns: []catalogColumn{
+		"s.A": {PrimaryKey: []string{"Id", "Ordinal"}, Uniques: [][]string{{"Code", "Id"}}, Columns: []catalogColumn{
 			{Name: "Id", Type: "bigint", Identity: true},
 			{Name: "Ordinal", Type: "integer"},
 			{Name: "Code", Type: "character varying(20)"},
@@ -63,6 +67,7 @@ func TestCompareTables(t *testing.T) {
 		"s.A.Gone: expected date NULL, missing",
 		"s.A.Must: unexpected column text NOT NULL without a default (dmsc never writes it, so every insert fails)",
 		"s.A: expected primary key (Id, Ordinal), found (Ordinal, Id)",
+		"s.A: expected unique key UX_A_Code (Id, Code), missing",
 		"s.B.Id: expected bigint NOT NULL, found integer NULL",
 		"s.B: expected primary key (Id), found none",
 	}
