@@ -1,6 +1,7 @@
 package apischema
 
 import (
+	"bytes"
 	"errors"
 	"os"
 
@@ -28,9 +29,15 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// Parse parses ApiSchema JSON read from name.
+// utf8BOM is the byte order mark some Windows editors put first in a UTF-8
+// file.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// Parse parses ApiSchema JSON read from name. A leading UTF-8 byte order
+// mark is skipped, as upstream DMS's reader does (the hashes are over the
+// decoded content, so they do not change).
 func Parse(name string, data []byte, diags *diag.List) *Project {
-	doc, err := jsonvalue.Decode(data)
+	doc, err := jsonvalue.Decode(bytes.TrimPrefix(data, utf8BOM))
 	if err != nil {
 		diags.Errorf(name, "$", CodeInvalidJSON, "%v", err)
 		return nil

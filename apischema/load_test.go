@@ -3,6 +3,7 @@ package apischema
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -79,5 +80,23 @@ func TestReadBoundedGrowing(t *testing.T) {
 	}
 	if _, err := readBounded(path, 99); err == nil || !strings.Contains(err.Error(), "more than") {
 		t.Errorf("above the limit: %v", err)
+	}
+}
+
+// TestParseBOM: a file saved with a UTF-8 byte order mark parses to the
+// same project (it was invalid-json: invalid character 'ï').
+func TestParseBOM(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "example", "example-core.json"))
+	if err != nil {
+		t.Skipf("example schema: %v", err)
+	}
+	var d diag.List
+	plain := Parse("plain.json", data, &d)
+	withBOM := Parse("bom.json", append([]byte("\xef\xbb\xbf"), data...), &d)
+	if d.HasErrors() || plain == nil || withBOM == nil {
+		t.Fatalf("parse: %v", d.Errors())
+	}
+	if !reflect.DeepEqual(plain.Raw, withBOM.Raw) || plain.EndpointName != withBOM.EndpointName {
+		t.Error("a byte order mark changed the project")
 	}
 }
