@@ -88,8 +88,13 @@ func runDDLEmit(e *env, f *ddlEmitFlags) error {
 	for _, file := range files {
 		fmt.Fprintf(e.stderr, "wrote %s (%d bytes)\n", filepath.Join(f.out, file.name), len(file.data))
 	}
+	owned := ownedNames()
 	for _, name := range removed {
-		fmt.Fprintf(e.stderr, "removed %s (not written for --dialect %s)\n", filepath.Join(f.out, name), f.dialect)
+		why := "not written for --dialect " + f.dialect
+		if isTempOutput(name, owned) {
+			why = "a temporary file an interrupted run left"
+		}
+		fmt.Fprintf(e.stderr, "removed %s (%s)\n", filepath.Join(f.out, name), why)
 	}
 	return nil
 }

@@ -151,6 +151,11 @@ func TestDDLEmitForceOtherDialect(t *testing.T) {
 	out := emitInto(t)
 	r := runCLI(t, "ddl", "emit", "-o", out, "--force", "--dialect", "pgsql", "-q")
 	mustCode(t, r, ExitOK)
+	for _, name := range []string{"mssql.sql", "manifest.mssql.json"} {
+		if !strings.Contains(r.stderr, "removed "+filepath.Join(out, name)+" (not written for --dialect pgsql)") {
+			t.Errorf("stderr does not report removing %s:\n%s", name, r.stderr)
+		}
+	}
 	mustCode(t, runCLI(t, "ddl", "check", "-q", "--dialect", "pgsql", "--against", out), ExitOK)
 	entries, err := os.ReadDir(out)
 	if err != nil {
@@ -214,7 +219,11 @@ func TestDDLEmitForceTempLeftovers(t *testing.T) {
 	if err := os.WriteFile(leftover, []byte("-- partial"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	mustCode(t, runCLI(t, "ddl", "emit", "-q", "-o", out, "--force"), ExitOK)
+	r := runCLI(t, "ddl", "emit", "-q", "-o", out, "--force")
+	mustCode(t, r, ExitOK)
+	if !strings.Contains(r.stderr, "removed "+leftover+" (a temporary file an interrupted run left)") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
 	if _, err := os.Stat(leftover); err == nil {
 		t.Error("the leftover temporary file is still there")
 	}
