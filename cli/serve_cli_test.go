@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/edfi-dmsc/dmsc/server"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
@@ -28,6 +31,11 @@ func TestServeUsage(t *testing.T) {
 		{"missing dsn", []string{"serve"}, ExitUsage, "--dsn"},
 		{"extra argument", []string{"serve", "--dsn", "postgres://localhost/x", "more"}, ExitUsage, "more"},
 		{"unknown flag", []string{"serve", "--port", "1"}, ExitUsage, "--port"},
+		{"loopback by default", []string{"serve", "--help"}, ExitOK, `other than loopback prints a warning (default "127.0.0.1:8080")`},
+		{"help names the limits", []string{"serve", "--help"}, ExitOK, "--statement-timeout duration"},
+		{"zero timeout", []string{"serve", "--dsn", "postgres://localhost/x", "--read-timeout", "0s"}, ExitUsage, "--read-timeout 0s"},
+		{"negative readers", []string{"serve", "--dsn", "postgres://localhost/x", "--max-body-readers", "-1"}, ExitUsage, "--max-body-readers -1"},
+		{"bad duration", []string{"serve", "--dsn", "postgres://localhost/x", "--statement-timeout", "soon"}, ExitUsage, "--statement-timeout"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -125,5 +133,37 @@ func TestServeCommand(t *testing.T) {
 	}
 	if stdout.String() != "" {
 		t.Errorf("stdout %q, want nothing", stdout.String())
+	}
+}
+
+// TestWithStatementTimeout checks that the statement timeout reaches the
+// DSN's run-time parameters (URL and keyword/value forms) unless the DSN
+// sets one, and that PostgreSQL sessions opened with it have it.
+func TestWithStatementTimeout(t *testing.T) {
+	for _, c := range []struct{ dsn, want string }{
+		{"postgres://u@h/db", "postgres://u@h/db?statement_timeout=1500"},
+		{"postgresql://u@h/db?sslmode=disable", "postgresql://u@h/db?sslmode=disable&statement_timeout=1500"},
+		{"host=h dbname=db", "host=h dbname=db statement_timeout=1500"},
+		{"postgres://u@h/db?statement_timeout=9", "postgres://u@h/db?statement_timeout=9"},
+		{"host=h options='-c statement_timeout=9'", "host=h options='-c statement_timeout=9'"},
+		{"", ""},
+	} {
+		if got := withStatementTimeout(c.dsn, 1500*time.Millisecond); got != c.want {
+			t.Errorf("withStatementTimeout(%q) = %q, want %q", c.dsn, got, c.want)
+		}
+	}
+	cfg, err := pgxpool.ParseConfig(withStatementTimeout("postgres://u@h/db?sslmode=disable", 1500*time.Millisecond))
+	if err != nil || cfg.ConnConfig.RuntimeParams["statement_timeout"] != "1500" {
+		t.Fatalf("run-time parameters %v (%v), want statement_timeout 1500", cfg.ConnConfig.RuntimeParams, err)
+	}
+	dsn := testenv.NewPostgresDatabase(t, "cli", "stmttimeout")
+	conn, err := pgx.Connect(t.Context(), withStatementTimeout(dsn, 1500*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(t.Context())
+	var got string
+	if err := conn.QueryRow(t.Context(), "SHOW statement_timeout").Scan(&got); err != nil || got != "1500ms" {
+		t.Errorf("SHOW statement_timeout = %q (%v), want 1500ms", got, err)
 	}
 }

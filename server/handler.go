@@ -7,15 +7,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net"
 	"net/http"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/runtime"
 )
-
-// DefaultMaxBodyBytes caps the size of a request body; larger bodies get 413.
-const DefaultMaxBodyBytes = 10 << 20
 
 // dataPrefix is the path prefix of every resource route.
 const dataPrefix = "/data/"
@@ -48,18 +49,16 @@ var _ Store = (*runtime.Store)(nil)
 type handler struct {
 	st      Store
 	routes  map[string]route // lower-case "project/resource" → canonical
-	maxBody int64
+	opts    Options
+	readers chan struct{} // one token per body being read or written
 	errLog  io.Writer
 }
 
-// newHandler returns the resource handler over st. Unexpected errors
-// (answered with 500) are logged to errLog (nil = discarded). Project and
-// resource endpoints match case-insensitively, as in Ed-Fi.
-func newHandler(st Store, errLog io.Writer) *handler {
-	if errLog == nil {
-		errLog = io.Discard
-	}
-	h := &handler{st: st, routes: map[string]route{}, maxBody: DefaultMaxBodyBytes, errLog: errLog}
+// newHandler returns the resource handler over st; opts has its defaults.
+// Unexpected errors are logged to errLog. Project and resource endpoints
+// match case-insensitively, as in Ed-Fi.
+func newHandler(st Store, opts Options, errLog io.Writer) *handler {
+	h := &handler{st: st, routes: map[string]route{}, opts: opts, readers: make(chan struct{}, opts.MaxBodyReaders), errLog: errLog}
 	for _, r := range st.Manifest().Resources {
 		h.routes[strings.ToLower(r.ProjectEndpoint+"/"+r.EndpointName)] = route{project: r.ProjectEndpoint, resource: r.EndpointName}
 	}
@@ -91,69 +90,218 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Allow", allow)
 		WriteProblem(w, newProblem(http.StatusMethodNotAllowed, TypeMethodNotAllowed, "Method Not Allowed",
-			fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)))
+			fmt.Sprintf("%s is not allowed on %s; allowed: %s", clip(r.Method, 32), clip(r.URL.Path, 256), allow)))
 	}
 }
 
 // match splits a path into its resource route and id ("" for the
 // collection), or returns a 404 problem.
 func (h *handler) match(path string) (route, string, *Problem) {
+	noRoute := func() (route, string, *Problem) {
+		return route{}, "", notFound(fmt.Sprintf("no route matches %s; resources are served at %s{project}/{resource}[/{id}]", clip(path, 256), dataPrefix))
+	}
 	rest, ok := strings.CutPrefix(path, dataPrefix)
 	if !ok {
-		return route{}, "", notFound(fmt.Sprintf("no route matches %s; resources are served at %s{project}/{resource}[/{id}]", path, dataPrefix))
+		return noRoute()
 	}
 	parts := strings.Split(strings.TrimSuffix(rest, "/"), "/")
 	if len(parts) < 2 || len(parts) > 3 {
-		return route{}, "", notFound(fmt.Sprintf("no route matches %s; resources are served at %s{project}/{resource}[/{id}]", path, dataPrefix))
+		return noRoute()
 	}
 	rt, ok := h.routes[strings.ToLower(parts[0]+"/"+parts[1])]
 	if !ok {
-		return route{}, "", notFound(fmt.Sprintf("no resource is served at %s%s/%s", dataPrefix, parts[0], parts[1]))
+		return route{}, "", notFound(fmt.Sprintf("no resource is served at %s%s/%s", dataPrefix, clip(parts[0], 128), clip(parts[1], 128)))
 	}
 	if len(parts) == 3 {
 		if !isDocumentUUID(parts[2]) {
-			return route{}, "", notFound(fmt.Sprintf("%q is not a document id (a UUID)", parts[2]))
+			return route{}, "", notFound(fmt.Sprintf("%q is not a document id (a UUID)", clip(parts[2], 64)))
 		}
 		return rt, strings.ToLower(parts[2]), nil
 	}
 	return rt, "", nil
 }
 
-// fail answers with err's problem, logging unexpected errors.
+// storeContext returns the context of a store call: the request's, with
+// the request timeout.
+func (h *handler) storeContext(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), h.opts.RequestTimeout)
+}
+
+// fail answers with err's problem. Unexpected errors (500) and database
+// outages (503) are logged; a request whose client went away answers 400
+// (nobody reads it) instead of blaming the server.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil && runtime.StatusCode(err) >= 500 {
+		WriteProblem(w, badRequest("the client closed the connection before the answer was ready"))
+		return
+	}
 	p := ProblemFor(err)
-	if p.Status == http.StatusInternalServerError {
-		fmt.Fprintf(h.errLog, "dmsc: %s %s: %v\n", r.Method, r.URL.RequestURI(), err)
+	if p.Status >= 500 {
+		fmt.Fprintf(h.errLog, "dmsc: %s %s: %d: %s\n", clip(r.Method, 32), logURI(r), p.Status, clip(err.Error(), maxLogDetail))
 	}
 	WriteProblem(w, p)
 }
 
-// readDocument reads a JSON object request body, or returns the problem
-// (413 when larger than the cap, 400 when not a JSON object).
-func (h *handler) readDocument(w http.ResponseWriter, r *http.Request) ([]byte, *Problem) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return nil, newProblem(http.StatusRequestEntityTooLarge, TypeTooLarge, "Payload Too Large",
-				fmt.Sprintf("the request body exceeds %d bytes", tooLarge.Limit))
+// checkJSONContentType returns a 415 problem unless the request declares
+// an application/json body (parameters allowed; a charset must be UTF-8).
+// It is what keeps a cross-site form or text/plain POST from writing: a
+// browser sends application/json cross-site only after a CORS preflight,
+// which this server never grants.
+func checkJSONContentType(r *http.Request) *Problem {
+	ct := r.Header.Get("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
+	if err == nil && mt == "application/json" {
+		if cs, ok := params["charset"]; !ok || strings.EqualFold(cs, "utf-8") {
+			return nil
 		}
-		return nil, badRequest("reading the request body: " + err.Error())
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	detail := "a request body must be sent as Content-Type: application/json"
+	if ct == "" {
+		detail += "; the request has no Content-Type"
+	} else {
+		detail += fmt.Sprintf("; the request's is %q", clip(ct, 128))
+	}
+	return newProblem(http.StatusUnsupportedMediaType, TypeUnsupportedMediaType, "Unsupported Media Type", detail)
+}
+
+// readDocument reads a JSON object request body, or returns the problem:
+// 415 when not declared JSON, 413 when larger than the cap, 408 when it
+// did not arrive within the read timeout, 503 when no body slot freed up,
+// 400 when not a JSON object. On success the caller holds a body slot
+// until it calls release.
+func (h *handler) readDocument(w http.ResponseWriter, r *http.Request) (body []byte, release func(), p *Problem) {
+	if p := checkJSONContentType(r); p != nil {
+		return nil, nil, p
+	}
+	if r.ContentLength > h.opts.MaxBodyBytes {
+		w.Header().Set("Connection", "close")
+		return nil, nil, tooLarge(h.opts.MaxBodyBytes)
+	}
+	wait := time.NewTimer(h.opts.ReadTimeout)
+	defer wait.Stop()
+	select {
+	case h.readers <- struct{}{}:
+	case <-r.Context().Done():
+		return nil, nil, badRequest("the client closed the connection")
+	case <-wait.C:
+		return nil, nil, newProblem(http.StatusServiceUnavailable, TypeUnavailable, "Service Unavailable",
+			fmt.Sprintf("the server is reading %d other request bodies; retry later", cap(h.readers)))
+	}
+	release = func() { <-h.readers }
+	body, p = h.readBody(w, r)
+	if p != nil {
+		release()
+		return nil, nil, p
+	}
+	return body, release, nil
+}
+
+// readBody reads and checks the body. A declared length is read into one
+// buffer of exactly that size; an undeclared (chunked) one grows by
+// doubling, never past the cap, so a body costs at most about twice its
+// size while it is read.
+func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Problem) {
+	body, err := readAllCapped(http.MaxBytesReader(w, r.Body, h.opts.MaxBodyBytes), r.ContentLength, h.opts.MaxBodyBytes)
+	if err != nil {
+		var tl *http.MaxBytesError
+		var ne net.Error
+		switch {
+		case errors.As(err, &tl):
+			return nil, tooLarge(tl.Limit)
+		case errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+			w.Header().Set("Connection", "close")
+			return nil, newProblem(http.StatusRequestTimeout, TypeRequestTimeout, "Request Timeout",
+				fmt.Sprintf("the request body did not arrive within %s", h.opts.ReadTimeout))
+		}
+		return nil, badRequest("reading the request body: " + clip(err.Error(), 256))
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
 		return nil, badRequest("a JSON object request body is required")
 	}
 	if !json.Valid(body) {
 		detail := "the request body is not valid JSON"
 		if err := json.Unmarshal(body, new(json.RawMessage)); err != nil {
-			detail += ": " + err.Error()
+			detail += ": " + clip(err.Error(), 256)
 		}
 		return nil, badRequest(detail)
 	}
-	if bytes.TrimSpace(body)[0] != '{' {
+	if trimmed[0] != '{' {
 		return nil, badRequest("the request body must be a JSON object")
 	}
 	return body, nil
+}
+
+// readAllCapped reads r to its end: exactly length bytes when length >= 0
+// (net/http's body reader stops there), else growing a buffer up to
+// limit+1 bytes (r reports the excess).
+func readAllCapped(r io.Reader, length, limit int64) ([]byte, error) {
+	if length >= 0 {
+		buf := make([]byte, length)
+		_, err := io.ReadFull(r, buf)
+		return buf, err
+	}
+	buf := make([]byte, 0, 64<<10)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+			if int64(cap(buf)) > limit+1 {
+				buf = buf[: len(buf) : limit+1]
+			}
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// tooLarge returns the 413 problem of a body over limit bytes.
+func tooLarge(limit int64) *Problem {
+	return newProblem(http.StatusRequestEntityTooLarge, TypeTooLarge, "Payload Too Large",
+		fmt.Sprintf("the request body exceeds %d bytes", limit))
+}
+
+// checkHost wraps h so that a request whose Host header (without port) is
+// not one of hosts gets 421: a page whose DNS name is rebound to 127.0.0.1
+// still sends its own name as Host.
+func checkHost(h http.Handler, hosts []string) http.Handler {
+	allowed := map[string]bool{}
+	for _, name := range hosts {
+		allowed[strings.ToLower(strings.Trim(name, "[]"))] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if allowed[hostName(r.Host)] {
+			h.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Connection", "close")
+		WriteProblem(w, newProblem(http.StatusMisdirectedRequest, TypeMisdirected, "Misdirected Request",
+			fmt.Sprintf("this server does not answer for host %q; use one of %s", clip(r.Host, 128), strings.Join(hosts, ", "))))
+	})
+}
+
+// hostName returns the lower-case host of a Host header value without its
+// port and IPv6 brackets ("" when malformed).
+func hostName(host string) string {
+	if strings.HasPrefix(host, "[") {
+		end := strings.IndexByte(host, ']')
+		if end < 0 || (end+1 < len(host) && host[end+1] != ':') {
+			return ""
+		}
+		return strings.ToLower(host[1:end])
+	}
+	if i := strings.IndexByte(host, ':'); i >= 0 {
+		if strings.IndexByte(host[i+1:], ':') >= 0 {
+			return "" // an IPv6 address must be bracketed
+		}
+		host = host[:i]
+	}
+	return strings.ToLower(host)
 }
 
 // isDocumentUUID reports whether s has the form of a UUID

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -176,6 +178,9 @@ func TestServeHandlerMapping(t *testing.T) {
 			st := c.store
 			h := New(&st, Options{})
 			req := httptest.NewRequest(c.method, c.path, strings.NewReader(c.body))
+			if c.body != "" {
+				req.Header.Set("Content-Type", "application/json")
+			}
 			for k, v := range c.header {
 				req.Header.Set(k, v)
 			}
@@ -205,14 +210,158 @@ func TestServeHandlerMapping(t *testing.T) {
 	}
 }
 
-// TestServeBodyLimit checks the 413 answer without sending 10 MiB.
+// TestServeBodyLimit checks the 413 answer without sending 10 MiB, for a
+// declared and for an undeclared (chunked) length.
 func TestServeBodyLimit(t *testing.T) {
-	st := &fakeStore{}
-	h := newHandler(st, nil)
-	h.maxBody = 8
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("POST", "/data/ed-fi/schools", strings.NewReader(`{"schoolId":1}`)))
-	if rec.Code != http.StatusRequestEntityTooLarge || st.call != "" {
-		t.Fatalf("status %d, store call %q; want 413 and no call", rec.Code, st.call)
+	for _, declared := range []bool{true, false} {
+		st := &fakeStore{}
+		h := New(st, Options{MaxBodyBytes: 8})
+		var body io.Reader = strings.NewReader(`{"schoolId":1}`)
+		if !declared {
+			body = io.MultiReader(body)
+		}
+		req := httptest.NewRequest("POST", "/data/ed-fi/schools", body)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusRequestEntityTooLarge || st.call != "" {
+			t.Fatalf("declared length %v: status %d, store call %q; want 413 and no call", declared, rec.Code, st.call)
+		}
+	}
+}
+
+// blockingStore is a fake store whose Upsert waits for release and whose
+// Get panics.
+type blockingStore struct {
+	fakeStore
+	entered chan struct{}
+	release chan struct{}
+}
+
+// Upsert implements Store.
+func (b *blockingStore) Upsert(ctx context.Context, p, e string, body []byte) (runtime.WriteResult, error) {
+	b.entered <- struct{}{}
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+		return runtime.WriteResult{}, &runtime.UnavailableError{Err: ctx.Err()}
+	}
+	return runtime.WriteResult{ID: "x", ETag: "1", Created: true}, nil
+}
+
+// Get implements Store.
+func (b *blockingStore) Get(context.Context, string, string, string) (runtime.Document, error) {
+	panic("boom")
+}
+
+// TestServeLimits checks the Host allow-list, the cap on bodies in
+// flight, the request timeout and panic recovery, over a fake store.
+func TestServeLimits(t *testing.T) {
+	var log strings.Builder
+	st := &blockingStore{entered: make(chan struct{}, 4), release: make(chan struct{})}
+	h := New(st, Options{
+		AllowedHosts: []string{"localhost", "[::1]"}, MaxBodyReaders: 1,
+		ReadTimeout: 50 * time.Millisecond, RequestTimeout: 200 * time.Millisecond, ErrorLog: &log,
+	})
+	serve := func(method, path, host, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Host = host
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	problemOf := func(rec *httptest.ResponseRecorder) (p Problem) {
+		t.Helper()
+		if rec.Header().Get("Content-Type") != "application/problem+json" || json.Unmarshal(rec.Body.Bytes(), &p) != nil {
+			t.Errorf("not a problem: %v %s", rec.Header(), rec.Body)
+		}
+		return p
+	}
+
+	for host, want := range map[string]int{"localhost:9": 404, "[::1]:80": 404, "LOCALHOST": 404, "evil.example": 421, "localhost.evil.example": 421, "": 421} {
+		rec := serve("GET", "/nowhere", host, "")
+		if rec.Code != want {
+			t.Errorf("Host %q: %d, want %d", host, rec.Code, want)
+		}
+		if want == 421 && problemOf(rec).Type != TypeMisdirected {
+			t.Errorf("Host %q: problem type %s", host, problemOf(rec).Type)
+		}
+	}
+
+	// One body in flight: a second waits ReadTimeout for the slot, then 503.
+	first := make(chan *httptest.ResponseRecorder)
+	go func() { first <- serve("POST", "/data/ed-fi/schools", "localhost", `{}`) }()
+	<-st.entered
+	rec := serve("POST", "/data/ed-fi/schools", "localhost", `{}`)
+	if rec.Code != 503 || rec.Header().Get("Retry-After") == "" || problemOf(rec).Type != TypeUnavailable {
+		t.Errorf("second body while one is in flight: %d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+	close(st.release)
+	if rec := <-first; rec.Code != 201 {
+		t.Errorf("first body: %d %s", rec.Code, rec.Body)
+	}
+	// The slot is free again.
+	go func() { <-st.entered }()
+	if rec := serve("POST", "/data/ed-fi/schools", "localhost", `{}`); rec.Code != 201 {
+		t.Errorf("after the first body: %d %s", rec.Code, rec.Body)
+	}
+
+	// The request timeout: a store call past it answers 503.
+	st2 := &blockingStore{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	h2 := New(st2, Options{RequestTimeout: 20 * time.Millisecond})
+	req := httptest.NewRequest("POST", "/data/ed-fi/schools", strings.NewReader(`{}`))
+	req.Header.Set("Content-Type", "application/json")
+	rec = httptest.NewRecorder()
+	h2.ServeHTTP(rec, req)
+	if rec.Code != 503 || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("store call past the request timeout: %d %s", rec.Code, rec.Body)
+	}
+
+	// A panic answers 500 and is logged on one bounded line.
+	rec = serve("GET", "/data/ed-fi/schools/0f8fad5b-d9cb-469f-a165-70867728950e", "localhost", "")
+	if rec.Code != 500 || problemOf(rec).Type != TypeInternal {
+		t.Errorf("panic: %d %s", rec.Code, rec.Body)
+	}
+	if l := log.String(); !strings.Contains(l, "panic serving GET") || !strings.Contains(l, "boom") || strings.Count(l, "\n") != 1 || len(l) > 9000 {
+		t.Errorf("panic log %d bytes, %d lines: %.200s", len(l), strings.Count(l, "\n"), l)
+	}
+}
+
+// TestServeConditions checks which conditional headers each method
+// refuses, over a fake store.
+func TestServeConditions(t *testing.T) {
+	const id = "0f8fad5b-d9cb-469f-a165-70867728950e"
+	for _, c := range []struct {
+		method, path, header, value string
+		status                      int
+	}{
+		{"POST", "/data/ed-fi/schools", "If-Match", `"1"`, 400},
+		{"POST", "/data/ed-fi/schools", "If-None-Match", "*", 400},
+		{"GET", "/data/ed-fi/schools", "If-Match", "*", 400},
+		{"GET", "/data/ed-fi/schools", "If-None-Match", `"1"`, 400},
+		{"PUT", "/data/ed-fi/schools/" + id, "If-None-Match", "*", 400},
+		{"DELETE", "/data/ed-fi/schools/" + id, "If-None-Match", "*", 400},
+		{"DELETE", "/data/ed-fi/schools/" + id, "If-Match", `W/"1"`, 204}, // the store answers 412 for "!none"
+		{"GET", "/data/ed-fi/schools/" + id, "If-Match", `"2"`, 412},
+		{"GET", "/data/ed-fi/schools/" + id, "If-Match", `"e2"`, 200},
+	} {
+		st := &fakeStore{doc: runtime.Document{ID: id, ETag: "e2", JSON: []byte(`{}`)}}
+		req := httptest.NewRequest(c.method, c.path, strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(c.header, c.value)
+		rec := httptest.NewRecorder()
+		New(st, Options{}).ServeHTTP(rec, req)
+		if rec.Code != c.status {
+			t.Errorf("%s %s with %s: %s: %d, want %d (%s)", c.method, c.path, c.header, c.value, rec.Code, c.status, rec.Body)
+		}
+		if c.status == 400 && (st.call != "" || !strings.Contains(rec.Body.String(), c.header)) {
+			t.Errorf("%s with %s: store call %q, body %s", c.method, c.header, st.call, rec.Body)
+		}
+		if c.header == "If-Match" && c.method == "DELETE" && !strings.Contains(st.call, `"`+neverMatches+`"`) {
+			t.Errorf("weak If-Match reached the store as %q", st.call)
+		}
 	}
 }

@@ -4,8 +4,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
+)
+
+// Bounds of what the server logs: the request URI and an error's detail
+// are cut (saying how many bytes were left out), so that with the
+// Pruned-Properties value (at most 4 KiB) no log line exceeds maxLogLine
+// bytes. Every Write to a log is one line.
+const (
+	maxLogURI    = 2048
+	maxLogDetail = 2048
+	maxLogLine   = 8192
 )
 
 // logMu serialises every log write of the package, so that lines of
@@ -13,16 +25,53 @@ import (
 // never interleave.
 var logMu sync.Mutex
 
-// lockedWriter writes to w under logMu.
+// lockedWriter writes to w under logMu, one line per Write, each cut to
+// maxLogLine bytes.
 type lockedWriter struct {
 	w io.Writer
 }
 
 // Write implements io.Writer.
 func (l *lockedWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(p) > maxLogLine {
+		cut := fmt.Sprintf("... (%d bytes cut)\n", len(p)-maxLogLine)
+		q := make([]byte, 0, maxLogLine+len(cut))
+		q = append(append(q, p[:maxLogLine]...), cut...)
+		p = q
+	}
 	logMu.Lock()
 	defer logMu.Unlock()
-	return l.w.Write(p)
+	if _, err := l.w.Write(p); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// clip cuts s to max bytes, saying how many were left out.
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	return fmt.Sprintf("%s... (%d bytes cut)", s[:max], len(s)-max)
+}
+
+// logURI is the request URI as logged: control and non-ASCII bytes
+// %-escaped (no terminal escapes in the log), cut to maxLogURI bytes.
+func logURI(r *http.Request) string {
+	uri := r.RequestURI
+	if uri == "" {
+		uri = r.URL.RequestURI()
+	}
+	var b strings.Builder
+	for i := 0; i < len(uri); i++ {
+		if c := uri[i]; c < 0x21 || c > 0x7e {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return clip(b.String(), maxLogURI)
 }
 
 // statusRecorder remembers the status a handler answered with.
@@ -60,10 +109,35 @@ func logRequests(h http.Handler, w io.Writer) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		line := fmt.Sprintf("%s %s %d %s", r.Method, r.URL.RequestURI(), rec.status, time.Since(start).Round(time.Microsecond))
+		line := fmt.Sprintf("%s %s %d %s", clip(r.Method, 32), logURI(r), rec.status, time.Since(start).Round(time.Microsecond))
 		if pruned := rec.Header().Get(HeaderPrunedProperties); pruned != "" {
 			line += " pruned: " + pruned
 		}
 		fmt.Fprintln(w, line)
+	})
+}
+
+// recoverPanics wraps h so that a panic answers 500 (when nothing was
+// written yet) and is logged with a stack cut to maxLogLine.
+func recoverPanics(h http.Handler, errLog io.Writer) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			stack := strings.ReplaceAll(string(debug.Stack()), "\n", " | ")
+			fmt.Fprintf(errLog, "dmsc: panic serving %s %s: %s; %s\n", clip(r.Method, 32), logURI(r), clip(fmt.Sprint(v), maxLogDetail), stack)
+			if rec.status == 0 {
+				p := newProblem(http.StatusInternalServerError, TypeInternal, "Internal Server Error",
+					"An unexpected error occurred; the server log has the details.")
+				WriteProblem(rec, p)
+			}
+		}()
+		h.ServeHTTP(rec, r)
 	})
 }

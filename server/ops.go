@@ -11,18 +11,31 @@ import (
 	"github.com/edfi-dmsc/dmsc/runtime"
 )
 
-// maxPrunedInHeader caps the paths listed in the Pruned-Properties header.
-const maxPrunedInHeader = 50
+// Bounds of the Pruned-Properties header: at most maxPrunedInHeader paths,
+// each cut at maxPrunedPathBytes, the whole value at most
+// maxPrunedHeaderBytes; "... (N more)" counts the paths left out.
+const (
+	maxPrunedInHeader    = 50
+	maxPrunedPathBytes   = 256
+	maxPrunedHeaderBytes = 4096
+)
 
 // upsert serves POST /data/{project}/{resource}: 201 for a new document,
 // 200 when the natural key already existed, with Location and ETag.
 func (h *handler) upsert(w http.ResponseWriter, r *http.Request, rt route) {
-	body, p := h.readDocument(w, r)
+	if p := refuseConditions(r, "If-Match", "If-None-Match"); p != nil {
+		WriteProblem(w, p)
+		return
+	}
+	body, release, p := h.readDocument(w, r)
 	if p != nil {
 		WriteProblem(w, p)
 		return
 	}
-	res, err := h.st.Upsert(r.Context(), rt.project, rt.resource, body)
+	defer release()
+	ctx, cancel := h.storeContext(r)
+	defer cancel()
+	res, err := h.st.Upsert(ctx, rt.project, rt.resource, body)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -37,16 +50,33 @@ func (h *handler) upsert(w http.ResponseWriter, r *http.Request, rt route) {
 
 // update serves PUT /data/{project}/{resource}/{id}: 204 with ETag.
 func (h *handler) update(w http.ResponseWriter, r *http.Request, rt route, id string) {
-	body, p := h.readDocument(w, r)
+	if p := refuseConditions(r, "If-None-Match"); p != nil {
+		WriteProblem(w, p)
+		return
+	}
+	cond, p := parseIfMatch(r.Header)
 	if p != nil {
 		WriteProblem(w, p)
 		return
 	}
+	body, release, p := h.readDocument(w, r)
+	if p != nil {
+		WriteProblem(w, p)
+		return
+	}
+	defer release()
 	if p := checkBodyID(body, id); p != nil {
 		WriteProblem(w, p)
 		return
 	}
-	res, err := h.st.Update(r.Context(), rt.project, rt.resource, id, body, ifMatch(r))
+	ctx, cancel := h.storeContext(r)
+	defer cancel()
+	ifMatch, err := h.resolveIfMatch(ctx, rt, id, cond)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, err := h.st.Update(ctx, rt.project, rt.resource, id, body, ifMatch)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -56,15 +86,32 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, rt route, id st
 }
 
 // get serves GET /data/{project}/{resource}/{id}: 200 with the document
-// and its ETag, or 304 when If-None-Match names the current ETag.
+// and its ETag, 304 when If-None-Match names the current ETag, 412 when
+// If-Match does not.
 func (h *handler) get(w http.ResponseWriter, r *http.Request, rt route, id string) {
-	doc, err := h.st.Get(r.Context(), rt.project, rt.resource, id)
+	cond, p := parseIfMatch(r.Header)
+	if p != nil {
+		WriteProblem(w, p)
+		return
+	}
+	inm, p := parseETagHeader(r.Header, "If-None-Match")
+	if p != nil {
+		WriteProblem(w, p)
+		return
+	}
+	ctx, cancel := h.storeContext(r)
+	defer cancel()
+	doc, err := h.st.Get(ctx, rt.project, rt.resource, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	if cond != nil && !cond.matchesStrong(doc.ETag) {
+		h.fail(w, r, runtime.ErrETagMismatch)
+		return
+	}
 	w.Header().Set("ETag", quoteETag(doc.ETag))
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagListHas(inm, doc.ETag) {
+	if inm != nil && inm.matchesWeak(doc.ETag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -74,12 +121,18 @@ func (h *handler) get(w http.ResponseWriter, r *http.Request, rt route, id strin
 // query serves GET /data/{project}/{resource}: 200 with a JSON array,
 // Total-Count when asked for and Next-Cursor when the page was full.
 func (h *handler) query(w http.ResponseWriter, r *http.Request, rt route) {
-	q, p := parseQuery(r.URL.Query())
+	if p := refuseConditions(r, "If-Match", "If-None-Match"); p != nil {
+		WriteProblem(w, p)
+		return
+	}
+	q, p := parseQuery(r.URL.RawQuery, h.opts.MaxQueryParams, h.opts.MaxFilters)
 	if p != nil {
 		WriteProblem(w, p)
 		return
 	}
-	page, err := h.st.Query(r.Context(), rt.project, rt.resource, q)
+	ctx, cancel := h.storeContext(r)
+	defer cancel()
+	page, err := h.st.Query(ctx, rt.project, rt.resource, q)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -104,7 +157,23 @@ func (h *handler) query(w http.ResponseWriter, r *http.Request, rt route) {
 
 // delete serves DELETE /data/{project}/{resource}/{id}: 204.
 func (h *handler) delete(w http.ResponseWriter, r *http.Request, rt route, id string) {
-	if err := h.st.Delete(r.Context(), rt.project, rt.resource, id, ifMatch(r)); err != nil {
+	if p := refuseConditions(r, "If-None-Match"); p != nil {
+		WriteProblem(w, p)
+		return
+	}
+	cond, p := parseIfMatch(r.Header)
+	if p != nil {
+		WriteProblem(w, p)
+		return
+	}
+	ctx, cancel := h.storeContext(r)
+	defer cancel()
+	ifMatch, err := h.resolveIfMatch(ctx, rt, id, cond)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.st.Delete(ctx, rt.project, rt.resource, id, ifMatch); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -121,7 +190,7 @@ func checkBodyID(body []byte, id string) *Problem {
 		return nil
 	}
 	p := newProblem(http.StatusBadRequest, TypeValidation, "Data Validation Failed",
-		fmt.Sprintf("the request body's id %q does not match the id in the URL %q", *doc.ID, id))
+		fmt.Sprintf("the request body's id %q does not match the id in the URL %q", clip(*doc.ID, 64), id))
 	p.ValidationErrors = []runtime.Problem{{Path: "$.id", Message: "must match the id in the URL"}}
 	return p
 }
@@ -144,62 +213,40 @@ func respondJSON(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-// quoteETag renders an ETag header value.
-func quoteETag(etag string) string { return `"` + etag + `"` }
-
-// ifMatch returns the If-Match header's ETag, quoted or bare ("" when
-// absent or "*", which asks for no check).
-func ifMatch(r *http.Request) string {
-	v := strings.TrimSpace(r.Header.Get("If-Match"))
-	if v == "*" {
-		return ""
-	}
-	return unquoteETag(v)
-}
-
-// unquoteETag strips a weak prefix and the quotes of an entity tag.
-func unquoteETag(v string) string {
-	v = strings.TrimPrefix(strings.TrimSpace(v), "W/")
-	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-		v = v[1 : len(v)-1]
-	}
-	return v
-}
-
-// etagListHas reports whether the comma-separated entity tag list (an
-// If-None-Match value) names etag or is "*".
-func etagListHas(list, etag string) bool {
-	for _, t := range strings.Split(list, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || unquoteETag(t) == etag {
-			return true
-		}
-	}
-	return false
-}
-
 // prunedHeader renders the pruned paths of a write as a comma-separated
-// list, at most maxPrunedInHeader of them; paths with characters outside
-// printable ASCII are written as Go-quoted strings.
+// list within the bounds above; paths with characters outside printable
+// ASCII are written as Go-quoted strings, long paths end in "...", and
+// "... (N more)" counts the paths left out.
 func prunedHeader(paths []string) string {
 	if len(paths) == 0 {
 		return ""
 	}
-	shown := paths
-	if len(shown) > maxPrunedInHeader {
-		shown = shown[:maxPrunedInHeader]
-	}
-	parts := make([]string, 0, len(shown)+1)
-	for _, p := range shown {
+	var b strings.Builder
+	shown := 0
+	for _, p := range paths {
+		if shown == maxPrunedInHeader {
+			break
+		}
 		if !printableASCII(p) {
 			p = strconv.QuoteToASCII(p)
 		}
-		parts = append(parts, p)
+		if len(p) > maxPrunedPathBytes {
+			p = p[:maxPrunedPathBytes] + "..."
+		}
+		// Keep room for ", ... (N more)".
+		if shown > 0 && b.Len()+2+len(p)+32 > maxPrunedHeaderBytes {
+			break
+		}
+		if shown > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(p)
+		shown++
 	}
-	if n := len(paths) - len(shown); n > 0 {
-		parts = append(parts, "... ("+strconv.Itoa(n)+" more)")
+	if n := len(paths) - shown; n > 0 {
+		b.WriteString(", ... (" + strconv.Itoa(n) + " more)")
 	}
-	return strings.Join(parts, ", ")
+	return b.String()
 }
 
 // printableASCII reports whether s has only printable ASCII characters.

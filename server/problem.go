@@ -37,7 +37,24 @@ const (
 	TypeETagMismatch        = "urn:ed-fi:api:optimistic-lock-failed"
 	TypeUnavailable         = "urn:ed-fi:api:service-unavailable"
 	TypeInternal            = "urn:ed-fi:api:internal-server-error"
+
+	// TypeUnsupportedMediaType (415): a POST or PUT body that is not
+	// declared application/json.
+	TypeUnsupportedMediaType = "urn:ed-fi:api:unsupported-media-type"
+	// TypeMisdirected (421): a Host header the server does not answer for
+	// (DNS rebinding protection).
+	TypeMisdirected = "urn:ed-fi:api:misdirected-request"
+	// TypeHeadersTooLarge (431): request line and headers over the limit.
+	TypeHeadersTooLarge = "urn:ed-fi:api:request-header-fields-too-large"
+	// TypeRequestTimeout (408): the body did not arrive in time.
+	TypeRequestTimeout = "urn:ed-fi:api:request-timeout"
+	// TypeExpectationFailed (417): an Expect header other than
+	// 100-continue.
+	TypeExpectationFailed = "urn:ed-fi:api:expectation-failed"
 )
+
+// RetryAfter is the Retry-After header value (seconds) of every 503.
+const RetryAfter = "5"
 
 // ConflictItem is one entry of the errors array of an identity conflict.
 type ConflictItem struct {
@@ -105,13 +122,19 @@ func ProblemFor(err error) *Problem {
 		p.Errors = items
 	case status == http.StatusServiceUnavailable:
 		p.Type, p.Title = TypeUnavailable, "Service Unavailable"
+		var ue *runtime.UnavailableError
+		if errors.As(err, &ue) {
+			// The cause names hosts and users; the log has it.
+			p.Detail = "the database is unavailable (unreachable, out of connections, or a statement ran past its timeout); retry later"
+		}
 	default:
 		p.Detail = "An unexpected error occurred; the server log has the details."
 	}
 	return p
 }
 
-// WriteProblem answers with p as application/problem+json.
+// WriteProblem answers with p as application/problem+json; a 503 gets
+// Retry-After.
 func WriteProblem(w http.ResponseWriter, p *Problem) {
 	body, err := json.Marshal(p)
 	if err != nil {
@@ -123,6 +146,9 @@ func WriteProblem(w http.ResponseWriter, p *Problem) {
 	h.Set("Content-Type", "application/problem+json")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	h.Del("ETag")
+	if p.Status == http.StatusServiceUnavailable && h.Get("Retry-After") == "" {
+		h.Set("Retry-After", RetryAfter)
+	}
 	w.WriteHeader(p.Status)
 	_, _ = w.Write(body)
 }

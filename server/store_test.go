@@ -58,7 +58,7 @@ func (s *serveTest) do(method, path, body string, header ...string) reply {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	if body != "" {
+	if body != "" || method == "POST" || method == "PUT" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(header); i += 2 {
