@@ -7,7 +7,9 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/apischema"
 	"github.com/edfi-dmsc/dmsc/compiler"
+	"github.com/edfi-dmsc/dmsc/ddl"
 	"github.com/edfi-dmsc/dmsc/diag"
+	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
 
@@ -42,7 +44,7 @@ func BenchmarkEmitDS50(b *testing.B) {
 			if res == nil {
 				b.Fatal(d.Err())
 			}
-			if _, err := emitOutputs(res, []string{"pgsql", "mssql"}); err != nil {
+			if _, err := ddl.Emit(res, all.Names()); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -8,10 +8,11 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+
+	"github.com/edfi-dmsc/dmsc/diag"
 )
 
 const (

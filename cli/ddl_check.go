@@ -12,6 +12,8 @@ import (
 
 	"github.com/pmezard/go-difflib/difflib"
 	"github.com/spf13/cobra"
+
+	"github.com/edfi-dmsc/dmsc/ddl"
 )
 
 // ddlCheckFlags holds the flags of `dmsc ddl check`.
@@ -60,7 +62,7 @@ func runDDLCheck(e *env, f *ddlCheckFlags) error {
 	if err != nil {
 		return err
 	}
-	files, err := emitOutputs(res, dialects)
+	files, err := ddl.Emit(res, dialects)
 	if err != nil {
 		return err
 	}
@@ -68,8 +70,8 @@ func runDDLCheck(e *env, f *ddlCheckFlags) error {
 	stale := 0
 	want := map[string]bool{}
 	for _, file := range files {
-		want[file.name] = true
-		path := filepath.Join(f.against, file.name)
+		want[file.Name] = true
+		path := filepath.Join(f.against, file.Name)
 		have, err := os.ReadFile(path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -78,11 +80,11 @@ func runDDLCheck(e *env, f *ddlCheckFlags) error {
 			continue
 		case err != nil:
 			return err
-		case bytes.Equal(have, file.data):
+		case bytes.Equal(have, file.Data):
 			continue
 		}
 		stale++
-		report.WriteString(fileDiff(path, string(have), string(file.data)))
+		report.WriteString(fileDiff(path, string(have), string(file.Data)))
 	}
 	entries, err := os.ReadDir(f.against)
 	if err != nil {

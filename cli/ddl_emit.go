@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/edfi-dmsc/dmsc/ddl"
+	"github.com/edfi-dmsc/dmsc/dialect/all"
 )
 
 // ddlEmitFlags holds the flags of `dmsc ddl emit`.
@@ -73,12 +74,12 @@ func runDDLEmit(e *env, f *ddlEmitFlags) error {
 	if err != nil {
 		return err
 	}
-	files, err := emitOutputs(res, dialects)
+	files, err := ddl.Emit(res, dialects)
 	if err != nil {
 		return err
 	}
 	if f.out == "-" {
-		_, err := e.stdout.Write(files[0].data)
+		_, err := e.stdout.Write(files[0].Data)
 		return err
 	}
 	removed, err := writeOutputs(f.out, files, f.force)
@@ -86,7 +87,7 @@ func runDDLEmit(e *env, f *ddlEmitFlags) error {
 		return err
 	}
 	for _, file := range files {
-		fmt.Fprintf(e.stderr, "wrote %s (%d bytes)\n", filepath.Join(f.out, file.name), len(file.data))
+		fmt.Fprintf(e.stderr, "wrote %s (%d bytes)\n", filepath.Join(f.out, file.Name), len(file.Data))
 	}
 	owned := ownedNames()
 	for _, name := range removed {
@@ -115,7 +116,7 @@ func runDDLEmit(e *env, f *ddlEmitFlags) error {
 //
 // Only the files named above are ever written or removed; dir itself is
 // never renamed or removed (-o . works).
-func writeOutputs(dir string, files []outputFile, force bool) (removed []string, err error) {
+func writeOutputs(dir string, files []ddl.File, force bool) (removed []string, err error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -150,14 +151,14 @@ func writeOutputs(dir string, files []outputFile, force bool) (removed []string,
 	case len(foreign) > 0:
 		sort.Strings(foreign)
 		return nil, fmt.Errorf("output directory %s holds %s, which dmsc does not write; --force replaces only dmsc's own outputs (%s): move %s away or choose another directory (nothing was changed)",
-			dir, listNames(foreign, 10), strings.Join(outputNames(ddl.DialectNames()), ", "), plural(int64(len(foreign)), "it", "them"))
+			dir, listNames(foreign, 10), strings.Join(ddl.OutputNames(all.Names()), ", "), plural(int64(len(foreign)), "it", "them"))
 	}
 	if err := replaceFiles(dir, files); err != nil {
 		return nil, err
 	}
 	written := map[string]bool{}
 	for _, f := range files {
-		written[f.name] = true
+		written[f.Name] = true
 	}
 	for _, name := range stale {
 		if written[name] {
@@ -173,7 +174,7 @@ func writeOutputs(dir string, files []outputFile, force bool) (removed []string,
 
 // writeNewDir writes files into a temporary directory beside dir (which
 // does not exist) and renames it into place.
-func writeNewDir(dir string, files []outputFile) error {
+func writeNewDir(dir string, files []ddl.File) error {
 	parent := filepath.Dir(filepath.Clean(dir))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("output directory: %w", err)
@@ -184,8 +185,8 @@ func writeNewDir(dir string, files []outputFile) error {
 	}
 	defer os.RemoveAll(tmp) // a no-op once renamed
 	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(tmp, f.name), f.data, 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", f.name, err)
+		if err := os.WriteFile(filepath.Join(tmp, f.Name), f.Data, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", f.Name, err)
 		}
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
@@ -219,7 +220,7 @@ func isTempOutput(name string, owned map[string]bool) bool {
 // replaceFiles writes every file to a temporary file in dir first, then
 // renames each over its name: a reader never sees a partly written file,
 // and a failure while writing leaves dir unchanged.
-func replaceFiles(dir string, files []outputFile) error {
+func replaceFiles(dir string, files []ddl.File) error {
 	temps := make([]string, 0, len(files))
 	defer func() {
 		for _, t := range temps {
@@ -231,13 +232,13 @@ func replaceFiles(dir string, files []outputFile) error {
 	for _, f := range files {
 		tmp, err := writeTemp(dir, f)
 		if err != nil {
-			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.name), err)
+			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.Name), err)
 		}
 		temps = append(temps, tmp)
 	}
 	for i, f := range files {
-		if err := os.Rename(temps[i], filepath.Join(dir, f.name)); err != nil {
-			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.name), err)
+		if err := os.Rename(temps[i], filepath.Join(dir, f.Name)); err != nil {
+			return fmt.Errorf("write %s: %w", filepath.Join(dir, f.Name), err)
 		}
 		temps[i] = ""
 	}
@@ -246,12 +247,12 @@ func replaceFiles(dir string, files []outputFile) error {
 
 // writeTemp writes f to a new temporary file in dir, flushed to disk and
 // readable by everyone, and returns its path.
-func writeTemp(dir string, f outputFile) (string, error) {
-	tmp, err := os.CreateTemp(dir, "."+f.name+tempOutputMarker+"*")
+func writeTemp(dir string, f ddl.File) (string, error) {
+	tmp, err := os.CreateTemp(dir, "."+f.Name+tempOutputMarker+"*")
 	if err != nil {
 		return "", err
 	}
-	_, err = tmp.Write(f.data)
+	_, err = tmp.Write(f.Data)
 	if err == nil {
 		err = tmp.Sync()
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edfi-dmsc/dmsc/ddl"
 	"github.com/edfi-dmsc/dmsc/golden"
 )
 
@@ -190,19 +191,19 @@ func TestOutputNames(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		files, err := emitOutputs(res, dialects)
+		files, err := ddl.Emit(res, dialects)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var names []string
 		for _, f := range files {
-			names = append(names, f.name)
-			if !ownedNames()[f.name] {
-				t.Errorf("%s is written but not owned", f.name)
+			names = append(names, f.Name)
+			if !ownedNames()[f.Name] {
+				t.Errorf("%s is written but not owned", f.Name)
 			}
 		}
-		if got, want := strings.Join(names, " "), strings.Join(outputNames(dialects), " "); got != want {
-			t.Errorf("--dialect %s: emit writes %s, outputNames says %s", v, got, want)
+		if got, want := strings.Join(names, " "), strings.Join(ddl.OutputNames(dialects), " "); got != want {
+			t.Errorf("--dialect %s: emit writes %s, OutputNames says %s", v, got, want)
 		}
 	}
 	if len(ownedNames()) != 6 {

@@ -7,6 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/edfi-dmsc/dmsc/ddl"
+	"github.com/edfi-dmsc/dmsc/dialect/all"
+	"github.com/edfi-dmsc/dmsc/model"
 )
 
 // ddlProvisionFlags holds the flags of `dmsc ddl provision`.
@@ -19,7 +21,7 @@ type ddlProvisionFlags struct {
 
 // newDDLProvisionCmd builds `dmsc ddl provision`.
 func newDDLProvisionCmd(e *env) *cobra.Command {
-	f := ddlProvisionFlags{dialect: "pgsql"}
+	f := ddlProvisionFlags{dialect: string(model.PgSQL)}
 	cmd := &cobra.Command{
 		Use:   "provision -s FILE... --dsn DSN [--dialect pgsql|mssql] [--create-database]",
 		Short: "Apply the DDL of a schema set to a database, guarded by its fingerprint",
@@ -62,14 +64,15 @@ func runDDLProvision(e *env, f *ddlProvisionFlags) error {
 	if f.dsn == "" {
 		return usageErrorf("a database is required: --dsn DSN or DMSC_DSN")
 	}
-	if f.dialect != "pgsql" && f.dialect != "mssql" {
-		return usageErrorf("--dialect %q: must be pgsql or mssql", f.dialect)
+	d, err := all.Parse(f.dialect)
+	if err != nil {
+		return usageErrorf("--dialect %q: must be %s", f.dialect, orList(dialectChoices()))
 	}
 	res, err := e.compile(&f.schema, true)
 	if err != nil {
 		return err
 	}
-	m := res.Model(f.dialect)
+	m := res.Model(d)
 	out, err := ddl.Provision(e.ctx, f.dsn, m, "", ddl.ProvisionOptions{CreateDatabase: f.createDatabase})
 	if errors.Is(err, ddl.ErrFingerprintMismatch) {
 		return fingerprintMismatch(err)

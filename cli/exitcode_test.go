@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/spf13/cobra"
+
+	"github.com/edfi-dmsc/dmsc/diag"
 )
 
 // codeError chooses its own exit code.

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/edfi-dmsc/dmsc/compiler"
+	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -20,7 +21,7 @@ type modelFlags struct {
 
 // newModelCmd builds `dmsc model`.
 func newModelCmd(e *env) *cobra.Command {
-	f := modelFlags{dialect: "pgsql"}
+	f := modelFlags{dialect: string(model.PgSQL)}
 	cmd := &cobra.Command{
 		Use:   "model [-s FILE...] [--dialect pgsql|mssql] [--format text|json]",
 		Short: "Compile a schema set and print its relational model",
@@ -46,14 +47,15 @@ Without -s, the built-in example schema set is compiled.`,
 
 // runModel compiles and prints the model of one dialect.
 func runModel(e *env, f *modelFlags) error {
-	if f.dialect != "pgsql" && f.dialect != "mssql" {
-		return usageErrorf("--dialect %q: must be pgsql or mssql", f.dialect)
+	d, err := all.Parse(f.dialect)
+	if err != nil {
+		return usageErrorf("--dialect %q: must be %s", f.dialect, orList(dialectChoices()))
 	}
 	res, err := e.compile(&f.schema, true)
 	if err != nil {
 		return err
 	}
-	m := res.Model(f.dialect)
+	m := res.Model(d)
 	if f.format == formatJSON {
 		data, err := compiler.Manifest(m).Encode()
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/compiler"
 	"github.com/edfi-dmsc/dmsc/ddl"
+	"github.com/edfi-dmsc/dmsc/model"
 	"github.com/edfi-dmsc/dmsc/runtime"
 )
 
@@ -40,7 +41,7 @@ func (e *env) openStore(f *storeFlags, opts runtime.Options) (*runtime.Store, *p
 	if err != nil {
 		return nil, nil, err
 	}
-	m := res.Model("pgsql")
+	m := res.Model(model.PgSQL)
 	if f.provision {
 		if _, err := ddl.Provision(e.ctx, f.dsn, m, "", ddl.ProvisionOptions{CreateDatabase: true}); err != nil {
 			if errors.Is(err, ddl.ErrFingerprintMismatch) {

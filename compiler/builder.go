@@ -3,6 +3,7 @@ package compiler
 import (
 	"github.com/edfi-dmsc/dmsc/apischema"
 	"github.com/edfi-dmsc/dmsc/diag"
+	"github.com/edfi-dmsc/dmsc/dialect"
 	"github.com/edfi-dmsc/dmsc/manifest/jsonpath"
 	"github.com/edfi-dmsc/dmsc/model"
 	"github.com/edfi-dmsc/dmsc/naming"
@@ -10,7 +11,10 @@ import (
 
 // builder derives the model of one schema set for one dialect's naming.
 type builder struct {
-	set   *apischema.Set
+	set *apischema.Set
+	// d is the dialect whose naming rules and limits apply; limit is its
+	// identifier rule.
+	d     dialect.Dialect
 	limit naming.Limit
 	diags *diag.List
 	m     *model.Model
@@ -35,10 +39,10 @@ type location struct {
 
 func qname(project, resource string) string { return project + "\x00" + resource }
 
-func newBuilder(set *apischema.Set, limit naming.Limit, diags *diag.List) *builder {
+func newBuilder(set *apischema.Set, d dialect.Dialect, diags *diag.List) *builder {
 	return &builder{
-		set: set, limit: limit, diags: diags,
-		m:            &model.Model{Dialect: limit.Dialect, APISchemaVersion: set.APISchemaVersion},
+		set: set, d: d, limit: d.IdentifierLimit(), diags: diags,
+		m:            &model.Model{Dialect: d.Name(), APISchemaVersion: set.APISchemaVersion},
 		byName:       map[string]*model.Resource{},
 		src:          map[*model.Resource]*apischema.Resource{},
 		logicalTable: map[*model.Table]string{},

@@ -8,9 +8,9 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/apischema"
 	"github.com/edfi-dmsc/dmsc/diag"
+	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/fingerprint"
 	"github.com/edfi-dmsc/dmsc/model"
-	"github.com/edfi-dmsc/dmsc/naming"
 )
 
 // Options tune a compilation.
@@ -21,21 +21,21 @@ type Options struct {
 }
 
 // Result is a compiled schema set: its fingerprint and one model per
-// dialect.
+// registered dialect.
 type Result struct {
 	// Effective is the effective-schema manifest (hashes, resource keys).
 	Effective *fingerprint.Manifest
-	// PgSQL and MSSQL are the models named for each dialect.
-	PgSQL, MSSQL *model.Model
+	// models are in the order of all.Dialects.
+	models []*model.Model
 }
 
-// Models returns the dialect models in a fixed order (pgsql, mssql).
-func (r *Result) Models() []*model.Model { return []*model.Model{r.PgSQL, r.MSSQL} }
+// Models returns the dialect models in the order of all.Dialects.
+func (r *Result) Models() []*model.Model { return r.models }
 
-// Model returns the model of a dialect ("pgsql" or "mssql"), or nil.
-func (r *Result) Model(dialect string) *model.Model {
-	for _, m := range r.Models() {
-		if m.Dialect == dialect {
+// Model returns the model of a dialect, or nil.
+func (r *Result) Model(d model.Dialect) *model.Model {
+	for _, m := range r.models {
+		if m.Dialect == d {
 			return m
 		}
 	}
@@ -76,16 +76,16 @@ func Compile(set *apischema.Set, opts Options, diags *diag.List) *Result {
 		diags  *diag.List
 		decims []decimalFallback
 	}
-	limits := []naming.Limit{naming.PostgreSQL, naming.SQLServer}
-	passes := make([]pass, len(limits))
+	dialects := all.Dialects()
+	passes := make([]pass, len(dialects))
 	var eff *fingerprint.Manifest
 	var effErr error
 	var wg sync.WaitGroup
 	wg.Go(func() { eff, effErr = Fingerprint(set, opts.MappingVersion) })
-	for i, limit := range limits {
+	for i, d := range dialects {
 		wg.Go(func() {
 			local := &diag.List{}
-			b := newBuilder(set, limit, local)
+			b := newBuilder(set, d, local)
 			passes[i] = pass{m: b.build(), diags: local, decims: b.decimalFallbacks}
 		})
 	}
@@ -103,11 +103,17 @@ func Compile(set *apischema.Set, opts Options, diags *diag.List) *Result {
 	first := passes[0].diags
 	summariseDecimals(passes[0].decims, first)
 	diags.Merge(first)
-	mergeNew(diags, first, passes[1].diags)
+	for _, p := range passes[1:] {
+		mergeNew(diags, first, p.diags)
+	}
 	if diags.HasErrors() {
 		return nil
 	}
-	return &Result{Effective: eff, PgSQL: passes[0].m, MSSQL: passes[1].m}
+	res := &Result{Effective: eff}
+	for _, p := range passes {
+		res.models = append(res.models, p.m)
+	}
+	return res
 }
 
 // mergeNew adds the diagnostics of next that first did not already report

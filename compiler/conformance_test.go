@@ -170,7 +170,7 @@ func TestConformance(t *testing.T) {
 		t.Run(c.Name, func(t *testing.T) {
 			res := compileFiles(t, c.Files)
 			for _, m := range res.Models() {
-				want := upstreamRows(t, c.Expected("relational-model."+m.Dialect+".manifest.json"))
+				want := upstreamRows(t, c.Expected("relational-model."+string(m.Dialect)+".manifest.json"))
 				diff := diffRows(want, ourRows(m))
 				known := map[string]bool{}
 				for _, k := range knownDifferences[c.Name] {

@@ -33,7 +33,7 @@ func TestExtensionScopeWithOnlyArrays(t *testing.T) {
 	if err := d.Err(); err != nil {
 		t.Fatal(err)
 	}
-	r := res.PgSQL.Resources[0]
+	r := res.Model(model.PgSQL).Resources[0]
 	tables := map[string]*model.Table{}
 	for _, tb := range r.Tables {
 		tables[tb.Qualified()] = tb

@@ -10,7 +10,7 @@ import (
 // list is non-nil so the JSON always carries every key.
 func Manifest(m *model.Model) *manifest.Manifest {
 	out := &manifest.Manifest{
-		FormatVersion: manifest.FormatVersion, Dialect: m.Dialect,
+		FormatVersion: manifest.FormatVersion, Dialect: manifest.Dialect(m.Dialect),
 		APISchemaFormatVersion: m.APISchemaVersion, RelationalMappingVersion: m.MappingVersion,
 		EffectiveSchemaHash: m.EffectiveSchemaHash, ResourceKeySeedHash: m.ResourceKeySeedHash,
 		Projects:          make([]manifest.Project, 0, len(m.Projects)),

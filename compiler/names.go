@@ -22,7 +22,7 @@ func (b *builder) physicalNames() {
 				loc := b.loc[t]
 				name := t.Name
 				if name != logical {
-					name += " (" + b.limit.Dialect + " shortening of " + logical + ")"
+					name += " (" + string(b.d.Name()) + " shortening of " + logical + ")"
 				}
 				b.diags.Errorf(loc.file, loc.path, CodeNameCollision, "table name %s.%s of %s collides with the table of %s",
 					t.Schema, name, scopeLabel(r, t.Scope), scopeLabel(prev.Resource, prev.Scope))
@@ -41,7 +41,7 @@ func (b *builder) physicalNames() {
 					}
 					name := c.Name
 					if name != logicalCol {
-						name += " (" + b.limit.Dialect + " shortening of " + logicalCol + ")"
+						name += " (" + string(b.d.Name()) + " shortening of " + logicalCol + ")"
 					}
 					b.diags.Errorf(loc.file, loc.path, CodeNameCollision, "column %s of table %s.%s (from %s) collides with the column from %s",
 						name, t.Schema, t.Name, describeColumn(c), describeColumn(prev))

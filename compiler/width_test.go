@@ -7,6 +7,7 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/apischema"
 	"github.com/edfi-dmsc/dmsc/diag"
+	"github.com/edfi-dmsc/dmsc/model"
 )
 
 // wideSchema returns a one-resource schema whose root table has n integer
@@ -49,7 +50,7 @@ func TestWidthGate(t *testing.T) {
 				}
 			}
 			if res != nil {
-				w := res.MSSQL.Widths[0]
+				w := res.Model(model.MSSQL).Widths[0]
 				if w.Columns != tt.columns+1 || w.FixedBytes != 8+4*tt.columns {
 					t.Errorf("width report = %+v", w)
 				}

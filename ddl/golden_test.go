@@ -13,7 +13,7 @@ import (
 func TestGolden(t *testing.T) {
 	for _, c := range []*schemaCase{handmadeCase(t)} {
 		for _, s := range c.Scripts {
-			t.Run(c.Name+"/"+s.Dialect, func(t *testing.T) {
+			t.Run(c.Name+"/"+string(s.Dialect), func(t *testing.T) {
 				golden.AssertFile(t, "testdata/"+c.Name, s.FileName(), []byte(s.SQL))
 			})
 		}

@@ -10,7 +10,7 @@ import (
 // unique key over a nullable column (a filtered unique index on SQL
 // Server), and a view joining another view and dms.Descriptor whose name
 // sorts before the view it depends on.
-func handmadeModel(dialect string) *model.Model {
+func handmadeModel(dialect model.Dialect) *model.Model {
 	i32 := model.Type{Kind: model.Int32}
 	i64 := model.Type{Kind: model.Int64}
 	str := func(n int) model.Type { return model.Type{Kind: model.String, MaxLength: n} }

@@ -10,6 +10,7 @@ import (
 	"github.com/edfi-dmsc/dmsc/compiler"
 	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/edfi-dmsc/dmsc/dialect"
+	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/example"
 	"github.com/edfi-dmsc/dmsc/model"
 	"github.com/edfi-dmsc/dmsc/testenv"
@@ -23,7 +24,7 @@ type schemaCase struct {
 }
 
 // model returns the case's model of a dialect.
-func (c *schemaCase) model(dialect string) *model.Model {
+func (c *schemaCase) model(dialect model.Dialect) *model.Model {
 	for _, m := range c.Models {
 		if m.Dialect == dialect {
 			return m
@@ -33,7 +34,7 @@ func (c *schemaCase) model(dialect string) *model.Model {
 }
 
 // script returns the case's script of a dialect.
-func (c *schemaCase) script(dialect string) string {
+func (c *schemaCase) script(dialect model.Dialect) string {
 	for _, s := range c.Scripts {
 		if s.Dialect == dialect {
 			return s.SQL
@@ -196,9 +197,9 @@ func forEachCase(t *testing.T, parallel bool, fn func(t *testing.T, c *schemaCas
 }
 
 // mustDialect returns the named dialect or fails the test.
-func mustDialect(t testing.TB, name string) dialect.Dialect {
+func mustDialect(t testing.TB, name model.Dialect) dialect.Dialect {
 	t.Helper()
-	d, err := DialectFor(name)
+	d, err := all.For(name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/golden"
+	"github.com/edfi-dmsc/dmsc/model"
 )
 
 func TestNormalizedSHA256(t *testing.T) {
@@ -42,7 +44,7 @@ func TestStatementCounts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d, err := DialectFor(s.Dialect)
+			d, err := all.For(s.Dialect)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,7 +58,7 @@ func TestStatementCounts(t *testing.T) {
 					}
 				}
 			}
-			if s.Dialect == MSSQL {
+			if s.Dialect == model.MSSQL {
 				want += 2 // SET ANSI_NULLS, SET QUOTED_IDENTIFIER
 			}
 			got, err := Statements(s.Dialect, s.SQL)
@@ -77,7 +79,7 @@ func TestStatementCounts(t *testing.T) {
 
 func TestManifestJSON(t *testing.T) {
 	c := exampleCase(t)
-	m, err := NewManifest(c.Scripts)
+	m, err := NewScriptManifest(c.Scripts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +93,7 @@ func TestManifestJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.AssertFile(t, "../testdata/cases/example/expected", "ddl-manifest.json", data)
-	empty, err := (&Manifest{}).JSON()
+	empty, err := (&ScriptManifest{}).JSON()
 	if err != nil || string(empty) != "{\n  \"dialects\": []\n}\n" {
 		t.Errorf("empty manifest = %q, %v", empty, err)
 	}

@@ -69,7 +69,7 @@ func TestStateMismatch(t *testing.T) {
 }
 
 func TestVerifyCatalog(t *testing.T) {
-	m := handmadeModel(PgSQL)
+	m := handmadeModel(model.PgSQL)
 	all := map[string]bool{}
 	for _, r := range ExpectedRelations(m) {
 		all[r.Qualified()] = r.IsView

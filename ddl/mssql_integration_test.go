@@ -141,7 +141,7 @@ func TestMSSQLApply(t *testing.T) {
 	testenv.MSSQLDSN(t)
 	forEachCase(t, false, func(t *testing.T, c *schemaCase) {
 		ctx := t.Context()
-		m, script := c.model(MSSQL), c.script(MSSQL)
+		m, script := c.model(model.MSSQL), c.script(model.MSSQL)
 		dsn := newMSSQLDatabase(t, c.Name)
 		db, err := sql.Open("sqlserver", dsn)
 		if err != nil {
@@ -199,7 +199,7 @@ WHERE c.object_id = OBJECT_ID(@p1) ORDER BY c.column_id`, mssql.New().QuoteIdent
 		}
 		if c.Name != "handmade" {
 			var mm *MismatchError
-			if _, err := Provision(ctx, dsn, handmadeCase(t).model(MSSQL), "", ProvisionOptions{}); !errors.As(err, &mm) {
+			if _, err := Provision(ctx, dsn, handmadeCase(t).model(model.MSSQL), "", ProvisionOptions{}); !errors.As(err, &mm) {
 				t.Errorf("provision another schema set = %v; want *MismatchError", err)
 			}
 		}
@@ -213,7 +213,7 @@ func TestMSSQLProvisionFresh(t *testing.T) {
 	base := testenv.MSSQLDSN(t)
 	name := testenv.PostgresDatabaseName("ddl", "provision")
 	dsn := mssqlWithDatabase(t, base, name)
-	m := exampleCase(t).model(MSSQL)
+	m := exampleCase(t).model(model.MSSQL)
 	res, err := Provision(t.Context(), dsn, m, "", ProvisionOptions{CreateDatabase: true})
 	t.Cleanup(func() {
 		db, err := sql.Open("sqlserver", mssqlWithDatabase(t, base, "master"))

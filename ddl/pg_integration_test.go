@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/edfi-dmsc/dmsc/model"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
 
@@ -20,7 +21,7 @@ func TestPostgresApply(t *testing.T) {
 	t.Cleanup(func() { t.Logf("all cases in %v", time.Since(start).Round(time.Millisecond)) })
 	forEachCase(t, true, func(t *testing.T, c *schemaCase) {
 		ctx := t.Context()
-		m, script := c.model(PgSQL), c.script(PgSQL)
+		m, script := c.model(model.PgSQL), c.script(model.PgSQL)
 		conn := connectPG(t, newPGDatabase(t, c.Name))
 		t0 := time.Now()
 		if err := execPGScript(ctx, conn, script); err != nil {
@@ -51,7 +52,7 @@ func TestPostgresProvision(t *testing.T) {
 	base := testenv.PostgresDSN(t)
 	ctx := t.Context()
 	ex, other := exampleCase(t), handmadeCase(t)
-	m := ex.model(PgSQL)
+	m := ex.model(model.PgSQL)
 	name := testenv.PostgresDatabaseName("ddl", "provision")
 	dsn := testenv.WithDatabase(t, base, name)
 	t.Cleanup(func() { testenv.DropPostgresDatabase(t, base, name) })
@@ -60,7 +61,7 @@ func TestPostgresProvision(t *testing.T) {
 	if err != nil {
 		t.Fatalf("provision: %v", err)
 	}
-	wantCount, _ := CountStatements(PgSQL, ex.script(PgSQL))
+	wantCount, _ := CountStatements(model.PgSQL, ex.script(model.PgSQL))
 	if res.Status != Applied || !res.CreatedDatabase || res.Statements != wantCount || res.Hash != m.EffectiveSchemaHash {
 		t.Errorf("first provision = %+v", res)
 	}
@@ -68,15 +69,15 @@ func TestPostgresProvision(t *testing.T) {
 	conn := connectPG(t, dsn)
 	before := mustSnapshotPG(t, conn)
 
-	res, err = Provision(ctx, dsn, m, ex.script(PgSQL), ProvisionOptions{CreateDatabase: true})
+	res, err = Provision(ctx, dsn, m, ex.script(model.PgSQL), ProvisionOptions{CreateDatabase: true})
 	if err != nil || res.Status != AlreadyProvisioned || res.CreatedDatabase || res.Statements != 0 {
 		t.Errorf("second provision = %+v, %v; want already provisioned", res, err)
 	}
 	t.Log(res)
 
 	t.Run("mismatch", func(t *testing.T) {
-		_, err := Provision(ctx, dsn, other.model(PgSQL), "", ProvisionOptions{})
-		checkMismatch(t, err, m.EffectiveSchemaHash, other.model(PgSQL).EffectiveSchemaHash, "example: only in the database", "hand: only in the schema set")
+		_, err := Provision(ctx, dsn, other.model(model.PgSQL), "", ProvisionOptions{})
+		checkMismatch(t, err, m.EffectiveSchemaHash, other.model(model.PgSQL).EffectiveSchemaHash, "example: only in the database", "hand: only in the schema set")
 	})
 	t.Run("mismatch-fixture", func(t *testing.T) {
 		var min *schemaCase
@@ -88,13 +89,13 @@ func TestPostgresProvision(t *testing.T) {
 		if min == nil {
 			t.Skip("no dms/minimal fixture")
 		}
-		_, err := Provision(ctx, dsn, min.model(PgSQL), "", ProvisionOptions{})
-		checkMismatch(t, err, m.EffectiveSchemaHash, min.model(PgSQL).EffectiveSchemaHash, "example: only in the database")
+		_, err := Provision(ctx, dsn, min.model(model.PgSQL), "", ProvisionOptions{})
+		checkMismatch(t, err, m.EffectiveSchemaHash, min.model(model.PgSQL).EffectiveSchemaHash, "example: only in the database")
 	})
 	t.Run("script-guard", func(t *testing.T) {
-		err := execPGScript(ctx, conn, other.script(PgSQL))
+		err := execPGScript(ctx, conn, other.script(model.PgSQL))
 		if err == nil || !strings.Contains(err.Error(), "dmsc fingerprint mismatch") ||
-			!strings.Contains(err.Error(), m.EffectiveSchemaHash) || !strings.Contains(err.Error(), other.model(PgSQL).EffectiveSchemaHash) {
+			!strings.Contains(err.Error(), m.EffectiveSchemaHash) || !strings.Contains(err.Error(), other.model(model.PgSQL).EffectiveSchemaHash) {
 			t.Errorf("running another schema set's script = %v; want the guard's exception naming both hashes", err)
 		}
 	})

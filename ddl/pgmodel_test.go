@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/edfi-dmsc/dmsc/dialect"
+	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -136,7 +137,7 @@ func expectedPG(m *model.Model) (map[string]*wantTable, map[string][]pgColumn) {
 
 // pgsqlDialect returns the PostgreSQL dialect.
 func pgsqlDialect() dialect.Dialect {
-	d, _ := DialectFor(PgSQL)
+	d, _ := all.For(model.PgSQL)
 	return d
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -31,7 +32,7 @@ const (
 // ProvisionResult reports a successful Provision.
 type ProvisionResult struct {
 	Status  ProvisionStatus
-	Dialect string
+	Dialect model.Dialect
 	// Hash is the effective schema hash the database holds.
 	Hash string
 	// CreatedDatabase is true when ProvisionOptions.CreateDatabase created
@@ -86,14 +87,14 @@ func Provision(ctx context.Context, dsn string, m *model.Model, script string, o
 	var res *ProvisionResult
 	var err error
 	switch m.Dialect {
-	case PgSQL:
+	case model.PgSQL:
 		if opts.CreateDatabase {
 			if created, err = CreatePostgresDatabase(ctx, dsn); err != nil {
 				return nil, err
 			}
 		}
 		res, err = provisionPostgresDSN(ctx, dsn, m, script)
-	case MSSQL:
+	case model.MSSQL:
 		if opts.CreateDatabase {
 			if created, err = CreateMSSQLDatabase(ctx, dsn); err != nil {
 				return nil, err
@@ -101,7 +102,7 @@ func Provision(ctx context.Context, dsn string, m *model.Model, script string, o
 		}
 		res, err = provisionMSSQLDSN(ctx, dsn, m, script)
 	default:
-		_, err = DialectFor(m.Dialect)
+		_, err = all.For(m.Dialect)
 	}
 	if err != nil {
 		return nil, err
@@ -117,25 +118,25 @@ func Provision(ctx context.Context, dsn string, m *model.Model, script string, o
 // listing every problem otherwise.
 func Verify(ctx context.Context, dsn string, m *model.Model) error {
 	switch m.Dialect {
-	case PgSQL:
+	case model.PgSQL:
 		return verifyPostgresDSN(ctx, dsn, m)
-	case MSSQL:
+	case model.MSSQL:
 		return verifyMSSQLDSN(ctx, dsn, m)
 	}
-	_, err := DialectFor(m.Dialect)
+	_, err := all.For(m.Dialect)
 	return err
 }
 
 // ReadState reads the effective schema state of the database at dsn with
 // the dialect named dialectName.
-func ReadState(ctx context.Context, dialectName, dsn string) (*State, error) {
+func ReadState(ctx context.Context, dialectName model.Dialect, dsn string) (*State, error) {
 	switch dialectName {
-	case PgSQL:
+	case model.PgSQL:
 		return readStatePostgresDSN(ctx, dsn)
-	case MSSQL:
+	case model.MSSQL:
 		return readStateMSSQLDSN(ctx, dsn)
 	}
-	_, err := DialectFor(dialectName)
+	_, err := all.For(dialectName)
 	return nil, err
 }
 

@@ -26,7 +26,7 @@ type SQLQuerier interface {
 // every GO-separated batch run in one transaction, committed only after
 // verification.
 func ProvisionMSSQL(ctx context.Context, db *sql.DB, m *model.Model, script string) (*ProvisionResult, error) {
-	if m.Dialect != MSSQL {
+	if m.Dialect != model.MSSQL {
 		return nil, fmt.Errorf("model is named for %s, not mssql", m.Dialect)
 	}
 	tx, err := db.BeginTx(ctx, nil)
@@ -47,7 +47,7 @@ SELECT @r;`).Scan(&lock); err != nil {
 	if err != nil {
 		return nil, err
 	}
-	res := &ProvisionResult{Dialect: MSSQL, Hash: m.EffectiveSchemaHash}
+	res := &ProvisionResult{Dialect: model.MSSQL, Hash: m.EffectiveSchemaHash}
 	if state.Provisioned() {
 		if mm := state.Mismatch(m); mm != nil {
 			return nil, mm
@@ -71,7 +71,7 @@ SELECT @r;`).Scan(&lock); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	res.Status, res.Batches = Applied, len(batches)
-	res.Statements, _ = CountStatements(MSSQL, script)
+	res.Statements, _ = CountStatements(model.MSSQL, script)
 	return res, nil
 }
 

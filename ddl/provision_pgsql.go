@@ -27,7 +27,7 @@ const pgProvisionLock = 0x646d7363 // "dmsc"
 // Provision): preflight and apply run in one transaction holding an
 // advisory lock, and the transaction commits only after verification.
 func ProvisionPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, script string) (*ProvisionResult, error) {
-	if m.Dialect != PgSQL {
+	if m.Dialect != model.PgSQL {
 		return nil, fmt.Errorf("model is named for %s, not pgsql", m.Dialect)
 	}
 	tx, err := conn.Begin(ctx)
@@ -42,7 +42,7 @@ func ProvisionPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, scri
 	if err != nil {
 		return nil, err
 	}
-	res := &ProvisionResult{Dialect: PgSQL, Hash: m.EffectiveSchemaHash}
+	res := &ProvisionResult{Dialect: model.PgSQL, Hash: m.EffectiveSchemaHash}
 	if state.Provisioned() {
 		if mm := state.Mismatch(m); mm != nil {
 			return nil, mm
@@ -63,7 +63,7 @@ func ProvisionPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, scri
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	res.Status, res.Batches = Applied, 1
-	res.Statements, _ = CountStatements(PgSQL, script)
+	res.Statements, _ = CountStatements(model.PgSQL, script)
 	return res, nil
 }
 

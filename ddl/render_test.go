@@ -36,7 +36,7 @@ func TestRenderErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := handmadeModel(PgSQL)
+			m := handmadeModel(model.PgSQL)
 			tt.mutate(m)
 			_, err := Render(m)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -44,7 +44,7 @@ func TestRenderErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := RenderWith(handmadeModel(PgSQL), mustDialect(t, MSSQL)); err == nil || !strings.Contains(err.Error(), `named for dialect "pgsql", not "mssql"`) {
+	if _, err := RenderWith(handmadeModel(model.PgSQL), mustDialect(t, model.MSSQL)); err == nil || !strings.Contains(err.Error(), `named for dialect "pgsql", not "mssql"`) {
 		t.Errorf("RenderWith another dialect = %v", err)
 	}
 	if _, err := Render(nil); err == nil {

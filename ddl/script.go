@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/edfi-dmsc/dmsc/dialect"
+	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -18,7 +19,7 @@ func Render(m *model.Model) (string, error) {
 	if m == nil {
 		return "", fmt.Errorf("no model to render")
 	}
-	d, err := DialectFor(m.Dialect)
+	d, err := all.For(m.Dialect)
 	if err != nil {
 		return "", err
 	}
@@ -164,7 +165,7 @@ func RenderAll(models []*model.Model) ([]Script, error) {
 // versions and projects; no timestamps or tool versions.
 func writeHeader(b *strings.Builder, m *model.Model, d dialect.Dialect) {
 	var h strings.Builder
-	h.WriteString(ToolName + " DDL script for " + d.Title() + " (dialect " + d.Name() + ")\n")
+	h.WriteString(ToolName + " DDL script for " + d.Title() + " (dialect " + string(d.Name()) + ")\n")
 	h.WriteString("Effective schema hash: " + m.EffectiveSchemaHash + "\n")
 	h.WriteString("Relational mapping version: " + m.MappingVersion + "\n")
 	h.WriteString("ApiSchema format version: " + m.APISchemaVersion + "\n")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/dialect"
 	"github.com/edfi-dmsc/dmsc/dialect/mssql"
+	"github.com/edfi-dmsc/dmsc/model"
 )
 
 // sqlfluffFullEnv, when set, makes TestSQLFluff parse every statement
@@ -46,7 +47,7 @@ func TestSQLFluff(t *testing.T) {
 	shapes := map[string]bool{}
 	total := 0
 	collect := func(c *schemaCase) {
-		for bi, batch := range mssql.SplitBatches(c.script(MSSQL)) {
+		for bi, batch := range mssql.SplitBatches(c.script(model.MSSQL)) {
 			for si, st := range dialect.SplitStatements(batch, dialect.SplitRules{Brackets: true, BlockKeywords: true}) {
 				total++
 				st = rewriteForSQLFluff(st)

@@ -4,6 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+
+	"github.com/edfi-dmsc/dmsc/dialect/all"
+	"github.com/edfi-dmsc/dmsc/model"
 )
 
 // Normalize returns script with CRLF and lone CR line endings turned into
@@ -32,8 +35,8 @@ func NormalizedSHA256(script string) string {
 
 // Statements splits a script of the named dialect into its top-level
 // statements (comments, blank lines and GO separators dropped).
-func Statements(dialectName, script string) ([]string, error) {
-	d, err := DialectFor(dialectName)
+func Statements(dialectName model.Dialect, script string) ([]string, error) {
+	d, err := all.For(dialectName)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +44,7 @@ func Statements(dialectName, script string) ([]string, error) {
 }
 
 // CountStatements returns len(Statements(dialectName, script)).
-func CountStatements(dialectName, script string) (int, error) {
+func CountStatements(dialectName model.Dialect, script string) (int, error) {
 	st, err := Statements(dialectName, script)
 	return len(st), err
 }

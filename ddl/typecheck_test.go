@@ -7,6 +7,7 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/dialect"
 	"github.com/edfi-dmsc/dmsc/dialect/mssql"
+	"github.com/edfi-dmsc/dmsc/model"
 )
 
 // Type names one dialect must never contain, on masked SQL (comments,
@@ -17,9 +18,9 @@ var (
 	// columnLine matches a column definition of a masked CREATE TABLE.
 	mssqlColumn = regexp.MustCompile(`(?m)^    \[x\] ([a-z0-9]+(?:\([0-9a-z,]+\))?)`)
 	pgsqlColumn = regexp.MustCompile(`(?m)^    "x" ([a-z]+(?: with time zone)?(?:\([0-9,]+\))?)`)
-	allowedType = map[string]*regexp.Regexp{
-		MSSQL: regexp.MustCompile(`^(nvarchar\(([0-9]+|max)\)|decimal\([0-9]+,[0-9]+\)|date|datetime2\(7\)|time\(7\)|bit|smallint|int|bigint|uniqueidentifier|varbinary\([0-9]+\)|char\([0-9]+\))$`),
-		PgSQL: regexp.MustCompile(`^(varchar\([0-9]+\)|numeric\([0-9]+,[0-9]+\)|date|timestamp with time zone|time|boolean|smallint|integer|bigint|uuid|jsonb|bytea|char\([0-9]+\))$`),
+	allowedType = map[model.Dialect]*regexp.Regexp{
+		model.MSSQL: regexp.MustCompile(`^(nvarchar\(([0-9]+|max)\)|decimal\([0-9]+,[0-9]+\)|date|datetime2\(7\)|time\(7\)|bit|smallint|int|bigint|uniqueidentifier|varbinary\([0-9]+\)|char\([0-9]+\))$`),
+		model.PgSQL: regexp.MustCompile(`^(varchar\([0-9]+\)|numeric\([0-9]+,[0-9]+\)|date|timestamp with time zone|time|boolean|smallint|integer|bigint|uuid|jsonb|bytea|char\([0-9]+\))$`),
 	}
 	// batchOpeners must be the first statement of their batch; the
 	// captured kinds (views, triggers, functions, procedures) must also be
@@ -35,9 +36,9 @@ var (
 func TestTypeNames(t *testing.T) {
 	forEachCase(t, false, func(t *testing.T, c *schemaCase) {
 		for _, s := range c.Scripts {
-			masked := maskSQL(s.SQL, s.Dialect == MSSQL)
+			masked := maskSQL(s.SQL, s.Dialect == model.MSSQL)
 			foreign, column := foreignToMSSQL, mssqlColumn
-			if s.Dialect == PgSQL {
+			if s.Dialect == model.PgSQL {
 				foreign, column = foreignToPgSQL, pgsqlColumn
 			}
 			if loc := foreign.FindStringIndex(masked); loc != nil {
@@ -62,7 +63,7 @@ func TestTypeNames(t *testing.T) {
 // else outside strings, and the script ends with a GO line.
 func TestMSSQLBatches(t *testing.T) {
 	forEachCase(t, false, func(t *testing.T, c *schemaCase) {
-		script := c.script(MSSQL)
+		script := c.script(model.MSSQL)
 		if !strings.HasSuffix(script, "\nGO\n") {
 			t.Errorf("the script does not end with a GO line")
 		}
@@ -86,7 +87,7 @@ func TestMSSQLBatches(t *testing.T) {
 				}
 			}
 		}
-		if want := len(c.model(MSSQL).Views); openers != want {
+		if want := len(c.model(model.MSSQL).Views); openers != want {
 			t.Errorf("found %d batch-opening statements, want %d (one per view)", openers, want)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -131,7 +132,7 @@ func checkRelations(m *model.Model, stored string, have map[string]bool) *Verifi
 // the expected tables against tables (the catalog's, by "schema.name"),
 // returning e when anything differs and nil otherwise.
 func verifyTables(e *VerificationError, m *model.Model, catalogType func(string) string, tables map[string]*catalogTable) error {
-	d, err := DialectFor(m.Dialect)
+	d, err := all.For(m.Dialect)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/edfi-dmsc/dmsc/model"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
 
@@ -52,7 +53,7 @@ func checkColumnMismatches(t *testing.T, err error, when string, want ...string)
 // already-provisioned path.
 func TestPostgresVerifyColumns(t *testing.T) {
 	ctx := t.Context()
-	m := exampleCase(t).model(PgSQL)
+	m := exampleCase(t).model(model.PgSQL)
 
 	dsn := newPGDatabase(t, "wrongschool")
 	conn := connectPG(t, dsn)
@@ -104,7 +105,7 @@ ALTER TABLE "example"."SchoolAddress" DROP CONSTRAINT "UX_SchoolAddress_AddressT
 func TestMSSQLVerifyColumns(t *testing.T) {
 	testenv.MSSQLDSN(t)
 	ctx := t.Context()
-	m := exampleCase(t).model(MSSQL)
+	m := exampleCase(t).model(model.MSSQL)
 	exec := func(dsn, q string) {
 		t.Helper()
 		db, err := sql.Open("sqlserver", dsn)
@@ -125,7 +126,7 @@ func TestMSSQLVerifyColumns(t *testing.T) {
 		"example.School.SchoolId: expected int NOT NULL, found nvarchar(20) NULL",
 		"example.School.WebSite: expected nvarchar(255) NULL, missing",
 		"example.School: expected unique key UX_School_NK (SchoolId), missing")
-	if st, err := ReadState(ctx, MSSQL, dsn); err != nil || st.Provisioned() {
+	if st, err := ReadState(ctx, model.MSSQL, dsn); err != nil || st.Provisioned() {
 		t.Errorf("after the failed provisioning: %+v, %v; want nothing committed", st, err)
 	}
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/edfi-dmsc/dmsc/dialect"
+	"github.com/edfi-dmsc/dmsc/dialect/all"
+	"github.com/edfi-dmsc/dmsc/model"
 )
 
 // TestCompareTables covers every kind of column mismatch on a small
@@ -146,12 +148,12 @@ func TestMSSQLCatalogType(t *testing.T) {
 			t.Errorf("mssqlTypeFromCatalog(%v) = %q, want %q", row, got, want)
 		}
 	}
-	d, err := DialectFor(MSSQL)
+	d, err := all.For(model.MSSQL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []*schemaCase{exampleCase(t), handmadeCase(t)} {
-		tables, err := expectedTables(c.model(MSSQL), d, mssqlCatalogType)
+		tables, err := expectedTables(c.model(model.MSSQL), d, mssqlCatalogType)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,11 +176,11 @@ func TestMSSQLCatalogType(t *testing.T) {
 // TestExpectedTables spot-checks the expected columns of the example: a
 // resource table, a core table with identity and defaults, its key.
 func TestExpectedTables(t *testing.T) {
-	d, err := DialectFor(PgSQL)
+	d, err := all.For(model.PgSQL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tables, err := expectedTables(exampleCase(t).model(PgSQL), d, pgCatalogType)
+	tables, err := expectedTables(exampleCase(t).model(model.PgSQL), d, pgCatalogType)
 	if err != nil {
 		t.Fatal(err)
 	}

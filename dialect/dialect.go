@@ -9,9 +9,8 @@ import (
 
 // Dialect renders SQL for one database engine.
 type Dialect interface {
-	// Name is the dialect's short name, "pgsql" or "mssql" (the value of
-	// model.Model.Dialect).
-	Name() string
+	// Name is the dialect's name (the value of model.Model.Dialect).
+	Name() model.Dialect
 	// Title is the engine's display name ("PostgreSQL", "SQL Server").
 	Title() string
 	// QuoteIdent quotes one identifier, escaping the quote character.
@@ -22,6 +21,12 @@ type Dialect interface {
 	// IdentifierLimit is the engine's identifier length rule (the one the
 	// compiler shortened names with).
 	IdentifierLimit() naming.Limit
+	// TableLimits are the engine's limits on a table's columns and row
+	// (the compiler's width gate).
+	TableLimits() TableLimits
+	// ColumnBytes returns the worst-case in-row bytes of a column of type
+	// t: fixed-width and variable-width.
+	ColumnBytes(t model.Type) (fixed, variable int)
 	// TypeName names the physical type of a logical column type.
 	TypeName(t model.Type) string
 	// SpecialTypeName names a core-table type outside model.Type; n is the
@@ -67,6 +72,15 @@ type Dialect interface {
 	// WriteInsert writes an insert that skips rows whose key already
 	// exists.
 	WriteInsert(b *strings.Builder, ins *Insert)
+}
+
+// TableLimits are an engine's hard limits on one table.
+type TableLimits struct {
+	// MaxColumns is the most columns a table may have.
+	MaxColumns int
+	// MaxFixedRowBytes is the most bytes of fixed-width columns a row may
+	// need (0: no limit; variable-width data is stored off-row or TOASTed).
+	MaxFixedRowBytes int
 }
 
 // StatementKind classifies the statements of a script for batch rules.

@@ -7,7 +7,7 @@ func (m *Manifest) Encode() ([]byte, error) {
 	w := &writer{buf: make([]byte, 0, estimateSize(m))}
 	w.begin('{')
 	w.strField("format_version", m.FormatVersion)
-	w.strField("dialect", m.Dialect)
+	w.strField("dialect", string(m.Dialect))
 	w.strField("api_schema_format_version", m.APISchemaFormatVersion)
 	w.strField("relational_mapping_version", m.RelationalMappingVersion)
 	w.strField("effective_schema_hash", m.EffectiveSchemaHash)

@@ -10,8 +10,8 @@ const FormatVersion = "1.1"
 type Manifest struct {
 	// FormatVersion is the manifest format ("1.0").
 	FormatVersion string `json:"format_version"`
-	// Dialect is "pgsql" or "mssql".
-	Dialect string `json:"dialect"`
+	// Dialect is the SQL dialect the names are for.
+	Dialect Dialect `json:"dialect"`
 	// APISchemaFormatVersion is the ApiSchema files' apiSchemaVersion.
 	APISchemaFormatVersion string `json:"api_schema_format_version"`
 	// RelationalMappingVersion is the mapping version hashed into

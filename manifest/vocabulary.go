@@ -55,6 +55,15 @@ func (k TypeKind) IdentityFormat() refid.Format {
 	return refid.AsGiven
 }
 
+// Dialect names the SQL dialect a manifest's names were shortened for.
+type Dialect string
+
+// The dialects.
+const (
+	DialectPgSQL Dialect = "pgsql"
+	DialectMSSQL Dialect = "mssql"
+)
+
 // Storage says where a resource's documents live.
 type Storage string
 

@@ -5,8 +5,8 @@ import "github.com/edfi-dmsc/dmsc/manifest/jsonpath"
 // Model is the relational model of one schema set for one dialect's naming
 // rules.
 type Model struct {
-	// Dialect is "pgsql" or "mssql" (the naming rules applied).
-	Dialect string
+	// Dialect names the dialect whose naming rules were applied.
+	Dialect Dialect
 	// APISchemaVersion, MappingVersion and EffectiveSchemaHash identify the
 	// schema set.
 	APISchemaVersion    string

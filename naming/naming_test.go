@@ -2,6 +2,13 @@ package naming
 
 import "testing"
 
+// The identifier rules of PostgreSQL (63 UTF-8 bytes) and SQL Server (128
+// UTF-16 code units), as their dialect packages give them.
+var (
+	pgLimit = Limit{MaxBytes: 63}
+	msLimit = Limit{MaxChars: 128}
+)
+
 func TestPascal(t *testing.T) {
 	tests := map[string]string{"schoolId": "SchoolId", "X": "X", "": "", "_ext": "Ext", "iEPDate": "IEPDate",
 		"Contact_Name": "ContactName", "a-b": "AB", "SectionOrProgramChoice.Program": "SectionOrProgramChoiceProgram"}
@@ -46,10 +53,10 @@ func TestShorten(t *testing.T) {
 		{"Short", "Short"},
 	}
 	for _, tt := range tests {
-		if got := PostgreSQL.Shorten(tt.in, tt.in); got != tt.want {
+		if got := pgLimit.Shorten(tt.in, tt.in); got != tt.want {
 			t.Errorf("Shorten(%q) = %q, want %q", tt.in, got, tt.want)
 		}
-		if got := SQLServer.Shorten(tt.in, tt.in); got != tt.in {
+		if got := msLimit.Shorten(tt.in, tt.in); got != tt.in {
 			t.Errorf("SQL Server must keep %q, got %q", tt.in, got)
 		}
 	}
@@ -58,8 +65,8 @@ func TestShorten(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		long += "é"
 	}
-	got := PostgreSQL.Shorten(long, long)
-	if len(got) > 63 || !PostgreSQL.Fits(got) {
+	got := pgLimit.Shorten(long, long)
+	if len(got) > 63 || !pgLimit.Fits(got) {
 		t.Errorf("shortened %q is %d bytes", got, len(got))
 	}
 }
@@ -72,7 +79,7 @@ func TestSignature(t *testing.T) {
 		&FKSignature{TargetSchema: "edfi", TargetTable: "EdOrgDependentResource",
 			TargetColumns: []string{"EdOrgDependentResourceId", "EducationOrganization_EducationOrganizationId", "DocumentId"},
 			OnDelete:      "NoAction", OnUpdate: "Cascade"})
-	got := PostgreSQL.Shorten("FK_EdOrgDependentChildResource_EdOrgDependentResourceReference_RefKey", sig)
+	got := pgLimit.Shorten("FK_EdOrgDependentChildResource_EdOrgDependentResourceReference_RefKey", sig)
 	if want := "FK_EdOrgDependentChildResource_EdOrgDependentResourc_6a74c7e5ff"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -84,12 +91,12 @@ func TestShortenSQLServerCountsUTF16(t *testing.T) {
 	for i := 0; i < 64; i++ {
 		s += "𝔸"
 	}
-	if got := SQLServer.Shorten(s, s); got != s {
+	if got := msLimit.Shorten(s, s); got != s {
 		t.Errorf("128 UTF-16 units must fit")
 	}
 	s += "a"
-	got := SQLServer.Shorten(s, s)
-	if SQLServer.measure(got) > 128 || got == s {
-		t.Errorf("shortened to %d units", SQLServer.measure(got))
+	got := msLimit.Shorten(s, s)
+	if msLimit.measure(got) > 128 || got == s {
+		t.Errorf("shortened to %d units", msLimit.measure(got))
 	}
 }

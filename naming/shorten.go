@@ -6,21 +6,13 @@ import (
 	"unicode/utf8"
 )
 
-// Limit is a dialect's identifier length rule.
+// Limit is an identifier length rule (each dialect package gives its own).
 type Limit struct {
-	// Dialect names the rule ("pgsql" or "mssql").
-	Dialect string
 	// MaxBytes is the limit in UTF-8 bytes (PostgreSQL), or 0.
 	MaxBytes int
 	// MaxChars is the limit in UTF-16 code units (SQL Server), or 0.
 	MaxChars int
 }
-
-// PostgreSQL identifiers hold at most 63 UTF-8 bytes (NAMEDATALEN-1).
-var PostgreSQL = Limit{Dialect: "pgsql", MaxBytes: 63}
-
-// SQLServer identifiers hold at most 128 UTF-16 code units (sysname).
-var SQLServer = Limit{Dialect: "mssql", MaxChars: 128}
 
 // hashLen is the number of hex characters of the SHA-256 suffix.
 const hashLen = 10

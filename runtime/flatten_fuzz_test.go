@@ -13,6 +13,7 @@ import (
 	"github.com/edfi-dmsc/dmsc/compiler"
 	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/edfi-dmsc/dmsc/example"
+	"github.com/edfi-dmsc/dmsc/model"
 )
 
 // examplePlans compiles the built-in example schema into store plans (no
@@ -29,7 +30,7 @@ func examplePlans(t testing.TB) *Store {
 	if err := d.Err(); err != nil {
 		t.Fatal(err)
 	}
-	s := &Store{m: compiler.Manifest(res.Model("pgsql"))}
+	s := &Store{m: compiler.Manifest(res.Model(model.PgSQL))}
 	if err := s.compile(); err != nil {
 		t.Fatal(err)
 	}

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/edfi-dmsc/dmsc/manifest"
 )
 
 // Store stores and reads Ed-Fi documents of one manifest in one PostgreSQL
@@ -31,8 +32,8 @@ func Open(ctx context.Context, m *manifest.Manifest, db *pgxpool.Pool, opts Opti
 	if m == nil || db == nil {
 		return nil, errors.New("runtime.Open: nil manifest or pool")
 	}
-	if m.Dialect != "pgsql" {
-		return nil, fmt.Errorf("runtime.Open: manifest dialect %q: only pgsql is supported", m.Dialect)
+	if m.Dialect != manifest.DialectPgSQL {
+		return nil, fmt.Errorf("runtime.Open: manifest dialect %q: only %s is supported", m.Dialect, manifest.DialectPgSQL)
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5

@@ -9,8 +9,8 @@ import (
 	"github.com/edfi-dmsc/dmsc/naming"
 )
 
-// Name is the dialect's short name.
-const Name = "mssql"
+// Name is the dialect's name.
+const Name = model.MSSQL
 
 // Separator is the batch separator line.
 const Separator = "GO"
@@ -26,8 +26,8 @@ func New() Dialect { return Dialect{} }
 
 var _ dialect.Dialect = Dialect{}
 
-// Name returns "mssql".
-func (Dialect) Name() string { return Name }
+// Name returns model.MSSQL.
+func (Dialect) Name() model.Dialect { return Name }
 
 // Title returns "SQL Server".
 func (Dialect) Title() string { return "SQL Server" }
@@ -154,5 +154,44 @@ func (Dialect) MultipleCascadePaths() bool { return false }
 // NULLs as equal.
 func (Dialect) UniqueNullsDistinct() bool { return false }
 
-// IdentifierLimit returns naming.SQLServer (128 UTF-16 code units).
-func (Dialect) IdentifierLimit() naming.Limit { return naming.SQLServer }
+// IdentifierLimit: SQL Server identifiers hold at most 128 UTF-16 code
+// units (sysname).
+func (Dialect) IdentifierLimit() naming.Limit { return naming.Limit{MaxChars: 128} }
+
+// TableLimits: 1,024 columns and 8,060 bytes of fixed-width data per row.
+func (Dialect) TableLimits() dialect.TableLimits {
+	return dialect.TableLimits{MaxColumns: 1024, MaxFixedRowBytes: 8060}
+}
+
+// ColumnBytes returns SQL Server's worst-case in-row bytes of t.
+func (Dialect) ColumnBytes(t model.Type) (int, int) {
+	switch t.Kind {
+	case model.Int16:
+		return 2, 0
+	case model.Int32:
+		return 4, 0
+	case model.Int64:
+		return 8, 0
+	case model.Boolean:
+		return 1, 0
+	case model.Date:
+		return 3, 0
+	case model.DateTime:
+		return 8, 0
+	case model.Time:
+		return 5, 0
+	case model.Decimal:
+		switch {
+		case t.Precision <= 9:
+			return 5, 0
+		case t.Precision <= 19:
+			return 9, 0
+		case t.Precision <= 28:
+			return 13, 0
+		}
+		return 17, 0
+	case model.String:
+		return 0, 2*t.MaxLength + 2
+	}
+	return 8, 0
+}

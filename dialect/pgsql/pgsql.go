@@ -9,8 +9,8 @@ import (
 	"github.com/edfi-dmsc/dmsc/naming"
 )
 
-// Name is the dialect's short name.
-const Name = "pgsql"
+// Name is the dialect's name.
+const Name = model.PgSQL
 
 // Dialect renders PostgreSQL.
 type Dialect struct{}
@@ -20,8 +20,8 @@ func New() Dialect { return Dialect{} }
 
 var _ dialect.Dialect = Dialect{}
 
-// Name returns "pgsql".
-func (Dialect) Name() string { return Name }
+// Name returns model.PgSQL.
+func (Dialect) Name() model.Dialect { return Name }
 
 // Title returns "PostgreSQL".
 func (Dialect) Title() string { return "PostgreSQL" }
@@ -135,5 +135,29 @@ func (Dialect) MultipleCascadePaths() bool { return true }
 // conflict.
 func (Dialect) UniqueNullsDistinct() bool { return true }
 
-// IdentifierLimit returns naming.PostgreSQL (63 UTF-8 bytes).
-func (Dialect) IdentifierLimit() naming.Limit { return naming.PostgreSQL }
+// IdentifierLimit: PostgreSQL identifiers hold at most 63 UTF-8 bytes
+// (NAMEDATALEN-1).
+func (Dialect) IdentifierLimit() naming.Limit { return naming.Limit{MaxBytes: 63} }
+
+// TableLimits: 1,600 columns; no fixed row limit (wide values are
+// TOASTed).
+func (Dialect) TableLimits() dialect.TableLimits { return dialect.TableLimits{MaxColumns: 1600} }
+
+// ColumnBytes returns PostgreSQL's worst-case in-row bytes of t.
+func (Dialect) ColumnBytes(t model.Type) (int, int) {
+	switch t.Kind {
+	case model.Int16:
+		return 2, 0
+	case model.Int32, model.Date:
+		return 4, 0
+	case model.Int64, model.DateTime, model.Time:
+		return 8, 0
+	case model.Boolean:
+		return 1, 0
+	case model.Decimal:
+		return 0, 2*((t.Precision+3)/4) + 8
+	case model.String:
+		return 0, 4*t.MaxLength + 4
+	}
+	return 8, 0
+}

@@ -58,7 +58,7 @@ func Compile(t testing.TB, files ...string) *model.Model {
 	if err := d.Err(); err != nil {
 		t.Fatalf("compile schema: %v", err)
 	}
-	return res.Model("pgsql")
+	return res.Model(model.PgSQL)
 }
 
 // New creates a database on DMSC_PG_DSN's server (skipping without it),
