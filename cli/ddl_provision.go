@@ -6,9 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/edfi-dmsc/dmsc/ddl"
 	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/model"
+	"github.com/edfi-dmsc/dmsc/provision"
 )
 
 // ddlProvisionFlags holds the flags of `dmsc ddl provision`.
@@ -73,8 +73,8 @@ func runDDLProvision(e *env, f *ddlProvisionFlags) error {
 		return err
 	}
 	m := res.Model(d)
-	out, err := ddl.Provision(e.ctx, f.dsn, m, "", ddl.ProvisionOptions{CreateDatabase: f.createDatabase})
-	if errors.Is(err, ddl.ErrFingerprintMismatch) {
+	out, err := provision.Provision(e.ctx, f.dsn, m, "", provision.Options{CreateDatabase: f.createDatabase})
+	if errors.Is(err, provision.ErrFingerprintMismatch) {
 		return fingerprintMismatch(err)
 	}
 	if err != nil {

@@ -8,8 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/edfi-dmsc/dmsc/compiler"
-	"github.com/edfi-dmsc/dmsc/ddl"
 	"github.com/edfi-dmsc/dmsc/model"
+	"github.com/edfi-dmsc/dmsc/provision"
 	"github.com/edfi-dmsc/dmsc/runtime"
 )
 
@@ -43,8 +43,8 @@ func (e *env) openStore(f *storeFlags, opts runtime.Options) (*runtime.Store, *p
 	}
 	m := res.Model(model.PgSQL)
 	if f.provision {
-		if _, err := ddl.Provision(e.ctx, f.dsn, m, "", ddl.ProvisionOptions{CreateDatabase: true}); err != nil {
-			if errors.Is(err, ddl.ErrFingerprintMismatch) {
+		if _, err := provision.Provision(e.ctx, f.dsn, m, "", provision.Options{CreateDatabase: true}); err != nil {
+			if errors.Is(err, provision.ErrFingerprintMismatch) {
 				return nil, nil, fingerprintMismatch(err)
 			}
 			return nil, nil, err

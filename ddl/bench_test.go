@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/edfi-dmsc/dmsc/internal/schemacase"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
 
@@ -29,7 +30,7 @@ func BenchmarkDDLDS50(b *testing.B) {
 			}
 		}
 	})
-	models := compileFiles(b, []string{file}).Models()
+	models := schemacase.CompileFiles(b, []string{file}).Models()
 	b.Run("emit", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		b.ReportAllocs()

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/edfi-dmsc/dmsc/golden"
+	"github.com/edfi-dmsc/dmsc/internal/schemacase"
 )
 
 // TestGolden renders both scripts of the hand-made model and compares them
@@ -11,8 +12,8 @@ import (
 // schema cases are golden-tested end to end, as `dmsc ddl emit` output, in
 // ../testdata/cases.)
 func TestGolden(t *testing.T) {
-	for _, c := range []*schemaCase{handmadeCase(t)} {
-		for _, s := range c.Scripts {
+	for _, c := range []*schemacase.Case{schemacase.Handmade(t)} {
+		for _, s := range scriptsOf(t, c) {
 			t.Run(c.Name+"/"+string(s.Dialect), func(t *testing.T) {
 				golden.AssertFile(t, "testdata/"+c.Name, s.FileName(), []byte(s.SQL))
 			})
@@ -23,8 +24,8 @@ func TestGolden(t *testing.T) {
 // TestDeterminism checks that the example's scripts do not depend on the
 // input file order and that rendering twice gives the same bytes.
 func TestDeterminism(t *testing.T) {
-	forward := exampleCase(t)
-	reversed, err := RenderAll(compileExample(t, true).Models())
+	forward := schemacase.Example(t)
+	reversed, err := RenderAll(schemacase.CompileExample(t, true).Models())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestDeterminism(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, s := range forward.Scripts {
+	for i, s := range scriptsOf(t, forward) {
 		if reversed[i].SQL != s.SQL {
 			t.Errorf("%s: the script changes when the input files are reversed", s.Dialect)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/golden"
+	"github.com/edfi-dmsc/dmsc/internal/schemacase"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -37,9 +38,9 @@ func TestNormalizedSHA256(t *testing.T) {
 // the statements the renderer wrote, in both dialects, and that each is a
 // terminated statement.
 func TestStatementCounts(t *testing.T) {
-	forEachCase(t, false, func(t *testing.T, c *schemaCase) {
-		for _, s := range c.Scripts {
-			m := c.model(s.Dialect)
+	schemacase.ForEach(t, false, func(t *testing.T, c *schemacase.Case) {
+		for _, s := range scriptsOf(t, c) {
+			m := c.Model(s.Dialect)
 			tables, err := resourceTables(m)
 			if err != nil {
 				t.Fatal(err)
@@ -78,13 +79,13 @@ func TestStatementCounts(t *testing.T) {
 }
 
 func TestManifestJSON(t *testing.T) {
-	c := exampleCase(t)
-	m, err := NewScriptManifest(c.Scripts)
+	c := schemacase.Example(t)
+	m, err := NewScriptManifest(scriptsOf(t, c))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, e := range m.Dialects {
-		if e.Dialect != c.Scripts[i].Dialect || e.NormalizedSQLSHA256 != NormalizedSHA256(c.Scripts[i].SQL) || e.StatementCount == 0 {
+		if e.Dialect != scriptsOf(t, c)[i].Dialect || e.NormalizedSQLSHA256 != NormalizedSHA256(scriptsOf(t, c)[i].SQL) || e.StatementCount == 0 {
 			t.Errorf("entry %d = %+v", i, e)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/dialect"
 	"github.com/edfi-dmsc/dmsc/dialect/all"
+	"github.com/edfi-dmsc/dmsc/internal/pgtest"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -54,30 +55,30 @@ func pgFormatColumn(c dialect.Column) string {
 
 // wantTable is what the catalog must hold for one table.
 type wantTable struct {
-	columns []pgColumn
+	columns []pgtest.Column
 	// constraints by name: type p/u/f with columns and, for f, target and
 	// ON DELETE (c cascade, a no action).
-	constraints map[string]pgConstraint
+	constraints map[string]pgtest.Constraint
 	// indexes by name: columns, included columns, unique.
-	indexes map[string]pgIndex
+	indexes map[string]pgtest.Index
 }
 
 // expectedPG derives the expected catalog of the core tables and of m's
 // tables and views, independently of the renderer's SQL.
-func expectedPG(m *model.Model) (map[string]*wantTable, map[string][]pgColumn) {
+func expectedPG(m *model.Model) (map[string]*wantTable, map[string][]pgtest.Column) {
 	tables := map[string]*wantTable{}
-	key := func(name string, cols []string, unique, primary bool) (pgConstraint, pgIndex) {
+	key := func(name string, cols []string, unique, primary bool) (pgtest.Constraint, pgtest.Index) {
 		typ := "u"
 		if primary {
 			typ = "p"
 		}
-		return pgConstraint{Name: name, Type: typ, Columns: cols, TargetColumns: []string{}, OnDelete: " "},
-			pgIndex{Name: name, Unique: unique, Primary: primary, Columns: cols, Included: []string{}}
+		return pgtest.Constraint{Name: name, Type: typ, Columns: cols, TargetColumns: []string{}, OnDelete: " "},
+			pgtest.Index{Name: name, Unique: unique, Primary: primary, Columns: cols, Included: []string{}}
 	}
 	for _, ct := range coreTables() {
-		w := &wantTable{constraints: map[string]pgConstraint{}, indexes: map[string]pgIndex{}}
+		w := &wantTable{constraints: map[string]pgtest.Constraint{}, indexes: map[string]pgtest.Index{}}
 		for _, c := range ct.Columns {
-			w.columns = append(w.columns, pgColumn{Name: c.Name, Type: pgFormatColumn(c), NotNull: !c.Nullable})
+			w.columns = append(w.columns, pgtest.Column{Name: c.Name, Type: pgFormatColumn(c), NotNull: !c.Nullable})
 		}
 		for i, k := range append([]dialect.Key{ct.PrimaryKey}, ct.Uniques...) {
 			con, ix := key(k.Name, k.Columns, true, i == 0)
@@ -87,9 +88,9 @@ func expectedPG(m *model.Model) (map[string]*wantTable, map[string][]pgColumn) {
 	}
 	for _, r := range m.Resources {
 		for _, t := range r.Tables {
-			w := &wantTable{constraints: map[string]pgConstraint{}, indexes: map[string]pgIndex{}}
+			w := &wantTable{constraints: map[string]pgtest.Constraint{}, indexes: map[string]pgtest.Index{}}
 			for _, c := range t.Columns {
-				w.columns = append(w.columns, pgColumn{Name: c.Name, Type: pgFormat(c.Type), NotNull: !c.Nullable})
+				w.columns = append(w.columns, pgtest.Column{Name: c.Name, Type: pgFormat(c.Type), NotNull: !c.Nullable})
 			}
 			con, ix := key(t.Key.Name, t.Key.Columns, true, true)
 			w.constraints[t.Key.Name], w.indexes[t.Key.Name] = con, ix
@@ -102,11 +103,11 @@ func expectedPG(m *model.Model) (map[string]*wantTable, map[string][]pgColumn) {
 				if fk.OnDelete == "Cascade" {
 					del = "c"
 				}
-				w.constraints[fk.Name] = pgConstraint{Name: fk.Name, Type: "f", Columns: fk.Columns, TargetSchema: fk.TargetSchema,
+				w.constraints[fk.Name] = pgtest.Constraint{Name: fk.Name, Type: "f", Columns: fk.Columns, TargetSchema: fk.TargetSchema,
 					TargetTable: fk.TargetTable, TargetColumns: fk.TargetColumns, OnDelete: del}
 			}
 			for _, ix := range t.Indexes {
-				w.indexes[ix.Name] = pgIndex{Name: ix.Name, Columns: ix.Columns, Included: []string{}}
+				w.indexes[ix.Name] = pgtest.Index{Name: ix.Name, Columns: ix.Columns, Included: []string{}}
 			}
 			tables[t.Qualified()] = w
 		}
@@ -116,7 +117,7 @@ func expectedPG(m *model.Model) (map[string]*wantTable, map[string][]pgColumn) {
 		if fk.OnDelete == dialect.Cascade {
 			del = "c"
 		}
-		tables[fk.Schema+"."+fk.Table].constraints[fk.Name] = pgConstraint{Name: fk.Name, Type: "f", Columns: fk.Columns,
+		tables[fk.Schema+"."+fk.Table].constraints[fk.Name] = pgtest.Constraint{Name: fk.Name, Type: "f", Columns: fk.Columns,
 			TargetSchema: fk.TargetSchema, TargetTable: fk.TargetTable, TargetColumns: fk.TargetColumns, OnDelete: del}
 	}
 	for _, ix := range coreIndexes() {
@@ -124,12 +125,12 @@ func expectedPG(m *model.Model) (map[string]*wantTable, map[string][]pgColumn) {
 		if include == nil {
 			include = []string{}
 		}
-		tables[ix.Schema+"."+ix.Table].indexes[ix.Name] = pgIndex{Name: ix.Name, Columns: ix.Columns, Included: include}
+		tables[ix.Schema+"."+ix.Table].indexes[ix.Name] = pgtest.Index{Name: ix.Name, Columns: ix.Columns, Included: include}
 	}
-	views := map[string][]pgColumn{}
+	views := map[string][]pgtest.Column{}
 	for _, v := range m.Views {
 		for _, c := range v.Columns {
-			views[v.Schema+"."+v.Name] = append(views[v.Schema+"."+v.Name], pgColumn{Name: c.Name, Type: pgFormat(c.Type)})
+			views[v.Schema+"."+v.Name] = append(views[v.Schema+"."+v.Name], pgtest.Column{Name: c.Name, Type: pgFormat(c.Type)})
 		}
 	}
 	return tables, views
@@ -145,7 +146,7 @@ func pgsqlDialect() dialect.Dialect {
 // (type, nullability, order), key, unique constraint, foreign key, index
 // and view exists as the model says, no other table, view, constraint or
 // index exists in any user schema, and the seed rows are m's.
-func comparePGCatalog(t *testing.T, cat *pgCatalog, m *model.Model) {
+func comparePGCatalog(t *testing.T, cat *pgtest.Catalog, m *model.Model) {
 	t.Helper()
 	tables, views := expectedPG(m)
 	for name, kind := range cat.Relations {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edfi-dmsc/dmsc/internal/schemacase"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -36,7 +37,7 @@ func TestRenderErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := handmadeModel(model.PgSQL)
+			m := schemacase.HandmadeModel(model.PgSQL)
 			tt.mutate(m)
 			_, err := Render(m)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -44,7 +45,7 @@ func TestRenderErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := RenderWith(handmadeModel(model.PgSQL), mustDialect(t, model.MSSQL)); err == nil || !strings.Contains(err.Error(), `named for dialect "pgsql", not "mssql"`) {
+	if _, err := RenderWith(schemacase.HandmadeModel(model.PgSQL), schemacase.MustDialect(t, model.MSSQL)); err == nil || !strings.Contains(err.Error(), `named for dialect "pgsql", not "mssql"`) {
 		t.Errorf("RenderWith another dialect = %v", err)
 	}
 	if _, err := Render(nil); err == nil {

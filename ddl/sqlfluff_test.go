@@ -16,6 +16,7 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/dialect"
 	"github.com/edfi-dmsc/dmsc/dialect/mssql"
+	"github.com/edfi-dmsc/dmsc/internal/schemacase"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -46,8 +47,8 @@ func TestSQLFluff(t *testing.T) {
 	var list []fluffStatement
 	shapes := map[string]bool{}
 	total := 0
-	collect := func(c *schemaCase) {
-		for bi, batch := range mssql.SplitBatches(c.script(model.MSSQL)) {
+	collect := func(c *schemacase.Case) {
+		for bi, batch := range mssql.SplitBatches(c.Script(t, model.MSSQL, Render)) {
 			for si, st := range dialect.SplitStatements(batch, dialect.SplitRules{Brackets: true, BlockKeywords: true}) {
 				total++
 				st = rewriteForSQLFluff(st)
@@ -68,14 +69,14 @@ func TestSQLFluff(t *testing.T) {
 			}
 		}
 	}
-	collect(exampleCase(t))
-	collect(handmadeCase(t))
-	for _, fs := range ownSets(t) {
-		collect(fixtureCase(t, fs))
+	collect(schemacase.Example(t))
+	collect(schemacase.Handmade(t))
+	for _, fs := range schemacase.OwnSets(t) {
+		collect(schemacase.Fixture(t, fs))
 	}
 	t.Run("fixtures", func(t *testing.T) {
-		for _, fs := range fixtureSets(t) {
-			collect(fixtureCase(t, fs))
+		for _, fs := range schemacase.FixtureSets(t) {
+			collect(schemacase.Fixture(t, fs))
 		}
 	})
 	start := time.Now()

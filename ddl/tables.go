@@ -15,7 +15,7 @@ func resourceTables(m *model.Model) ([]*model.Table, error) {
 	for _, r := range m.Resources {
 		out = append(out, r.Tables...)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return lessName(out[i].Schema, out[i].Name, out[j].Schema, out[j].Name) })
+	sort.SliceStable(out, func(i, j int) bool { return LessName(out[i].Schema, out[i].Name, out[j].Schema, out[j].Name) })
 	for i := 1; i < len(out); i++ {
 		if out[i].Schema == out[i-1].Schema && out[i].Name == out[i-1].Name {
 			return nil, fmt.Errorf("table %s is defined twice (%s and %s)", out[i].Qualified(), out[i-1].Comment, out[i].Comment)
@@ -24,8 +24,9 @@ func resourceTables(m *model.Model) ([]*model.Table, error) {
 	return out, nil
 }
 
-// lessName orders (schema, name) pairs ordinally.
-func lessName(s1, n1, s2, n2 string) bool {
+// LessName orders (schema, name) pairs ordinally (the order of every
+// listing of tables).
+func LessName(s1, n1, s2, n2 string) bool {
 	if s1 != s2 {
 		return s1 < s2
 	}
@@ -122,7 +123,7 @@ func foreignKeys(tables []*model.Table) ([]dialect.ForeignKey, error) {
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := &out[i], &out[j]
 		if a.Schema != b.Schema || a.Table != b.Table {
-			return lessName(a.Schema, a.Table, b.Schema, b.Table)
+			return LessName(a.Schema, a.Table, b.Schema, b.Table)
 		}
 		return a.Name < b.Name
 	})
@@ -149,7 +150,7 @@ func indexes(tables []*model.Table, extra []dialect.Index) ([]dialect.Index, err
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := &out[i], &out[j]
 		if a.Schema != b.Schema || a.Table != b.Table {
-			return lessName(a.Schema, a.Table, b.Schema, b.Table)
+			return LessName(a.Schema, a.Table, b.Schema, b.Table)
 		}
 		return a.Name < b.Name
 	})

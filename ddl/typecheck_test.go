@@ -7,6 +7,7 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/dialect"
 	"github.com/edfi-dmsc/dmsc/dialect/mssql"
+	"github.com/edfi-dmsc/dmsc/internal/schemacase"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -34,8 +35,8 @@ var (
 // no PostgreSQL type in mssql.sql, no SQL Server type or bracket in
 // pgsql.sql, and every column of every CREATE TABLE has an allowed type.
 func TestTypeNames(t *testing.T) {
-	forEachCase(t, false, func(t *testing.T, c *schemaCase) {
-		for _, s := range c.Scripts {
+	schemacase.ForEach(t, false, func(t *testing.T, c *schemacase.Case) {
+		for _, s := range scriptsOf(t, c) {
 			masked := maskSQL(s.SQL, s.Dialect == model.MSSQL)
 			foreign, column := foreignToMSSQL, mssqlColumn
 			if s.Dialect == model.PgSQL {
@@ -62,8 +63,8 @@ func TestTypeNames(t *testing.T) {
 // functions and procedures alone in it), such statements appear nowhere
 // else outside strings, and the script ends with a GO line.
 func TestMSSQLBatches(t *testing.T) {
-	forEachCase(t, false, func(t *testing.T, c *schemaCase) {
-		script := c.script(model.MSSQL)
+	schemacase.ForEach(t, false, func(t *testing.T, c *schemacase.Case) {
+		script := c.Script(t, model.MSSQL, Render)
 		if !strings.HasSuffix(script, "\nGO\n") {
 			t.Errorf("the script does not end with a GO line")
 		}
@@ -87,7 +88,7 @@ func TestMSSQLBatches(t *testing.T) {
 				}
 			}
 		}
-		if want := len(c.model(model.MSSQL).Views); openers != want {
+		if want := len(c.Model(model.MSSQL).Views); openers != want {
 			t.Errorf("found %d batch-opening statements, want %d (one per view)", openers, want)
 		}
 	})

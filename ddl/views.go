@@ -19,7 +19,7 @@ const rootAlias = "r"
 func orderViews(views []*model.View) ([]*model.View, error) {
 	sorted := append([]*model.View(nil), views...)
 	sort.SliceStable(sorted, func(i, j int) bool {
-		return lessName(sorted[i].Schema, sorted[i].Name, sorted[j].Schema, sorted[j].Name)
+		return LessName(sorted[i].Schema, sorted[i].Name, sorted[j].Schema, sorted[j].Name)
 	})
 	byName := make(map[string]*model.View, len(sorted))
 	for _, v := range sorted {

@@ -11,11 +11,11 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/apischema"
 	"github.com/edfi-dmsc/dmsc/compiler"
-	"github.com/edfi-dmsc/dmsc/ddl"
 	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/edfi-dmsc/dmsc/example"
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/model"
+	"github.com/edfi-dmsc/dmsc/provision"
 	"github.com/edfi-dmsc/dmsc/runtime"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
@@ -76,7 +76,7 @@ func NewWithModel(t testing.TB, label string, m *model.Model, opts runtime.Optio
 	t.Helper()
 	ctx := context.Background()
 	dsn := testenv.NewPostgresDatabase(t, "rt", label)
-	if _, err := ddl.Provision(ctx, dsn, m, "", ddl.ProvisionOptions{}); err != nil {
+	if _, err := provision.Provision(ctx, dsn, m, "", provision.Options{}); err != nil {
 		t.Fatalf("provision: %v", err)
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)

@@ -1,10 +1,11 @@
-package ddl
+package provision
 
 import (
 	"errors"
 	"reflect"
 	"testing"
 
+	"github.com/edfi-dmsc/dmsc/internal/schemacase"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -69,7 +70,7 @@ func TestStateMismatch(t *testing.T) {
 }
 
 func TestVerifyCatalog(t *testing.T) {
-	m := handmadeModel(model.PgSQL)
+	m := schemacase.HandmadeModel(model.PgSQL)
 	all := map[string]bool{}
 	for _, r := range ExpectedRelations(m) {
 		all[r.Qualified()] = r.IsView

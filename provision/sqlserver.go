@@ -1,4 +1,4 @@
-package ddl
+package provision
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	mssqldb "github.com/microsoft/go-mssqldb"
 	"github.com/microsoft/go-mssqldb/msdsn"
 
+	"github.com/edfi-dmsc/dmsc/ddl"
 	"github.com/edfi-dmsc/dmsc/dialect/mssql"
 	"github.com/edfi-dmsc/dmsc/model"
 )
@@ -21,11 +22,11 @@ type SQLQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// ProvisionMSSQL provisions the SQL Server database behind db with script
+// applyMSSQL provisions the SQL Server database behind db with script
 // (see Provision): under an exclusive application lock, the preflight and
 // every GO-separated batch run in one transaction, committed only after
 // verification.
-func ProvisionMSSQL(ctx context.Context, db *sql.DB, m *model.Model, script string) (*ProvisionResult, error) {
+func applyMSSQL(ctx context.Context, db *sql.DB, m *model.Model, script string) (*Result, error) {
 	if m.Dialect != model.MSSQL {
 		return nil, fmt.Errorf("model is named for %s, not mssql", m.Dialect)
 	}
@@ -43,16 +44,16 @@ SELECT @r;`).Scan(&lock); err != nil {
 	if lock < 0 {
 		return nil, fmt.Errorf("take the provisioning lock: sp_getapplock returned %d", lock)
 	}
-	state, err := ReadStateMSSQL(ctx, tx)
+	state, err := readStateMSSQL(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	res := &ProvisionResult{Dialect: model.MSSQL, Hash: m.EffectiveSchemaHash}
+	res := &Result{Dialect: model.MSSQL, Hash: m.EffectiveSchemaHash}
 	if state.Provisioned() {
 		if mm := state.Mismatch(m); mm != nil {
 			return nil, mm
 		}
-		if err := VerifyMSSQL(ctx, tx, m); err != nil {
+		if err := verifyMSSQL(ctx, tx, m); err != nil {
 			return nil, withWhen(err, whenAlreadyProvisioned)
 		}
 		res.Status = AlreadyProvisioned
@@ -64,21 +65,21 @@ SELECT @r;`).Scan(&lock); err != nil {
 			return nil, fmt.Errorf("apply the SQL Server script, batch %d of %d (%s), rolled back: %w", i+1, len(batches), statementSummary(batch), err)
 		}
 	}
-	if err := VerifyMSSQL(ctx, tx, m); err != nil {
+	if err := verifyMSSQL(ctx, tx, m); err != nil {
 		return nil, withWhen(err, whenApplied)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	res.Status, res.Batches = Applied, len(batches)
-	res.Statements, _ = CountStatements(model.MSSQL, script)
+	res.Statements, _ = ddl.CountStatements(model.MSSQL, script)
 	return res, nil
 }
 
-// ReadStateMSSQL reads the newest dms.EffectiveSchema row and its
+// readStateMSSQL reads the newest dms.EffectiveSchema row and its
 // dms.SchemaComponent rows; a database without the table is not
 // provisioned.
-func ReadStateMSSQL(ctx context.Context, q SQLQuerier) (*State, error) {
+func readStateMSSQL(ctx context.Context, q SQLQuerier) (*State, error) {
 	var exists bool
 	if err := q.QueryRowContext(ctx, `SELECT CAST(CASE WHEN OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NULL THEN 0 ELSE 1 END AS bit)`).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("read dms.EffectiveSchema: %w", err)
@@ -115,13 +116,13 @@ FROM [dms].[SchemaComponent] WHERE [EffectiveSchemaId] = @p1 ORDER BY [ProjectEn
 	return st, rows.Err()
 }
 
-// VerifyMSSQL checks the stored hash, that every expected table and view
+// verifyMSSQL checks the stored hash, that every expected table and view
 // exists (sys.objects), and that every expected table has the expected
 // columns, primary key and unique keys (sys.columns, sys.types,
 // sys.indexes), as VerifyPostgres does. It returns a *VerificationError listing every
 // problem otherwise.
-func VerifyMSSQL(ctx context.Context, q SQLQuerier, m *model.Model) error {
-	st, err := ReadStateMSSQL(ctx, q)
+func verifyMSSQL(ctx context.Context, q SQLQuerier, m *model.Model) error {
+	st, err := readStateMSSQL(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -221,10 +222,10 @@ func sqlEach(ctx context.Context, q SQLQuerier, query string, fn func(*sql.Rows)
 	return nil
 }
 
-// CreateMSSQLDatabase creates the database named in dsn unless it exists,
+// createMSSQLDatabase creates the database named in dsn unless it exists,
 // connecting to `master` on the same server. It reports whether it
 // created it.
-func CreateMSSQLDatabase(ctx context.Context, dsn string) (bool, error) {
+func createMSSQLDatabase(ctx context.Context, dsn string) (bool, error) {
 	cfg, err := msdsn.Parse(dsn)
 	if err != nil {
 		return false, fmt.Errorf("parse the SQL Server DSN: %w", err)
@@ -257,32 +258,47 @@ func openMSSQL(dsn string) (*sql.DB, error) {
 	return db, nil
 }
 
-// provisionMSSQLDSN opens dsn and calls ProvisionMSSQL.
-func provisionMSSQLDSN(ctx context.Context, dsn string, m *model.Model, script string) (*ProvisionResult, error) {
+// SQLServer is the SQL Server engine (go-mssqldb): the script's batches
+// (split on GO) run in one transaction under an application lock.
+type SQLServer struct{}
+
+var _ Engine = SQLServer{}
+
+// Dialect returns model.MSSQL.
+func (SQLServer) Dialect() model.Dialect { return model.MSSQL }
+
+// CreateDatabase creates the database named in dsn unless it exists,
+// connecting to `master` on the same server.
+func (SQLServer) CreateDatabase(ctx context.Context, dsn string) (bool, error) {
+	return createMSSQLDatabase(ctx, dsn)
+}
+
+// Apply opens dsn and provisions (see Provision).
+func (SQLServer) Apply(ctx context.Context, dsn string, m *model.Model, script string) (*Result, error) {
 	db, err := openMSSQL(dsn)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	return ProvisionMSSQL(ctx, db, m, script)
+	return applyMSSQL(ctx, db, m, script)
 }
 
-// verifyMSSQLDSN opens dsn and calls VerifyMSSQL.
-func verifyMSSQLDSN(ctx context.Context, dsn string, m *model.Model) error {
+// Verify opens dsn and verifies (see Verify).
+func (SQLServer) Verify(ctx context.Context, dsn string, m *model.Model) error {
 	db, err := openMSSQL(dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	return VerifyMSSQL(ctx, db, m)
+	return verifyMSSQL(ctx, db, m)
 }
 
-// readStateMSSQLDSN opens dsn and calls ReadStateMSSQL.
-func readStateMSSQLDSN(ctx context.Context, dsn string) (*State, error) {
+// ReadState opens dsn and reads the effective schema state.
+func (SQLServer) ReadState(ctx context.Context, dsn string) (*State, error) {
 	db, err := openMSSQL(dsn)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	return ReadStateMSSQL(ctx, db)
+	return readStateMSSQL(ctx, db)
 }

@@ -1,4 +1,4 @@
-package ddl
+package provision
 
 import (
 	"errors"
@@ -6,18 +6,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edfi-dmsc/dmsc/ddl"
 	"github.com/edfi-dmsc/dmsc/dialect"
 	"github.com/edfi-dmsc/dmsc/dialect/all"
+	"github.com/edfi-dmsc/dmsc/internal/schemacase"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
 // TestCompareTables covers every kind of column mismatch on a small
 // catalog, and that a matching one yields none.
 func TestCompareTables(t *testing.T) {
-	want := []expectedTable{
+	want := []ddl.ExpectedTable{
 		{Schema: "s", Name: "A", PrimaryKey: []string{"Id", "Ordinal"}, Uniques: []dialect.Key{
 			{Name: "UX_A_Code", Columns: []string{"Id", "Code"}}, {Name: "UX_A_Key", Columns: []string{"Ordinal", "Id"}},
-		}, Columns: []expectedColumn{
+		}, Columns: []ddl.ExpectedColumn{
 			{Name: "Id", Type: "bigint", Identity: true},
 			{Name: "Ordinal", Type: "integer"},
 			{Name: "Code", Type: "character varying(20)"},
@@ -25,8 +27,8 @@ func TestCompareTables(t *testing.T) {
 			{Name: "At", Type: "timestamp with time zone", Default: true},
 			{Name: "Gone", Type: "date", Nullable: true},
 		}},
-		{Schema: "s", Name: "Absent", PrimaryKey: []string{"Id"}, Columns: []expectedColumn{{Name: "Id", Type: "bigint"}}},
-		{Schema: "s", Name: "B", PrimaryKey: []string{"Id"}, Columns: []expectedColumn{{Name: "Id", Type: "bigint"}}},
+		{Schema: "s", Name: "Absent", PrimaryKey: []string{"Id"}, Columns: []ddl.ExpectedColumn{{Name: "Id", Type: "bigint"}}},
+		{Schema: "s", Name: "B", PrimaryKey: []string{"Id"}, Columns: []ddl.ExpectedColumn{{Name: "Id", Type: "bigint"}}},
 	}
 	good := map[string]*catalogTable{
 		"s.A": {PrimaryKey: []string{"Id", "Ordinal"}, Uniques: [][]string{{"Code", "Id"}}, Columns: []catalogColumn{
@@ -152,8 +154,8 @@ func TestMSSQLCatalogType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []*schemaCase{exampleCase(t), handmadeCase(t)} {
-		tables, err := expectedTables(c.model(model.MSSQL), d, mssqlCatalogType)
+	for _, c := range []*schemacase.Case{schemacase.Example(t), schemacase.Handmade(t)} {
+		tables, err := expectedTables(c.Model(model.MSSQL), d, mssqlCatalogType)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,11 +182,11 @@ func TestExpectedTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tables, err := expectedTables(exampleCase(t).model(model.PgSQL), d, pgCatalogType)
+	tables, err := expectedTables(schemacase.Example(t).Model(model.PgSQL), d, pgCatalogType)
 	if err != nil {
 		t.Fatal(err)
 	}
-	find := func(schema, name string) *expectedTable {
+	find := func(schema, name string) *ddl.ExpectedTable {
 		for i := range tables {
 			if tables[i].Schema == schema && tables[i].Name == name {
 				return &tables[i]
@@ -203,10 +205,10 @@ func TestExpectedTables(t *testing.T) {
 		}
 	}
 	doc := find("dms", "Document")
-	if got := doc.Columns[0]; got != (expectedColumn{Name: "DocumentId", Type: "bigint", Identity: true}) {
+	if got := doc.Columns[0]; got != (ddl.ExpectedColumn{Name: "DocumentId", Type: "bigint", Identity: true}) {
 		t.Errorf("dms.Document.DocumentId: %+v", got)
 	}
-	if got := doc.Columns[3]; got != (expectedColumn{Name: "Etag", Type: "bigint", Default: true}) {
+	if got := doc.Columns[3]; got != (ddl.ExpectedColumn{Name: "Etag", Type: "bigint", Default: true}) {
 		t.Errorf("dms.Document.Etag: %+v", got)
 	}
 	if got := find("dms", "EffectiveSchema").Columns[2]; got.Type != "character(64)" {

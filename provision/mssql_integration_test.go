@@ -1,4 +1,4 @@
-package ddl
+package provision
 
 import (
 	"context"
@@ -11,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edfi-dmsc/dmsc/ddl"
 	"github.com/edfi-dmsc/dmsc/dialect/mssql"
+	"github.com/edfi-dmsc/dmsc/internal/pgtest"
+	"github.com/edfi-dmsc/dmsc/internal/schemacase"
 	"github.com/edfi-dmsc/dmsc/model"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
@@ -40,7 +43,7 @@ func newMSSQLDatabase(t *testing.T, label string) string {
 	base := testenv.MSSQLDSN(t)
 	name := testenv.PostgresDatabaseName("ddl", label)
 	dsn := mssqlWithDatabase(t, base, name)
-	created, err := CreateMSSQLDatabase(t.Context(), dsn)
+	created, err := createMSSQLDatabase(t.Context(), dsn)
 	if err != nil || !created {
 		t.Fatalf("create database %s: created=%v, %v", name, created, err)
 	}
@@ -139,9 +142,9 @@ func mssqlTypeName(t model.Type) string {
 // DMSC_MSSQL_DSN is set.
 func TestMSSQLApply(t *testing.T) {
 	testenv.MSSQLDSN(t)
-	forEachCase(t, false, func(t *testing.T, c *schemaCase) {
+	schemacase.ForEach(t, false, func(t *testing.T, c *schemacase.Case) {
 		ctx := t.Context()
-		m, script := c.model(model.MSSQL), c.script(model.MSSQL)
+		m, script := c.Model(model.MSSQL), c.Script(t, model.MSSQL, ddl.Render)
 		dsn := newMSSQLDatabase(t, c.Name)
 		db, err := sql.Open("sqlserver", dsn)
 		if err != nil {
@@ -162,7 +165,7 @@ func TestMSSQLApply(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := diffLines(first, second, 40); d != "" {
+		if d := pgtest.DiffLines(first, second, 40); d != "" {
 			t.Errorf("the second apply changed the database:\n%s", d)
 		}
 		for _, r := range m.Resources {
@@ -190,16 +193,16 @@ WHERE c.object_id = OBJECT_ID(@p1) ORDER BY c.column_id`, mssql.New().QuoteIdent
 				}
 			}
 		}
-		if err := VerifyMSSQL(ctx, db, m); err != nil {
+		if err := verifyMSSQL(ctx, db, m); err != nil {
 			t.Errorf("verify: %v", err)
 		}
-		res, err := Provision(ctx, dsn, m, script, ProvisionOptions{})
+		res, err := Provision(ctx, dsn, m, script, Options{})
 		if err != nil || res.Status != AlreadyProvisioned {
 			t.Errorf("provision an applied database = %+v, %v", res, err)
 		}
 		if c.Name != "handmade" {
 			var mm *MismatchError
-			if _, err := Provision(ctx, dsn, handmadeCase(t).model(model.MSSQL), "", ProvisionOptions{}); !errors.As(err, &mm) {
+			if _, err := Provision(ctx, dsn, schemacase.Handmade(t).Model(model.MSSQL), "", Options{}); !errors.As(err, &mm) {
 				t.Errorf("provision another schema set = %v; want *MismatchError", err)
 			}
 		}
@@ -213,8 +216,8 @@ func TestMSSQLProvisionFresh(t *testing.T) {
 	base := testenv.MSSQLDSN(t)
 	name := testenv.PostgresDatabaseName("ddl", "provision")
 	dsn := mssqlWithDatabase(t, base, name)
-	m := exampleCase(t).model(model.MSSQL)
-	res, err := Provision(t.Context(), dsn, m, "", ProvisionOptions{CreateDatabase: true})
+	m := schemacase.Example(t).Model(model.MSSQL)
+	res, err := Provision(t.Context(), dsn, m, "", Options{CreateDatabase: true})
 	t.Cleanup(func() {
 		db, err := sql.Open("sqlserver", mssqlWithDatabase(t, base, "master"))
 		if err == nil {

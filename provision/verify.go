@@ -1,4 +1,4 @@
-package ddl
+package provision
 
 import (
 	"errors"
@@ -6,7 +6,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/edfi-dmsc/dmsc/ddl"
 	"github.com/edfi-dmsc/dmsc/dialect/all"
+	"github.com/edfi-dmsc/dmsc/dms"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -24,8 +26,8 @@ func (r Relation) Qualified() string { return r.Schema + "." + r.Name }
 // by (schema, name).
 func ExpectedRelations(m *model.Model) []Relation {
 	var out []Relation
-	for _, n := range CoreTableNames() {
-		out = append(out, Relation{Schema: CoreSchema, Name: n})
+	for _, n := range dms.Tables() {
+		out = append(out, Relation{Schema: dms.Schema, Name: n})
 	}
 	for _, r := range m.Resources {
 		for _, t := range r.Tables {
@@ -35,7 +37,7 @@ func ExpectedRelations(m *model.Model) []Relation {
 	for _, v := range m.Views {
 		out = append(out, Relation{Schema: v.Schema, Name: v.Name, IsView: true})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return lessName(out[i].Schema, out[i].Name, out[j].Schema, out[j].Name) })
+	sort.SliceStable(out, func(i, j int) bool { return ddl.LessName(out[i].Schema, out[i].Name, out[j].Schema, out[j].Name) })
 	return out
 }
 

@@ -1,4 +1,4 @@
-package ddl
+package provision
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/edfi-dmsc/dmsc/internal/pgtest"
+	"github.com/edfi-dmsc/dmsc/internal/schemacase"
 	"github.com/edfi-dmsc/dmsc/model"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
@@ -53,45 +55,45 @@ func checkColumnMismatches(t *testing.T, err error, when string, want ...string)
 // already-provisioned path.
 func TestPostgresVerifyColumns(t *testing.T) {
 	ctx := t.Context()
-	m := exampleCase(t).model(model.PgSQL)
+	m := schemacase.Example(t).Model(model.PgSQL)
 
-	dsn := newPGDatabase(t, "wrongschool")
-	conn := connectPG(t, dsn)
+	dsn := pgtest.NewDatabase(t, "provision", "wrongschool")
+	conn := pgtest.Connect(t, dsn)
 	if _, err := conn.Exec(ctx, wrongSchoolPG); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Provision(ctx, dsn, m, "", ProvisionOptions{})
+	_, err := Provision(ctx, dsn, m, "", Options{})
 	checkColumnMismatches(t, err, whenApplied,
 		"example.School.NameOfInstitution: expected character varying(75) NOT NULL, found character varying(60) NOT NULL",
 		"example.School.SchoolId: expected integer NOT NULL, found character varying(20) NULL",
 		"example.School.WebSite: expected character varying(255) NULL, missing",
 		"example.School: expected unique key UX_School_NK (SchoolId), missing")
-	if st, err := ReadStatePostgres(ctx, conn); err != nil || st.Provisioned() {
+	if st, err := readStatePostgres(ctx, conn); err != nil || st.Provisioned() {
 		t.Errorf("after the failed provisioning: %+v, %v; want nothing committed", st, err)
 	}
 
-	dsn = newPGDatabase(t, "verifycolumns")
-	if _, err := Provision(ctx, dsn, m, "", ProvisionOptions{}); err != nil {
+	dsn = pgtest.NewDatabase(t, "provision", "verifycolumns")
+	if _, err := Provision(ctx, dsn, m, "", Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := Provision(ctx, dsn, m, "", ProvisionOptions{}); err != nil || res.Status != AlreadyProvisioned {
+	if res, err := Provision(ctx, dsn, m, "", Options{}); err != nil || res.Status != AlreadyProvisioned {
 		t.Fatalf("already provisioned = %+v, %v", res, err)
 	}
-	conn = connectPG(t, dsn)
+	conn = pgtest.Connect(t, dsn)
 	if _, err := conn.Exec(ctx, `ALTER TABLE "dms"."Document" ALTER COLUMN "Etag" DROP DEFAULT;
 ALTER TABLE "dms"."Document" ALTER COLUMN "DocumentId" DROP IDENTITY;
 ALTER TABLE "example"."SchoolAddress" ALTER COLUMN "PostalCode" TYPE varchar(10);
 ALTER TABLE "example"."SchoolAddress" DROP CONSTRAINT "UX_SchoolAddress_AddressTypeDescriptor_DescriptorId__80198a5790"`); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Provision(ctx, dsn, m, "", ProvisionOptions{})
+	_, err = Provision(ctx, dsn, m, "", Options{})
 	checkColumnMismatches(t, err, whenAlreadyProvisioned,
 		"dms.Document.DocumentId: expected bigint NOT NULL IDENTITY, found bigint NOT NULL",
 		"dms.Document.Etag: expected bigint NOT NULL with a default, found bigint NOT NULL",
 		"example.SchoolAddress.PostalCode: expected character varying(17) NULL, found character varying(10) NULL",
 		"example.SchoolAddress: expected unique key UX_SchoolAddress_AddressTypeDescriptor_DescriptorId__80198a5790 (School_DocumentId, AddressTypeDescriptor_DescriptorId), missing")
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		return VerifyPostgres(ctx, tx, m)
+		return verifyPostgres(ctx, tx, m)
 	})
 	checkColumnMismatches(t, err, "",
 		"dms.Document.DocumentId: expected bigint NOT NULL IDENTITY, found bigint NOT NULL",
@@ -105,7 +107,7 @@ ALTER TABLE "example"."SchoolAddress" DROP CONSTRAINT "UX_SchoolAddress_AddressT
 func TestMSSQLVerifyColumns(t *testing.T) {
 	testenv.MSSQLDSN(t)
 	ctx := t.Context()
-	m := exampleCase(t).model(model.MSSQL)
+	m := schemacase.Example(t).Model(model.MSSQL)
 	exec := func(dsn, q string) {
 		t.Helper()
 		db, err := sql.Open("sqlserver", dsn)
@@ -120,7 +122,7 @@ func TestMSSQLVerifyColumns(t *testing.T) {
 
 	dsn := newMSSQLDatabase(t, "wrongschool")
 	exec(dsn, wrongSchoolMSSQL)
-	_, err := Provision(ctx, dsn, m, "", ProvisionOptions{})
+	_, err := Provision(ctx, dsn, m, "", Options{})
 	checkColumnMismatches(t, err, whenApplied,
 		"example.School.NameOfInstitution: expected nvarchar(75) NOT NULL, found nvarchar(60) NOT NULL",
 		"example.School.SchoolId: expected int NOT NULL, found nvarchar(20) NULL",
@@ -131,14 +133,14 @@ func TestMSSQLVerifyColumns(t *testing.T) {
 	}
 
 	dsn = newMSSQLDatabase(t, "verifycolumns")
-	if _, err := Provision(ctx, dsn, m, "", ProvisionOptions{}); err != nil {
+	if _, err := Provision(ctx, dsn, m, "", Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if res, err := Provision(ctx, dsn, m, "", ProvisionOptions{}); err != nil || res.Status != AlreadyProvisioned {
+	if res, err := Provision(ctx, dsn, m, "", Options{}); err != nil || res.Status != AlreadyProvisioned {
 		t.Fatalf("already provisioned = %+v, %v", res, err)
 	}
 	exec(dsn, `ALTER TABLE [example].[SchoolAddress] ALTER COLUMN [PostalCode] nvarchar(10) NULL`)
-	_, err = Provision(ctx, dsn, m, "", ProvisionOptions{})
+	_, err = Provision(ctx, dsn, m, "", Options{})
 	checkColumnMismatches(t, err, whenAlreadyProvisioned,
 		"example.SchoolAddress.PostalCode: expected nvarchar(17) NULL, found nvarchar(10) NULL")
 }

@@ -1,4 +1,4 @@
-package ddl
+package provision
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/edfi-dmsc/dmsc/ddl"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -23,10 +24,10 @@ type PgQuerier interface {
 // provisioning runs on one database.
 const pgProvisionLock = 0x646d7363 // "dmsc"
 
-// ProvisionPostgres provisions the database behind conn with script (see
+// applyPostgres provisions the database behind conn with script (see
 // Provision): preflight and apply run in one transaction holding an
 // advisory lock, and the transaction commits only after verification.
-func ProvisionPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, script string) (*ProvisionResult, error) {
+func applyPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, script string) (*Result, error) {
 	if m.Dialect != model.PgSQL {
 		return nil, fmt.Errorf("model is named for %s, not pgsql", m.Dialect)
 	}
@@ -38,16 +39,16 @@ func ProvisionPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, scri
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(pgProvisionLock)); err != nil {
 		return nil, fmt.Errorf("take the provisioning lock: %w", err)
 	}
-	state, err := ReadStatePostgres(ctx, tx)
+	state, err := readStatePostgres(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	res := &ProvisionResult{Dialect: model.PgSQL, Hash: m.EffectiveSchemaHash}
+	res := &Result{Dialect: model.PgSQL, Hash: m.EffectiveSchemaHash}
 	if state.Provisioned() {
 		if mm := state.Mismatch(m); mm != nil {
 			return nil, mm
 		}
-		if err := VerifyPostgres(ctx, tx, m); err != nil {
+		if err := verifyPostgres(ctx, tx, m); err != nil {
 			return nil, withWhen(err, whenAlreadyProvisioned)
 		}
 		res.Status = AlreadyProvisioned
@@ -56,21 +57,21 @@ func ProvisionPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, scri
 	if _, err := tx.Exec(ctx, script); err != nil {
 		return nil, fmt.Errorf("apply the PostgreSQL script (rolled back): %w", err)
 	}
-	if err := VerifyPostgres(ctx, tx, m); err != nil {
+	if err := verifyPostgres(ctx, tx, m); err != nil {
 		return nil, withWhen(err, whenApplied)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
 	res.Status, res.Batches = Applied, 1
-	res.Statements, _ = CountStatements(model.PgSQL, script)
+	res.Statements, _ = ddl.CountStatements(model.PgSQL, script)
 	return res, nil
 }
 
-// ReadStatePostgres reads the newest dms.EffectiveSchema row and its
+// readStatePostgres reads the newest dms.EffectiveSchema row and its
 // dms.SchemaComponent rows; a database without the table is not
 // provisioned.
-func ReadStatePostgres(ctx context.Context, q PgQuerier) (*State, error) {
+func readStatePostgres(ctx context.Context, q PgQuerier) (*State, error) {
 	var exists bool
 	if err := q.QueryRow(ctx, `SELECT to_regclass('"dms"."EffectiveSchema"') IS NOT NULL`).Scan(&exists); err != nil {
 		return nil, fmt.Errorf("read dms.EffectiveSchema: %w", err)
@@ -110,15 +111,15 @@ FROM "dms"."SchemaComponent" WHERE "EffectiveSchemaId" = $1 ORDER BY "ProjectEnd
 	return st, rows.Err()
 }
 
-// VerifyPostgres checks the stored hash, that every expected table and
+// verifyPostgres checks the stored hash, that every expected table and
 // view exists (pg_class), and that every expected table has the expected
 // columns — type with length, precision and scale, nullability, identity
 // and default where the script declares them — no extra NOT NULL column
 // without a default, the expected primary key and unique keys
 // (pg_attribute, pg_constraint, pg_index). It returns a *VerificationError listing every problem
 // otherwise.
-func VerifyPostgres(ctx context.Context, q PgQuerier, m *model.Model) error {
-	st, err := ReadStatePostgres(ctx, q)
+func verifyPostgres(ctx context.Context, q PgQuerier, m *model.Model) error {
+	st, err := readStatePostgres(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -224,10 +225,10 @@ func pgEach(ctx context.Context, q PgQuerier, sql string, arg any, fn func(pgx.R
 	return nil
 }
 
-// CreatePostgresDatabase creates the database named in dsn unless it
+// createPostgresDatabase creates the database named in dsn unless it
 // exists, connecting to the `postgres` maintenance database of the same
 // server. It reports whether it created it.
-func CreatePostgresDatabase(ctx context.Context, dsn string) (bool, error) {
+func createPostgresDatabase(ctx context.Context, dsn string) (bool, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return false, fmt.Errorf("parse the PostgreSQL DSN: %w", err)
@@ -259,32 +260,47 @@ func CreatePostgresDatabase(ctx context.Context, dsn string) (bool, error) {
 	return true, nil
 }
 
-// provisionPostgresDSN connects and calls ProvisionPostgres.
-func provisionPostgresDSN(ctx context.Context, dsn string, m *model.Model, script string) (*ProvisionResult, error) {
+// Postgres is the PostgreSQL engine (pgx): the whole script runs in one
+// transaction under a transaction-scoped advisory lock.
+type Postgres struct{}
+
+var _ Engine = Postgres{}
+
+// Dialect returns model.PgSQL.
+func (Postgres) Dialect() model.Dialect { return model.PgSQL }
+
+// CreateDatabase creates the database named in dsn unless it exists,
+// connecting to the `postgres` maintenance database of the same server.
+func (Postgres) CreateDatabase(ctx context.Context, dsn string) (bool, error) {
+	return createPostgresDatabase(ctx, dsn)
+}
+
+// Apply connects and provisions (see Provision).
+func (Postgres) Apply(ctx context.Context, dsn string, m *model.Model, script string) (*Result, error) {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	defer conn.Close(ctx)
-	return ProvisionPostgres(ctx, conn, m, script)
+	return applyPostgres(ctx, conn, m, script)
 }
 
-// verifyPostgresDSN connects and calls VerifyPostgres.
-func verifyPostgresDSN(ctx context.Context, dsn string, m *model.Model) error {
+// Verify connects and verifies (see Verify).
+func (Postgres) Verify(ctx context.Context, dsn string, m *model.Model) error {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	defer conn.Close(ctx)
-	return VerifyPostgres(ctx, conn, m)
+	return verifyPostgres(ctx, conn, m)
 }
 
-// readStatePostgresDSN connects and calls ReadStatePostgres.
-func readStatePostgresDSN(ctx context.Context, dsn string) (*State, error) {
+// ReadState connects and reads the effective schema state.
+func (Postgres) ReadState(ctx context.Context, dsn string) (*State, error) {
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	defer conn.Close(ctx)
-	return ReadStatePostgres(ctx, conn)
+	return readStatePostgres(ctx, conn)
 }

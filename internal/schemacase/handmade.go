@@ -1,16 +1,16 @@
-package ddl
+package schemacase
 
 import (
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
-// handmadeModel builds a small model by hand, independent of the compiler,
+// HandmadeModel builds a small model by hand, independent of the compiler,
 // for the renderer's corner cases: identifiers that need escaping in both
 // dialects, a comment with a line break, a string literal with a quote, a
 // unique key over a nullable column (a filtered unique index on SQL
 // Server), and a view joining another view and dms.Descriptor whose name
 // sorts before the view it depends on.
-func handmadeModel(dialect model.Dialect) *model.Model {
+func HandmadeModel(dialect model.Dialect) *model.Model {
 	i32 := model.Type{Kind: model.Int32}
 	i64 := model.Type{Kind: model.Int64}
 	str := func(n int) model.Type { return model.Type{Kind: model.String, MaxLength: n} }

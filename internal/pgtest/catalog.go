@@ -1,4 +1,4 @@
-package ddl
+package pgtest
 
 import (
 	"context"
@@ -9,32 +9,32 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// pgCatalog is a snapshot of a PostgreSQL database's user schemas: enough
+// Catalog is a snapshot of a PostgreSQL database's user schemas: enough
 // to compare two runs (Lines) and to compare with a model.
-type pgCatalog struct {
+type Catalog struct {
 	// Relations maps "schema.name" to relkind (r table, v view, i index,
 	// S sequence).
 	Relations map[string]string
 	// Columns of tables and views by "schema.table", in column order.
-	Columns map[string][]pgColumn
+	Columns map[string][]Column
 	// Constraints by "schema.table".
-	Constraints map[string][]pgConstraint
+	Constraints map[string][]Constraint
 	// Indexes by "schema.table".
-	Indexes map[string][]pgIndex
+	Indexes map[string][]Index
 	// Views maps "schema.view" to its definition.
 	Views map[string]string
 	// Seeds holds the rows of the seeded dms tables, one line each.
 	Seeds []string
 }
 
-type pgColumn struct {
+type Column struct {
 	Name, Type string
 	NotNull    bool
 	Default    string
 	Identity   string
 }
 
-type pgConstraint struct {
+type Constraint struct {
 	Name, Type, Def           string
 	Columns                   []string
 	TargetSchema, TargetTable string
@@ -42,18 +42,18 @@ type pgConstraint struct {
 	OnDelete                  string
 }
 
-type pgIndex struct {
+type Index struct {
 	Name              string
 	Unique, Primary   bool
 	Def               string
 	Columns, Included []string
 }
 
-// snapshotPG reads the catalog of every non-system schema and the seeded
+// Snapshot reads the catalog of every non-system schema and the seeded
 // rows of the dms tables.
-func snapshotPG(ctx context.Context, conn *pgx.Conn) (*pgCatalog, error) {
-	c := &pgCatalog{Relations: map[string]string{}, Columns: map[string][]pgColumn{}, Constraints: map[string][]pgConstraint{},
-		Indexes: map[string][]pgIndex{}, Views: map[string]string{}}
+func Snapshot(ctx context.Context, conn *pgx.Conn) (*Catalog, error) {
+	c := &Catalog{Relations: map[string]string{}, Columns: map[string][]Column{}, Constraints: map[string][]Constraint{},
+		Indexes: map[string][]Index{}, Views: map[string]string{}}
 	const userSchemas = `n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'`
 	err := queryEach(ctx, conn, `SELECT n.nspname || '.' || c.relname, c.relkind::text
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE `+userSchemas, func(r pgx.Rows) error {
@@ -74,7 +74,7 @@ LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE `+userSchemas+` AND c.relkind IN ('r', 'p', 'v') AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY 1, a.attnum`, func(r pgx.Rows) error {
 		var rel string
-		var col pgColumn
+		var col Column
 		if err := r.Scan(&rel, &col.Name, &col.Type, &col.NotNull, &col.Default, &col.Identity); err != nil {
 			return err
 		}
@@ -95,7 +95,7 @@ FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE `+userSchemas+` ORDER BY 1, 2`, func(r pgx.Rows) error {
 		var rel string
-		var k pgConstraint
+		var k Constraint
 		if err := r.Scan(&rel, &k.Name, &k.Type, &k.Def, &k.Columns, &k.TargetSchema, &k.TargetTable, &k.TargetColumns, &k.OnDelete); err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ WHERE `+userSchemas+` ORDER BY 1, 2`, func(r pgx.Rows) error {
 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace WHERE `+userSchemas+` ORDER BY 1, 2`, func(r pgx.Rows) error {
 		var rel string
-		var ix pgIndex
+		var ix Index
 		if err := r.Scan(&rel, &ix.Name, &ix.Unique, &ix.Primary, &ix.Def, &ix.Columns, &ix.Included); err != nil {
 			return err
 		}
@@ -177,7 +177,7 @@ func queryEach(ctx context.Context, conn *pgx.Conn, q string, fn func(pgx.Rows) 
 }
 
 // Lines renders the whole snapshot as sorted lines, for comparing runs.
-func (c *pgCatalog) Lines() []string {
+func (c *Catalog) Lines() []string {
 	var out []string
 	for name, kind := range c.Relations {
 		out = append(out, "relation "+name+" "+kind)
@@ -207,8 +207,8 @@ func (c *pgCatalog) Lines() []string {
 	return out
 }
 
-// diffLines describes how two sorted line lists differ (at most max lines).
-func diffLines(before, after []string, max int) string {
+// DiffLines describes how two sorted line lists differ (at most max lines).
+func DiffLines(before, after []string, max int) string {
 	in := func(list []string) map[string]bool {
 		m := make(map[string]bool, len(list))
 		for _, l := range list {

@@ -1,10 +1,11 @@
-package ddl
+package provision
 
 import (
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/edfi-dmsc/dmsc/ddl"
 	"github.com/edfi-dmsc/dmsc/dialect"
 	"github.com/edfi-dmsc/dmsc/model"
 )
@@ -32,26 +33,6 @@ func (c ColumnMismatch) String() string {
 	return c.Table + "." + c.Column + ": " + c.Problem
 }
 
-// expectedTable is a table a provisioned database must hold, its column
-// types spelt as the database's catalog spells them.
-type expectedTable struct {
-	Schema, Name string
-	Columns      []expectedColumn
-	PrimaryKey   []string
-	// Uniques are the unique constraints and unique indexes (the runtime
-	// relies on them, e.g. to reject duplicate collection items).
-	Uniques []dialect.Key
-}
-
-// expectedColumn is one column of an expectedTable.
-type expectedColumn struct {
-	Name, Type string
-	Nullable   bool
-	// Identity and Default: the column must generate its values or have a
-	// default (inserts leave it out).
-	Identity, Default bool
-}
-
 // catalogTable is a table as the catalog describes it.
 type catalogTable struct {
 	// Columns in column order.
@@ -72,45 +53,23 @@ type catalogColumn struct {
 	Identity, Default bool
 }
 
-// expectedTables lists the core tables and m's tables, sorted by (schema,
-// name), for dialect d, with each column type rendered as the script
-// renders it and then spelt by catalogType as the catalog reports it.
-func expectedTables(m *model.Model, d dialect.Dialect, catalogType func(string) string) ([]expectedTable, error) {
-	objects := coreTables()
-	tables, err := resourceTables(m)
+// expectedTables is ddl.ExpectedTables with each column type spelt by
+// catalogType as the database's catalog reports it.
+func expectedTables(m *model.Model, d dialect.Dialect, catalogType func(string) string) ([]ddl.ExpectedTable, error) {
+	tables, err := ddl.ExpectedTables(m, d)
 	if err != nil {
 		return nil, err
 	}
-	filtered := map[string][]dialect.Key{}
-	for _, t := range tables {
-		o, ixs, err := tableObject(d, t)
-		if err != nil {
-			return nil, err
+	for i := range tables {
+		for j := range tables[i].Columns {
+			tables[i].Columns[j].Type = catalogType(tables[i].Columns[j].Type)
 		}
-		for _, ix := range ixs {
-			filtered[t.Qualified()] = append(filtered[t.Qualified()], dialect.Key{Name: ix.Name, Columns: ix.Columns})
-		}
-		objects = append(objects, o)
 	}
-	out := make([]expectedTable, 0, len(objects))
-	for _, o := range objects {
-		t := expectedTable{Schema: o.Schema, Name: o.Name, PrimaryKey: o.PrimaryKey.Columns,
-			Uniques: append(append([]dialect.Key(nil), o.Uniques...), filtered[o.Schema+"."+o.Name]...)}
-		for _, c := range o.Columns {
-			name := d.TypeName(c.Type)
-			if c.Special != dialect.NoSpecial {
-				name = d.SpecialTypeName(c.Special, c.Length)
-			}
-			t.Columns = append(t.Columns, expectedColumn{Name: c.Name, Type: catalogType(name), Nullable: c.Nullable,
-				Identity: c.Identity, Default: c.Default != dialect.NoDefault})
-		}
-		out = append(out, t)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return lessName(out[i].Schema, out[i].Name, out[j].Schema, out[j].Name) })
-	return out, nil
+	return tables, nil
 }
 
-// compareTables compares every expected table the catalog holds (keyed by
+// compareTables compares every expected table (see expectedTables) the
+// catalog holds (keyed by
 // `schema.name`; absent tables are reported as missing relations instead)
 // column by column: type (with length, precision and scale), nullability,
 // identity and default where the script declares them, presence, extra
@@ -118,7 +77,7 @@ func expectedTables(m *model.Model, d dialect.Dialect, catalogType func(string) 
 // and a unique index over the columns of each expected unique key (any
 // name, any column order). The result is sorted by table, then expected
 // column order, then extra columns, the primary key, the unique keys.
-func compareTables(want []expectedTable, have map[string]*catalogTable) []ColumnMismatch {
+func compareTables(want []ddl.ExpectedTable, have map[string]*catalogTable) []ColumnMismatch {
 	var out []ColumnMismatch
 	for _, w := range want {
 		qualified := w.Schema + "." + w.Name
