@@ -62,9 +62,19 @@ const liveness = 15 * time.Second
 
 var (
 	buildOnce sync.Once
+	buildDir  string
 	buildPath string
 	buildErr  error
 )
+
+// TestMain removes the binary the suite built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
 
 // dmscBinary returns $DMSC_SERVE_BIN or builds ./cmd/dmsc once per test
 // binary.
@@ -80,6 +90,7 @@ func dmscBinary(t *testing.T) string {
 			buildErr = err
 			return
 		}
+		buildDir = dir
 		goBin, err := exec.LookPath("go")
 		if err != nil {
 			goBin = filepath.Join(goruntime.GOROOT(), "bin", "go")
