@@ -2,9 +2,8 @@ package apischema
 
 import (
 	"bytes"
-	"errors"
-	"os"
 
+	"github.com/edfi-dmsc/dmsc/boundedfile"
 	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
 )
@@ -13,20 +12,12 @@ import (
 // the returned project is nil when the file could not be understood at all.
 // Only a regular file of at most MaxFileSize bytes is read.
 func LoadFile(path string, diags *diag.List) *Project {
-	data, err := readBounded(path, MaxFileSize)
+	data, err := boundedfile.Read(path, MaxFileSize, "an ApiSchema file")
 	if err != nil {
 		diags.Errorf(path, "", CodeReadFailed, "cannot read file: %v", err)
 		return nil
 	}
 	return Parse(path, data, diags)
-}
-
-func unwrapPathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 // utf8BOM is the byte order mark some Windows editors put first in a UTF-8

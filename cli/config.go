@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,8 +13,12 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/edfi-dmsc/dmsc/boundedfile"
 	"github.com/edfi-dmsc/dmsc/diag"
 )
+
+// maxConfigSize is the largest config file dmsc reads.
+const maxConfigSize = 1 << 20
 
 const (
 	// envPrefix prefixes every environment variable dmsc reads.
@@ -61,9 +66,12 @@ func (e *env) loadConfig(cmd *cobra.Command) error {
 	if path == "" {
 		return nil
 	}
-	e.v.SetConfigFile(path)
+	data, err := boundedfile.Read(path, maxConfigSize, "a config file")
+	if err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
 	e.v.SetConfigType("yaml")
-	if err := e.v.ReadInConfig(); err != nil {
+	if err := e.v.ReadConfig(bytes.NewReader(data)); err != nil {
 		return fmt.Errorf("config file %s: %w", path, err)
 	}
 	e.configFile = path

@@ -109,6 +109,17 @@ func TestConfigErrors(t *testing.T) {
 		}
 	})
 
+	t.Run("a device as the config file", func(t *testing.T) {
+		if _, err := os.Stat("/dev/zero"); err != nil {
+			t.Skip("no /dev/zero")
+		}
+		r := runCLI(t, "version", "--config", "/dev/zero")
+		mustCode(t, r, ExitFailure)
+		if want := "dmsc: config file /dev/zero: not a regular file (a device)\n"; r.stderr != want {
+			t.Errorf("stderr %q, want %q", r.stderr, want)
+		}
+	})
+
 	t.Run("bad env value", func(t *testing.T) {
 		os.Remove(filepath.Join(dir, "dmsc.yaml"))
 		t.Setenv("DMSC_FORMAT", "yaml")

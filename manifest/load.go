@@ -7,11 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/edfi-dmsc/dmsc/boundedfile"
 )
 
 //go:embed manifest.schema.json
@@ -49,9 +50,14 @@ func schema() (*jsonschema.Schema, error) {
 // format version this package does not know.
 var ErrUnsupportedVersion = errors.New("unsupported manifest format version")
 
-// LoadFile reads and validates a manifest file.
+// MaxFileSize is the largest manifest file LoadFile reads (the DS 5.0
+// manifest is about 2.6 MB).
+const MaxFileSize = 256 << 20
+
+// LoadFile reads and validates a manifest file (a regular file of at most
+// MaxFileSize bytes).
 func LoadFile(path string) (*Manifest, error) {
-	data, err := os.ReadFile(path)
+	data, err := boundedfile.Read(path, MaxFileSize, "a manifest")
 	if err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
+	"github.com/edfi-dmsc/dmsc/boundedfile"
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/runtime"
@@ -17,6 +17,9 @@ type Store interface {
 	Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (runtime.WriteResult, error)
 	Get(ctx context.Context, projectEndpoint, endpoint, id string) (runtime.Document, error)
 }
+
+// MaxDocumentSize is the largest document file Load reads.
+const MaxDocumentSize = 64 << 20
 
 // Outcome is what happened to one document.
 type Outcome struct {
@@ -103,7 +106,7 @@ type loader struct {
 // when the write failed only because a reference or descriptor does not
 // resolve yet.
 func (l *loader) load(ctx context.Context, d Document) (out Outcome, retry bool) {
-	body, err := os.ReadFile(d.Path)
+	body, err := boundedfile.Read(d.Path, MaxDocumentSize, "a document")
 	if err != nil {
 		return Outcome{Err: err.Error()}, false
 	}

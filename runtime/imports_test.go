@@ -16,6 +16,7 @@ var runtimeMayImport = map[string]bool{
 	"manifest/refid":    true,
 	"dms":               true,
 	"jsonvalue":         true,
+	"boundedfile":       true,
 }
 
 // runtimeMustNotReach lists third-party modules the runtime must not
