@@ -259,7 +259,7 @@ func mergeUniqueness(m, base *Resource, e *Resource, rw *rewriter, diags *diag.L
 	own := e.Project.EndpointName
 	inBase := map[string]bool{}
 	for _, u := range base.Uniqueness {
-		for _, p := range u.absolutePaths() {
+		for _, p := range u.AbsolutePaths() {
 			inBase[p.String()] = true
 		}
 	}
@@ -267,7 +267,7 @@ func mergeUniqueness(m, base *Resource, e *Resource, rw *rewriter, diags *diag.L
 	first := ""
 	for _, u := range e.Uniqueness {
 		c := UniquenessConstraint{Path: u.Path, Owner: u.Owner}
-		for _, p := range rw.paths(u.absolutePaths()) {
+		for _, p := range rw.paths(u.AbsolutePaths()) {
 			switch {
 			case underExt(p, own):
 				c.Paths = append(c.Paths, p)
@@ -289,9 +289,9 @@ func mergeUniqueness(m, base *Resource, e *Resource, rw *rewriter, diags *diag.L
 	}
 }
 
-// absolutePaths lists every path of the constraint, nested ones joined to
+// AbsolutePaths lists every path of the constraint, nested ones joined to
 // their base path.
-func (u UniquenessConstraint) absolutePaths() []jsonpath.Path {
+func (u UniquenessConstraint) AbsolutePaths() []jsonpath.Path {
 	out := append([]jsonpath.Path(nil), u.Paths...)
 	for _, n := range u.Nested {
 		for _, p := range n.Paths {

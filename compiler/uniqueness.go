@@ -31,16 +31,7 @@ func columnAt(r *model.Resource, p jsonpath.Path) (*model.Table, *model.Column) 
 func (b *builder) uniqueness(r *model.Resource) {
 	ar := b.src[r]
 	for _, uc := range ar.Uniqueness {
-		paths := append([]jsonpath.Path(nil), uc.Paths...)
-		for _, n := range uc.Nested {
-			for _, p := range n.Paths {
-				if p.HasPrefix(n.BasePath) {
-					paths = append(paths, p)
-				} else {
-					paths = append(paths, n.BasePath.Join(p))
-				}
-			}
-		}
+		paths := uc.AbsolutePaths()
 		var order []*model.Table
 		groups := map[*model.Table]*model.UniqueConstraint{}
 		for _, p := range paths {

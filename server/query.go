@@ -10,9 +10,6 @@ import (
 	"github.com/edfi-dmsc/dmsc/runtime"
 )
 
-// maxPageLimit is the largest `limit` a query accepts (as in Ed-Fi).
-const maxPageLimit = 500
-
 // Paging query parameters; every other parameter is a query field filter.
 const (
 	paramOffset     = "offset"
@@ -79,8 +76,8 @@ func parseQuery(raw string, maxParams, maxFilters int) (runtime.QueryOptions, *P
 			q.Offset = n
 		case paramLimit:
 			n, err := strconv.Atoi(val)
-			if err != nil || n < 1 || n > maxPageLimit {
-				return q, badRequest(fmt.Sprintf("limit %s: want an integer from 1 to %d", quoteName(val), maxPageLimit))
+			if err != nil || n < 1 || n > runtime.MaxLimit {
+				return q, badRequest(fmt.Sprintf("limit %s: want an integer from 1 to %d", quoteName(val), runtime.MaxLimit))
 			}
 			q.Limit = n
 		case paramTotalCount:
