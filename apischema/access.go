@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/edfi-dmsc/dmsc/diag"
-	"github.com/edfi-dmsc/dmsc/manifest/jsonpath"
+	"github.com/edfi-dmsc/dmsc/jsonpath"
 )
 
 // Diagnostic codes reported by this package. They are stable: scripts and

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/edfi-dmsc/dmsc/diag"
-	"github.com/edfi-dmsc/dmsc/manifest/jsonpath"
+	"github.com/edfi-dmsc/dmsc/jsonpath"
 )
 
 // Clone deep-copies a schema node.

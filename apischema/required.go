@@ -3,7 +3,7 @@ package apischema
 import (
 	"strings"
 
-	"github.com/edfi-dmsc/dmsc/manifest/jsonpath"
+	"github.com/edfi-dmsc/dmsc/jsonpath"
 )
 
 // checkRequired judges the `required` names of res's jsonSchemaForInsert

@@ -1,6 +1,6 @@
 package apischema
 
-import "github.com/edfi-dmsc/dmsc/manifest/jsonpath"
+import "github.com/edfi-dmsc/dmsc/jsonpath"
 
 // Format tells which top-level shape a file used.
 type Format int

@@ -4,7 +4,7 @@ import (
 	"github.com/edfi-dmsc/dmsc/apischema"
 	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/edfi-dmsc/dmsc/dialect"
-	"github.com/edfi-dmsc/dmsc/manifest/jsonpath"
+	"github.com/edfi-dmsc/dmsc/jsonpath"
 	"github.com/edfi-dmsc/dmsc/model"
 	"github.com/edfi-dmsc/dmsc/naming"
 )

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/edfi-dmsc/dmsc/manifest/jsonpath"
+	"github.com/edfi-dmsc/dmsc/jsonpath"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 

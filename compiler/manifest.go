@@ -1,8 +1,8 @@
 package compiler
 
 import (
+	"github.com/edfi-dmsc/dmsc/jsonpath"
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/manifest/jsonpath"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 

@@ -1,7 +1,7 @@
 package compiler
 
 import (
-	"github.com/edfi-dmsc/dmsc/manifest/jsonpath"
+	"github.com/edfi-dmsc/dmsc/jsonpath"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 

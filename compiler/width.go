@@ -2,7 +2,7 @@ package compiler
 
 import (
 	"github.com/edfi-dmsc/dmsc/apischema"
-	"github.com/edfi-dmsc/dmsc/manifest/jsonpath"
+	"github.com/edfi-dmsc/dmsc/jsonpath"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 

@@ -1,6 +1,6 @@
 package manifest
 
-import "github.com/edfi-dmsc/dmsc/manifest/refid"
+import "github.com/edfi-dmsc/dmsc/refid"
 
 // The manifest's vocabularies. Each is a string type so the JSON form is
 // the name itself; code compares against these constants, never against

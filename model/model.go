@@ -1,6 +1,6 @@
 package model
 
-import "github.com/edfi-dmsc/dmsc/manifest/jsonpath"
+import "github.com/edfi-dmsc/dmsc/jsonpath"
 
 // Model is the relational model of one schema set for one dialect's naming
 // rules.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edfi-dmsc/dmsc/jsonpath"
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
-	"github.com/edfi-dmsc/dmsc/manifest/jsonpath"
 	"github.com/edfi-dmsc/dmsc/roundtrip"
 	"github.com/edfi-dmsc/dmsc/runtime"
 	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/edfi-dmsc/dmsc/manifest/refid"
+	"github.com/edfi-dmsc/dmsc/refid"
 )
 
 const (

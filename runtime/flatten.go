@@ -10,7 +10,7 @@ import (
 	"github.com/edfi-dmsc/dmsc/dms"
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/manifest/refid"
+	"github.com/edfi-dmsc/dmsc/refid"
 )
 
 // flat is a document flattened into rows, with no database calls made.

@@ -11,12 +11,12 @@ import (
 // depend on (directly or not): the manifest and the leaves it needs. It
 // never reaches the compiler, the model, a dialect renderer or the CLI.
 var runtimeMayImport = map[string]bool{
-	"manifest":          true,
-	"manifest/jsonpath": true,
-	"manifest/refid":    true,
-	"dms":               true,
-	"jsonvalue":         true,
-	"boundedfile":       true,
+	"manifest":    true,
+	"jsonpath":    true,
+	"refid":       true,
+	"dms":         true,
+	"jsonvalue":   true,
+	"boundedfile": true,
 }
 
 // runtimeMustNotReach lists third-party modules the runtime must not

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/manifest/refid"
+	"github.com/edfi-dmsc/dmsc/refid"
 )
 
 // pageColumns are the dms.Document columns (alias d) every page SQL

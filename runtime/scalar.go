@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/manifest/refid"
+	"github.com/edfi-dmsc/dmsc/refid"
 )
 
 // The lexical forms of JSON schema's date, time and date-time (RFC 3339,

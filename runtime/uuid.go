@@ -3,7 +3,7 @@ package runtime
 import (
 	"crypto/rand"
 
-	"github.com/edfi-dmsc/dmsc/manifest/refid"
+	"github.com/edfi-dmsc/dmsc/refid"
 )
 
 // newUUID returns a random (version 4) UUID in canonical text form: a new

@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/edfi-dmsc/dmsc/manifest/refid"
+	"github.com/edfi-dmsc/dmsc/refid"
 )
 
 // errRecheck reports that a referenced ReferentialId moved to another

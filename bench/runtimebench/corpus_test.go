@@ -10,8 +10,8 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/compiler"
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/manifest/refid"
 	"github.com/edfi-dmsc/dmsc/model"
+	"github.com/edfi-dmsc/dmsc/refid"
 	"github.com/edfi-dmsc/dmsc/roundtrip"
 	"github.com/edfi-dmsc/dmsc/runtime"
 	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"

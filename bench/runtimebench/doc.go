@@ -60,7 +60,7 @@
 // # Baseline
 //
 // JSONBStore computes referential ids from the runtime manifest's identity
-// and reference paths (package manifest/refid), as DMS Core did before
+// and reference paths (package refid), as DMS Core did before
 // calling the legacy backend. Upsert is four round trips (BEGIN, one query
 // resolving the document's own id and every reference against the alias
 // table, one statement writing document, aliases and reference rows,

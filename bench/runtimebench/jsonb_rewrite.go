@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/edfi-dmsc/dmsc/manifest/jsonpath"
-	"github.com/edfi-dmsc/dmsc/manifest/refid"
+	"github.com/edfi-dmsc/dmsc/jsonpath"
+	"github.com/edfi-dmsc/dmsc/refid"
 )
 
 // rewriteReferrer rewrites the references of one referrer that point at a
