@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // Defaults of the audit flags.
@@ -31,7 +31,7 @@ type auditIndex struct {
 	// repairs describes, for the rebuild's help, what a repair writes.
 	repairs string
 	// run calls the runtime's audit of this index.
-	run func(st *runtime.Store, ctx context.Context, opts runtime.AuditOptions) (*runtime.Report, error)
+	run func(st *relstore.Store, ctx context.Context, opts relstore.AuditOptions) (*relstore.Report, error)
 }
 
 // edgesIndex is dms.ReferenceEdge, derived from the documents' FK columns.
@@ -46,7 +46,7 @@ missing, extra and flag).`,
 	repairs: `Rewrite the dms.ReferenceEdge rows of every document whose edges differ
 from what its foreign-key columns imply (missing, extra and wrong-flag
 edges), each batch in one transaction.`,
-	run: (*runtime.Store).AuditEdges,
+	run: (*relstore.Store).AuditEdges,
 }
 
 // identityIndex is dms.ReferentialIdentity, derived from the documents'
@@ -64,7 +64,7 @@ and stale).`,
 differ from its recomputed ReferentialIds (missing, extra and stale rows),
 each batch in one transaction. A repair that would give two documents one
 ReferentialId fails (a conflict) and changes nothing of its batch.`,
-	run: (*runtime.Store).AuditIdentities,
+	run: (*relstore.Store).AuditIdentities,
 }
 
 // auditFlags holds the flags of the audit and rebuild commands.
@@ -164,7 +164,7 @@ func runAudit(e *env, idx *auditIndex, repair bool, f *auditFlags) error {
 	if f.maxFindings < 1 {
 		return usageErrorf("--max-findings must be at least 1, got %d", f.maxFindings)
 	}
-	st, pool, err := e.openStore(&f.store, runtime.Options{})
+	st, pool, err := e.openStore(&f.store, relstore.Options{})
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func runAudit(e *env, idx *auditIndex, repair bool, f *auditFlags) error {
 	}
 	track := newAuditTracker(e.stderr, command)
 	start := time.Now()
-	rep, err := idx.run(st, e.ctx, runtime.AuditOptions{
+	rep, err := idx.run(st, e.ctx, relstore.AuditOptions{
 		Resources:   resources,
 		Documents:   f.documents,
 		BatchSize:   f.batchSize,
@@ -206,13 +206,13 @@ func runAudit(e *env, idx *auditIndex, repair bool, f *auditFlags) error {
 // partial report when there is a cursor to resume from and returns the
 // cause. A run interrupted before its first batch resumes where it
 // started; a cursor the runtime rejects is a usage error.
-func stoppedAudit(e *env, f *auditFlags, command string, partial *runtime.Report, err error) error {
+func stoppedAudit(e *env, f *auditFlags, command string, partial *relstore.Report, err error) error {
 	if msg, ok := badResume(err); ok && f.resume != "" {
 		return usageErrorf("--resume: %s", msg)
 	}
 	if (partial == nil || partial.Cursor == "") && f.resume != "" && errors.Is(err, context.Canceled) {
 		if partial == nil {
-			partial = &runtime.Report{}
+			partial = &relstore.Report{}
 		}
 		partial.Cursor = f.resume
 	}
@@ -227,7 +227,7 @@ func stoppedAudit(e *env, f *auditFlags, command string, partial *runtime.Report
 // badResume reports whether err is the runtime rejecting the resume
 // cursor (a validation error whose only problem is at "resume"), and why.
 func badResume(err error) (string, bool) {
-	var ve *runtime.ValidationError
+	var ve *relstore.ValidationError
 	if errors.As(err, &ve) && len(ve.Problems) == 1 && ve.Problems[0].Path == "resume" {
 		return ve.Problems[0].Message, true
 	}

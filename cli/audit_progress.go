@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // progressInterval is the least time between two redraws of the progress
@@ -24,7 +24,7 @@ type auditTracker struct {
 	mu      sync.Mutex
 	w       io.Writer // nil when not a terminal
 	command string
-	last    runtime.Progress
+	last    relstore.Progress
 	seen    bool // a progress report arrived
 	drawn   time.Time
 	shown   bool
@@ -42,7 +42,7 @@ func newAuditTracker(stderr io.Writer, command string) *auditTracker {
 
 // update records a progress report and redraws the line, at most every
 // progressInterval and whenever the resource changes.
-func (t *auditTracker) update(p runtime.Progress) {
+func (t *auditTracker) update(p relstore.Progress) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	changed := p.Resource != t.last.Resource
@@ -70,7 +70,7 @@ func (t *auditTracker) clear() {
 // returned one, else one built from the last progress report, or nil when
 // there is neither. A missing cursor is taken from the last progress
 // report.
-func (t *auditTracker) partial(rep *runtime.Report, elapsed time.Duration) *runtime.Report {
+func (t *auditTracker) partial(rep *relstore.Report, elapsed time.Duration) *relstore.Report {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
@@ -81,7 +81,7 @@ func (t *auditTracker) partial(rep *runtime.Report, elapsed time.Duration) *runt
 		}
 		return &out
 	case t.seen:
-		return &runtime.Report{Checked: t.last.Checked, Differences: t.last.Findings, Cursor: t.last.Cursor, Elapsed: elapsed}
+		return &relstore.Report{Checked: t.last.Checked, Differences: t.last.Findings, Cursor: t.last.Cursor, Elapsed: elapsed}
 	}
 	return nil
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // auditJSON is the --format json output of the audit and rebuild commands
@@ -14,11 +14,11 @@ import (
 type auditJSON struct {
 	// Command is "edges audit", "edges rebuild", "identity audit" or
 	// "identity rebuild".
-	Command     string            `json:"command"`
-	Checked     int64             `json:"checked"`
-	Differences int64             `json:"differences"`
-	Repaired    int64             `json:"repaired"`
-	Findings    []runtime.Finding `json:"findings"`
+	Command     string             `json:"command"`
+	Checked     int64              `json:"checked"`
+	Differences int64              `json:"differences"`
+	Repaired    int64              `json:"repaired"`
+	Findings    []relstore.Finding `json:"findings"`
 	// Cursor resumes a run that stopped early ("" when it finished).
 	Cursor string `json:"cursor"`
 	// Complete is false when the run stopped early.
@@ -28,11 +28,11 @@ type auditJSON struct {
 
 // writeAuditReport prints rep in the chosen format; complete is false for
 // the partial report of a run that stopped early.
-func writeAuditReport(w io.Writer, format outputFormat, command string, rep *runtime.Report, complete bool) error {
+func writeAuditReport(w io.Writer, format outputFormat, command string, rep *relstore.Report, complete bool) error {
 	if format == formatJSON {
 		findings := rep.Findings
 		if findings == nil {
-			findings = []runtime.Finding{}
+			findings = []relstore.Finding{}
 		}
 		return writeJSON(w, auditJSON{
 			Command: command, Checked: rep.Checked, Differences: rep.Differences, Repaired: rep.Repaired,
@@ -46,7 +46,7 @@ func writeAuditReport(w io.Writer, format outputFormat, command string, rep *run
 // auditText renders the text report: a summary line, the findings grouped
 // by resource (in the order the report lists them), how many more were not
 // kept, and the cursor of a run that stopped early.
-func auditText(command string, rep *runtime.Report, complete bool) string {
+func auditText(command string, rep *relstore.Report, complete bool) string {
 	var b strings.Builder
 	state := ""
 	if !complete {
@@ -74,12 +74,12 @@ func auditText(command string, rep *runtime.Report, complete bool) string {
 // findingGroup is the findings of one resource.
 type findingGroup struct {
 	resource string
-	findings []runtime.Finding
+	findings []relstore.Finding
 }
 
 // groupFindings groups findings by resource, the groups in the order their
 // resources first appear.
-func groupFindings(findings []runtime.Finding) []findingGroup {
+func groupFindings(findings []relstore.Finding) []findingGroup {
 	var groups []findingGroup
 	index := map[string]int{}
 	for _, f := range findings {

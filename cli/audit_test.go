@@ -12,8 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/edfi-dmsc/dmsc/runtime"
-	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"
+	"github.com/edfi-dmsc/dmsc/relstore"
+	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 )
 
 // auditSeedDoc is one document of the audit tests' seed graph.
@@ -57,7 +57,7 @@ type auditDoc struct {
 
 // auditDB is a provisioned database holding the seed graph.
 type auditDB struct {
-	env  *runtimetest.Env
+	env  *relstoretest.Env
 	docs []auditDoc
 }
 
@@ -65,7 +65,7 @@ type auditDB struct {
 // writes the seed graph.
 func newAuditDB(t *testing.T, label string) *auditDB {
 	t.Helper()
-	env := runtimetest.New(t, label)
+	env := relstoretest.New(t, label)
 	db := &auditDB{env: env, docs: make([]auditDoc, len(auditSeed))}
 	for i, d := range auditSeed {
 		res, err := env.Store.Upsert(t.Context(), d.pe, d.ep, []byte(d.body))
@@ -448,7 +448,7 @@ func TestAuditErrorsWithDatabase(t *testing.T) {
 }
 
 // auditRun is the runtime call behind an audit command.
-type auditRun = func(*runtime.Store, context.Context, runtime.AuditOptions) (*runtime.Report, error)
+type auditRun = func(*relstore.Store, context.Context, relstore.AuditOptions) (*relstore.Report, error)
 
 // TestAuditStopped replaces the runtime call behind `dmsc edges` to check
 // what the commands pass to it and how they report runs that stop early:
@@ -459,10 +459,10 @@ func TestAuditStopped(t *testing.T) {
 	db := newAuditDB(t, "auditstop")
 	saved := edgesIndex.run
 	t.Cleanup(func() { edgesIndex.run = saved })
-	finding := runtime.Finding{Resource: "Example:School", DocumentID: 5, DocumentUUID: "u5", Kind: "missing", Detail: "edge"}
-	progress := func(opts runtime.AuditOptions) {
-		opts.Progress(runtime.Progress{Resource: "Example:School", Checked: 1, Cursor: "7:1"})
-		opts.Progress(runtime.Progress{Resource: "Example:School", Checked: 2, Findings: 1, Cursor: "7:2"})
+	finding := relstore.Finding{Resource: "Example:School", DocumentID: 5, DocumentUUID: "u5", Kind: "missing", Detail: "edge"}
+	progress := func(opts relstore.AuditOptions) {
+		opts.Progress(relstore.Progress{Resource: "Example:School", Checked: 1, Cursor: "7:1"})
+		opts.Progress(relstore.Progress{Resource: "Example:School", Checked: 2, Findings: 1, Cursor: "7:2"})
 	}
 	for _, tc := range []struct {
 		name   string
@@ -475,14 +475,14 @@ func TestAuditStopped(t *testing.T) {
 		{
 			name: "interrupted before the first batch of a resumed run",
 			args: []string{"audit", "--resume", "7:3", "--format", "json"},
-			run: func(*runtime.Store, context.Context, runtime.AuditOptions) (*runtime.Report, error) {
-				return &runtime.Report{Findings: []runtime.Finding{}}, context.Canceled
+			run: func(*relstore.Store, context.Context, relstore.AuditOptions) (*relstore.Report, error) {
+				return &relstore.Report{Findings: []relstore.Finding{}}, context.Canceled
 			},
 			code: ExitFailure, stdout: []string{`"cursor": "7:3"`, `"complete": false`}, stderr: "dmsc: interrupted",
 		},
 		{
 			name: "interrupted before the first batch",
-			run: func(*runtime.Store, context.Context, runtime.AuditOptions) (*runtime.Report, error) {
+			run: func(*relstore.Store, context.Context, relstore.AuditOptions) (*relstore.Report, error) {
 				return nil, fmt.Errorf("batch: %w", context.Canceled)
 			},
 			code: ExitFailure, stderr: "dmsc: interrupted",
@@ -490,7 +490,7 @@ func TestAuditStopped(t *testing.T) {
 		{
 			name: "failure without a report",
 			args: []string{"audit", "--format", "json"},
-			run: func(_ *runtime.Store, _ context.Context, opts runtime.AuditOptions) (*runtime.Report, error) {
+			run: func(_ *relstore.Store, _ context.Context, opts relstore.AuditOptions) (*relstore.Report, error) {
 				progress(opts)
 				return nil, errors.New("boom")
 			},
@@ -501,10 +501,10 @@ func TestAuditStopped(t *testing.T) {
 		{
 			name: "conflict during a rebuild",
 			args: []string{"rebuild"},
-			run: func(_ *runtime.Store, _ context.Context, opts runtime.AuditOptions) (*runtime.Report, error) {
+			run: func(_ *relstore.Store, _ context.Context, opts relstore.AuditOptions) (*relstore.Report, error) {
 				progress(opts)
-				return &runtime.Report{Checked: 2, Differences: 1, Repaired: 1, Findings: []runtime.Finding{finding}, Cursor: "7:2"},
-					&runtime.ConflictError{Message: "two documents, one ReferentialId"}
+				return &relstore.Report{Checked: 2, Differences: 1, Repaired: 1, Findings: []relstore.Finding{finding}, Cursor: "7:2"},
+					&relstore.ConflictError{Message: "two documents, one ReferentialId"}
 			},
 			code:   ExitFailure,
 			stdout: []string{"edges rebuild (stopped early): checked 2 documents, 1 difference, repaired 1, ", "document 5 (u5)", "resume with: --resume 7:2"},
@@ -513,38 +513,38 @@ func TestAuditStopped(t *testing.T) {
 		{
 			name: "rejected cursor",
 			args: []string{"audit", "--resume", "zz"},
-			run: func(*runtime.Store, context.Context, runtime.AuditOptions) (*runtime.Report, error) {
-				return nil, &runtime.ValidationError{Problems: []runtime.Problem{{Path: "resume", Message: "bad cursor"}}}
+			run: func(*relstore.Store, context.Context, relstore.AuditOptions) (*relstore.Report, error) {
+				return nil, &relstore.ValidationError{Problems: []relstore.Problem{{Path: "resume", Message: "bad cursor"}}}
 			},
 			code: ExitUsage, stderr: "dmsc: --resume: bad cursor",
 		},
 		{
 			name: "other validation error",
 			args: []string{"audit", "--resume", "7:1"},
-			run: func(*runtime.Store, context.Context, runtime.AuditOptions) (*runtime.Report, error) {
-				return nil, &runtime.ValidationError{Problems: []runtime.Problem{{Path: "$", Message: "odd"}}}
+			run: func(*relstore.Store, context.Context, relstore.AuditOptions) (*relstore.Report, error) {
+				return nil, &relstore.ValidationError{Problems: []relstore.Problem{{Path: "$", Message: "odd"}}}
 			},
 			code: ExitFailure, stderr: "dmsc: edges audit: ",
 		},
 		{
 			name: "options",
 			args: []string{"rebuild", "--resource", "example/schools", "--resource", "example:student", "--batch-size", "7", "--max-findings", "3", "--resume", "1:2"},
-			run: func(_ *runtime.Store, _ context.Context, opts runtime.AuditOptions) (*runtime.Report, error) {
+			run: func(_ *relstore.Store, _ context.Context, opts relstore.AuditOptions) (*relstore.Report, error) {
 				got := fmt.Sprintf("%q %d %d %q %v %v", opts.Resources, opts.BatchSize, opts.MaxFindings, opts.Resume, opts.Repair, opts.Progress != nil)
 				if want := `["Example:School" "Example:Student"] 7 3 "1:2" true true`; got != want {
 					return nil, fmt.Errorf("options %s, want %s", got, want)
 				}
-				return &runtime.Report{Checked: 4}, nil
+				return &relstore.Report{Checked: 4}, nil
 			},
 			code: ExitOK, stdout: []string{"edges rebuild: checked 4 documents, 0 differences, repaired 0, "},
 		},
 		{
 			name: "defaults",
-			run: func(_ *runtime.Store, _ context.Context, opts runtime.AuditOptions) (*runtime.Report, error) {
+			run: func(_ *relstore.Store, _ context.Context, opts relstore.AuditOptions) (*relstore.Report, error) {
 				if opts.Resources != nil || opts.BatchSize != 1000 || opts.MaxFindings != 1000 || opts.Resume != "" || opts.Repair {
 					return nil, fmt.Errorf("options %+v", opts)
 				}
-				return &runtime.Report{}, nil
+				return &relstore.Report{}, nil
 			},
 			code: ExitOK, stdout: []string{"edges audit: checked 0 documents"},
 		},

@@ -10,13 +10,13 @@ import (
 	"time"
 
 	"github.com/edfi-dmsc/dmsc/compiler"
-	"github.com/edfi-dmsc/dmsc/runtime"
-	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"
+	"github.com/edfi-dmsc/dmsc/relstore"
+	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 )
 
 // sampleFindings are findings of two resources, the first one's split by
 // the second's (grouping keeps the first appearance's order).
-var sampleFindings = []runtime.Finding{
+var sampleFindings = []relstore.Finding{
 	{Resource: "Example:Program", DocumentID: 6, DocumentUUID: "u6", Kind: "flag", Detail: "edge → 5 (identity)"},
 	{Resource: "Example:Student", DocumentID: 9, DocumentUUID: "u9", Kind: "extra", Detail: "edge → 4"},
 	{Resource: "Example:Program", DocumentID: 7, DocumentUUID: "u7", Kind: "missing", Detail: "edge → 4 (identity)"},
@@ -27,18 +27,18 @@ func TestAuditText(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		command  string
-		rep      runtime.Report
+		rep      relstore.Report
 		complete bool
 		want     string
 	}{
 		{
 			name: "clean", command: "edges audit", complete: true,
-			rep:  runtime.Report{Checked: 1, Elapsed: 1500 * time.Microsecond},
+			rep:  relstore.Report{Checked: 1, Elapsed: 1500 * time.Microsecond},
 			want: "edges audit: checked 1 document, 0 differences, repaired 0, 2ms\n",
 		},
 		{
 			name: "findings", command: "edges rebuild", complete: true,
-			rep: runtime.Report{Checked: 12, Differences: 3, Repaired: 4, Findings: sampleFindings, Elapsed: 700 * time.Nanosecond},
+			rep: relstore.Report{Checked: 12, Differences: 3, Repaired: 4, Findings: sampleFindings, Elapsed: 700 * time.Nanosecond},
 			want: `edges rebuild: checked 12 documents, 3 differences, repaired 4, 1µs
 
 Example:Program: 2 findings
@@ -51,7 +51,7 @@ Example:Student: 1 finding
 		},
 		{
 			name: "truncated and interrupted", command: "identity audit", complete: false,
-			rep: runtime.Report{Checked: 2, Differences: 1001, Findings: sampleFindings[1:2], Cursor: "c1", Elapsed: 2 * time.Second},
+			rep: relstore.Report{Checked: 2, Differences: 1001, Findings: sampleFindings[1:2], Cursor: "c1", Elapsed: 2 * time.Second},
 			want: `identity audit (stopped early): checked 2 documents, 1001 differences, repaired 0, 2s
 
 Example:Student: 1 finding
@@ -64,7 +64,7 @@ resume with: --resume c1
 		},
 		{
 			name: "interrupted without findings kept", command: "identity rebuild", complete: false,
-			rep:  runtime.Report{Checked: 5, Differences: 2, Cursor: "c2"},
+			rep:  relstore.Report{Checked: 5, Differences: 2, Cursor: "c2"},
 			want: "identity rebuild (stopped early): checked 5 documents, 2 differences, repaired 0, 0s\n\nresume with: --resume c2\n",
 		},
 	} {
@@ -85,13 +85,13 @@ resume with: --resume c1
 func TestAuditJSON(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
-		rep      runtime.Report
+		rep      relstore.Report
 		complete bool
 		want     string
 	}{
-		{"empty", runtime.Report{Checked: 3, Elapsed: 42}, true,
+		{"empty", relstore.Report{Checked: 3, Elapsed: 42}, true,
 			`{"command":"edges audit","checked":3,"differences":0,"repaired":0,"findings":[],"cursor":"","complete":true,"elapsed_ns":42}`},
-		{"findings", runtime.Report{Checked: 3, Differences: 1, Repaired: 2, Findings: sampleFindings[:1], Cursor: "c", Elapsed: 7}, false,
+		{"findings", relstore.Report{Checked: 3, Differences: 1, Repaired: 2, Findings: sampleFindings[:1], Cursor: "c", Elapsed: 7}, false,
 			`{"command":"edges audit","checked":3,"differences":1,"repaired":2,"findings":[{"resource":"Example:Program","document_id":6,"document_uuid":"u6","kind":"flag","detail":"edge → 5 (identity)"}],"cursor":"c","complete":false,"elapsed_ns":7}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,7 +111,7 @@ func TestAuditJSON(t *testing.T) {
 // TestResolveAuditResources checks the --resource forms against the
 // built-in example's manifest.
 func TestResolveAuditResources(t *testing.T) {
-	m := compiler.Manifest(runtimetest.Compile(t))
+	m := compiler.Manifest(relstoretest.Compile(t))
 	for _, tc := range []struct {
 		name  string
 		in    []string
@@ -160,12 +160,12 @@ func TestAuditTracker(t *testing.T) {
 		if p := tr.partial(nil, time.Second); p != nil {
 			t.Errorf("partial before any progress: %+v", p)
 		}
-		if p := tr.partial(&runtime.Report{Checked: 1}, 0); p == nil || p.Checked != 1 || p.Cursor != "" {
+		if p := tr.partial(&relstore.Report{Checked: 1}, 0); p == nil || p.Checked != 1 || p.Cursor != "" {
 			t.Errorf("partial from a report before any progress: %+v", p)
 		}
-		tr.update(runtime.Progress{Resource: "Example:School", Checked: 1, Findings: 0, Cursor: "c1"})
-		tr.update(runtime.Progress{Resource: "Example:School", Checked: 2, Findings: 1, Cursor: "c2"}) // too soon
-		tr.update(runtime.Progress{Resource: "Example:Student", Checked: 3, Findings: 1, Cursor: "c3"})
+		tr.update(relstore.Progress{Resource: "Example:School", Checked: 1, Findings: 0, Cursor: "c1"})
+		tr.update(relstore.Progress{Resource: "Example:School", Checked: 2, Findings: 1, Cursor: "c2"}) // too soon
+		tr.update(relstore.Progress{Resource: "Example:Student", Checked: 3, Findings: 1, Cursor: "c3"})
 		tr.clear()
 		want := ""
 		if terminal {
@@ -178,7 +178,7 @@ func TestAuditTracker(t *testing.T) {
 		if p := tr.partial(nil, 0); p == nil || p.Cursor != "c3" || p.Checked != 3 || p.Differences != 1 || p.Findings != nil {
 			t.Errorf("partial from progress: %+v", p)
 		}
-		rep := &runtime.Report{Checked: 2, Differences: 1, Findings: sampleFindings[:1]}
+		rep := &relstore.Report{Checked: 2, Differences: 1, Findings: sampleFindings[:1]}
 		if p := tr.partial(rep, 0); p.Cursor != "c3" || p.Checked != 2 || len(p.Findings) != 1 || rep.Cursor != "" {
 			t.Errorf("partial from a report without cursor: %+v (report %+v)", p, rep)
 		}

@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/edfi-dmsc/dmsc/relstore"
 	"github.com/edfi-dmsc/dmsc/roundtrip"
-	"github.com/edfi-dmsc/dmsc/runtime"
 )
 
 // roundtripFlags holds the flags of `dmsc roundtrip`.
@@ -74,7 +74,7 @@ func runRoundtrip(e *env, f *roundtripFlags, dir string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("%s: not a directory (expected DIR/<projectEndpoint>/<resourceEndpoint>/*.json)", dir)
 	}
-	st, pool, err := e.openStore(&f.store, runtime.Options{VerifyEdges: f.verifyEdges})
+	st, pool, err := e.openStore(&f.store, relstore.Options{VerifyEdges: f.verifyEdges})
 	if err != nil {
 		return err
 	}

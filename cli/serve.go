@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 	"github.com/edfi-dmsc/dmsc/server"
 )
 
@@ -201,7 +201,7 @@ func (e *env) serve(f *serveFlags) error {
 	}
 	store := f.store
 	store.dsn = withStatementTimeout(store.dsn, f.statementTimeout)
-	st, pool, err := e.openStore(&store, runtime.Options{VerifyEdges: f.verifyEdges})
+	st, pool, err := e.openStore(&store, relstore.Options{VerifyEdges: f.verifyEdges})
 	if err != nil {
 		return err
 	}

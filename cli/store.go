@@ -10,7 +10,7 @@ import (
 	"github.com/edfi-dmsc/dmsc/compiler"
 	"github.com/edfi-dmsc/dmsc/model"
 	"github.com/edfi-dmsc/dmsc/provision"
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // storeFlags are the flags of commands that open a runtime store: the
@@ -33,7 +33,7 @@ func addStoreFlags(cmd *cobra.Command, f *storeFlags, withProvision bool) {
 
 // openStore compiles the schema set, optionally provisions the database
 // and opens a runtime store on it. The caller closes the returned pool.
-func (e *env) openStore(f *storeFlags, opts runtime.Options) (*runtime.Store, *pgxpool.Pool, error) {
+func (e *env) openStore(f *storeFlags, opts relstore.Options) (*relstore.Store, *pgxpool.Pool, error) {
 	if f.dsn == "" {
 		return nil, nil, usageErrorf("a database is required: --dsn DSN or DMSC_DSN")
 	}
@@ -54,14 +54,14 @@ func (e *env) openStore(f *storeFlags, opts runtime.Options) (*runtime.Store, *p
 	if err != nil {
 		return nil, nil, usageErrorf("--dsn: %v", err)
 	}
-	pool, err := runtime.NewPool(e.ctx, cfg)
+	pool, err := relstore.NewPool(e.ctx, cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("connecting to %s: %w", cfg.ConnConfig.Host, err)
 	}
-	st, err := runtime.Open(e.ctx, compiler.Manifest(m), pool, opts)
+	st, err := relstore.Open(e.ctx, compiler.Manifest(m), pool, opts)
 	if err != nil {
 		pool.Close()
-		var fe *runtime.FingerprintError
+		var fe *relstore.FingerprintError
 		if errors.As(err, &fe) {
 			return nil, nil, fingerprintMismatch(err)
 		}

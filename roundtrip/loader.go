@@ -8,14 +8,14 @@ import (
 	"github.com/edfi-dmsc/dmsc/boundedfile"
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
-// Store is what loading needs of a *runtime.Store.
+// Store is what loading needs of a *relstore.Store.
 type Store interface {
 	Manifest() *manifest.Manifest
-	Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (runtime.WriteResult, error)
-	Get(ctx context.Context, projectEndpoint, endpoint, id string) (runtime.Document, error)
+	Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (relstore.WriteResult, error)
+	Get(ctx context.Context, projectEndpoint, endpoint, id string) (relstore.Document, error)
 }
 
 // MaxDocumentSize is the largest document file Load reads.
@@ -116,8 +116,8 @@ func (l *loader) load(ctx context.Context, d Document) (out Outcome, retry bool)
 	}
 	res, err := l.st.Upsert(ctx, d.Resource.ProjectEndpoint, d.Resource.EndpointName, body)
 	if err != nil {
-		var re *runtime.ReferenceError
-		var de *runtime.DescriptorError
+		var re *relstore.ReferenceError
+		var de *relstore.DescriptorError
 		return Outcome{Err: err.Error()}, errors.As(err, &re) || errors.As(err, &de)
 	}
 	out = Outcome{Loaded: true, ID: res.ID, Pruned: res.Pruned}

@@ -14,14 +14,14 @@ import (
 	_ "github.com/edfi-dmsc/dmsc/golden"
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/runtime"
-	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"
+	"github.com/edfi-dmsc/dmsc/relstore"
+	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 )
 
 // exampleManifest compiles the built-in example schema set.
 func exampleManifest(t *testing.T) *manifest.Manifest {
 	t.Helper()
-	return compiler.Manifest(runtimetest.Compile(t))
+	return compiler.Manifest(relstoretest.Compile(t))
 }
 
 func TestLoadOrder(t *testing.T) {
@@ -140,8 +140,8 @@ func TestCompare(t *testing.T) {
 
 // fakeStore is a Store over memory. A document is {"name": …}
 // plus directives: "requires" names a document that must be loaded first
-// (else a *runtime.ReferenceError), "invalid" gives a
-// *runtime.ValidationError, "tamper" makes Get return a changed body and
+// (else a *relstore.ReferenceError), "invalid" gives a
+// *relstore.ValidationError, "tamper" makes Get return a changed body and
 // "extra" is pruned.
 type fakeStore struct {
 	m      *manifest.Manifest
@@ -151,16 +151,16 @@ type fakeStore struct {
 
 func (f *fakeStore) Manifest() *manifest.Manifest { return f.m }
 
-func (f *fakeStore) Upsert(_ context.Context, _, _ string, body []byte) (runtime.WriteResult, error) {
+func (f *fakeStore) Upsert(_ context.Context, _, _ string, body []byte) (relstore.WriteResult, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return runtime.WriteResult{}, &runtime.ValidationError{Problems: []runtime.Problem{{Path: "$", Message: err.Error()}}}
+		return relstore.WriteResult{}, &relstore.ValidationError{Problems: []relstore.Problem{{Path: "$", Message: err.Error()}}}
 	}
 	if req, ok := doc["requires"].(string); ok && !f.loaded[req] {
-		return runtime.WriteResult{}, &runtime.ReferenceError{Unresolved: []runtime.UnresolvedReference{{Path: "$.requires", Target: "P:" + req, Reason: "not found"}}}
+		return relstore.WriteResult{}, &relstore.ReferenceError{Unresolved: []relstore.UnresolvedReference{{Path: "$.requires", Target: "P:" + req, Reason: "not found"}}}
 	}
 	if doc["invalid"] == true {
-		return runtime.WriteResult{}, &runtime.ValidationError{Problems: []runtime.Problem{{Path: "$.invalid", Message: "is invalid"}}}
+		return relstore.WriteResult{}, &relstore.ValidationError{Problems: []relstore.Problem{{Path: "$.invalid", Message: "is invalid"}}}
 	}
 	var pruned []string
 	if _, ok := doc["extra"]; ok {
@@ -171,13 +171,13 @@ func (f *fakeStore) Upsert(_ context.Context, _, _ string, body []byte) (runtime
 	f.loaded[name] = true
 	id := "id-" + name
 	f.bodies[id] = doc
-	return runtime.WriteResult{ID: id, Created: true, ETag: "1", Pruned: pruned}, nil
+	return relstore.WriteResult{ID: id, Created: true, ETag: "1", Pruned: pruned}, nil
 }
 
-func (f *fakeStore) Get(_ context.Context, _, _, id string) (runtime.Document, error) {
+func (f *fakeStore) Get(_ context.Context, _, _, id string) (relstore.Document, error) {
 	doc, ok := f.bodies[id]
 	if !ok {
-		return runtime.Document{}, runtime.ErrNotFound
+		return relstore.Document{}, relstore.ErrNotFound
 	}
 	out := map[string]any{"id": id, "_etag": "1", "_lastModifiedDate": "2024-01-01T00:00:00Z"}
 	for k, v := range doc {
@@ -187,7 +187,7 @@ func (f *fakeStore) Get(_ context.Context, _, _, id string) (runtime.Document, e
 		out["name"] = "tampered"
 	}
 	data, err := json.Marshal(out)
-	return runtime.Document{ID: id, JSON: data, LastModified: time.Now()}, err
+	return relstore.Document{ID: id, JSON: data, LastModified: time.Now()}, err
 }
 
 // writeDocs writes files (path relative to dir → content) below dir.

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // dataPrefix is the path prefix of every resource route.
@@ -33,17 +33,17 @@ type route struct {
 	project, resource string
 }
 
-// Store is what the server uses of a *runtime.Store (tests give a fake).
+// Store is what the server uses of a *relstore.Store (tests give a fake).
 type Store interface {
 	Manifest() *manifest.Manifest
-	Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (runtime.WriteResult, error)
-	Update(ctx context.Context, projectEndpoint, endpoint, id string, body []byte, ifMatch string) (runtime.WriteResult, error)
-	Get(ctx context.Context, projectEndpoint, endpoint, id string) (runtime.Document, error)
-	Query(ctx context.Context, projectEndpoint, endpoint string, q runtime.QueryOptions) (runtime.Page, error)
+	Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (relstore.WriteResult, error)
+	Update(ctx context.Context, projectEndpoint, endpoint, id string, body []byte, ifMatch string) (relstore.WriteResult, error)
+	Get(ctx context.Context, projectEndpoint, endpoint, id string) (relstore.Document, error)
+	Query(ctx context.Context, projectEndpoint, endpoint string, q relstore.QueryOptions) (relstore.Page, error)
 	Delete(ctx context.Context, projectEndpoint, endpoint, id, ifMatch string) error
 }
 
-var _ Store = (*runtime.Store)(nil)
+var _ Store = (*relstore.Store)(nil)
 
 // handler serves /data/{project}/{resource}[/{id}] over a store.
 type handler struct {
@@ -131,7 +131,7 @@ func (h *handler) storeContext(r *http.Request) (context.Context, context.Cancel
 // outages (503) are logged; a request whose client went away answers 400
 // (nobody reads it) instead of blaming the server.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if r.Context().Err() != nil && runtime.StatusCode(err) >= 500 {
+	if r.Context().Err() != nil && relstore.StatusCode(err) >= 500 {
 		WriteProblem(w, badRequest("the client closed the connection before the answer was ready"))
 		return
 	}

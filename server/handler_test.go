@@ -13,17 +13,17 @@ import (
 	"time"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // fakeStore records the handler's calls and answers with canned results,
 // so that the HTTP mapping is tested without a database.
 type fakeStore struct {
 	call  string // "Op project/resource id ifMatch body"
-	query runtime.QueryOptions
-	write runtime.WriteResult
-	doc   runtime.Document
-	page  runtime.Page
+	query relstore.QueryOptions
+	write relstore.WriteResult
+	doc   relstore.Document
+	page  relstore.Page
 	err   error
 }
 
@@ -36,25 +36,25 @@ func (f *fakeStore) Manifest() *manifest.Manifest {
 }
 
 // Upsert implements Store.
-func (f *fakeStore) Upsert(_ context.Context, p, e string, body []byte) (runtime.WriteResult, error) {
+func (f *fakeStore) Upsert(_ context.Context, p, e string, body []byte) (relstore.WriteResult, error) {
 	f.call = fmt.Sprintf("Upsert %s/%s %s", p, e, body)
 	return f.write, f.err
 }
 
 // Update implements Store.
-func (f *fakeStore) Update(_ context.Context, p, e, id string, body []byte, ifMatch string) (runtime.WriteResult, error) {
+func (f *fakeStore) Update(_ context.Context, p, e, id string, body []byte, ifMatch string) (relstore.WriteResult, error) {
 	f.call = fmt.Sprintf("Update %s/%s %s %q %s", p, e, id, ifMatch, body)
 	return f.write, f.err
 }
 
 // Get implements Store.
-func (f *fakeStore) Get(_ context.Context, p, e, id string) (runtime.Document, error) {
+func (f *fakeStore) Get(_ context.Context, p, e, id string) (relstore.Document, error) {
 	f.call = fmt.Sprintf("Get %s/%s %s", p, e, id)
 	return f.doc, f.err
 }
 
 // Query implements Store.
-func (f *fakeStore) Query(_ context.Context, p, e string, q runtime.QueryOptions) (runtime.Page, error) {
+func (f *fakeStore) Query(_ context.Context, p, e string, q relstore.QueryOptions) (relstore.Page, error) {
 	f.call = fmt.Sprintf("Query %s/%s", p, e)
 	f.query = q
 	return f.page, f.err
@@ -70,8 +70,8 @@ func (f *fakeStore) Delete(_ context.Context, p, e, id, ifMatch string) error {
 // results map to responses, over a fake store.
 func TestServeHandlerMapping(t *testing.T) {
 	const id = "0f8fad5b-d9cb-469f-a165-70867728950e"
-	written := runtime.WriteResult{ID: id, Created: true, ETag: "e1", LastModified: time.Now()}
-	doc := runtime.Document{ID: id, ETag: "e2", JSON: []byte(`{"id":"` + id + `"}`)}
+	written := relstore.WriteResult{ID: id, Created: true, ETag: "e1", LastModified: time.Now()}
+	doc := relstore.Document{ID: id, ETag: "e2", JSON: []byte(`{"id":"` + id + `"}`)}
 	cases := []struct {
 		name         string
 		store        fakeStore
@@ -82,7 +82,7 @@ func TestServeHandlerMapping(t *testing.T) {
 		status       int
 		respHeader   map[string]string
 		respBody     string
-		query        *runtime.QueryOptions
+		query        *relstore.QueryOptions
 	}{
 		{
 			name: "create", store: fakeStore{write: written},
@@ -91,7 +91,7 @@ func TestServeHandlerMapping(t *testing.T) {
 			status: 201, respHeader: map[string]string{"Location": "/data/ed-fi/schools/" + id, "ETag": `"e1"`, HeaderPrunedProperties: ""},
 		},
 		{
-			name: "upsert existing, pruned, case-insensitive route", store: fakeStore{write: runtime.WriteResult{ID: id, ETag: "e1", Pruned: []string{"$.a", "$.b"}}},
+			name: "upsert existing, pruned, case-insensitive route", store: fakeStore{write: relstore.WriteResult{ID: id, ETag: "e1", Pruned: []string{"$.a", "$.b"}}},
 			method: "POST", path: "/data/Ed-Fi/SCHOOLS", body: ` {"schoolId":1,"a":1,"b":2} `,
 			call:   `Upsert ed-fi/schools  {"schoolId":1,"a":1,"b":2} `,
 			status: 200, respHeader: map[string]string{"Location": "/data/ed-fi/schools/" + id, HeaderPrunedProperties: "$.a, $.b"},
@@ -132,18 +132,18 @@ func TestServeHandlerMapping(t *testing.T) {
 			status: 304, respHeader: map[string]string{"ETag": `"e2"`},
 		},
 		{
-			name: "query", store: fakeStore{page: runtime.Page{Documents: []runtime.Document{{JSON: []byte(`{"a":1}`)}, {JSON: []byte(`{"b":2}`)}}, Total: 7, Next: "c2"}},
+			name: "query", store: fakeStore{page: relstore.Page{Documents: []relstore.Document{{JSON: []byte(`{"a":1}`)}, {JSON: []byte(`{"b":2}`)}}, Total: 7, Next: "c2"}},
 			method: "GET", path: "/data/ed-fi/schools?schoolId=1&limit=2&totalCount=true&after=c1",
 			call:   "Query ed-fi/schools",
 			status: 200, respHeader: map[string]string{HeaderTotalCount: "7", HeaderNextCursor: "c2"}, respBody: `[{"a":1},{"b":2}]`,
-			query: &runtime.QueryOptions{Filters: []runtime.Filter{{Name: "schoolId", Value: "1"}}, Limit: 2, TotalCount: true, After: "c1"},
+			query: &relstore.QueryOptions{Filters: []relstore.Filter{{Name: "schoolId", Value: "1"}}, Limit: 2, TotalCount: true, After: "c1"},
 		},
 		{
-			name: "empty query page", store: fakeStore{page: runtime.Page{Total: -1}},
+			name: "empty query page", store: fakeStore{page: relstore.Page{Total: -1}},
 			method: "GET", path: "/data/ed-fi/schools",
 			call:   "Query ed-fi/schools",
 			status: 200, respHeader: map[string]string{HeaderTotalCount: "", HeaderNextCursor: ""}, respBody: `[]`,
-			query: &runtime.QueryOptions{},
+			query: &relstore.QueryOptions{},
 		},
 		{
 			name:   "delete with bare If-Match",
@@ -152,7 +152,7 @@ func TestServeHandlerMapping(t *testing.T) {
 			status: 204,
 		},
 		{
-			name: "store error", store: fakeStore{err: &runtime.ReferenceError{Unresolved: []runtime.UnresolvedReference{{Path: "$.r", Target: "Ed-Fi:School", Reason: "not found"}}}},
+			name: "store error", store: fakeStore{err: &relstore.ReferenceError{Unresolved: []relstore.UnresolvedReference{{Path: "$.r", Target: "Ed-Fi:School", Reason: "not found"}}}},
 			method: "POST", path: "/data/ed-fi/schools", body: `{}`,
 			call:   "Upsert ed-fi/schools {}",
 			status: 409, respHeader: map[string]string{"Content-Type": "application/problem+json", "Location": "", "ETag": ""},
@@ -239,18 +239,18 @@ type blockingStore struct {
 }
 
 // Upsert implements Store.
-func (b *blockingStore) Upsert(ctx context.Context, p, e string, body []byte) (runtime.WriteResult, error) {
+func (b *blockingStore) Upsert(ctx context.Context, p, e string, body []byte) (relstore.WriteResult, error) {
 	b.entered <- struct{}{}
 	select {
 	case <-b.release:
 	case <-ctx.Done():
-		return runtime.WriteResult{}, &runtime.UnavailableError{Err: ctx.Err()}
+		return relstore.WriteResult{}, &relstore.UnavailableError{Err: ctx.Err()}
 	}
-	return runtime.WriteResult{ID: "x", ETag: "1", Created: true}, nil
+	return relstore.WriteResult{ID: "x", ETag: "1", Created: true}, nil
 }
 
 // Get implements Store.
-func (b *blockingStore) Get(context.Context, string, string, string) (runtime.Document, error) {
+func (b *blockingStore) Get(context.Context, string, string, string) (relstore.Document, error) {
 	panic("boom")
 }
 
@@ -348,7 +348,7 @@ func TestServeConditions(t *testing.T) {
 		{"GET", "/data/ed-fi/schools/" + id, "If-Match", `"2"`, 412},
 		{"GET", "/data/ed-fi/schools/" + id, "If-Match", `"e2"`, 200},
 	} {
-		st := &fakeStore{doc: runtime.Document{ID: id, ETag: "e2", JSON: []byte(`{}`)}}
+		st := &fakeStore{doc: relstore.Document{ID: id, ETag: "e2", JSON: []byte(`{}`)}}
 		req := httptest.NewRequest(c.method, c.path, strings.NewReader(`{}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set(c.header, c.value)

@@ -26,7 +26,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	goruntime "runtime"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -93,7 +93,7 @@ func dmscBinary(t *testing.T) string {
 		buildDir = dir
 		goBin, err := exec.LookPath("go")
 		if err != nil {
-			goBin = filepath.Join(goruntime.GOROOT(), "bin", "go")
+			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
 		}
 		buildPath = filepath.Join(dir, "dmsc")
 		cmd := exec.Command(goBin, "build", "-o", buildPath, "./cmd/dmsc")

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // Bounds of the Pruned-Properties header: at most maxPrunedInHeader paths,
@@ -107,7 +107,7 @@ func (h *handler) get(w http.ResponseWriter, r *http.Request, rt route, id strin
 		return
 	}
 	if cond != nil && !cond.matchesStrong(doc.ETag) {
-		h.fail(w, r, runtime.ErrETagMismatch)
+		h.fail(w, r, relstore.ErrETagMismatch)
 		return
 	}
 	w.Header().Set("ETag", quoteETag(doc.ETag))
@@ -191,12 +191,12 @@ func checkBodyID(body []byte, id string) *Problem {
 	}
 	p := newProblem(http.StatusBadRequest, TypeValidation, "Data Validation Failed",
 		fmt.Sprintf("the request body's id %q does not match the id in the URL %q", clip(*doc.ID, 64), id))
-	p.ValidationErrors = []runtime.Problem{{Path: "$.id", Message: "must match the id in the URL"}}
+	p.ValidationErrors = []relstore.Problem{{Path: "$.id", Message: "must match the id in the URL"}}
 	return p
 }
 
 // setWriteHeaders sets Location, ETag and Pruned-Properties of a write.
-func setWriteHeaders(w http.ResponseWriter, rt route, res runtime.WriteResult) {
+func setWriteHeaders(w http.ResponseWriter, rt route, res relstore.WriteResult) {
 	hd := w.Header()
 	hd.Set("Location", dataPrefix+rt.project+"/"+rt.resource+"/"+res.ID)
 	hd.Set("ETag", quoteETag(res.ETag))

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // Problem is an RFC 9457 problem details body. Type and Title follow the
@@ -84,22 +84,22 @@ func notFound(detail string) *Problem {
 }
 
 // ProblemFor maps an error of package runtime to its problem; its status is
-// runtime.StatusCode(err). Anything unknown becomes a 500 whose detail does
+// relstore.StatusCode(err). Anything unknown becomes a 500 whose detail does
 // not expose the error (the server logs it instead).
 func ProblemFor(err error) *Problem {
 	var (
-		ve *runtime.ValidationError
-		re *runtime.ReferenceError
-		de *runtime.DescriptorError
-		ce *runtime.ConflictError
-		rf *runtime.ReferencedError
+		ve *relstore.ValidationError
+		re *relstore.ReferenceError
+		de *relstore.DescriptorError
+		ce *relstore.ConflictError
+		rf *relstore.ReferencedError
 	)
-	status := runtime.StatusCode(err)
+	status := relstore.StatusCode(err)
 	p := newProblem(status, TypeInternal, "Internal Server Error", err.Error())
 	switch {
-	case errors.Is(err, runtime.ErrNotFound):
+	case errors.Is(err, relstore.ErrNotFound):
 		p.Type, p.Title = TypeNotFound, "Not Found"
-	case errors.Is(err, runtime.ErrETagMismatch):
+	case errors.Is(err, relstore.ErrETagMismatch):
 		p.Type, p.Title = TypeETagMismatch, "Optimistic Lock Failed"
 	case errors.As(err, &ve):
 		p.Type, p.Title = TypeValidation, "Data Validation Failed"
@@ -122,7 +122,7 @@ func ProblemFor(err error) *Problem {
 		p.Errors = items
 	case status == http.StatusServiceUnavailable:
 		p.Type, p.Title = TypeUnavailable, "Service Unavailable"
-		var ue *runtime.UnavailableError
+		var ue *relstore.UnavailableError
 		if errors.As(err, &ue) {
 			// The cause names hosts and users; the log has it.
 			p.Detail = "the database is unavailable (unreachable, out of connections, or a statement ran past its timeout); retry later"

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // Paging query parameters; every other parameter is a query field filter.
@@ -26,8 +26,8 @@ const (
 // ("a=1&&b=2", a trailing "&") are ignored. Filters are sorted by name
 // (then by position) so that equal URLs give equal options; the store
 // refuses unknown query fields and a field given twice.
-func parseQuery(raw string, maxParams, maxFilters int) (runtime.QueryOptions, *Problem) {
-	var q runtime.QueryOptions
+func parseQuery(raw string, maxParams, maxFilters int) (relstore.QueryOptions, *Problem) {
+	var q relstore.QueryOptions
 	type param struct{ name, value string }
 	var params []param
 	for rest := raw; rest != ""; {
@@ -76,8 +76,8 @@ func parseQuery(raw string, maxParams, maxFilters int) (runtime.QueryOptions, *P
 			q.Offset = n
 		case paramLimit:
 			n, err := strconv.Atoi(val)
-			if err != nil || n < 1 || n > runtime.MaxLimit {
-				return q, badRequest(fmt.Sprintf("limit %s: want an integer from 1 to %d", quoteName(val), runtime.MaxLimit))
+			if err != nil || n < 1 || n > relstore.MaxLimit {
+				return q, badRequest(fmt.Sprintf("limit %s: want an integer from 1 to %d", quoteName(val), relstore.MaxLimit))
 			}
 			q.Limit = n
 		case paramTotalCount:
@@ -95,7 +95,7 @@ func parseQuery(raw string, maxParams, maxFilters int) (runtime.QueryOptions, *P
 			if len(q.Filters) == maxFilters {
 				return q, badRequest(fmt.Sprintf("the query has more than %d filters", maxFilters))
 			}
-			q.Filters = append(q.Filters, runtime.Filter{Name: p.name, Value: val})
+			q.Filters = append(q.Filters, relstore.Filter{Name: p.name, Value: val})
 		}
 	}
 	if seen[paramOffset] && seen[paramAfter] {

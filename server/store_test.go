@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"
+	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 )
 
 // serveTest is an HTTP server over a freshly provisioned database holding
@@ -33,7 +33,7 @@ func (l testLog) Write(p []byte) (int, error) {
 // starts New over its store.
 func newServeTest(t *testing.T) *serveTest {
 	t.Helper()
-	env := runtimetest.New(t, "serve")
+	env := relstoretest.New(t, "serve")
 	srv := httptest.NewServer(New(env.Store, Options{Log: testLog{t}, ErrorLog: testLog{t}}))
 	t.Cleanup(srv.Close)
 	return &serveTest{t: t, url: srv.URL, client: srv.Client()}

@@ -12,11 +12,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // TestHTTPProblemFor checks the status, type and items of each runtime
-// error's problem, and that its status is runtime.StatusCode's.
+// error's problem, and that its status is relstore.StatusCode's.
 func TestHTTPProblemFor(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -25,26 +25,26 @@ func TestHTTPProblemFor(t *testing.T) {
 		typ    string
 		items  string // JSON of validationErrors or errors
 	}{
-		{"not found", fmt.Errorf("get: %w", runtime.ErrNotFound), 404, TypeNotFound, ""},
-		{"etag", runtime.ErrETagMismatch, 412, TypeETagMismatch, ""},
-		{"validation", &runtime.ValidationError{Problems: []runtime.Problem{{Path: "$.a", Message: "is required"}}},
+		{"not found", fmt.Errorf("get: %w", relstore.ErrNotFound), 404, TypeNotFound, ""},
+		{"etag", relstore.ErrETagMismatch, 412, TypeETagMismatch, ""},
+		{"validation", &relstore.ValidationError{Problems: []relstore.Problem{{Path: "$.a", Message: "is required"}}},
 			400, TypeValidation, `[{"path":"$.a","message":"is required"}]`},
-		{"descriptor", &runtime.DescriptorError{Unresolved: []runtime.UnresolvedDescriptor{{Path: "$.d", URI: "u#x", Expected: "Example:ProgramTypeDescriptor", Found: "Example:GradeLevelDescriptor"}}},
+		{"descriptor", &relstore.DescriptorError{Unresolved: []relstore.UnresolvedDescriptor{{Path: "$.d", URI: "u#x", Expected: "Example:ProgramTypeDescriptor", Found: "Example:GradeLevelDescriptor"}}},
 			400, TypeDescriptor, `[{"path":"$.d","uri":"u#x","expected":"Example:ProgramTypeDescriptor","found":"Example:GradeLevelDescriptor"}]`},
-		{"reference", &runtime.ReferenceError{Unresolved: []runtime.UnresolvedReference{{Path: "$.r", Target: "Example:School", Reason: "not found"}}},
+		{"reference", &relstore.ReferenceError{Unresolved: []relstore.UnresolvedReference{{Path: "$.r", Target: "Example:School", Reason: "not found"}}},
 			409, TypeUnresolvedReference, `[{"path":"$.r","target":"Example:School","reason":"not found"}]`},
-		{"conflict", &runtime.ConflictError{Constraint: "natural key", Paths: []string{"$.schoolId"}, Message: "taken"},
+		{"conflict", &relstore.ConflictError{Constraint: "natural key", Paths: []string{"$.schoolId"}, Message: "taken"},
 			409, TypeIdentityConflict, `[{"constraint":"natural key","paths":["$.schoolId"],"message":"taken"}]`},
-		{"referenced", &runtime.ReferencedError{Referrers: []string{"Example:Program", "Extra:Bus"}},
+		{"referenced", &relstore.ReferencedError{Referrers: []string{"Example:Program", "Extra:Bus"}},
 			409, TypeDependentItem, `[{"resource":"Example:Program"},{"resource":"Extra:Bus"}]`},
-		{"transient", &runtime.TransientError{Attempts: 5, Err: errors.New("deadlock")}, 503, TypeUnavailable, ""},
+		{"transient", &relstore.TransientError{Attempts: 5, Err: errors.New("deadlock")}, 503, TypeUnavailable, ""},
 		{"other", errors.New("secret connection string"), 500, TypeInternal, ""},
-		{"unavailable", &runtime.UnavailableError{Err: errors.New("secret connection string")}, 503, TypeUnavailable, ""},
+		{"unavailable", &relstore.UnavailableError{Err: errors.New("secret connection string")}, 503, TypeUnavailable, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := ProblemFor(c.err)
-			if p.Status != c.status || p.Status != runtime.StatusCode(c.err) || p.Type != c.typ || p.Title == "" || p.Detail == "" {
+			if p.Status != c.status || p.Status != relstore.StatusCode(c.err) || p.Type != c.typ || p.Title == "" || p.Detail == "" {
 				t.Fatalf("problem %+v, want status %d type %s", p, c.status, c.typ)
 			}
 			items := p.ValidationErrors
@@ -78,7 +78,7 @@ func TestHTTPProblemFor(t *testing.T) {
 func TestWriteHTTPProblem(t *testing.T) {
 	rec := httptest.NewRecorder()
 	rec.Header().Set("ETag", `"x"`)
-	WriteProblem(rec, ProblemFor(&runtime.ReferencedError{Referrers: []string{"Example:Program"}}))
+	WriteProblem(rec, ProblemFor(&relstore.ReferencedError{Referrers: []string{"Example:Program"}}))
 	if rec.Code != 409 || rec.Header().Get("Content-Type") != "application/problem+json" || rec.Header().Get("ETag") != "" {
 		t.Fatalf("status %d headers %v", rec.Code, rec.Header())
 	}
@@ -101,16 +101,16 @@ func TestWriteHTTPProblem(t *testing.T) {
 func TestParseQuery(t *testing.T) {
 	cases := []struct {
 		query string
-		want  runtime.QueryOptions
+		want  relstore.QueryOptions
 		bad   string // in the problem's detail
 	}{
-		{query: "", want: runtime.QueryOptions{}},
-		{query: "offset=10&limit=500&totalCount=true", want: runtime.QueryOptions{Offset: 10, Limit: 500, TotalCount: true}},
-		{query: "totalCount=false&after=abc", want: runtime.QueryOptions{After: "abc"}},
-		{query: "schoolId=1&nameOfInstitution=A%20B&schoolId=2", want: runtime.QueryOptions{Filters: []runtime.Filter{
+		{query: "", want: relstore.QueryOptions{}},
+		{query: "offset=10&limit=500&totalCount=true", want: relstore.QueryOptions{Offset: 10, Limit: 500, TotalCount: true}},
+		{query: "totalCount=false&after=abc", want: relstore.QueryOptions{After: "abc"}},
+		{query: "schoolId=1&nameOfInstitution=A%20B&schoolId=2", want: relstore.QueryOptions{Filters: []relstore.Filter{
 			{Name: "nameOfInstitution", Value: "A B"}, {Name: "schoolId", Value: "1"}, {Name: "schoolId", Value: "2"}}}},
-		{query: "nameOfInstitution=A+B%3BC&&", want: runtime.QueryOptions{Filters: []runtime.Filter{{Name: "nameOfInstitution", Value: "A B;C"}}}},
-		{query: "schoolId", want: runtime.QueryOptions{Filters: []runtime.Filter{{Name: "schoolId", Value: ""}}}},
+		{query: "nameOfInstitution=A+B%3BC&&", want: relstore.QueryOptions{Filters: []relstore.Filter{{Name: "nameOfInstitution", Value: "A B;C"}}}},
+		{query: "schoolId", want: relstore.QueryOptions{Filters: []relstore.Filter{{Name: "schoolId", Value: ""}}}},
 		{query: "limit=0", bad: "limit"},
 		{query: "limit=501", bad: "limit"},
 		{query: "limit=x", bad: "limit"},
@@ -200,7 +200,7 @@ func TestETagHeaders(t *testing.T) {
 		if cond.matchesStrong("7") != c.strong || cond.matchesWeak("7") != c.weak {
 			t.Errorf("%s: strong %v weak %v, want %v %v", name, cond.matchesStrong("7"), cond.matchesWeak("7"), c.strong, c.weak)
 		}
-		st := &fakeStore{doc: runtime.Document{ETag: "7"}}
+		st := &fakeStore{doc: relstore.Document{ETag: "7"}}
 		hd := &handler{st: st}
 		got, err := hd.resolveIfMatch(t.Context(), route{"ed-fi", "schools"}, "id", cond)
 		want := c.storeIfMatch

@@ -10,8 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/edfi-dmsc/dmsc/runtime"
-	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"
+	"github.com/edfi-dmsc/dmsc/relstore"
+	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 )
 
 // cascadeKs are the referrer counts of BenchmarkCascade (spec/60-quality.md:
@@ -48,10 +48,10 @@ var cascadeEpoch = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
 type cascadeStore struct {
 	// name is the benchratio case: "baseline" (JSONB) or "relational".
 	name    string
-	counter *runtime.RoundTripCounter
+	counter *relstore.RoundTripCounter
 	// pool is the store's database.
 	pool   *pgxpool.Pool
-	upsert func(ctx context.Context, projectEndpoint, endpoint string, body []byte) (runtime.WriteResult, error)
+	upsert func(ctx context.Context, projectEndpoint, endpoint string, body []byte) (relstore.WriteResult, error)
 	// update changes the identity of the student id to body and returns
 	// the number of referrers whose identity was recomputed.
 	update func(ctx context.Context, id string, body []byte) (int, error)
@@ -72,13 +72,13 @@ type cascadeStore struct {
 // school and the student.
 func newCascadeStores(tb testing.TB, label string) []*cascadeStore {
 	tb.Helper()
-	env := runtimetest.NewWithModel(tb, label, runtimetest.Compile(tb), runtime.Options{})
+	env := relstoretest.NewWithModel(tb, label, relstoretest.Compile(tb), relstore.Options{})
 	rel := env.Store
 	relational := &cascadeStore{
 		name:    "relational",
 		counter: env.Counter,
 		pool:    env.Pool,
-		upsert: func(ctx context.Context, pe, ep string, body []byte) (runtime.WriteResult, error) {
+		upsert: func(ctx context.Context, pe, ep string, body []byte) (relstore.WriteResult, error) {
 			return rel.Upsert(ctx, pe, ep, body)
 		},
 		update: func(ctx context.Context, id string, body []byte) (int, error) {
@@ -100,7 +100,7 @@ func newCascadeStores(tb testing.TB, label string) []*cascadeStore {
 			if _, err := env.Pool.Exec(ctx, `TRUNCATE "dms"."Document" CASCADE`); err != nil {
 				return err
 			}
-			st, err := runtime.Open(ctx, env.Manifest, env.Pool, runtime.Options{})
+			st, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{})
 			if err == nil {
 				rel = st
 			}
@@ -250,7 +250,7 @@ func (st *cascadeStore) vacuum(tb testing.TB) {
 // referrers (spec/60-quality.md, "Cascade"): one op changes the
 // studentUniqueId of a student referenced by K studentSchoolAssociations,
 // whose identity includes the student, alternating between two values.
-// The relational store (runtime.Store.Update) recomputes the K
+// The relational store (relstore.Store.Update) recomputes the K
 // ReferentialIds and bumps the K ETags with set-based statements; the
 // JSONB baseline (JSONBStore.UpdateIdentity) reads, rewrites and writes
 // back the K referrers' JSON bodies. K = 10, 100, 1,000 and 10,000 (10

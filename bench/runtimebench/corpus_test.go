@@ -12,9 +12,9 @@ import (
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/model"
 	"github.com/edfi-dmsc/dmsc/refid"
+	"github.com/edfi-dmsc/dmsc/relstore"
+	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 	"github.com/edfi-dmsc/dmsc/roundtrip"
-	"github.com/edfi-dmsc/dmsc/runtime"
-	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
 
@@ -58,7 +58,7 @@ func loadCorpus(tb testing.TB) *corpus {
 	var c *corpus
 	var dir string
 	if fixturesPresent(tb) {
-		m := runtimetest.Compile(tb, testenv.DS50(tb))
+		m := relstoretest.Compile(tb, testenv.DS50(tb))
 		c = &corpus{name: "ds50", model: m, manifest: compiler.Manifest(m)}
 		dir = filepath.Join(testenv.Fixtures(tb), "documents", "ds-5.0")
 	} else {
@@ -66,7 +66,7 @@ func loadCorpus(tb testing.TB) *corpus {
 		if files, _ := filepath.Glob(filepath.Join(dir, "*", "*", "*.json")); len(files) == 0 {
 			tb.Skipf("no document corpus: neither the DS 5.0 fixtures (set %s) nor %s/<project>/<endpoint>/*.json exist", testenv.FixturesEnv, dir)
 		}
-		m := runtimetest.Compile(tb)
+		m := relstoretest.Compile(tb)
 		c = &corpus{name: "example", model: m, manifest: compiler.Manifest(m)}
 	}
 	c.docs = loadOrdered(tb, c, dir)
@@ -82,7 +82,7 @@ func loadOrdered(tb testing.TB, c *corpus, dir string) []corpusDoc {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	env := runtimetest.NewWithModel(tb, c.name+"-order", c.model, runtime.Options{})
+	env := relstoretest.NewWithModel(tb, c.name+"-order", c.model, relstore.Options{})
 	res, err := roundtrip.Load(context.Background(), env.Store, set, nil)
 	if err != nil {
 		tb.Fatal(err)

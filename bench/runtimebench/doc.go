@@ -45,7 +45,7 @@
 //     and round trips per op are constant in K
 //     (TestCascadeStatementsConstant); time should grow linearly.
 //
-// Round trips are counted by runtime.RoundTripCounter, installed as the
+// Round trips are counted by relstore.RoundTripCounter, installed as the
 // pgx tracer of both stores' pools: one per query or Exec (BEGIN and
 // COMMIT included), one per batch.
 //

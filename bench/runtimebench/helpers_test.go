@@ -7,7 +7,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
 
@@ -15,7 +15,7 @@ import (
 type jsonbEnv struct {
 	Store   *JSONBStore
 	Pool    *pgxpool.Pool
-	Counter *runtime.RoundTripCounter
+	Counter *relstore.RoundTripCounter
 }
 
 // newJSONB creates a database (skipping without DMSC_PG_DSN), the baseline
@@ -29,9 +29,9 @@ func newJSONB(tb testing.TB, man *manifest.Manifest, label string) *jsonbEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	counter := &runtime.RoundTripCounter{}
+	counter := &relstore.RoundTripCounter{}
 	cfg.ConnConfig.Tracer = counter
-	pool, err := runtime.NewPool(ctx, cfg)
+	pool, err := relstore.NewPool(ctx, cfg)
 	if err != nil {
 		tb.Fatalf("pool: %v", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/edfi-dmsc/dmsc/refid"
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // UpdateIdentity replaces the body of document id with body, whose identity
@@ -49,7 +49,7 @@ func (s *JSONBStore) UpdateIdentity(ctx context.Context, projectEndpoint, endpoi
 FROM document d JOIN alias a ON a.document_id = d.id
 WHERE d.document_uuid = $1 AND d.resource_name = $2 GROUP BY d.id`, id, p.name).Scan(&docID, &oldPrimary, &oldAll)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("%w: %s", runtime.ErrNotFound, id)
+			return fmt.Errorf("%w: %s", relstore.ErrNotFound, id)
 		}
 		if err != nil {
 			return fmt.Errorf("runtimebench: read %s: %w", id, err)

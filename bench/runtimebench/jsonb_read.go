@@ -9,24 +9,24 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // Get returns the document id of the resource in one round trip. The body
 // is returned as PostgreSQL renders the jsonb value, with id, _etag and
 // _lastModifiedDate added (the legacy store kept them inside the body).
-func (s *JSONBStore) Get(ctx context.Context, projectEndpoint, endpoint, id string) (runtime.Document, error) {
+func (s *JSONBStore) Get(ctx context.Context, projectEndpoint, endpoint, id string) (relstore.Document, error) {
 	p, err := s.plan(projectEndpoint, endpoint)
 	if err != nil {
-		return runtime.Document{}, err
+		return relstore.Document{}, err
 	}
-	var d runtime.Document
+	var d relstore.Document
 	var etag int64
 	var body []byte
 	err = s.db.QueryRow(ctx, `SELECT document_uuid::text, etag, last_modified, body FROM document
 WHERE document_uuid = $1 AND resource_name = $2`, id, p.name).Scan(&d.ID, &etag, &d.LastModified, &body)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return d, fmt.Errorf("%w: %s", runtime.ErrNotFound, id)
+		return d, fmt.Errorf("%w: %s", relstore.ErrNotFound, id)
 	}
 	if err != nil {
 		return d, fmt.Errorf("runtimebench: get %s: %w", id, err)
@@ -52,8 +52,8 @@ type JSONBQuery struct {
 // order, in one round trip. The filter is JSONB containment, as in the
 // legacy store's query handler; the GIN index serves it on large tables
 // (at the benchmark corpus's size PostgreSQL prefers a sequential scan).
-func (s *JSONBStore) Query(ctx context.Context, projectEndpoint, endpoint string, q JSONBQuery) (runtime.Page, error) {
-	page := runtime.Page{Total: -1}
+func (s *JSONBStore) Query(ctx context.Context, projectEndpoint, endpoint string, q JSONBQuery) (relstore.Page, error) {
+	page := relstore.Page{Total: -1}
 	p, err := s.plan(projectEndpoint, endpoint)
 	if err != nil {
 		return page, err
@@ -79,7 +79,7 @@ ORDER BY id LIMIT $4`, p.name, string(contains), after, q.Limit)
 	}
 	var last, etag int64
 	var body []byte
-	var d runtime.Document
+	var d relstore.Document
 	_, err = pgx.ForEachRow(rows, []any{&last, &d.ID, &etag, &d.LastModified, &body}, func() error {
 		d.ETag = strconv.FormatInt(etag, 10)
 		d.LastModified = d.LastModified.UTC()
@@ -98,7 +98,7 @@ ORDER BY id LIMIT $4`, p.name, string(contains), after, q.Limit)
 
 // withMetadata returns body (a JSON object) with id, _etag and
 // _lastModifiedDate inserted first.
-func withMetadata(body []byte, d runtime.Document) []byte {
+func withMetadata(body []byte, d relstore.Document) []byte {
 	out := make([]byte, 0, len(body)+120)
 	out = append(out, `{"id":"`...)
 	out = append(out, d.ID...)

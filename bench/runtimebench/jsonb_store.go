@@ -13,7 +13,7 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/refid"
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // JSONBStore is the benchmarks' baseline: a document store in the style of
@@ -81,7 +81,7 @@ func (e *UnresolvedError) Error() string {
 func (s *JSONBStore) plan(projectEndpoint, endpoint string) (*jsonbPlan, error) {
 	p, ok := s.byPath[projectEndpoint+"/"+endpoint]
 	if !ok {
-		return nil, fmt.Errorf("%w: no resource is served at /%s/%s", runtime.ErrNotFound, projectEndpoint, endpoint)
+		return nil, fmt.Errorf("%w: no resource is served at /%s/%s", relstore.ErrNotFound, projectEndpoint, endpoint)
 	}
 	return p, nil
 }
@@ -108,8 +108,8 @@ func (s *JSONBStore) Identify(projectEndpoint, endpoint string, body []byte) (Id
 // every referenced one against the alias table (the legacy store checked
 // references in one set-based query too); one statement writing the
 // document, its aliases and its reference rows; COMMIT.
-func (s *JSONBStore) Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (runtime.WriteResult, error) {
-	var res runtime.WriteResult
+func (s *JSONBStore) Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (relstore.WriteResult, error) {
+	var res relstore.WriteResult
 	p, err := s.plan(projectEndpoint, endpoint)
 	if err != nil {
 		return res, err

@@ -10,14 +10,14 @@ import (
 	"github.com/edfi-dmsc/dmsc/compiler"
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/refid"
-	"github.com/edfi-dmsc/dmsc/runtime"
-	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"
+	"github.com/edfi-dmsc/dmsc/relstore"
+	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 )
 
 // exampleManifest compiles dmsc's built-in example schema set.
 func exampleManifest(t testing.TB) *manifest.Manifest {
 	t.Helper()
-	return compiler.Manifest(runtimetest.Compile(t))
+	return compiler.Manifest(relstoretest.Compile(t))
 }
 
 // doc is one example document and where it is posted.
@@ -104,7 +104,7 @@ func TestJSONBIdentify(t *testing.T) {
 			t.Errorf("Identify(%s) succeeded", bad)
 		}
 	}
-	if _, err := st.Identify("example", "nothing", []byte(`{}`)); !errors.Is(err, runtime.ErrNotFound) {
+	if _, err := st.Identify("example", "nothing", []byte(`{}`)); !errors.Is(err, relstore.ErrNotFound) {
 		t.Errorf("unknown endpoint: %v", err)
 	}
 }
@@ -159,7 +159,7 @@ WHERE d.document_uuid = $1`, res.ID).Scan(&refs); err != nil || refs != 1 {
 	if body["id"] != res.ID || body["_etag"] != "2" || body["nameOfInstitution"] != "Renamed" || body["_lastModifiedDate"] == nil {
 		t.Errorf("get body %s", got.JSON)
 	}
-	if _, err := st.Get(ctx, "example", "students", res.ID); !errors.Is(err, runtime.ErrNotFound) {
+	if _, err := st.Get(ctx, "example", "students", res.ID); !errors.Is(err, relstore.ErrNotFound) {
 		t.Errorf("get through another resource: %v", err)
 	}
 
@@ -248,7 +248,7 @@ func TestJSONBUpdateIdentityCascades(t *testing.T) {
 	if ssa["entryGradeLevelDescriptor"] != "uri://ed-fi.org/GradeLevelDescriptor#Ninth" {
 		t.Errorf("descriptor URI not rewritten: %v", ssa["entryGradeLevelDescriptor"])
 	}
-	if _, err := st.UpdateIdentity(ctx, "example", "schools", ids["students"], []byte(`{"schoolId":8,"nameOfInstitution":"x","gradeLevels":[]}`)); !errors.Is(err, runtime.ErrNotFound) {
+	if _, err := st.UpdateIdentity(ctx, "example", "schools", ids["students"], []byte(`{"schoolId":8,"nameOfInstitution":"x","gradeLevels":[]}`)); !errors.Is(err, relstore.ErrNotFound) {
 		t.Errorf("update of a document of another resource: %v", err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/runtime"
+	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // BenchmarkRuntime compares the relational store with the JSONB baseline
@@ -97,7 +97,7 @@ func benchGet(b *testing.B, c *corpus, st *benchStore) {
 }
 
 // benchGetCached is benchGet with the relational store's read-through
-// document cache on (runtime.Options.DocumentCache); the warm-up pass
+// document cache on (relstore.Options.DocumentCache); the warm-up pass
 // fills the cache, so the timed GETs are cache hits. The baseline runs
 // as in benchGet.
 func benchGetCached(b *testing.B, c *corpus, st *benchStore) {
@@ -110,7 +110,7 @@ func benchGetCached(b *testing.B, c *corpus, st *benchStore) {
 
 // benchGetWith times get over the loaded documents, after one untimed
 // pass that prepares the statements.
-func benchGetWith(b *testing.B, c *corpus, st *benchStore, get func(ctx context.Context, pe, ep, id string) (runtime.Document, error)) {
+func benchGetWith(b *testing.B, c *corpus, st *benchStore, get func(ctx context.Context, pe, ep, id string) (relstore.Document, error)) {
 	st.ensureLoaded(b, c)
 	ctx := context.Background()
 	for _, d := range st.loaded {

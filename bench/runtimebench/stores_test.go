@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/edfi-dmsc/dmsc/runtime"
-	"github.com/edfi-dmsc/dmsc/runtime/runtimetest"
+	"github.com/edfi-dmsc/dmsc/relstore"
+	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 )
 
 // benchStore is one store under comparison, driven through the same calls
@@ -15,13 +15,13 @@ import (
 type benchStore struct {
 	// name is the benchratio case: "baseline" (JSONB) or "relational".
 	name    string
-	counter *runtime.RoundTripCounter
-	upsert  func(ctx context.Context, projectEndpoint, endpoint string, body []byte) (runtime.WriteResult, error)
-	get     func(ctx context.Context, projectEndpoint, endpoint, id string) (runtime.Document, error)
+	counter *relstore.RoundTripCounter
+	upsert  func(ctx context.Context, projectEndpoint, endpoint string, body []byte) (relstore.WriteResult, error)
+	get     func(ctx context.Context, projectEndpoint, endpoint, id string) (relstore.Document, error)
 	// getCached is GET through the relational store's document cache (nil
 	// for the baseline).
-	getCached func(ctx context.Context, projectEndpoint, endpoint, id string) (runtime.Document, error)
-	query     func(ctx context.Context, q pageQuery) (runtime.Page, error)
+	getCached func(ctx context.Context, projectEndpoint, endpoint, id string) (relstore.Document, error)
+	query     func(ctx context.Context, q pageQuery) (relstore.Page, error)
 	// reset empties the store (outside the timed loops).
 	reset func(ctx context.Context) error
 
@@ -67,31 +67,31 @@ type pageQuery struct {
 // two databases of the same server.
 func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 	tb.Helper()
-	env := runtimetest.NewWithModel(tb, c.name, c.model, runtime.Options{})
+	env := relstoretest.NewWithModel(tb, c.name, c.model, relstore.Options{})
 	rel := env.Store
-	cached, err := runtime.Open(context.Background(), env.Manifest, env.Pool, runtime.Options{DocumentCache: true})
+	cached, err := relstore.Open(context.Background(), env.Manifest, env.Pool, relstore.Options{DocumentCache: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	relational := &benchStore{
 		name:    "relational",
 		counter: env.Counter,
-		upsert: func(ctx context.Context, pe, ep string, body []byte) (runtime.WriteResult, error) {
+		upsert: func(ctx context.Context, pe, ep string, body []byte) (relstore.WriteResult, error) {
 			return rel.Upsert(ctx, pe, ep, body)
 		},
-		get: func(ctx context.Context, pe, ep, id string) (runtime.Document, error) {
+		get: func(ctx context.Context, pe, ep, id string) (relstore.Document, error) {
 			return rel.Get(ctx, pe, ep, id)
 		},
-		getCached: func(ctx context.Context, pe, ep, id string) (runtime.Document, error) {
+		getCached: func(ctx context.Context, pe, ep, id string) (relstore.Document, error) {
 			return cached.Get(ctx, pe, ep, id)
 		},
-		query: func(ctx context.Context, q pageQuery) (runtime.Page, error) {
+		query: func(ctx context.Context, q pageQuery) (relstore.Page, error) {
 			value, _ := json.Marshal(q.value)
 			if s, ok := q.value.(string); ok {
 				value = []byte(s)
 			}
-			return rel.Query(ctx, q.projectEndpoint, q.endpoint, runtime.QueryOptions{
-				Filters: []runtime.Filter{{Name: q.field, Value: string(value)}}, Limit: q.limit})
+			return rel.Query(ctx, q.projectEndpoint, q.endpoint, relstore.QueryOptions{
+				Filters: []relstore.Filter{{Name: q.field, Value: string(value)}}, Limit: q.limit})
 		},
 		reset: func(ctx context.Context) error {
 			// Every resource table, dms.ReferentialIdentity, dms.Descriptor,
@@ -100,7 +100,7 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 			if _, err := env.Pool.Exec(ctx, `TRUNCATE "dms"."Document" CASCADE`); err != nil {
 				return err
 			}
-			st, err := runtime.Open(ctx, env.Manifest, env.Pool, runtime.Options{})
+			st, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{})
 			if err == nil {
 				rel = st
 			}
@@ -113,10 +113,10 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 		counter: jb.Counter,
 		upsert:  jb.Store.Upsert,
 		get:     jb.Store.Get,
-		query: func(ctx context.Context, q pageQuery) (runtime.Page, error) {
+		query: func(ctx context.Context, q pageQuery) (relstore.Page, error) {
 			contains, err := json.Marshal(map[string]any{q.field: q.value})
 			if err != nil {
-				return runtime.Page{}, err
+				return relstore.Page{}, err
 			}
 			return jb.Store.Query(ctx, q.projectEndpoint, q.endpoint, JSONBQuery{Contains: contains, Limit: q.limit})
 		},

@@ -1,0 +1,99 @@
+package relstore
+
+import (
+	"time"
+)
+
+// Options tune a Store.
+type Options struct {
+	// VerifyEdges recomputes the written document's dms.ReferenceEdge set
+	// from its stored FK columns inside each write and fails the write when
+	// it differs from the maintained set (meant for tests and audits).
+	VerifyEdges bool
+	// MaxAttempts bounds the attempts of a write that hits deadlocks,
+	// serialization failures or concurrent identity changes (default 5).
+	MaxAttempts int
+	// DescriptorURIUpdates lets a PUT change a descriptor's namespace or
+	// codeValue (its URI) even though descriptor resources do not allow
+	// identity updates; the change cascades like any identity change.
+	DescriptorURIUpdates bool
+	// DocumentCache serves GET from dms.DocumentCache when the cached body
+	// is fresh (its Etag equals the document's) and stores the body a GET
+	// assembles otherwise (read-through). Every change of a document's
+	// representation bumps its Etag, so a stale row is never served. Query
+	// pages always assemble from the tables. A cached body is the same JSON
+	// value as an assembled one, in jsonb's key order and spacing.
+	DocumentCache bool
+}
+
+// WriteResult describes a successful Upsert or Update.
+type WriteResult struct {
+	// ID is the document's DocumentUuid.
+	ID string
+	// Created is true when Upsert inserted a new document (HTTP 201) and
+	// false when it updated the document with the same natural key (200).
+	Created bool
+	// ETag is the new `_etag`.
+	ETag string
+	// LastModified is the new `_lastModifiedDate` (UTC).
+	LastModified time.Time
+	// Pruned lists the paths of properties the mapping does not know,
+	// removed before storing (overposting), sorted.
+	Pruned []string
+	// Edges counts the dms.ReferenceEdge rows the write changed.
+	Edges EdgeStats
+	// Cascade describes the identity cascade of an update that changed
+	// the document's identity (zero otherwise).
+	Cascade CascadeStats
+}
+
+// EdgeStats counts dms.ReferenceEdge rows written by one write.
+type EdgeStats struct {
+	Inserted, Updated, Deleted int64
+}
+
+// Document is one stored document as the API returns it.
+type Document struct {
+	// ID is the DocumentUuid.
+	ID string
+	// ETag is the `_etag` value.
+	ETag string
+	// LastModified is `_lastModifiedDate`.
+	LastModified time.Time
+	// JSON is the assembled body including id, _etag and _lastModifiedDate.
+	JSON []byte
+}
+
+// Filter is one query parameter: a query field name and its value as the
+// client wrote it.
+type Filter struct {
+	Name  string
+	Value string
+}
+
+// QueryOptions select and page documents of one resource.
+type QueryOptions struct {
+	// Filters are ANDed; each Name must be one of the resource's query
+	// fields.
+	Filters []Filter
+	// Offset skips documents (offset paging); ignored when After is set.
+	Offset int
+	// Limit caps the page (default 25, at most 500).
+	Limit int
+	// After is the keyset cursor of a previous Page.Next: the page starts
+	// after that document.
+	After string
+	// TotalCount asks for the number of matching documents.
+	TotalCount bool
+}
+
+// Page is one page of a Query.
+type Page struct {
+	// Documents are in ascending storage order.
+	Documents []Document
+	// Total is the number of matching documents, -1 unless asked for.
+	Total int64
+	// Next is the keyset cursor for the following page ("" when the page
+	// was not full).
+	Next string
+}

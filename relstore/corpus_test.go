@@ -1,0 +1,122 @@
+package relstore_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/edfi-dmsc/dmsc/jsonpath"
+	"github.com/edfi-dmsc/dmsc/jsonvalue"
+	"github.com/edfi-dmsc/dmsc/relstore"
+	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
+	"github.com/edfi-dmsc/dmsc/roundtrip"
+	"github.com/edfi-dmsc/dmsc/testenv"
+)
+
+// TestCorpus loads the fixture documents of DS 5.0 and Homograph through
+// package roundtrip (its load order and round trip law), then
+// queries every resource by every query field with values taken from a
+// stored document and checks that the document is found. Rejections are
+// logged with their reasons and counted; a mismatch fails.
+func TestCorpus(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		schema func(testing.TB) string
+		// maxRejected bounds the rejections (DS 5.0: identifiers beyond
+		// int32 and EducationOrganization id clashes, and their dependants,
+		// see docs/runtime.md; and the document load-order.json lists as
+		// blocked).
+		maxRejected int
+	}{
+		{"ds-5.0", testenv.DS50, 83},
+		{"homograph", testenv.Homograph, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fx := testenv.Fixtures(t)
+			env := relstoretest.New(t, c.name, c.schema(t))
+			set, err := roundtrip.Discover(filepath.Join(fx, "documents", c.name), env.Store.Manifest())
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := roundtrip.Load(t.Context(), env.Store, set, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := res.Report()
+			for _, m := range rep.Mismatches {
+				t.Errorf("%s does not round-trip:\n%s", m.File, strings.Join(m.Diff, "\n"))
+			}
+			for _, r := range rep.Rejections {
+				t.Logf("rejected %s: %s", r.File, r.Error)
+			}
+			type stored struct {
+				pe, ep, id string
+				body       any
+			}
+			// The last document written per resource: no later write changed it.
+			byFile := map[string]roundtrip.Document{}
+			for _, d := range set.Documents {
+				byFile[d.File] = d
+			}
+			latest := map[string]stored{}
+			var resources []string
+			for _, file := range res.Written {
+				d, out := byFile[file], res.Outcomes[file]
+				key := d.Resource.ProjectEndpoint + "/" + d.Resource.EndpointName
+				if len(out.Diff) > 0 {
+					continue
+				}
+				data, err := os.ReadFile(d.Path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := jsonvalue.Decode(data)
+				for _, p := range out.Pruned {
+					_, _ = jsonvalue.Remove(body, p)
+				}
+				if _, ok := latest[key]; !ok {
+					resources = append(resources, key)
+				}
+				latest[key] = stored{d.Resource.ProjectEndpoint, d.Resource.EndpointName, out.ID, body}
+			}
+			equal, rejected := rep.Equal, rep.Rejected
+			t.Logf("%s: %d documents, %d round-trip equal, %d rejected", c.name, len(set.Documents), equal, rejected)
+			if rejected > c.maxRejected {
+				t.Errorf("%d documents rejected, at most %d expected", rejected, c.maxRejected)
+			}
+			sort.Strings(resources)
+			queries := 0
+			for _, key := range resources {
+				s := latest[key]
+				r, _ := env.Store.Resource(s.pe, s.ep)
+				for _, qf := range r.QueryFields {
+					if len(qf.Targets) != 1 || strings.Contains(qf.Targets[0].Path, "[*]") {
+						continue
+					}
+					vals := jsonpath.MustParse(qf.Targets[0].Path).Lookup(s.body)
+					if len(vals) != 1 {
+						continue
+					}
+					v := fmt.Sprint(vals[0])
+					p, err := env.Store.Query(t.Context(), s.pe, s.ep, relstore.QueryOptions{Filters: []relstore.Filter{{Name: qf.Name, Value: v}}, Limit: relstore.MaxLimit})
+					if err != nil {
+						t.Errorf("%s?%s=%s: %v", key, qf.Name, v, err)
+						continue
+					}
+					queries++
+					found := false
+					for _, d := range p.Documents {
+						found = found || d.ID == s.id
+					}
+					if !found {
+						t.Errorf("%s?%s=%s does not find document %s (%d results)", key, qf.Name, v, s.id, len(p.Documents))
+					}
+				}
+			}
+			t.Logf("%s: %d single-field queries found their document", c.name, queries)
+		})
+	}
+}

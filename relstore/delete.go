@@ -1,0 +1,109 @@
+package relstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/edfi-dmsc/dmsc/refid"
+)
+
+const (
+	// The document is locked by lockOwnByUUIDSQL (write.go); its Etag is
+	// read by the next statement, which starts once the lock is held (a
+	// statement that waited keeps its old snapshot).
+	readForDeleteSQL = `SELECT d."DocumentId", d."Etag" FROM "dms"."Document" d
+WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
+	referrersSQL = `SELECT DISTINCT rk."ProjectName" || ':' || rk."ResourceName"
+FROM "dms"."ReferenceEdge" e JOIN "dms"."Document" pd ON pd."DocumentId" = e."ParentDocumentId"
+JOIN "dms"."ResourceKey" rk ON rk."ResourceKeyId" = pd."ResourceKeyId"
+WHERE e."ChildDocumentId" = (SELECT "DocumentId" FROM "dms"."Document" WHERE "DocumentUuid" = $1::uuid)
+  AND e."ParentDocumentId" <> e."ChildDocumentId"
+ORDER BY 1`
+	deleteDocSQL = `DELETE FROM "dms"."Document" WHERE "DocumentId" = $1`
+)
+
+// Delete removes the document id. ifMatch, when not "", must equal the
+// document's current ETag. A referenced document is not deleted: the
+// error is a *ReferencedError listing the referring resources.
+func (s *Store) Delete(ctx context.Context, projectEndpoint, endpoint, id, ifMatch string) (err error) {
+	defer func() { err = classify(err) }()
+	p, err := s.lookup(projectEndpoint, endpoint)
+	if err != nil {
+		return err
+	}
+	if _, err := refid.Parse(id); err != nil {
+		return fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
+	}
+	id = strings.ToLower(id)
+	var last error
+	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
+		err := s.deleteOnce(ctx, p, id, ifMatch)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		last = err
+		if err := backoff(ctx, attempt); err != nil {
+			return err
+		}
+	}
+	return &TransientError{Attempts: s.opts.MaxAttempts, Err: last}
+}
+
+func (s *Store) deleteOnce(ctx context.Context, p *plan, id, ifMatch string) error {
+	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	b := &pgx.Batch{}
+	b.Queue(lockOwnByUUIDSQL, id, p.key)
+	b.Queue(readForDeleteSQL, id, p.key)
+	b.Queue(referrersSQL, id)
+	br := tx.SendBatch(ctx, b)
+	var docID, etag int64
+	var referrers []string
+	err = func() error {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+		if err := br.QueryRow().Scan(&docID, &etag); err != nil {
+			if isNoRows(err) {
+				return ErrNotFound
+			}
+			return err
+		}
+		rows, err := br.Query()
+		if err != nil {
+			return err
+		}
+		referrers, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		return br.Close()
+	}()
+	if err != nil {
+		_ = br.Close()
+		return err
+	}
+	if ifMatch != "" && strings.Trim(ifMatch, `"`) != strconv.FormatInt(etag, 10) {
+		return ErrETagMismatch
+	}
+	if len(referrers) > 0 {
+		return &ReferencedError{Referrers: referrers}
+	}
+	if _, err := tx.Exec(ctx, deleteDocSQL, docID); err != nil {
+		var pg *pgconn.PgError
+		if errors.As(err, &pg) && pg.Code == "23503" {
+			return &ReferencedError{Referrers: []string{"a document written concurrently (" + pg.TableName + ")"}}
+		}
+		return err
+	}
+	return tx.Commit(ctx)
+}

@@ -1,0 +1,317 @@
+package relstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/edfi-dmsc/dmsc/dms"
+	"github.com/edfi-dmsc/dmsc/manifest"
+	"github.com/edfi-dmsc/dmsc/refid"
+)
+
+// Query limits.
+const (
+	DefaultLimit = 25
+	MaxLimit     = 500
+)
+
+// descriptorQueryFields are the query fields of every descriptor resource.
+var descriptorQueryFields = []struct {
+	name, column string
+	typ          manifest.Type
+}{
+	{"namespace", "Namespace", manifest.Type{Kind: manifest.KindString, MaxLength: dms.NamespaceLength}},
+	{"codeValue", "CodeValue", manifest.Type{Kind: manifest.KindString, MaxLength: dms.CodeValueLength}},
+	{"shortDescription", "ShortDescription", manifest.Type{Kind: manifest.KindString, MaxLength: dms.ShortDescriptionLength}},
+	{"description", "Description", manifest.Type{Kind: manifest.KindString, MaxLength: dms.DescriptionLength}},
+	{"effectiveBeginDate", "EffectiveBeginDate", manifest.Type{Kind: manifest.KindDate}},
+	{"effectiveEndDate", "EffectiveEndDate", manifest.Type{Kind: manifest.KindDate}},
+}
+
+// compileQueries prepares the query field filters of a plan. Each
+// target's refSQL is a condition over alias r with one %s placeholder for
+// the parameter.
+func (s *Store) compileQueries(p *plan) error {
+	p.queries = map[string]*queryPlan{}
+	if p.descriptor {
+		for _, f := range descriptorQueryFields {
+			p.queries[f.name] = &queryPlan{targets: []queryTarget{{kind: manifest.SourceColumn, typ: f.typ,
+				refSQL: `r.` + quoteIdent(f.column) + ` = %s::` + castType(sqlType(f.typ))}}}
+		}
+		return nil
+	}
+	cols := map[string]*colPlan{}
+	for _, c := range p.root.dataCols {
+		cols[c.c.Name] = c
+	}
+	for _, qf := range p.res.QueryFields {
+		qp := &queryPlan{}
+		for _, t := range qf.Targets {
+			c, ok := cols[t.Column]
+			if !ok {
+				continue // a query field outside the root table is not supported
+			}
+			qt := queryTarget{kind: t.Kind, col: c, typ: c.typ}
+			col := "r." + quoteIdent(c.c.Name)
+			switch {
+			case t.Kind == manifest.SourceDescriptor && c.edge != nil:
+				qt.edge = c.edge
+				qt.typ = manifest.Type{Kind: manifest.KindString}
+				qt.refSQL = col + ` = (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = %s::uuid)`
+			case t.Kind == manifest.SourceReference && c.edge != nil:
+				e := c.edge
+				var field *refField
+				for i := range e.fields {
+					if e.fields[i].identityPath == t.TargetIdentityPath {
+						field = &e.fields[i]
+					}
+				}
+				if field == nil {
+					continue
+				}
+				qt.edge, qt.typ, qt.identityPath = e, field.typ, field.identityPath
+				j := newJoiner()
+				expr, err := s.identityExpr(j, "b.\"DocumentId\"", e.target, e.abstract, t.TargetIdentityPath, 0)
+				if err != nil {
+					return fmt.Errorf("query field %s: %w", qf.Name, err)
+				}
+				// Descriptor URIs inside identities compare case-insensitively.
+				cond := fmt.Sprintf("%s = %%s::%s", expr, castType(field.sql))
+				if field.typ.Kind == manifest.KindString && refid.IsDescriptorPath(t.TargetIdentityPath) {
+					cond = fmt.Sprintf("lower(%s) = lower(%%s::%s)", expr, castType(field.sql))
+				}
+				qt.refSQL = fmt.Sprintf("%s IN (SELECT b.\"DocumentId\" FROM \"dms\".\"Document\" b%s WHERE %s)", col, j.sql(), cond)
+			default:
+				qt.refSQL = col + ` = %s::` + castType(c.sql)
+			}
+			qp.targets = append(qp.targets, qt)
+		}
+		if len(qp.targets) > 0 {
+			p.queries[qf.Name] = qp
+		}
+	}
+	return nil
+}
+
+// Query returns one page of the resource's documents matching q.
+func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q QueryOptions) (_ Page, err error) {
+	defer func() { err = classify(err) }()
+	p, err := s.lookup(projectEndpoint, endpoint)
+	if err != nil {
+		return Page{}, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	var problems []Problem
+	if limit > MaxLimit {
+		problems = append(problems, Problem{Path: "limit", Message: fmt.Sprintf("must be at most %d", MaxLimit)})
+	}
+	if q.Offset < 0 {
+		problems = append(problems, Problem{Path: "offset", Message: "must not be negative"})
+	}
+	var conds []string
+	var args []any
+	param := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	from := p.rootRelation()
+	if p.descriptor {
+		conds = append(conds, `r."ResourceKeyId" = `+param(p.key))
+	}
+	full, covered := p.fullReferences(q.Filters)
+	for _, fr := range full {
+		conds = append(conds, `r.`+quoteIdent(fr.edge.col.c.Name)+` = (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = `+param(fr.id.String())+`::uuid)`)
+	}
+	given := map[string]bool{}
+	for _, flt := range q.Filters {
+		if given[flt.Name] {
+			problems = append(problems, Problem{Path: flt.Name, Message: "is given more than once"})
+		}
+		given[flt.Name] = true
+	}
+	for i, flt := range q.Filters {
+		if covered[i] {
+			continue
+		}
+		qp, ok := p.queries[flt.Name]
+		if !ok {
+			problems = append(problems, Problem{Path: flt.Name, Message: "is not a query field of " + p.res.ResourceName})
+			continue
+		}
+		var ors []string
+		for _, t := range qp.targets {
+			v, msg := filterValue(t, flt.Value)
+			if msg != "" {
+				problems = append(problems, Problem{Path: flt.Name, Message: msg})
+				break
+			}
+			ors = append(ors, fmt.Sprintf(t.refSQL, param(v)))
+		}
+		if len(ors) > 0 {
+			conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+		}
+	}
+	var after int64
+	if q.After != "" {
+		a, err := strconv.ParseInt(q.After, 10, 64)
+		if err != nil || a < 0 {
+			problems = append(problems, Problem{Path: "after", Message: "is not a cursor returned by a previous page"})
+		}
+		after = a
+	}
+	if len(problems) > 0 {
+		return Page{}, &ValidationError{Problems: problems}
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	countSQL := ""
+	if q.TotalCount {
+		countSQL = "SELECT count(*) FROM " + from + " r" + where
+	}
+	page := "SELECT " + pageColumns + " FROM " + from + " r JOIN \"dms\".\"Document\" d ON d.\"DocumentId\" = r.\"DocumentId\"" + where
+	if q.After != "" {
+		if where == "" {
+			page += " WHERE "
+		} else {
+			page += " AND "
+		}
+		page += `r."DocumentId" > ` + param(after)
+	}
+	page += ` ORDER BY r."DocumentId" LIMIT ` + param(int64(limit))
+	if q.After == "" && q.Offset > 0 {
+		page += " OFFSET " + param(int64(q.Offset))
+	}
+	docs, total, err := s.hydrate(ctx, p, page, args, countSQL, false)
+	if err != nil {
+		return Page{}, err
+	}
+	out := Page{Total: total, Documents: make([]Document, len(docs))}
+	for i, d := range docs {
+		out.Documents[i] = d.Document
+	}
+	if len(docs) == limit {
+		out.Next = strconv.FormatInt(docs[len(docs)-1].docID, 10)
+	}
+	return out, nil
+}
+
+// rootRelation is the relation holding one row per document.
+func (p *plan) rootRelation() string {
+	if p.descriptor {
+		return descriptorTable
+	}
+	return p.root.qname
+}
+
+// filterValue validates a query value against its target's type and
+// returns the SQL parameter: the same checks a document's value passes, so
+// nothing a client sends reaches a cast that can fail.
+func filterValue(t queryTarget, value string) (any, string) {
+	if strings.IndexByte(value, 0) >= 0 {
+		return nil, "must not contain NUL characters"
+	}
+	if !utf8.ValidString(value) {
+		return nil, "is not valid UTF-8"
+	}
+	if t.kind == manifest.SourceDescriptor && t.edge != nil {
+		id := refid.New(t.edge.e.TargetProject, t.edge.e.TargetResource, refid.DescriptorReferenceIdentity(value))
+		return id.String(), ""
+	}
+	var v any = value
+	switch t.typ.Kind {
+	case manifest.KindInt16, manifest.KindInt32, manifest.KindInt64, manifest.KindDecimal:
+		if !numberForm.MatchString(value) {
+			return nil, quoteShort(value) + " is not a number"
+		}
+		v = json.Number(value)
+	case manifest.KindBoolean:
+		if value != "true" && value != "false" {
+			return nil, quoteShort(value) + " is not true or false"
+		}
+		v = value == "true"
+	}
+	text, msg := scalarText(t.typ, v)
+	if msg != "" {
+		if !strings.HasPrefix(msg, "\"") {
+			msg = quoteShort(value) + " " + msg
+		}
+		return nil, msg
+	}
+	return text, ""
+}
+
+// fullReference is a reference whose whole identity a query gives: it is
+// resolved through its ReferentialId instead of joins.
+type fullReference struct {
+	edge *edgePlan
+	id   refid.UUID
+}
+
+// fullReferences finds the root references whose every identity field is
+// filtered (by single-target query fields with valid values) and marks
+// those filters covered.
+func (p *plan) fullReferences(filters []Filter) ([]fullReference, []bool) {
+	covered := make([]bool, len(filters))
+	if p.descriptor {
+		return nil, covered
+	}
+	var out []fullReference
+	for _, e := range p.edges {
+		if e.descriptor || e.table != p.root {
+			continue
+		}
+		elems := make([]refid.Element, 0, len(e.fields))
+		var used []int
+		for _, fd := range e.fields {
+			found := -1
+			for i, flt := range filters {
+				qp, ok := p.queries[flt.Name]
+				if !ok || len(qp.targets) != 1 || qp.targets[0].edge != e || covered[i] {
+					continue
+				}
+				if _, msg := filterValue(qp.targets[0], flt.Value); msg != "" || qp.targets[0].typ != fd.typ {
+					continue
+				}
+				t := qp.targets[0]
+				if t.identityPath != fd.identityPath {
+					continue
+				}
+				found = i
+				break
+			}
+			if found < 0 {
+				break
+			}
+			var v any = filters[found].Value
+			switch fd.typ.Kind {
+			case manifest.KindInt16, manifest.KindInt32, manifest.KindInt64, manifest.KindDecimal:
+				v = json.Number(filters[found].Value)
+			case manifest.KindBoolean:
+				v = filters[found].Value == "true"
+			}
+			canon, err := canonical(fd.typ, v)
+			if err != nil {
+				break
+			}
+			elems = append(elems, refid.NewElement(fd.identityPath, canon))
+			used = append(used, found)
+		}
+		if len(elems) != len(e.fields) || len(elems) == 0 {
+			continue
+		}
+		for _, i := range used {
+			covered[i] = true
+		}
+		out = append(out, fullReference{edge: e, id: refid.New(e.e.TargetProject, e.e.TargetResource, elems)})
+	}
+	return out, covered
+}

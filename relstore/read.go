@@ -1,0 +1,294 @@
+package relstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/edfi-dmsc/dmsc/manifest"
+	"github.com/edfi-dmsc/dmsc/refid"
+)
+
+// pageColumns are the dms.Document columns (alias d) every page SQL
+// selects; the read statements take the metadata from the page.
+const pageColumns = `d."DocumentId", d."DocumentUuid", d."Etag", d."LastModifiedAt"`
+
+const getPageSQL = `SELECT ` + pageColumns + ` FROM "dms"."Document" d WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
+
+// Get returns the document id of the resource.
+func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (_ Document, err error) {
+	defer func() { err = classify(err) }()
+	p, err := s.lookup(projectEndpoint, endpoint)
+	if err != nil {
+		return Document{}, err
+	}
+	if _, err := refid.Parse(id); err != nil {
+		return Document{}, fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
+	}
+	id = strings.ToLower(id)
+	if s.opts.DocumentCache {
+		if d, ok, err := s.cachedGet(ctx, p, id); err != nil || ok {
+			return d, err
+		}
+	}
+	docs, _, err := s.hydrate(ctx, p, getPageSQL, []any{id, p.key}, "", true)
+	if err != nil {
+		return Document{}, err
+	}
+	if len(docs) == 0 {
+		return Document{}, ErrNotFound
+	}
+	if s.opts.DocumentCache {
+		s.cachePut(ctx, p, docs[0])
+	}
+	return docs[0].Document, nil
+}
+
+// hydrated is a document with its internal id.
+type hydrated struct {
+	Document
+	docID int64
+}
+
+// hydrate reads every document selected by pageSQL (which yields
+// pageColumns) with ONE statement: a UNION ALL of one arm per table
+// (so one round trip and one snapshot, whatever the page size), plus, when
+// countSQL is set (a query over alias r selecting count(*)), a count arm.
+func (s *Store) hydrate(ctx context.Context, p *plan, pageSQL string, args []any, countSQL string, one bool) ([]hydrated, int64, error) {
+	read := p.readSQL
+	if one {
+		read = p.readOneSQL
+	}
+	countArm := ""
+	if countSQL != "" {
+		countArm = "\nUNION ALL\nSELECT -1, ARRAY[(" + countSQL + ")], NULL::text[]"
+	}
+	rows, err := s.db.Query(ctx, fmt.Sprintf(read, pageSQL, countArm), args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	a := assembler{p: p, objects: map[string]map[string]any{}}
+	var docs []hydrated
+	total := int64(-1)
+	var t int32
+	var keys []int64
+	var vals []*string
+	for rows.Next() {
+		keys, vals = keys[:0], vals[:0]
+		if err := rows.Scan(&t, &keys, &vals); err != nil {
+			return nil, 0, err
+		}
+		switch {
+		case t < 0:
+			total = keys[0]
+		case t == 0:
+			docs = append(docs, a.root(keys[0], vals))
+		default:
+			if err := a.child(p.tables[t], keys, vals); err != nil {
+				return nil, 0, err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	for i := range docs {
+		body, err := encodeDocument(docs[i].ID, docs[i].ETag, docs[i].LastModified, a.docs[i])
+		if err != nil {
+			return nil, 0, err
+		}
+		docs[i].JSON = body
+	}
+	return docs, total, nil
+}
+
+// assembler rebuilds JSON objects from table rows.
+type assembler struct {
+	p       *plan
+	objects map[string]map[string]any // "tableIdx|key" → scope object
+	docs    []map[string]any
+	buf     []byte
+}
+
+func (a *assembler) key(table int, keys []int64) string {
+	a.buf = strconv.AppendInt(a.buf[:0], int64(table), 10)
+	for _, k := range keys {
+		a.buf = append(a.buf, '|')
+		a.buf = strconv.AppendInt(a.buf, k, 10)
+	}
+	return string(a.buf)
+}
+
+func str(v *string) string {
+	if v == nil {
+		return ""
+	}
+	return *v
+}
+
+// root starts a document from its root row: uuid, etag, last modified,
+// then the data columns (descriptors: their six fields).
+func (a *assembler) root(docID int64, vals []*string) hydrated {
+	h := hydrated{docID: docID}
+	h.ID, h.ETag = str(vals[0]), str(vals[1])
+	h.LastModified, _ = time.Parse(time.RFC3339, str(vals[2]))
+	obj := map[string]any{}
+	if a.p.descriptor {
+		for i, name := range []string{"namespace", "codeValue", "shortDescription", "description", "effectiveBeginDate", "effectiveEndDate"} {
+			if v := vals[3+i]; v != nil {
+				obj[name] = *v
+			}
+		}
+	} else {
+		a.fill(a.p.root, obj, vals[3:])
+		a.objects[a.key(a.p.root.idx, []int64{docID})] = obj
+	}
+	a.docs = append(a.docs, obj)
+	return h
+}
+
+// child attaches one row of a non-root table to its parent object.
+func (a *assembler) child(tp *tablePlan, keys []int64, vals []*string) error {
+	if len(keys) != len(tp.keyCols) {
+		return fmt.Errorf("runtime: row of %s has %d key values, want %d", tp.qname, len(keys), len(tp.keyCols))
+	}
+	np := len(tp.t.ParentKeyColumns)
+	parent, ok := a.objects[a.key(tp.parent.idx, keys[:np])]
+	if !ok {
+		return nil // its parent row is not part of the result
+	}
+	container := parent
+	for _, n := range tp.rel[:len(tp.rel)-1] {
+		next, ok := container[n].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			container[n] = next
+		}
+		container = next
+	}
+	last := tp.rel[len(tp.rel)-1]
+	if tp.scalarCol >= 0 {
+		v := vals[tp.scalarCol]
+		if v == nil {
+			return nil
+		}
+		arr, _ := container[last].([]any)
+		container[last] = append(arr, jsonValue(tp.dataCols[tp.scalarCol].typ, *v))
+		return nil
+	}
+	obj := map[string]any{}
+	a.fill(tp, obj, vals)
+	if tp.array {
+		arr, _ := container[last].([]any)
+		container[last] = append(arr, obj)
+	} else {
+		container[last] = obj
+	}
+	a.objects[a.key(tp.idx, keys)] = obj
+	return nil
+}
+
+// fill sets the data columns of one row into obj.
+func (a *assembler) fill(tp *tablePlan, obj map[string]any, vals []*string) {
+	i := 0
+	for _, c := range tp.dataCols {
+		switch {
+		case c.edge != nil && !c.edge.descriptor:
+			fk := vals[i]
+			i++
+			if fk == nil {
+				i += len(c.edge.fields)
+				continue
+			}
+			ref := map[string]any{}
+			for _, fd := range c.edge.fields {
+				if v := vals[i]; v != nil {
+					setPath(ref, fd.rel, jsonValue(fd.typ, *v))
+				}
+				i++
+			}
+			setPath(obj, c.path, ref)
+		default:
+			v := vals[i]
+			i++
+			if v == nil || tp.scalarCol == c.idx {
+				continue
+			}
+			if c.edge != nil {
+				setPath(obj, c.path, *v)
+				continue
+			}
+			setPath(obj, c.path, jsonValue(c.typ, *v))
+		}
+	}
+}
+
+func setPath(obj map[string]any, path []string, v any) {
+	cur := obj
+	for _, n := range path[:len(path)-1] {
+		next, ok := cur[n].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			cur[n] = next
+		}
+		cur = next
+	}
+	cur[path[len(path)-1]] = v
+}
+
+// jsonValue turns a column's text into its JSON value.
+func jsonValue(t manifest.Type, s string) any {
+	switch t.Kind {
+	case manifest.KindInt16, manifest.KindInt32, manifest.KindInt64:
+		return json.Number(s)
+	case manifest.KindDecimal:
+		if strings.IndexByte(s, '.') >= 0 {
+			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+		}
+		return json.Number(s)
+	case manifest.KindBoolean:
+		return s == "true" || s == "t"
+	case manifest.KindDateTime:
+		if i := strings.IndexByte(s, '.'); i >= 0 && strings.HasSuffix(s, "Z") {
+			frac := strings.TrimRight(s[i+1:len(s)-1], "0")
+			if frac == "" {
+				s = s[:i] + "Z"
+			} else {
+				s = s[:i+1] + frac + "Z"
+			}
+		}
+		return s
+	}
+	return s
+}
+
+// encodeDocument writes the response body: id first, the document's
+// properties in key order, then _etag and _lastModifiedDate.
+func encodeDocument(id, etag string, lastModified time.Time, obj map[string]any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(obj); err != nil {
+		return nil, err
+	}
+	inner := bytes.TrimSpace(buf.Bytes())
+	inner = inner[1 : len(inner)-1]
+	out := make([]byte, 0, len(inner)+128)
+	out = append(out, `{"id":`...)
+	out = strconv.AppendQuote(out, id)
+	if len(inner) > 0 {
+		out = append(out, ',')
+		out = append(out, inner...)
+	}
+	out = append(out, `,"_etag":`...)
+	out = strconv.AppendQuote(out, etag)
+	out = append(out, `,"_lastModifiedDate":`...)
+	out = strconv.AppendQuote(out, lastModified.UTC().Format(time.RFC3339))
+	out = append(out, '}')
+	return out, nil
+}

@@ -1,0 +1,100 @@
+package relstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/edfi-dmsc/dmsc/manifest"
+)
+
+// Store stores and reads Ed-Fi documents of one manifest in one PostgreSQL
+// database. It is safe for concurrent use.
+type Store struct {
+	m      *manifest.Manifest
+	db     *pgxpool.Pool
+	opts   Options
+	byPath map[string]*plan // "projectEndpoint/endpoint" → plan
+	byName map[string]*plan // "Project:Resource" → plan
+	byKey  map[int16]*plan  // ResourceKeyId → plan
+	plans  []*plan          // manifest order
+	// abstract are the abstract resources by "Project:Resource".
+	abstract map[string]*manifest.AbstractResource
+}
+
+// Open checks that the database's dms.EffectiveSchema holds the manifest's
+// effective schema hash (a *FingerprintError otherwise) and compiles every
+// resource's plan. The manifest must be a pgsql manifest.
+func Open(ctx context.Context, m *manifest.Manifest, db *pgxpool.Pool, opts Options) (*Store, error) {
+	if m == nil || db == nil {
+		return nil, errors.New("relstore.Open: nil manifest or pool")
+	}
+	if m.Dialect != manifest.DialectPgSQL {
+		return nil, fmt.Errorf("relstore.Open: manifest dialect %q: only %s is supported", m.Dialect, manifest.DialectPgSQL)
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 5
+	}
+	s := &Store{m: m, db: db, opts: opts}
+	if err := s.compile(); err != nil {
+		return nil, err
+	}
+	if err := s.checkFingerprint(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Manifest returns the manifest the store was opened with.
+func (s *Store) Manifest() *manifest.Manifest { return s.m }
+
+// Resource returns the resource served at /{projectEndpoint}/{endpoint}
+// (`ed-fi`, `schools`).
+func (s *Store) Resource(projectEndpoint, endpoint string) (*manifest.Resource, bool) {
+	p, ok := s.byPath[projectEndpoint+"/"+endpoint]
+	if !ok {
+		return nil, false
+	}
+	return p.res, true
+}
+
+func (s *Store) lookup(projectEndpoint, endpoint string) (*plan, error) {
+	p, ok := s.byPath[projectEndpoint+"/"+endpoint]
+	if !ok {
+		return nil, fmt.Errorf("%w: no resource is served at /%s/%s", ErrNotFound, projectEndpoint, endpoint)
+	}
+	return p, nil
+}
+
+func (s *Store) checkFingerprint(ctx context.Context) error {
+	var hash string
+	err := s.db.QueryRow(ctx, `SELECT "EffectiveSchemaHash" FROM "dms"."EffectiveSchema" ORDER BY "EffectiveSchemaId" DESC LIMIT 1`).Scan(&hash)
+	if err != nil && !isNoRows(err) {
+		return fmt.Errorf("relstore.Open: reading dms.EffectiveSchema: %w", err)
+	}
+	if hash != s.m.EffectiveSchemaHash {
+		return &FingerprintError{Database: hash, Manifest: s.m.EffectiveSchemaHash}
+	}
+	return nil
+}
+
+// NewPool opens a pgx pool configured as the store expects: every session
+// uses the UTC time zone (date-times are read back in UTC) and generic
+// plans for prepared statements (the store's statements are fixed per
+// resource, some join many tables, and planning them on every execution
+// would cost more than running them).
+func NewPool(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
+	if cfg.ConnConfig.RuntimeParams == nil {
+		cfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	}
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

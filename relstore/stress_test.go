@@ -1,0 +1,222 @@
+package relstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/edfi-dmsc/dmsc/jsonvalue"
+	"github.com/edfi-dmsc/dmsc/relstore"
+)
+
+// etagLedger records, per document and ETag, the body a reader saw: the
+// same ETag with two different bodies is a missing ETag bump.
+type etagLedger struct {
+	mu     sync.Mutex
+	bodies map[string]string // id|etag → body without metadata
+	errs   []string
+}
+
+func (l *etagLedger) see(d relstore.Document) {
+	v, err := jsonvalue.Decode(d.JSON)
+	if err != nil {
+		return
+	}
+	obj := v.(map[string]any)
+	delete(obj, "_etag")
+	delete(obj, "_lastModifiedDate")
+	b := fmt.Sprint(jsonvalue.Normalize(obj))
+	key := d.ID + "|" + d.ETag
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if prev, ok := l.bodies[key]; ok && prev != b {
+		l.errs = append(l.errs, fmt.Sprintf("document %s ETag %s has two representations:\n%s\n%s", d.ID, d.ETag, prev, b))
+	}
+	l.bodies[key] = b
+}
+
+// TestConcurrencyStress runs writers that mix POSTs, PUTs (identity
+// changes that cascade, and plain updates) and DELETEs on a shared graph
+// for a fixed number of operations, while readers record every (document,
+// ETag) → representation they see. Afterwards the edge and identity audits
+// find nothing, and no ETag ever stood for two representations (a missing
+// bump would show exactly that), also for reads served by the document
+// cache.
+func TestConcurrencyStress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("stress test skipped in -short mode")
+	}
+	env, _ := seeded(t, "stress")
+	st := env.Store
+	ctx := context.Background()
+	const (
+		writers   = 4
+		opsEach   = 60
+		readers   = 2
+		students  = 4
+		schools   = 3
+		leaBase   = 500
+		schoolID0 = 700001
+	)
+	// The shared graph: LEAs, schools under them, students, associations.
+	var (
+		mu      sync.Mutex
+		ids     = map[string][]string{} // endpoint → ids
+		nextNum atomic.Int64
+	)
+	addID := func(ep, id string) { mu.Lock(); ids[ep] = append(ids[ep], id); mu.Unlock() }
+	pick := func(r *rand.Rand, ep string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		l := ids[ep]
+		if len(l) == 0 {
+			return ""
+		}
+		return l[r.IntN(len(l))]
+	}
+	for i := 0; i < schools; i++ {
+		lea := mustUpsert(t, st, "example", "localEducationAgencies", fmt.Sprintf(`{"localEducationAgencyId":%d,"nameOfInstitution":"LEA %d"}`, leaBase+i, i))
+		addID("localEducationAgencies", lea.ID)
+		s := mustUpsert(t, st, "example", "schools", fmt.Sprintf(`{"schoolId":%d,"nameOfInstitution":"School %d","localEducationAgencyReference":{"localEducationAgencyId":%d},"gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}]}`, schoolID0+i, i, leaBase+i))
+		addID("schools", s.ID)
+		p := mustUpsert(t, st, "example", "programs", fmt.Sprintf(`{"educationOrganizationReference":{"educationOrganizationId":%d},"programName":"P%d","programTypeDescriptor":"uri://ed-fi.org/ProgramTypeDescriptor#Career"}`, leaBase+i, i))
+		addID("programs", p.ID)
+	}
+	for i := 0; i < students; i++ {
+		s := mustUpsert(t, st, "example", "students", fmt.Sprintf(`{"studentUniqueId":"ST%d","firstName":"F","lastSurname":"L","birthDate":"2010-01-01"}`, i))
+		addID("students", s.ID)
+	}
+	// current reads a document's body (identity values follow cascades).
+	current := func(ep, id string) map[string]any {
+		d, err := st.Get(ctx, "example", ep, id)
+		if err != nil {
+			return nil
+		}
+		v, _ := jsonvalue.Decode(d.JSON)
+		return v.(map[string]any)
+	}
+	ledger := &etagLedger{bodies: map[string]string{}}
+	// Half the reads go through the document cache: a stale cached body
+	// would show up in the ledger too.
+	cached, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{DocumentCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var done atomic.Bool
+	var stats sync.Map
+	count := func(k string) {
+		v, _ := stats.LoadOrStore(k, new(atomic.Int64))
+		v.(*atomic.Int64).Add(1)
+	}
+	var rwg sync.WaitGroup
+	for r := 0; r < readers; r++ {
+		rwg.Add(1)
+		go func(seed uint64) {
+			defer rwg.Done()
+			rng := rand.New(rand.NewPCG(seed, 7))
+			for !done.Load() {
+				ep := []string{"students", "schools", "programs", "localEducationAgencies", "studentSchoolAssociations"}[rng.IntN(5)]
+				reader := st
+				if rng.IntN(2) == 0 {
+					reader = cached
+				}
+				if id := pick(rng, ep); id != "" {
+					if d, err := reader.Get(ctx, "example", ep, id); err == nil {
+						ledger.see(d)
+					}
+				}
+			}
+		}(uint64(r))
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func(seed uint64) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, 11))
+			for op := 0; op < opsEach; op++ {
+				var err error
+				kind := rng.IntN(6)
+				n := nextNum.Add(1)
+				switch kind {
+				case 0: // identity change of a student (cascades to associations)
+					id := pick(rng, "students")
+					_, err = st.Update(ctx, "example", "students", id, []byte(fmt.Sprintf(`{"studentUniqueId":"ST-%d","firstName":"F","lastSurname":"L","birthDate":"2010-01-01"}`, n)), "")
+				case 1: // identity change of an LEA (alias cascade to programs)
+					id := pick(rng, "localEducationAgencies")
+					_, err = st.Update(ctx, "example", "localEducationAgencies", id, []byte(fmt.Sprintf(`{"localEducationAgencyId":%d,"nameOfInstitution":"LEA"}`, 10000+n)), "")
+				case 2, 3: // new association between current identities
+					stu, sch := current("students", pick(rng, "students")), current("schools", pick(rng, "schools"))
+					if stu == nil || sch == nil {
+						continue
+					}
+					var res relstore.WriteResult
+					res, err = st.Upsert(ctx, "example", "studentSchoolAssociations", []byte(fmt.Sprintf(
+						`{"studentReference":{"studentUniqueId":%q},"schoolReference":{"schoolId":%v},"entryDate":"2024-01-%02d","entryGradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}`,
+						stu["studentUniqueId"], sch["schoolId"], 1+rng.IntN(28))))
+					if err == nil {
+						addID("studentSchoolAssociations", res.ID)
+					}
+				case 4: // delete an association
+					if id := pick(rng, "studentSchoolAssociations"); id != "" {
+						err = st.Delete(ctx, "example", "studentSchoolAssociations", id, "")
+					}
+				case 5: // plain update of a school (re-point it to a current LEA)
+					id := pick(rng, "schools")
+					sch, lea := current("schools", id), current("localEducationAgencies", pick(rng, "localEducationAgencies"))
+					if sch == nil || lea == nil {
+						continue
+					}
+					_, err = st.Update(ctx, "example", "schools", id, []byte(fmt.Sprintf(`{"schoolId":%v,"nameOfInstitution":"School %d","localEducationAgencyReference":{"localEducationAgencyId":%v},"gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}]}`,
+						sch["schoolId"], n, lea["localEducationAgencyId"])), "")
+				}
+				var re *relstore.ReferenceError
+				var ce *relstore.ConflictError
+				var te *relstore.TransientError
+				switch {
+				case err == nil:
+					count(fmt.Sprintf("ok/%d", kind))
+				case errors.As(err, &re), errors.As(err, &ce), errors.Is(err, relstore.ErrNotFound):
+					count("expected-race")
+				case errors.As(err, &te):
+					count("transient")
+				default:
+					t.Errorf("writer op %d: %v", kind, err)
+				}
+			}
+		}(uint64(w))
+	}
+	wg.Wait()
+	done.Store(true)
+	rwg.Wait()
+	var summary []string
+	stats.Range(func(k, v any) bool {
+		summary = append(summary, fmt.Sprintf("%s=%d", k, v.(*atomic.Int64).Load()))
+		return true
+	})
+	t.Logf("operations: %v", summary)
+	// Every document once more through the ledger.
+	for _, ep := range []string{"students", "schools", "programs", "localEducationAgencies", "studentSchoolAssociations"} {
+		p, err := st.Query(ctx, "example", ep, relstore.QueryOptions{Limit: relstore.MaxLimit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range p.Documents {
+			ledger.see(d)
+		}
+	}
+	for _, e := range ledger.errs {
+		t.Error(e)
+	}
+	t.Logf("ledger holds %d (document, ETag) representations", len(ledger.bodies))
+	for name, audit := range map[string]func(context.Context, relstore.AuditOptions) (*relstore.Report, error){"edges": st.AuditEdges, "identity": st.AuditIdentities} {
+		r, err := audit(ctx, relstore.AuditOptions{})
+		if err != nil || r.Differences != 0 {
+			t.Errorf("%s audit after the stress run: %v %+v", name, err, r)
+		}
+	}
+}

@@ -1,0 +1,590 @@
+package relstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/edfi-dmsc/dmsc/refid"
+)
+
+// errRecheck reports that a referenced ReferentialId moved to another
+// document between locking and re-checking (a concurrent identity
+// change): the write retries.
+var errRecheck = errors.New("a referenced identity changed concurrently")
+
+// writeMode says how the target document is found.
+type writeMode int
+
+const (
+	modeUpsert writeMode = iota // by natural key (POST)
+	modeUpdate                  // by DocumentUuid (PUT)
+)
+
+const (
+	lockRefsSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
+WHERE l."DocumentId" IN (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = ANY($1::uuid[]))
+ORDER BY l."DocumentId" FOR SHARE`
+	resolveSQL = `SELECT ri."ReferentialId", ri."DocumentId", ri."ResourceKeyId", d."ResourceKeyId"
+FROM "dms"."ReferentialIdentity" ri JOIN "dms"."Document" d ON d."DocumentId" = ri."DocumentId"
+WHERE ri."ReferentialId" = ANY($1::uuid[])`
+	// The written document is update-locked by one statement and read by
+	// the next: under READ COMMITTED a statement that waited for a row lock
+	// keeps the snapshot it started with (and PostgreSQL re-checks only the
+	// locked row, which never changes), so its Etag, identity and the
+	// natural-key holder are read by a statement that starts once the lock
+	// is held (see docs/runtime.md, "Locks").
+	lockOwnByRefSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
+WHERE l."DocumentId" IN (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = $1::uuid AND ri."ResourceKeyId" = $2)
+FOR UPDATE`
+	lockOwnByUUIDSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
+WHERE l."DocumentId" IN (SELECT d."DocumentId" FROM "dms"."Document" d WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2)
+FOR UPDATE`
+	ownByRefSQL = `SELECT d."DocumentId", d."DocumentUuid"::text, d."Etag", ri."ReferentialId"
+FROM "dms"."ReferentialIdentity" ri JOIN "dms"."Document" d ON d."DocumentId" = ri."DocumentId"
+WHERE ri."ReferentialId" = $1::uuid AND ri."ResourceKeyId" = $2`
+	ownByUUIDSQL = `SELECT d."DocumentId", d."DocumentUuid"::text, d."Etag",
+  (SELECT ri."ReferentialId" FROM "dms"."ReferentialIdentity" ri WHERE ri."DocumentId" = d."DocumentId" AND ri."ResourceKeyId" = $2)
+FROM "dms"."Document" d
+WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
+	nextIDSQL             = `SELECT nextval(pg_get_serial_sequence('"dms"."Document"', 'DocumentId'))`
+	diagnoseDescriptorSQL = `SELECT lower(x."Uri"), rk."ProjectName" || ':' || rk."ResourceName"
+FROM "dms"."Descriptor" x JOIN "dms"."ResourceKey" rk ON rk."ResourceKeyId" = x."ResourceKeyId"
+WHERE lower(x."Uri") = ANY($1::text[])`
+)
+
+// lastModifiedPlain is lastModifiedExpr without the table alias.
+const lastModifiedPlain = `to_char("LastModifiedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
+
+// Upsert stores body as a document of the resource at
+// /{projectEndpoint}/{endpoint} with POST semantics: a new natural key
+// creates a document (Created), an existing one updates that document.
+func (s *Store) Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (_ WriteResult, err error) {
+	defer func() { err = classify(err) }()
+	p, err := s.lookup(projectEndpoint, endpoint)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	f, err := p.prepare(body)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	return s.write(ctx, f, modeUpsert, "", "")
+}
+
+// Update replaces the document id with body (PUT). ifMatch, when not "",
+// must equal the document's current ETag.
+func (s *Store) Update(ctx context.Context, projectEndpoint, endpoint, id string, body []byte, ifMatch string) (_ WriteResult, err error) {
+	defer func() { err = classify(err) }()
+	p, err := s.lookup(projectEndpoint, endpoint)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	if _, err := refid.Parse(id); err != nil {
+		return WriteResult{}, fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
+	}
+	f, err := p.prepare(body)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	return s.write(ctx, f, modeUpdate, strings.ToLower(id), ifMatch)
+}
+
+// prepare decodes, validates and flattens a body.
+func (p *plan) prepare(body []byte) (*flat, error) {
+	doc, err := decodeDocument(body)
+	if err != nil {
+		return nil, err
+	}
+	f := p.flatten(doc)
+	if len(f.problems) > 0 {
+		return nil, &ValidationError{Problems: f.problems}
+	}
+	return f, nil
+}
+
+// write runs one write with bounded retries.
+func (s *Store) write(ctx context.Context, f *flat, mode writeMode, id, ifMatch string) (WriteResult, error) {
+	var last error
+	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
+		res, err := s.writeOnce(ctx, f, mode, id, ifMatch)
+		if err == nil || !retryable(err) {
+			return res, err
+		}
+		last = err
+		if err := backoff(ctx, attempt); err != nil {
+			return WriteResult{}, err
+		}
+	}
+	return WriteResult{}, &TransientError{Attempts: s.opts.MaxAttempts, Err: last}
+}
+
+// retryable reports deadlocks, serialization failures and concurrent
+// identity changes.
+func retryable(err error) bool {
+	if errors.Is(err, errRecheck) {
+		return true
+	}
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
+}
+
+// backoff sleeps a jittered, growing delay.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(attempt*attempt)*5*time.Millisecond + time.Duration(rand.Int64N(int64(10*time.Millisecond)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// resolved is one dms.ReferentialIdentity hit.
+type resolved struct {
+	docID  int64
+	riKey  int16 // the ReferentialIdentity row's resource key
+	docKey int16 // the document's resource key
+}
+
+// own is the written document when it exists.
+type own struct {
+	docID int64
+	uuid  string
+	etag  int64
+	refID refid.UUID
+	found bool
+}
+
+func uuidBytes(ids []refid.UUID) [][16]byte {
+	out := make([][16]byte, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// writeOnce runs one attempt of a write in its own transaction: lock and
+// read (round trip 1), decide on what was read, write every row (round
+// trip 2), cascade an identity change, commit.
+func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMatch string) (WriteResult, error) {
+	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{})
+	if err != nil {
+		return WriteResult{}, err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	st, err := s.lockAndRead(ctx, tx, f, mode, id)
+	if err != nil {
+		return WriteResult{}, mapWriteError(f.p, err)
+	}
+	identityChanged, err := s.decide(f, st, mode, ifMatch)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	if err := s.checkResolution(ctx, tx, f, st.res); err != nil {
+		return WriteResult{}, err
+	}
+	out, err := s.writeRows(ctx, tx, f, st, identityChanged)
+	if err != nil {
+		return WriteResult{}, mapWriteError(f.p, err)
+	}
+	if identityChanged {
+		if out.Cascade, err = s.cascade(ctx, tx, st.docID()); err != nil {
+			return WriteResult{}, mapWriteError(f.p, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return WriteResult{}, mapWriteError(f.p, err)
+	}
+	out.Pruned = f.pruned
+	return out, nil
+}
+
+// writeState is what round trip 1 found: the locks held and the state
+// read once they were held.
+type writeState struct {
+	refIDs []refid.UUID // distinct referenced ids, sorted
+	// lockedRefs are the referenced documents share-locked; lockedOwn the
+	// document update-locked for this write (0 when none).
+	lockedRefs map[int64]bool
+	lockedOwn  int64
+	// res resolves every id (references, the document's own and alias).
+	res map[refid.UUID]resolved
+	// me is the written document as read after the locks.
+	me     own
+	nextID int64 // a fresh DocumentId (POST)
+}
+
+// docID is the written document's id (new or existing).
+func (st *writeState) docID() int64 {
+	if st.me.found {
+		return st.me.docID
+	}
+	return st.nextID
+}
+
+// lockAndRead is round trip 1, one batch: share-lock the referenced
+// documents (ascending), update-lock the written document, then — in
+// statements that start after every lock is granted, so they see what the
+// writers they waited for committed — resolve every referential id and
+// read the written document's Etag, identity and the natural key's holder.
+func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeMode, id string) (*writeState, error) {
+	p := f.p
+	st := &writeState{lockedRefs: map[int64]bool{}, res: map[refid.UUID]resolved{}}
+	seen := map[refid.UUID]bool{}
+	for _, r := range f.refs {
+		if !seen[r.id] {
+			seen[r.id] = true
+			st.refIDs = append(st.refIDs, r.id)
+		}
+	}
+	sort.Slice(st.refIDs, func(i, j int) bool { return bytes.Compare(st.refIDs[i][:], st.refIDs[j][:]) < 0 })
+	all := append(append([]refid.UUID(nil), st.refIDs...), f.refID)
+	if f.hasAlias {
+		all = append(all, f.aliasID)
+	}
+	b := &pgx.Batch{}
+	if len(st.refIDs) > 0 {
+		b.Queue(lockRefsSQL, uuidBytes(st.refIDs))
+	}
+	if mode == modeUpsert {
+		b.Queue(lockOwnByRefSQL, [16]byte(f.refID), p.key)
+	} else {
+		b.Queue(lockOwnByUUIDSQL, id, p.key)
+	}
+	b.Queue(resolveSQL, uuidBytes(all))
+	if mode == modeUpsert {
+		b.Queue(ownByRefSQL, [16]byte(f.refID), p.key)
+		b.Queue(nextIDSQL)
+	} else {
+		b.Queue(ownByUUIDSQL, id, p.key)
+	}
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	if len(st.refIDs) > 0 {
+		ids, err := collectIDs(br)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range ids {
+			st.lockedRefs[d] = true
+		}
+	}
+	ids, err := collectIDs(br)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) > 0 {
+		st.lockedOwn = ids[0]
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var rid [16]byte
+		var r resolved
+		if err := rows.Scan(&rid, &r.docID, &r.riKey, &r.docKey); err != nil {
+			return nil, err
+		}
+		st.res[refid.UUID(rid)] = r
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var cur *[16]byte
+	switch err := br.QueryRow().Scan(&st.me.docID, &st.me.uuid, &st.me.etag, &cur); {
+	case err == nil:
+		st.me.found = true
+		if cur != nil {
+			st.me.refID = refid.UUID(*cur)
+		}
+	case !isNoRows(err):
+		return nil, err
+	}
+	if mode == modeUpsert {
+		if err := br.QueryRow().Scan(&st.nextID); err != nil {
+			return nil, err
+		}
+	}
+	return st, br.Close()
+}
+
+// collectIDs reads a batch result of one bigint column.
+func collectIDs(br pgx.BatchResults) ([]int64, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// decide takes the write's decisions on the state read after the locks:
+// the documents it relies on must be the ones it locked (else another
+// writer moved an identity meanwhile: retry), then If-Match, existence,
+// identity change and natural-key conflicts.
+func (s *Store) decide(f *flat, st *writeState, mode writeMode, ifMatch string) (identityChanged bool, err error) {
+	p, me := f.p, st.me
+	if me.found && me.docID != st.lockedOwn {
+		// The natural key moved to a document this write did not lock
+		// (renamed onto it, or created, while the lock statement ran).
+		return false, errRecheck
+	}
+	for _, rid := range st.refIDs {
+		if r, ok := st.res[rid]; ok && !st.lockedRefs[r.docID] && !(me.found && r.docID == me.docID) {
+			return false, errRecheck
+		}
+	}
+	if mode == modeUpdate {
+		if !me.found {
+			return false, ErrNotFound
+		}
+		if ifMatch != "" && strings.Trim(ifMatch, `"`) != strconv.FormatInt(me.etag, 10) {
+			return false, ErrETagMismatch
+		}
+		if me.refID != f.refID {
+			if !p.res.AllowIdentityUpdates && !(p.descriptor && s.opts.DescriptorURIUpdates) {
+				return false, &ValidationError{Problems: []Problem{{Path: "$", Message: fmt.Sprintf("the identifying values of a %s cannot be changed", p.res.ResourceName)}}}
+			}
+			identityChanged = true
+			if r, ok := st.res[f.refID]; ok && r.docID != me.docID {
+				return false, &ConflictError{Constraint: "natural key", Message: fmt.Sprintf(
+					"another %s:%s already has the new identity", p.res.ProjectName, p.res.ResourceName)}
+			}
+		}
+	}
+	if f.hasAlias {
+		if r, ok := st.res[f.aliasID]; ok && (!me.found || r.docID != me.docID) {
+			return false, &ConflictError{Constraint: "natural key", Message: fmt.Sprintf(
+				"a %s:%s with the same identity already exists (as another subclass)", p.res.Superclass.ProjectName, p.res.Superclass.ResourceName)}
+		}
+	}
+	return identityChanged, nil
+}
+
+// writeRows is round trip 2: the FK values and edge set from the resolved
+// references, then one batch writing the document (create, or update:
+// ETag bump, child rows, edge diff and, on an identity change, its
+// ReferentialIdentity rows).
+func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeState, identityChanged bool) (WriteResult, error) {
+	p := f.p
+	edges := map[int64]bool{}
+	for _, r := range f.refs {
+		d := st.res[r.id].docID
+		text := strconv.FormatInt(d, 10)
+		f.rows[r.table][r.row].vals[r.col] = &text
+		edges[d] = edges[d] || r.edge.e.IsIdentityComponent
+	}
+	children := make([]int64, 0, len(edges))
+	for d := range edges {
+		children = append(children, d)
+	}
+	sort.Slice(children, func(i, j int) bool { return children[i] < children[j] })
+	idents := make([]bool, len(children))
+	for i, d := range children {
+		idents[i] = edges[d]
+	}
+
+	created := !st.me.found
+	docID, uuid := st.docID(), st.me.uuid
+	var rowArgs []any
+	if p.descriptor {
+		d := f.desc
+		rowArgs = []any{p.key, d.namespace, d.codeValue, d.shortDescription, d.description, d.beginDate, d.endDate, d.namespace + "#" + d.codeValue}
+	} else {
+		rowArgs = f.rowArgs()
+	}
+	b := &pgx.Batch{}
+	if created {
+		uuid = newUUID()
+		ids, keys := []refid.UUID{f.refID}, []int16{p.key}
+		if f.hasAlias {
+			ids, keys = append(ids, f.aliasID), append(keys, p.superKey)
+		}
+		b.Queue(p.createSQL, append([]any{docID, uuid, p.key, uuidBytes(ids), keys, children, idents}, rowArgs...)...)
+	} else {
+		b.Queue(p.updateSQL, docID, children, idents)
+		b.Queue(p.rowsSQL, append([]any{docID}, rowArgs...)...)
+		if identityChanged {
+			own := []docIdentity{{docID: docID, primary: f.refID, alias: f.aliasID, hasAlias: f.hasAlias}}
+			rid, rdocs, rkeys := p.identityRows(own)
+			b.Queue(deleteIdentitySQL, []int64{docID})
+			b.Queue(insertIdentitySQL, rid, rdocs, rkeys)
+		}
+	}
+	if s.opts.VerifyEdges {
+		b.Queue(p.edgeVerifySQL, docID)
+	}
+	out := WriteResult{ID: uuid, Created: created}
+	var etag int64
+	var lastMod string
+	br := tx.SendBatch(ctx, b)
+	defer br.Close()
+	row := br.QueryRow()
+	var err error
+	if created {
+		err = row.Scan(&etag, &lastMod, &out.Edges.Inserted)
+	} else {
+		err = row.Scan(&etag, &lastMod, &out.Edges.Inserted, &out.Edges.Updated, &out.Edges.Deleted)
+	}
+	if err != nil {
+		return out, err
+	}
+	if !created {
+		for i := 0; i < 1+2*boolInt(identityChanged); i++ {
+			if _, err := br.Exec(); err != nil {
+				return out, err
+			}
+		}
+	}
+	if s.opts.VerifyEdges {
+		var diff int64
+		if err := br.QueryRow().Scan(&diff); err != nil {
+			return out, err
+		}
+		if diff != 0 {
+			return out, fmt.Errorf("runtime: edge verification failed: %d dms.ReferenceEdge rows of document %d differ from its FK columns", diff, docID)
+		}
+	}
+	out.ETag = strconv.FormatInt(etag, 10)
+	out.LastModified, _ = time.Parse(time.RFC3339, lastMod)
+	return out, br.Close()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// rowArgs returns the array parameters of rowsCTE: per table (in order)
+// one integer array per key column after the first, then one text array
+// per data column, or a presence array for a presenceOnly table.
+func (f *flat) rowArgs() []any {
+	var args []any
+	for _, tp := range f.p.tables {
+		rows := f.rows[tp.idx]
+		if tp.presenceOnly() {
+			args = append(args, make([]int32, len(rows)))
+		}
+		for k := 0; k < len(tp.keyCols)-1; k++ {
+			col := make([]int32, len(rows))
+			for i, r := range rows {
+				col[i] = r.key[k]
+			}
+			args = append(args, col)
+		}
+		for c := range tp.dataCols {
+			col := make([]*string, len(rows))
+			for i, r := range rows {
+				col[i] = r.vals[c]
+			}
+			args = append(args, col)
+		}
+	}
+	return args
+}
+
+// checkResolution turns unresolved references and descriptors into typed
+// errors (descriptors kept distinct, wrong descriptor types named).
+func (s *Store) checkResolution(ctx context.Context, tx pgx.Tx, f *flat, res map[refid.UUID]resolved) error {
+	var refErr ReferenceError
+	var descErr DescriptorError
+	var missingURIs []string
+	for _, r := range f.refs {
+		hit, ok := res[r.id]
+		e := r.edge
+		switch {
+		case e.descriptor:
+			if !ok || hit.riKey != e.targetKey {
+				descErr.Unresolved = append(descErr.Unresolved, UnresolvedDescriptor{Path: r.path, URI: r.value, Expected: e.name})
+				missingURIs = append(missingURIs, strings.ToLower(r.value))
+			}
+		case !ok:
+			refErr.Unresolved = append(refErr.Unresolved, UnresolvedReference{Path: r.path, Target: e.name, Reason: "not found"})
+		case e.abstract != nil:
+			member := false
+			for _, k := range e.memberKeys {
+				member = member || k == hit.docKey
+			}
+			if !member {
+				refErr.Unresolved = append(refErr.Unresolved, UnresolvedReference{Path: r.path, Target: e.name, Reason: "not a member of " + e.name})
+			}
+		case hit.riKey != e.targetKey && hit.docKey != e.targetKey:
+			refErr.Unresolved = append(refErr.Unresolved, UnresolvedReference{Path: r.path, Target: e.name, Reason: "resolves to another resource"})
+		}
+	}
+	if len(descErr.Unresolved) > 0 {
+		found := map[string]string{}
+		rows, err := tx.Query(ctx, diagnoseDescriptorSQL, missingURIs)
+		if err == nil {
+			for rows.Next() {
+				var uri, name string
+				if rows.Scan(&uri, &name) == nil {
+					found[uri] = name
+				}
+			}
+			rows.Close()
+		}
+		for i := range descErr.Unresolved {
+			u := &descErr.Unresolved[i]
+			if name, ok := found[strings.ToLower(u.URI)]; ok && name != u.Expected {
+				u.Found = name
+			}
+		}
+		return &descErr
+	}
+	if len(refErr.Unresolved) > 0 {
+		return &refErr
+	}
+	return nil
+}
+
+// mapWriteError maps database errors to the package's typed errors.
+func mapWriteError(p *plan, err error) error {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return err
+	}
+	switch pg.Code {
+	case "23505":
+		c := &ConflictError{Constraint: pg.ConstraintName, Message: "duplicate key: " + pg.Message}
+		switch pg.ConstraintName {
+		case "PK_ReferentialIdentity":
+			c.Constraint = "natural key"
+			c.Message = fmt.Sprintf("a document with the same identity already exists (%s:%s)", p.res.ProjectName, p.res.ResourceName)
+		default:
+			for _, u := range p.uniqueness {
+				if u.u.Constraint == pg.ConstraintName {
+					c.Paths = u.u.Paths
+					c.Message = "duplicate values at " + strings.Join(u.u.Paths, ", ")
+				}
+			}
+		}
+		return c
+	case "23503":
+		return &ConflictError{Constraint: pg.ConstraintName, Message: "a referenced document was deleted concurrently: " + pg.Message}
+	case "22001", "22003", "22007", "22008", "22P02", "23502":
+		return &ValidationError{Problems: []Problem{{Path: "$", Message: pg.Message + columnSuffix(pg)}}}
+	}
+	return err
+}
+
+func columnSuffix(pg *pgconn.PgError) string {
+	if pg.ColumnName != "" {
+		return " (column " + pg.TableName + "." + pg.ColumnName + ")"
+	}
+	return ""
+}
