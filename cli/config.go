@@ -63,7 +63,7 @@ func (e *env) loadConfig(cmd *cobra.Command) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("config file %s: %w", defaultConfigFile, err)
 	}
-	if path == "" {
+	if path == "" || path == os.DevNull { // --config /dev/null: no config file
 		return nil
 	}
 	data, err := boundedfile.Read(path, maxConfigSize, "a config file")

@@ -109,6 +109,10 @@ func TestConfigErrors(t *testing.T) {
 		}
 	})
 
+	t.Run("/dev/null as the config file: none", func(t *testing.T) {
+		mustCode(t, runCLI(t, "version", "--config", os.DevNull), ExitOK)
+	})
+
 	t.Run("a device as the config file", func(t *testing.T) {
 		if _, err := os.Stat("/dev/zero"); err != nil {
 			t.Skip("no /dev/zero")

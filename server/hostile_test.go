@@ -175,8 +175,11 @@ func startServe(t *testing.T, dsn string, args ...string) *serveProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// exited is closed when the process ends (waitErr is then set); a
+	// closed channel can be waited on any number of times.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -194,8 +197,8 @@ func startServe(t *testing.T, dsn string, args ...string) *serveProc {
 			return p
 		}
 		select {
-		case err := <-exited:
-			t.Fatalf("dmsc serve exited before listening (%v):\n%s", err, p.stderr.String())
+		case <-exited:
+			t.Fatalf("dmsc serve exited before listening (%v):\n%s", waitErr, p.stderr.String())
 		case <-deadline:
 			t.Fatalf("dmsc serve did not print its address:\n%s", p.stderr.String())
 		case <-time.After(20 * time.Millisecond):
