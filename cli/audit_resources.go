@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"strings"
-
 	"github.com/edfi-dmsc/dmsc/manifest"
 )
 
@@ -15,7 +13,7 @@ func resolveAuditResources(m *manifest.Manifest, names []string) ([]string, erro
 	var out []string
 	seen := map[string]bool{}
 	for _, name := range names {
-		r := findAuditResource(m, name)
+		r := m.FindResource(name)
 		if r == nil {
 			return nil, usageErrorf("--resource %q: no such resource in the schema set (give projectEndpoint/endpoint, e.g. ed-fi/schools, or Project:Resource, e.g. Ed-Fi:School)", name)
 		}
@@ -26,26 +24,4 @@ func resolveAuditResources(m *manifest.Manifest, names []string) ([]string, erro
 		}
 	}
 	return out, nil
-}
-
-// findAuditResource finds the resource one --resource value names, or nil.
-func findAuditResource(m *manifest.Manifest, name string) *manifest.Resource {
-	var match func(r *manifest.Resource) bool
-	if project, resource, ok := strings.Cut(name, ":"); ok {
-		match = func(r *manifest.Resource) bool {
-			return strings.EqualFold(r.ProjectName, project) && strings.EqualFold(r.ResourceName, resource)
-		}
-	} else if project, endpoint, ok := strings.Cut(strings.Trim(name, "/"), "/"); ok {
-		match = func(r *manifest.Resource) bool {
-			return strings.EqualFold(r.ProjectEndpoint, project) && strings.EqualFold(r.EndpointName, endpoint)
-		}
-	} else {
-		return nil
-	}
-	for i := range m.Resources {
-		if match(&m.Resources[i]) {
-			return &m.Resources[i]
-		}
-	}
-	return nil
 }

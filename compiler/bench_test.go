@@ -11,7 +11,7 @@ import (
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
 
-// The compile benchmark of spec/60-quality.md: DS 5.0 → model + manifests,
+// The compile benchmark of docs/quality.md: DS 5.0 → model + manifests,
 // reported by `make bench` as a ratio to decoding the same file with
 // encoding/json into any (the baseline case of the same group).
 func ds50(b *testing.B) []byte {

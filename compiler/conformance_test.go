@@ -160,7 +160,7 @@ func diffRows(want, got []string) []string {
 
 // TestConformance compares tables, scopes, column names, types and
 // nullability with upstream's relational-model manifests for every
-// dms/<case>, per the rule of spec/60-quality.md.
+// dms/<case>, per the rule of docs/quality.md.
 func TestConformance(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "docs", "conformance.md"))
 	if err != nil {

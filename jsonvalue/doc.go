@@ -1,6 +1,6 @@
 // Package jsonvalue decodes, normalises and compares JSON documents as
 // values, the way the round trip law of the runtime specification reads
-// them (spec/40-runtime.md): object key order is ignored, array order is
+// them (docs/runtime.md): object key order is ignored, array order is
 // kept and numbers compare by their exact numeric value, so 1.50, 1.5 and
 // 15e-1 are equal while 0.1 and 0.10000000000000001 are not.
 //

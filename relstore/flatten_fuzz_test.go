@@ -31,7 +31,7 @@ func examplePlans(t testing.TB) *Store {
 		t.Fatal(err)
 	}
 	s := &Store{m: compiler.Manifest(res.Model(model.PgSQL))}
-	if err := s.compile(); err != nil {
+	if err := s.buildPlans(); err != nil {
 		t.Fatal(err)
 	}
 	return s

@@ -25,11 +25,11 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// compileIdentitySQL prepares p.identitySQL: DocumentId, DocumentUuid and
+// planIdentitySQL prepares p.identitySQL: DocumentId, DocumentUuid and
 // the identity values (as text, in identity order) of the documents that
 // the %s condition over alias d (dms.Document) selects, ordered by
 // DocumentId.
-func (s *Store) compileIdentitySQL(p *plan) error {
+func (s *Store) planIdentitySQL(p *plan) error {
 	j := newJoiner()
 	var sel []string
 	if p.descriptor {

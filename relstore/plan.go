@@ -13,7 +13,7 @@ import (
 	"github.com/edfi-dmsc/dmsc/manifest"
 )
 
-// plan is one resource's compiled mapping and SQL.
+// plan is one resource's mapping and SQL, built by Open.
 type plan struct {
 	res        *manifest.Resource
 	key        int16 // ResourceKeyId
@@ -36,7 +36,7 @@ type plan struct {
 	// SQL.
 	edgeVerifySQL string
 	// identitySQL reads documents' identity values (see
-	// compileIdentitySQL).
+	// planIdentitySQL).
 	identitySQL string
 	// derivedEdgesSQL yields (parent, child, ident): the edges the FK
 	// columns of documents $1 (bigint[]) imply.
@@ -275,7 +275,7 @@ func sqlType(t manifest.Type) string {
 	return "text"
 }
 
-func (s *Store) compile() error {
+func (s *Store) buildPlans() error {
 	s.byPath = map[string]*plan{}
 	s.byName = map[string]*plan{}
 	s.byKey = map[int16]*plan{}
@@ -301,7 +301,7 @@ func (s *Store) compile() error {
 	}
 	var errs []error
 	for _, p := range s.plans {
-		if err := s.compileTables(p); err != nil {
+		if err := s.planTables(p); err != nil {
 			errs = append(errs, fmt.Errorf("relstore.Open: %s:%s: %w", p.res.ProjectName, p.res.ResourceName, err))
 		}
 	}
@@ -309,7 +309,7 @@ func (s *Store) compile() error {
 		return errors.Join(errs...)
 	}
 	for _, p := range s.plans {
-		if err := s.compileEdges(p, keys); err != nil {
+		if err := s.planEdges(p, keys); err != nil {
 			errs = append(errs, fmt.Errorf("relstore.Open: %s:%s: %w", p.res.ProjectName, p.res.ResourceName, err))
 		}
 	}
@@ -317,15 +317,15 @@ func (s *Store) compile() error {
 		return errors.Join(errs...)
 	}
 	for _, p := range s.plans {
-		if err := s.compileSQL(p); err != nil {
+		if err := s.planSQL(p); err != nil {
 			errs = append(errs, fmt.Errorf("relstore.Open: %s:%s: %w", p.res.ProjectName, p.res.ResourceName, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// compileTables builds the table tree, shapes and columns.
-func (s *Store) compileTables(p *plan) error {
+// planTables builds the table tree, shapes and columns.
+func (s *Store) planTables(p *plan) error {
 	for i := range p.res.Identity {
 		el := &p.res.Identity[i]
 		names, err := pathNames(el.Path)
@@ -445,8 +445,8 @@ func (p *plan) shapeOf(path string) (*shape, string, bool) {
 	return sh, rest[len(rest)-1], true
 }
 
-// compileEdges attaches every edge source to its column and target.
-func (s *Store) compileEdges(p *plan, keys map[string]int16) error {
+// planEdges attaches every edge source to its column and target.
+func (s *Store) planEdges(p *plan, keys map[string]int16) error {
 	tables := map[string]*tablePlan{}
 	for _, tp := range p.tables {
 		tables[tp.t.Schema+"."+tp.t.Name] = tp

@@ -32,10 +32,10 @@ var descriptorQueryFields = []struct {
 	{"effectiveEndDate", "EffectiveEndDate", manifest.Type{Kind: manifest.KindDate}},
 }
 
-// compileQueries prepares the query field filters of a plan. Each
+// planQueries prepares the query field filters of a plan. Each
 // target's refSQL is a condition over alias r with one %s placeholder for
 // the parameter.
-func (s *Store) compileQueries(p *plan) error {
+func (s *Store) planQueries(p *plan) error {
 	p.queries = map[string]*queryPlan{}
 	if p.descriptor {
 		for _, f := range descriptorQueryFields {

@@ -84,8 +84,8 @@ func (s *Store) identityExpr(j *joiner, fk string, target *plan, abstract *manif
 	return "", fmt.Errorf("%s has no identity %s", target.res.ResourceName, path)
 }
 
-// compileSQL prepares the statements of a plan.
-func (s *Store) compileSQL(p *plan) error {
+// planSQL prepares the statements of a plan.
+func (s *Store) planSQL(p *plan) error {
 	if p.descriptor {
 		p.readSQL = `WITH page AS MATERIALIZED (%s)
 SELECT 0 AS t, ARRAY[d."DocumentId"] AS k, ARRAY[d."DocumentUuid"::text, d."Etag"::text, ` + lastModifiedExpr + `, x."Namespace"::text, x."CodeValue"::text, x."ShortDescription"::text, x."Description"::text, x."EffectiveBeginDate"::text, x."EffectiveEndDate"::text] AS v
@@ -95,10 +95,10 @@ ORDER BY 1, 2`
 		p.edgeVerifySQL = edgeVerifySQL(nil)
 		p.derivedEdgesSQL = noEdgesSQL
 		writeSQL(p)
-		if err := s.compileIdentitySQL(p); err != nil {
+		if err := s.planIdentitySQL(p); err != nil {
 			return err
 		}
-		return s.compileQueries(p)
+		return s.planQueries(p)
 	}
 	writeSQL(p)
 	var derived, arms []string
@@ -168,10 +168,10 @@ ORDER BY 1, 2`
 	if len(batch) > 0 {
 		p.derivedEdgesSQL = "SELECT parent, child, bool_or(ident) AS ident FROM (" + strings.Join(batch, "\nUNION ALL\n") + ") x GROUP BY parent, child"
 	}
-	if err := s.compileIdentitySQL(p); err != nil {
+	if err := s.planIdentitySQL(p); err != nil {
 		return err
 	}
-	return s.compileQueries(p)
+	return s.planQueries(p)
 }
 
 // pageCond marks where the child arms of a read statement select the

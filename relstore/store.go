@@ -26,7 +26,7 @@ type Store struct {
 }
 
 // Open checks that the database's dms.EffectiveSchema holds the manifest's
-// effective schema hash (a *FingerprintError otherwise) and compiles every
+// effective schema hash (a *FingerprintError otherwise) and builds every
 // resource's plan. The manifest must be a pgsql manifest.
 func Open(ctx context.Context, m *manifest.Manifest, db *pgxpool.Pool, opts Options) (*Store, error) {
 	if m == nil || db == nil {
@@ -39,7 +39,7 @@ func Open(ctx context.Context, m *manifest.Manifest, db *pgxpool.Pool, opts Opti
 		opts.MaxAttempts = 5
 	}
 	s := &Store{m: m, db: db, opts: opts}
-	if err := s.compile(); err != nil {
+	if err := s.buildPlans(); err != nil {
 		return nil, err
 	}
 	if err := s.checkFingerprint(ctx); err != nil {

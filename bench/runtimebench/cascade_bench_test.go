@@ -14,7 +14,7 @@ import (
 	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 )
 
-// cascadeKs are the referrer counts of BenchmarkCascade (spec/60-quality.md:
+// cascadeKs are the referrer counts of BenchmarkCascade (docs/quality.md:
 // "identity change on a document with K referrers").
 var cascadeKs = []int{10, 100, 1000, 10000}
 
@@ -247,7 +247,7 @@ func (st *cascadeStore) vacuum(tb testing.TB) {
 }
 
 // BenchmarkCascade times an identity change on a document with K
-// referrers (spec/60-quality.md, "Cascade"): one op changes the
+// referrers (docs/quality.md, "Cascade"): one op changes the
 // studentUniqueId of a student referenced by K studentSchoolAssociations,
 // whose identity includes the student, alternating between two values.
 // The relational store (relstore.Store.Update) recomputes the K

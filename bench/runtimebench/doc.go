@@ -2,7 +2,7 @@
 // with a JSONB baseline modelled on the legacy DMS PostgreSQL backend
 // (JSONBStore: one document table with the body as jsonb under a GIN
 // jsonb_path_ops index, an alias table and a reference table), as
-// spec/60-quality.md asks: same PostgreSQL server, same run, same
+// docs/quality.md asks: same PostgreSQL server, same run, same
 // documents, loaded in dependency order.
 //
 // # Benchmarks
