@@ -11,25 +11,25 @@
 // *cobra.Command whose flags are bound to the fields of a flags struct:
 //
 //	type hashFlags struct {
-//		schemas []string
-//		format  outputFormat
+//		schema schemaFlags
+//		format outputFormat
 //	}
 //
 //	func newHashCmd(e *env) *cobra.Command {
 //		var f hashFlags
 //		cmd := &cobra.Command{
-//			Use:   "hash -s FILE...",
-//			Short: "Print the effective schema hash",
-//			Args:  cobra.NoArgs,
-//			RunE: func(cmd *cobra.Command, args []string) error {
-//				return runHash(e, &f)
-//			},
+//			Use:   "hash -s FILE... [--mapping-version V] [--format text|json]",
+//			Short: "Print the effective schema hash of a schema set",
+//			RunE:  func(*cobra.Command, []string) error { return runHash(e, &f) },
 //		}
-//		cmd.Flags().StringArrayVarP(&f.schemas, "schema", "s", nil, "ApiSchema `FILE` (repeat; first = core)")
+//		addSchemaFlags(cmd, &f.schema, false) // -s/--schema and --mapping-version
 //		addFormatFlag(cmd, &f.format)
 //		return cmd
 //	}
 //
+// (cli/hash.go is the model to follow: the command calls a library — here
+// compiler.Fingerprint — and only prints what it returns; no SQL, no
+// loading, no server lives in cli)
 // and one line in the commands list of root.go. Before RunE runs, every flag
 // the user did not give on the command line is filled from the environment
 // variable DMSC_<FLAG_NAME> (dashes become underscores, so --mapping-version

@@ -8,7 +8,8 @@ const FormatVersion = "1.1"
 // Manifest is the runtime mapping manifest of one schema set for one
 // dialect.
 type Manifest struct {
-	// FormatVersion is the manifest format ("1.0").
+	// FormatVersion is the manifest format ("major.minor", see the
+	// FormatVersion constant).
 	FormatVersion string `json:"format_version"`
 	// Dialect is the SQL dialect the names are for.
 	Dialect Dialect `json:"dialect"`

@@ -1,10 +1,12 @@
-// Package model is dmsc's dialect-neutral relational model: schemas, tables,
+// Package model is dmsc's relational model: schemas, tables,
 // columns, keys, foreign keys, unique constraints, indexes and abstract
 // union views, plus the mapping metadata (JSON scopes and paths, reference
 // and descriptor edge sources, identity sources) that the runtime manifest
 // is built from.
 //
-// A Model is produced by the compiler for one dialect's identifier rules
-// (names are physical: already shortened); the ddl and manifest packages
-// only render it. Slices are always in a deterministic order.
+// The structure is the same for every dialect, but a Model is produced by
+// the compiler once per dialect, because names are physical (already
+// shortened to that dialect's identifier limit; see Model.Dialect). The ddl
+// package and compiler.Manifest only render a Model. Slices are always in
+// a deterministic order.
 package model
