@@ -100,15 +100,10 @@ FROM "dms"."SchemaComponent" WHERE "EffectiveSchemaId" = $1 ORDER BY "ProjectEnd
 		return nil, fmt.Errorf("read dms.SchemaComponent: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var c Component
-		if err := rows.Scan(&c.EndpointName, &c.ProjectName, &c.ProjectVersion, &c.IsExtension, &c.ProjectHash); err != nil {
-			return nil, fmt.Errorf("read dms.SchemaComponent: %w", err)
-		}
-		c.ProjectHash = strings.TrimSpace(c.ProjectHash)
-		st.Components = append(st.Components, c)
+	if st.Components, err = scanComponents(rows); err != nil {
+		return nil, err
 	}
-	return st, rows.Err()
+	return st, nil
 }
 
 // verifyPostgres checks the stored hash, that every expected table and
@@ -214,15 +209,7 @@ func pgEach(ctx context.Context, q PgQuerier, sql string, arg any, fn func(pgx.R
 		return fmt.Errorf("read the catalog: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return fmt.Errorf("read the catalog: %w", err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read the catalog: %w", err)
-	}
-	return nil
+	return eachRow(rows, func() error { return fn(rows) })
 }
 
 // createPostgresDatabase creates the database named in dsn unless it

@@ -105,15 +105,10 @@ FROM [dms].[SchemaComponent] WHERE [EffectiveSchemaId] = @p1 ORDER BY [ProjectEn
 		return nil, fmt.Errorf("read dms.SchemaComponent: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var c Component
-		if err := rows.Scan(&c.EndpointName, &c.ProjectName, &c.ProjectVersion, &c.IsExtension, &c.ProjectHash); err != nil {
-			return nil, fmt.Errorf("read dms.SchemaComponent: %w", err)
-		}
-		c.ProjectHash = strings.TrimSpace(c.ProjectHash)
-		st.Components = append(st.Components, c)
+	if st.Components, err = scanComponents(rows); err != nil {
+		return nil, err
 	}
-	return st, rows.Err()
+	return st, nil
 }
 
 // verifyMSSQL checks the stored hash, that every expected table and view
@@ -211,15 +206,7 @@ func sqlEach(ctx context.Context, q SQLQuerier, query string, fn func(*sql.Rows)
 		return fmt.Errorf("read the catalog: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return fmt.Errorf("read the catalog: %w", err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read the catalog: %w", err)
-	}
-	return nil
+	return eachRow(rows, func() error { return fn(rows) })
 }
 
 // createMSSQLDatabase creates the database named in dsn unless it exists,

@@ -1,26 +1,12 @@
 package refid
 
-import "strings"
-
 // LegacyName returns the name the JSONB store of DMS (its dms.Alias rows, as
 // of January 2026) hashed: projectName + resourceName followed by the
 // elements as "$<path>=$<value>" joined by "#", e.g.
 // "Ed-FiSchool$$.schoolId=$123". Legacy values were not canonicalised
 // (numbers as written in the document); descriptor values were lower-cased.
 func LegacyName(projectName, resourceName string, elems []Element) string {
-	var b strings.Builder
-	b.WriteString(projectName)
-	b.WriteString(resourceName)
-	for i, e := range elems {
-		if i > 0 {
-			b.WriteByte('#')
-		}
-		b.WriteByte('$')
-		b.WriteString(e.Path)
-		b.WriteString("=$")
-		b.WriteString(e.Value)
-	}
-	return b.String()
+	return joinName(projectName, resourceName, elems, "$")
 }
 
 // Legacy returns the legacy ReferentialId of an identity, see LegacyName. It

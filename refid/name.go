@@ -24,6 +24,12 @@ type Element struct {
 // followed by the elements as "<path>=<value>" joined by "#", e.g.
 // "Ed-FiSchool$.schoolId=123".
 func Name(projectName, resourceName string, elems []Element) string {
+	return joinName(projectName, resourceName, elems, "")
+}
+
+// joinName writes projectName + resourceName followed by the elements as
+// mark+path "=" mark+value, joined by "#": the one layout of both name forms.
+func joinName(projectName, resourceName string, elems []Element, mark string) string {
 	var b strings.Builder
 	b.WriteString(projectName)
 	b.WriteString(resourceName)
@@ -31,8 +37,10 @@ func Name(projectName, resourceName string, elems []Element) string {
 		if i > 0 {
 			b.WriteByte('#')
 		}
+		b.WriteString(mark)
 		b.WriteString(e.Path)
 		b.WriteByte('=')
+		b.WriteString(mark)
 		b.WriteString(e.Value)
 	}
 	return b.String()
