@@ -24,7 +24,7 @@ type Options struct {
 // registered dialect.
 type Result struct {
 	// Effective is the effective-schema manifest (hashes, resource keys).
-	Effective *fingerprint.Manifest
+	Effective *fingerprint.EffectiveSchema
 	// models are in the order of all.Dialects.
 	models []*model.Model
 }
@@ -43,7 +43,7 @@ func (r *Result) Model(d model.Dialect) *model.Model {
 }
 
 // Fingerprint computes the effective-schema manifest of a set.
-func Fingerprint(set *apischema.Set, mappingVersion string) (*fingerprint.Manifest, error) {
+func Fingerprint(set *apischema.Set, mappingVersion string) (*fingerprint.EffectiveSchema, error) {
 	if mappingVersion == "" {
 		mappingVersion = fingerprint.MappingVersion
 	}
@@ -78,7 +78,7 @@ func Compile(set *apischema.Set, opts Options, diags *diag.List) *Result {
 	}
 	dialects := all.Dialects()
 	passes := make([]pass, len(dialects))
-	var eff *fingerprint.Manifest
+	var eff *fingerprint.EffectiveSchema
 	var effErr error
 	var wg sync.WaitGroup
 	wg.Go(func() { eff, effErr = Fingerprint(set, opts.MappingVersion) })
@@ -130,7 +130,7 @@ func mergeNew(diags, first, next *diag.List) {
 	}
 }
 
-func applyResourceKeys(m *model.Model, eff *fingerprint.Manifest) {
+func applyResourceKeys(m *model.Model, eff *fingerprint.EffectiveSchema) {
 	ids := map[string]int16{}
 	for _, k := range eff.ResourceKeys {
 		ids[qname(k.ProjectName, k.ResourceName)] = k.ID

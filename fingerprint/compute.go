@@ -41,7 +41,7 @@ type ProjectInput struct {
 // It reports every problem it finds, joined: an empty endpoint or project
 // name, a repeated endpoint name, a project that cannot be hashed, a
 // repeated resource, or more than MaxResourceKeys resources.
-func Compute(apiSchemaFormatVersion, mappingVersion string, projects []ProjectInput) (*Manifest, error) {
+func Compute(apiSchemaFormatVersion, mappingVersion string, projects []ProjectInput) (*EffectiveSchema, error) {
 	var errs []error
 	components := make([]SchemaComponent, 0, len(projects))
 	var entries []ResourceKey
@@ -89,7 +89,7 @@ func Compute(apiSchemaFormatVersion, mappingVersion string, projects []ProjectIn
 		return CompareOrdinal(a.ProjectEndpointName, b.ProjectEndpointName)
 	})
 	seed := ResourceKeySeedHash(keys)
-	return &Manifest{
+	return &EffectiveSchema{
 		APISchemaFormatVersion:   apiSchemaFormatVersion,
 		RelationalMappingVersion: mappingVersion,
 		EffectiveSchemaHash:      EffectiveSchemaHash(apiSchemaFormatVersion, mappingVersion, components),

@@ -8,7 +8,7 @@
 //   - the resource keys (dms.ResourceKey rows) and their seed hash
 //     (AssignResourceKeys, ResourceKeySeedHash);
 //   - the effective-schema manifest that gathers all of the above (Compute,
-//     Manifest).
+//     EffectiveSchema).
 //
 // Inputs are values decoded by encoding/json with Decoder.UseNumber
 // (map[string]any, []any, json.Number, string, bool and nil), so that number

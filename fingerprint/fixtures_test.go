@@ -103,7 +103,7 @@ func loadDMSCases(t *testing.T) []dmsCase {
 func TestComputeMatchesUpstreamFixtures(t *testing.T) {
 	for _, c := range loadDMSCases(t) {
 		t.Run(c.name, func(t *testing.T) {
-			var want Manifest
+			var want EffectiveSchema
 			if err := json.Unmarshal(c.expected, &want); err != nil {
 				t.Fatal(err)
 			}

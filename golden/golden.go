@@ -2,19 +2,17 @@
 // github.com/sebdah/goldie/v2.
 //
 // Golden files live in the testdata directory of the package under test
-// (tests run in their package's directory). Run the tests with -update to
-// write the current output as the new golden files, then review the change
-// with git diff:
+// (tests run in their package's directory). The one way to rewrite them is
+// -update, then review the change with git diff:
 //
+//	go test ./... -update    # make golden runs exactly this
 //	go test ./compiler -update
-//	make golden            # every package whose tests use this package
 //
 // -update is a flag of the test binary, defined by goldie, so it exists only
-// in test binaries that link this package (directly, or through testenv,
-// which imports it for that reason); `go test ./... -update` fails with
-// "flag provided but not defined" in any other package. `make golden` runs
-// -update on exactly the packages that have it, and GOLDIE_UPDATE=1 go test
-// ./... works across the whole tree.
+// in test binaries that link this package; Go passes it to every package's
+// test binary, so every package with tests links this one (a blank import
+// in update_flag_test.go where its tests use no golden file;
+// internal/archtest checks it).
 package golden
 
 import (
@@ -35,8 +33,7 @@ import (
 // maxDiffLines bounds the diff shown for one mismatching file.
 const maxDiffLines = 200
 
-// Updating reports whether this test run rewrites golden files (-update or
-// GOLDIE_UPDATE=1).
+// Updating reports whether this test run rewrites golden files (-update).
 func Updating() bool {
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"

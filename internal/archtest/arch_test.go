@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -97,5 +98,45 @@ func TestCLIHoldsNoSQL(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Errorf("only %d cli files checked", checked)
+	}
+}
+
+// TestEveryTestBinaryAcceptsUpdate: `go test ./... -update` is the one way
+// to rewrite golden files, and Go passes -update to every test binary, which
+// exits with "flag provided but not defined" unless it links the golden
+// package (which registers the flag). So every package with tests links it.
+func TestEveryTestBinaryAcceptsUpdate(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	list := func(format string, test bool) map[string]bool {
+		args := []string{"list"}
+		if test {
+			args = append(args, "-test")
+		}
+		cmd := exec.Command("go", append(args, "-f", format, "./...")...)
+		cmd.Dir = root
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list: %v", err)
+		}
+		set := map[string]bool{}
+		for _, p := range strings.Fields(string(out)) {
+			set[p] = true
+		}
+		return set
+	}
+	tested := list(`{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}`, false)
+	linked := list(`{{if .ForTest}}{{range .Deps}}{{if eq . "`+module+`/golden"}}{{$.ForTest}}{{"\n"}}{{end}}{{end}}{{end}}`, true)
+	if len(tested) < 20 {
+		t.Fatalf("only %d tested packages listed", len(tested))
+	}
+	var missing []string
+	for p := range tested {
+		if !linked[p] && p != module+"/golden" {
+			missing = append(missing, p)
+		}
+	}
+	sort.Strings(missing)
+	for _, p := range missing {
+		t.Errorf("%s: its tests do not accept -update; import _ %q in a _test.go file", p, module+"/golden")
 	}
 }

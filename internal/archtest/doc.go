@@ -1,4 +1,5 @@
 // Package archtest holds the tests that keep each package to its job (see
 // docs/architecture.md): what the runtime, the compiler and the server may
-// depend on, and that the CLI holds no SQL. It has no code of its own.
+// depend on, that the CLI holds no SQL, and that every test binary accepts
+// -update. It has no code of its own.
 package archtest

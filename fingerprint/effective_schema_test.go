@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-func TestManifestJSON(t *testing.T) {
-	m := &Manifest{
+func TestEffectiveSchemaJSON(t *testing.T) {
+	m := &EffectiveSchema{
 		APISchemaFormatVersion:   "1.0.0",
 		RelationalMappingVersion: "dmsc-1",
 		EffectiveSchemaHash:      "e",

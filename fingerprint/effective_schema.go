@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 )
 
-// Manifest is the effective-schema manifest, with upstream DMS's JSON keys in
+// EffectiveSchema is the effective-schema manifest, with upstream DMS's JSON keys in
 // upstream's order.
-type Manifest struct {
+type EffectiveSchema struct {
 	// APISchemaFormatVersion is the ApiSchema files' apiSchemaVersion.
 	APISchemaFormatVersion string `json:"api_schema_format_version"`
 	// RelationalMappingVersion is the mapping version that was hashed.
@@ -28,7 +28,7 @@ type Manifest struct {
 // JSON renders m as JSON indented by two spaces, without HTML escaping and
 // with a trailing newline, the layout of upstream's
 // effective-schema.manifest.json. Nil lists render as [].
-func (m *Manifest) JSON() ([]byte, error) {
+func (m *EffectiveSchema) JSON() ([]byte, error) {
 	out := *m
 	if out.SchemaComponents == nil {
 		out.SchemaComponents = []SchemaComponent{}
