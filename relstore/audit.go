@@ -294,14 +294,7 @@ func (s *Store) auditEdgeBatch(ctx context.Context, p *plan, ids []int64, uuids 
 		if err != nil || len(found) == 0 {
 			return err
 		}
-		seen := map[int64]bool{}
-		var parents []int64
-		for _, f := range found {
-			if !seen[f.DocumentID] {
-				seen[f.DocumentID] = true
-				parents = append(parents, f.DocumentID)
-			}
-		}
+		parents := findingDocuments(found, func(Finding) bool { return true })
 		tag, err := tx.Exec(ctx, deleteEdgesSQL, parents)
 		if err != nil {
 			return err
@@ -314,14 +307,7 @@ func (s *Store) auditEdgeBatch(ctx context.Context, p *plan, ids []int64, uuids 
 		repaired += tag.RowsAffected()
 		// Documents whose identity edges were wrong may have missed a
 		// cascade: recompute their identities and bump their ETags.
-		var ident []int64
-		seen = map[int64]bool{}
-		for _, f := range found {
-			if f.identity && !seen[f.DocumentID] {
-				seen[f.DocumentID] = true
-				ident = append(ident, f.DocumentID)
-			}
-		}
+		ident := findingDocuments(found, func(f Finding) bool { return f.identity })
 		if len(ident) == 0 {
 			return nil
 		}
@@ -430,13 +416,10 @@ func (s *Store) auditIdentityBatch(ctx context.Context, p *plan, ids []int64, uu
 		if err != nil || len(found) == 0 {
 			return err
 		}
-		bad := map[int64]bool{}
-		var docs []int64
-		for _, f := range found {
-			if !bad[f.DocumentID] {
-				bad[f.DocumentID] = true
-				docs = append(docs, f.DocumentID)
-			}
+		docs := findingDocuments(found, func(Finding) bool { return true })
+		bad := make(map[int64]bool, len(docs))
+		for _, id := range docs {
+			bad[id] = true
 		}
 		var fix []docIdentity
 		for _, d := range want {
@@ -532,4 +515,18 @@ func (s *Store) keyName(k int16) string {
 		}
 	}
 	return fmt.Sprintf("resource key %d", k)
+}
+
+// findingDocuments returns the distinct DocumentIDs of the findings keep
+// accepts, in the order they first occur.
+func findingDocuments(found []Finding, keep func(Finding) bool) []int64 {
+	seen := map[int64]bool{}
+	var out []int64
+	for _, f := range found {
+		if keep(f) && !seen[f.DocumentID] {
+			seen[f.DocumentID] = true
+			out = append(out, f.DocumentID)
+		}
+	}
+	return out
 }
