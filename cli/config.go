@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -15,6 +17,7 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/boundedfile"
 	"github.com/edfi-dmsc/dmsc/diag"
+	"github.com/edfi-dmsc/dmsc/internal/envexpand"
 )
 
 // maxConfigSize is the largest config file dmsc reads.
@@ -28,6 +31,18 @@ const (
 	defaultConfigFile = "dmsc.yaml"
 	// configFlag names the global flag that selects the config file.
 	configFlag = "config"
+	// verboseFlag names the global flag that reports where settings came from.
+	verboseFlag = "verbose"
+	// helpFlag names cobra's help flag, which is no setting.
+	helpFlag = "help"
+	// pathAnnotation marks a flag whose values are file or directory paths
+	// (see markPath).
+	pathAnnotation = "dmsc:path"
+	// choicesAnnotation lists the only values a flag takes (see markChoices).
+	choicesAnnotation = "dmsc:choices"
+	// stdioValue is the value of a path flag that means standard input or
+	// output rather than a file.
+	stdioValue = "-"
 )
 
 // envKeys maps a flag name to the tail of its environment variable name.
@@ -48,22 +63,50 @@ func envName(flag string) string {
 	return envPrefix + "_" + strings.ToUpper(envKeys.Replace(flag))
 }
 
+// markPath marks the named flags of fs, defined before, as paths: a relative
+// path in the config file is relative to the config file's directory, while
+// one given as a flag or environment variable stays relative to the working
+// directory; "-" (standard input or output) is no path. Call it where the
+// flag is defined; TestPathFlagsAreMarked checks every FILE or DIR flag is.
+func markPath(fs *pflag.FlagSet, names ...string) {
+	for _, name := range names {
+		_ = fs.SetAnnotation(name, pathAnnotation, []string{"true"})
+	}
+}
+
+// markChoices records the only values the named flag of fs, defined before,
+// takes, so that a bad value from the environment or the config file is a
+// usage error naming its variable or config key before the command runs.
+func markChoices(fs *pflag.FlagSet, name string, choices ...string) {
+	_ = fs.SetAnnotation(name, choicesAnnotation, choices)
+}
+
+// isPath reports whether f was marked by markPath.
+func isPath(f *pflag.Flag) bool {
+	_, ok := f.Annotations[pathAnnotation]
+	return ok
+}
+
 // loadConfig reads the config file into e.v: the --config flag's file, else
 // $DMSC_CONFIG, else ./dmsc.yaml when it exists. A named file must exist.
-// Relative paths in it are relative to the current directory, like flags.
 // Keys that match no flag of any command are reported as warnings.
 func (e *env) loadConfig(cmd *cobra.Command) error {
-	path := ""
+	path, from := "", ""
 	if f := cmd.Flags().Lookup(configFlag); f != nil && f.Changed {
-		path = f.Value.String()
+		path, from = f.Value.String(), "--"+configFlag
 	} else if p := os.Getenv(envName(configFlag)); p != "" {
-		path = p
+		path, from = p, envName(configFlag)
 	} else if _, err := os.Stat(defaultConfigFile); err == nil {
-		path = defaultConfigFile
+		path, from = defaultConfigFile, "found in the working directory"
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("config file %s: %w", defaultConfigFile, err)
 	}
-	if path == "" || path == os.DevNull { // --config /dev/null: no config file
+	switch {
+	case path == "":
+		e.configNote = "no config file (no " + defaultConfigFile + " in the working directory)"
+		return nil
+	case path == os.DevNull: // --config /dev/null: no config file
+		e.configNote = "no config file (" + from + " is " + os.DevNull + ")"
 		return nil
 	}
 	data, err := boundedfile.Read(path, maxConfigSize, "a config file")
@@ -75,6 +118,7 @@ func (e *env) loadConfig(cmd *cobra.Command) error {
 		return fmt.Errorf("config file %s: %w", path, err)
 	}
 	e.configFile = path
+	e.configNote = "config file " + path + " (" + from + ")"
 	known := flagNames(cmd.Root())
 	var unknown []diag.Diagnostic
 	for _, k := range e.v.AllKeys() {
@@ -105,51 +149,88 @@ func flagNames(root *cobra.Command) map[string]bool {
 	}
 	walk(root)
 	delete(names, configFlag)
-	delete(names, "help")
+	delete(names, helpFlag)
+	delete(names, versionFlag)
 	return names
 }
 
 // resolveFlags fills every flag of cmd that was not given on the command line
 // from its DMSC_* environment variable or else its config file key, so the
 // precedence is flag > environment > config file > default. Values go
-// through the flag's own parser: a bad value is a usage error naming where
-// it came from.
+// through the flag's own parser: a bad value is a usage error that starts
+// with where it came from, "DMSC_FORMAT: " or "dmsc.yaml:format: ". With
+// --verbose, the config file and the source of each such flag are printed.
 func (e *env) resolveFlags(cmd *cobra.Command) error {
 	var firstErr error
+	var origins []string
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
-		if firstErr != nil || f.Changed || f.Name == configFlag || f.Name == "help" {
+		if firstErr != nil || f.Changed || f.Name == configFlag || f.Name == helpFlag {
 			return
 		}
-		if !e.v.IsSet(f.Name) {
-			return
+		source, values, err := e.setting(f)
+		if err == nil && source != "" {
+			err = setFlag(cmd.Flags(), f, values)
 		}
-		source := e.configFile
-		if os.Getenv(envName(f.Name)) != "" {
-			source = envName(f.Name)
-		}
-		_, isList := f.Value.(pflag.SliceValue)
-		values, err := settingValues(e.v.Get(f.Name), isList && source == envName(f.Name))
-		if err != nil {
-			firstErr = usageErrorf("%s: setting for --%s %v", source, f.Name, err)
-			return
-		}
-		if err := setFlag(cmd.Flags(), f, values); err != nil {
-			firstErr = usageErrorf("%s: invalid value %q for --%s: %v", source, strings.Join(values, ","), f.Name, err)
+		switch {
+		case err != nil:
+			firstErr = usageErrorf("%s: %v", source, err)
+		case source == "":
+			origins = append(origins, fmt.Sprintf("--%s from its default", f.Name))
+		default:
+			origins = append(origins, fmt.Sprintf("--%s from %s", f.Name, source))
 		}
 	})
-	return firstErr
+	if firstErr != nil {
+		return firstErr
+	}
+	if verbose, _ := cmd.Flags().GetBool(verboseFlag); verbose {
+		fmt.Fprintf(e.stderr, "dmsc: %s\n", e.configNote)
+		for _, o := range origins {
+			fmt.Fprintf(e.stderr, "dmsc: %s\n", o)
+		}
+	}
+	return nil
 }
 
-// settingValues turns an environment or config value into flag arguments.
-// split (for environment values of list flags) splits a string at commas;
-// config values may be a YAML list or a scalar.
-func settingValues(raw any, split bool) ([]string, error) {
-	switch x := raw.(type) {
-	case string:
-		if split {
-			return strings.Split(x, ","), nil
+// setting returns the values for flag f from its DMSC_* environment
+// variable, else from the config file, and where they came from: the
+// variable's name or "<config file>:<key>"; source is "" when neither sets
+// f. Config values have ${VAR} references expanded and, for path flags,
+// relative paths made relative to the config file's directory.
+func (e *env) setting(f *pflag.Flag) (source string, values []string, err error) {
+	_, isList := f.Value.(pflag.SliceValue)
+	if name := envName(f.Name); os.Getenv(name) != "" {
+		raw := os.Getenv(name)
+		values = []string{raw}
+		if isList {
+			values = strings.Split(raw, ",")
 		}
-		return []string{x}, nil
+		return name, values, checkValues(f, values, isList)
+	}
+	if e.configFile == "" || !e.v.InConfig(f.Name) {
+		return "", nil, nil
+	}
+	source = e.configFile + ":" + f.Name
+	if values, err = settingValues(e.v.Get(f.Name)); err != nil {
+		return source, nil, err
+	}
+	for i, v := range values {
+		if v, err = envexpand.Expand(v, os.LookupEnv); err != nil {
+			return source, nil, err
+		}
+		if isPath(f) && v != stdioValue && v != "" && !filepath.IsAbs(v) {
+			v = filepath.Join(filepath.Dir(e.configFile), v)
+		}
+		values[i] = v
+	}
+	return source, values, checkValues(f, values, isList)
+}
+
+// settingValues turns a config value into flag arguments: a YAML list or
+// a scalar. (A key with no value, null, is as if absent: viper's InConfig
+// does not report it.)
+func settingValues(raw any) ([]string, error) {
+	switch x := raw.(type) {
 	case []any:
 		out := make([]string, len(x))
 		for i, item := range x {
@@ -169,25 +250,47 @@ func settingValues(raw any, split bool) ([]string, error) {
 	}
 }
 
+// checkValues checks the number of values for f and, when f was marked by
+// markChoices, each value.
+func checkValues(f *pflag.Flag, values []string, isList bool) error {
+	if !isList && len(values) != 1 {
+		return fmt.Errorf("takes one value, got a list of %d", len(values))
+	}
+	choices, ok := f.Annotations[choicesAnnotation]
+	if !ok {
+		return nil
+	}
+	for _, v := range values {
+		if !slices.Contains(choices, v) {
+			quoted := make([]string, len(choices))
+			for i, c := range choices {
+				quoted[i] = fmt.Sprintf("%q", c)
+			}
+			return fmt.Errorf("invalid value %q: must be %s", v, orList(quoted))
+		}
+	}
+	return nil
+}
+
 // setFlag assigns values to f as if given on the command line: list flags
-// take them all, other flags exactly one.
+// take them all, other flags exactly one (checkValues checked that).
 func setFlag(fs *pflag.FlagSet, f *pflag.Flag, values []string) error {
+	invalid := func(err error) error {
+		return fmt.Errorf("invalid value %q: %w", strings.Join(values, ","), err)
+	}
 	if sv, ok := f.Value.(pflag.SliceValue); ok {
 		if err := sv.Replace(values); err != nil {
-			return err
+			return invalid(err)
 		}
 		f.Changed = true
 		return nil
 	}
-	if len(values) != 1 {
-		return fmt.Errorf("takes one value, got %d", len(values))
-	}
 	if err := fs.Set(f.Name, values[0]); err != nil {
 		var ive *pflag.InvalidValueError
 		if errors.As(err, &ive) {
-			return ive.Unwrap()
+			return invalid(ive.Unwrap())
 		}
-		return err
+		return invalid(err)
 	}
 	return nil
 }

@@ -43,6 +43,8 @@ stale. Without -s, the built-in example schema set is compiled.`,
 	addSchemaFlags(cmd, &f.schema, true)
 	cmd.Flags().StringVar(&f.against, "against", "", "`DIR` written earlier by dmsc ddl emit (required)")
 	cmd.Flags().StringVar(&f.dialect, "dialect", f.dialect, "`DIALECT`s the directory holds: pgsql, mssql or both")
+	markPath(cmd.Flags(), "against")
+	markChoices(cmd.Flags(), "dialect", append(dialectChoices(), "both")...)
 	return cmd
 }
 

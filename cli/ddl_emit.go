@@ -54,6 +54,8 @@ Without -s, dmsc compiles its built-in example schema set.`,
 	addSchemaFlags(cmd, &f.schema, true)
 	cmd.Flags().StringVarP(&f.out, "out", "o", "", "output `DIR` (required; - writes one dialect's script to stdout)")
 	cmd.Flags().StringVar(&f.dialect, "dialect", f.dialect, "`DIALECT`s to emit: pgsql, mssql or both")
+	markPath(cmd.Flags(), "out")
+	markChoices(cmd.Flags(), "dialect", append(dialectChoices(), "both")...)
 	cmd.Flags().BoolVar(&f.force, "force", false, "replace dmsc's outputs in a non-empty output directory (one holding nothing else)")
 	return cmd
 }

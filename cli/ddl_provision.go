@@ -55,6 +55,7 @@ or verification failure, 2 usage error, 3 fingerprint mismatch.`,
 	addSchemaFlags(cmd, &f.schema, true)
 	cmd.Flags().StringVar(&f.dsn, "dsn", "", "database connection `DSN` (postgres://… or sqlserver://…; also DMSC_DSN)")
 	cmd.Flags().StringVar(&f.dialect, "dialect", f.dialect, "`DIALECT` of the database: pgsql or mssql")
+	markChoices(cmd.Flags(), "dialect", dialectChoices()...)
 	cmd.Flags().BoolVar(&f.createDatabase, "create-database", false, "create the DSN's database when it does not exist")
 	return cmd
 }

@@ -21,4 +21,7 @@ type env struct {
 	v *viper.Viper
 	// configFile is the config file that was read, or "".
 	configFile string
+	// configNote says which config file was read and why, or why none was,
+	// for --verbose.
+	configNote string
 }

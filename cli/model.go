@@ -41,6 +41,7 @@ Without -s, the built-in example schema set is compiled.`,
 	}
 	addSchemaFlags(cmd, &f.schema, true)
 	cmd.Flags().StringVar(&f.dialect, "dialect", f.dialect, "`DIALECT` whose naming rules apply: pgsql or mssql")
+	markChoices(cmd.Flags(), "dialect", dialectChoices()...)
 	addFormatFlag(cmd, &f.format)
 	return cmd
 }

@@ -30,8 +30,13 @@ Configuration, highest precedence first:
   2. environment variables DMSC_<FLAG>, e.g. DMSC_SCHEMA, DMSC_DSN,
      DMSC_FORMAT, DMSC_MAPPING_VERSION (list flags take comma-separated values)
   3. the config file: --config FILE, else $DMSC_CONFIG, else ./dmsc.yaml;
-     its keys are flag names, e.g. "format: json" or "schema: [core.json]"
+     its keys are flag names, e.g. "format: json" or "schema: [core.json]";
+     relative paths in it are relative to its directory; ${VAR} and $VAR in
+     its values are environment variables (an unset one is an error) and $$
+     is a dollar sign: a DSN password pa$word is written pa$$word there
   4. the flag's default
+-v/--verbose prints the config file and the source of each setting not
+given as a flag.
 
 Exit codes:
   0  success
@@ -49,6 +54,10 @@ func newRootCmd(e *env) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().String(configFlag, "", "read settings from config `FILE` (default ./dmsc.yaml when present)")
+	root.PersistentFlags().BoolP(verboseFlag, "v", false, "print the config file and the source of each setting not given as a flag")
+	root.Flags().Bool(versionFlag, false, "print the version, as dmsc version does")
+	root.Version = readBuildInfo().String()
+	root.SetVersionTemplate("{{.Version}}\n")
 	for _, newCmd := range commands {
 		root.AddCommand(newCmd(e))
 	}

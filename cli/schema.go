@@ -29,6 +29,7 @@ func addSchemaFlags(cmd *cobra.Command, f *schemaFlags, exampleDefault bool) {
 		help += "; without -s, dmsc's built-in example schema set"
 	}
 	cmd.Flags().StringArrayVarP(&f.schemas, "schema", "s", nil, help)
+	markPath(cmd.Flags(), "schema")
 	cmd.Flags().StringVar(&f.mappingVersion, "mapping-version", fingerprint.MappingVersion,
 		"relational mapping `VERSION` hashed into the effective schema hash (upstream DMS uses "+fingerprint.UpstreamMappingVersion+")")
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings")
