@@ -26,8 +26,12 @@ help: ## list the targets
 build: ## build bin/dmsc
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/dmsc ./cmd/dmsc
 
-test: ## run every test (database tests skip unless DMSC_PG_DSN is set)
-	$(GO) test $(TESTFLAGS) -timeout $(TEST_TIMEOUT) ./...
+# go test -json piped through internal/testsummary prints what go test prints
+# (all output with TESTFLAGS=-v), then the skipped tests grouped by message;
+# with pipefail the status is go test's.
+test: ## run every test (database tests skip unless DMSC_PG_DSN is set); ends with the skipped tests and why
+	$(GO) build -o bin/testsummary ./internal/testsummary
+	$(GO) test -json $(TESTFLAGS) -timeout $(TEST_TIMEOUT) ./... | bin/testsummary $(if $(filter -v,$(TESTFLAGS)),-v)
 
 bench: ## run benchmarks; write ratios to bench/results/latest.txt
 	$(GO) test -p 1 -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCHCOUNT) -timeout $(BENCH_TIMEOUT) ./... \
