@@ -97,7 +97,8 @@ report is one object:
 each finding {"resource","document_id","document_uuid","kind","detail"};
 cursor is "" and complete true when the run finished.
 
-Without -s, the built-in example schema set is used.`
+Without -s, the runtime manifest that dmsc ddl provision stored in the
+database gives the mapping.`
 
 // newEdgesCmd builds the `dmsc edges` command group.
 func newEdgesCmd(e *env) *cobra.Command {
@@ -135,7 +136,7 @@ func newAuditCmd(e *env, idx *auditIndex, repair bool) *cobra.Command {
 			idx.repairs+"\n\nThe findings listed are what was repaired. Exit 0 when everything was\nrepaired, 1 on a failure."
 	}
 	cmd := &cobra.Command{
-		Use:   name + " --dsn DSN [-s FILE...] [--resource RESOURCE...] [--resume CURSOR]",
+		Use:   name + " --dsn DSN [-s FILE...] [--resource RESOURCE...] [--resume CURSOR] [--format text|json]",
 		Short: short,
 		Long:  long + "\n\n" + auditCommonHelp,
 		Example: fmt.Sprintf(`  dmsc %[1]s %[2]s --dsn postgres://localhost/dms
@@ -164,7 +165,11 @@ func runAudit(e *env, idx *auditIndex, repair bool, f *auditFlags) error {
 	if f.maxFindings < 1 {
 		return usageErrorf("--max-findings must be at least 1, got %d", f.maxFindings)
 	}
-	st, pool, err := e.openStore(&f.store, relstore.Options{})
+	command := idx.name + " audit"
+	if repair {
+		command = idx.name + " rebuild"
+	}
+	st, pool, err := e.openStore("dmsc "+command, &f.store, relstore.Options{})
 	if err != nil {
 		return err
 	}
@@ -172,10 +177,6 @@ func runAudit(e *env, idx *auditIndex, repair bool, f *auditFlags) error {
 	resources, err := resolveAuditResources(st.Manifest(), f.resources)
 	if err != nil {
 		return err
-	}
-	command := idx.name + " audit"
-	if repair {
-		command = idx.name + " rebuild"
 	}
 	track := newAuditTracker(e.stderr, command)
 	start := time.Now()
@@ -196,10 +197,23 @@ func runAudit(e *env, idx *auditIndex, repair bool, f *auditFlags) error {
 		return err
 	}
 	if !repair && rep.Differences > 0 {
-		return fmt.Errorf("%s: %d differences in %d documents checked; repair them with dmsc %s rebuild",
-			command, rep.Differences, rep.Checked, idx.name)
+		return fmt.Errorf("%s: %d differences in %d documents checked; repair them with:\n  %s",
+			command, rep.Differences, rep.Checked, f.rebuildHint(idx))
 	}
 	return nil
+}
+
+// rebuildHint is the rebuild command repairing what this audit found: the
+// same schema set, database and resource and document filters.
+func (f *auditFlags) rebuildHint(idx *auditIndex) *commandLine {
+	c := newCommandLine(idx.name, "rebuild")
+	if len(f.store.schema.schemas) > 0 {
+		c.schema(&f.store.schema)
+	}
+	c.dsn()
+	c.flag("resource", f.resources...)
+	c.flag("document", f.documents...)
+	return c
 }
 
 // stoppedAudit handles a run that failed or was interrupted: it prints the

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,13 +23,14 @@ type ddlEmitFlags struct {
 	out     string
 	dialect string
 	force   bool
+	format  outputFormat
 }
 
 // newDDLEmitCmd builds `dmsc ddl emit`.
 func newDDLEmitCmd(e *env) *cobra.Command {
 	f := ddlEmitFlags{dialect: "both"}
 	cmd := &cobra.Command{
-		Use:   "emit [-s FILE...] -o DIR [--dialect pgsql|mssql|both] [--force]",
+		Use:   "emit [-s FILE...] -o DIR [--dialect pgsql|mssql|both] [--force] [--format text|json]",
 		Short: "Write the DDL scripts and manifests of a schema set",
 		Long: `Compile a schema set and write, into DIR:
 
@@ -45,15 +48,18 @@ outputs of a dialect not selected this time, so that DIR holds exactly
 what emit writes. With -o - and a single dialect, the script is written
 to standard output instead.
 
-Without -s, dmsc compiles its built-in example schema set.`,
+Without -s, dmsc compiles its built-in example schema set and says so on
+stderr. dmsc reports each file written (and removed) on stderr; with
+--format json it prints one object on stdout instead:
+{"dir","dialects","files":[{"file","bytes","sha256"}],"removed":[…]}.`,
 		Example: `  dmsc ddl emit -o out
   dmsc ddl emit -s ApiSchema.json -s ApiSchema-Sample.json -o ddl --force
   dmsc ddl emit -s ApiSchema.json --dialect pgsql -o - | psql "$DSN"`,
 		RunE: func(*cobra.Command, []string) error { return runDDLEmit(e, &f) },
 	}
-	addSchemaFlags(cmd, &f.schema, true)
-	cmd.Flags().StringVarP(&f.out, "out", "o", "", "output `DIR` (required; - writes one dialect's script to stdout)")
-	cmd.Flags().StringVar(&f.dialect, "dialect", f.dialect, "`DIALECT`s to emit: pgsql, mssql or both")
+	addSchemaFlags(cmd, &f.schema, schemaExample)
+	cmd.Flags().StringVarP(&f.out, outFlag, "o", "", "output `DIR` (required; - writes one dialect's script to stdout); also --output")
+	cmd.Flags().StringVarP(&f.dialect, dialectFlag, "d", f.dialect, "`DIALECT`s to emit: pgsql, mssql or both")
 	markPath(cmd.Flags(), "out")
 	markChoices(cmd.Flags(), "dialect", append(dialectChoices(), "both")...)
 	cmd.Flags().BoolVar(&f.force, "force", false, "replace dmsc's outputs in a non-empty output directory (one holding nothing else)")
@@ -88,6 +94,9 @@ func runDDLEmit(e *env, f *ddlEmitFlags) error {
 	if err != nil {
 		return err
 	}
+	if f.format == formatJSON {
+		return writeJSON(e.stdout, newEmitReport(f, files, removed))
+	}
 	for _, file := range files {
 		fmt.Fprintf(e.stderr, "wrote %s (%d bytes)\n", filepath.Join(f.out, file.Name), len(file.Data))
 	}
@@ -100,6 +109,34 @@ func runDDLEmit(e *env, f *ddlEmitFlags) error {
 		fmt.Fprintf(e.stderr, "removed %s (%s)\n", filepath.Join(f.out, name), why)
 	}
 	return nil
+}
+
+// emitReport is the --format json answer of `dmsc ddl emit`.
+type emitReport struct {
+	Dir      string        `json:"dir"`
+	Dialects string        `json:"dialects"`
+	Files    []emittedFile `json:"files"`
+	Removed  []string      `json:"removed"`
+}
+
+// emittedFile is one file emit wrote.
+type emittedFile struct {
+	File   string `json:"file"`
+	Bytes  int    `json:"bytes"`
+	SHA256 string `json:"sha256"`
+}
+
+// newEmitReport describes what emit wrote and removed.
+func newEmitReport(f *ddlEmitFlags, files []ddl.File, removed []string) emitReport {
+	rep := emitReport{Dir: f.out, Dialects: f.dialect, Files: make([]emittedFile, len(files)), Removed: removed}
+	if rep.Removed == nil {
+		rep.Removed = []string{}
+	}
+	for i, file := range files {
+		sum := sha256.Sum256(file.Data)
+		rep.Files[i] = emittedFile{File: file.Name, Bytes: len(file.Data), SHA256: hex.EncodeToString(sum[:])}
+	}
+	return rep
 }
 
 // writeOutputs writes files into dir and returns the names of the stale

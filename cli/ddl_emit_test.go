@@ -131,7 +131,7 @@ func TestDDLEmitForceDot(t *testing.T) {
 	t.Chdir(out)
 	r := runCLI(t, "ddl", "emit", "-o", ".", "--force", "-q")
 	mustCode(t, r, ExitOK)
-	mustCode(t, runCLI(t, "ddl", "check", "-q", "--against", "."), ExitOK)
+	mustCode(t, runCLI(t, withExample("ddl", "check", "-q", "--against", ".")...), ExitOK)
 	// Without --force the same directory is refused.
 	r = runCLI(t, "ddl", "emit", "-o", ".", "-q")
 	mustCode(t, r, ExitFailure)
@@ -141,7 +141,7 @@ func TestDDLEmitForceDot(t *testing.T) {
 	// An empty current directory is written without --force.
 	t.Chdir(t.TempDir())
 	mustCode(t, runCLI(t, "ddl", "emit", "-o", ".", "-q"), ExitOK)
-	mustCode(t, runCLI(t, "ddl", "check", "-q", "--against", "."), ExitOK)
+	mustCode(t, runCLI(t, withExample("ddl", "check", "-q", "--against", ".")...), ExitOK)
 }
 
 // TestDDLEmitForceOtherDialect: --force with one dialect over a directory
@@ -157,7 +157,7 @@ func TestDDLEmitForceOtherDialect(t *testing.T) {
 			t.Errorf("stderr does not report removing %s:\n%s", name, r.stderr)
 		}
 	}
-	mustCode(t, runCLI(t, "ddl", "check", "-q", "--dialect", "pgsql", "--against", out), ExitOK)
+	mustCode(t, runCLI(t, withExample("ddl", "check", "-q", "--dialect", "pgsql", "--against", out)...), ExitOK)
 	entries, err := os.ReadDir(out)
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +228,7 @@ func TestDDLEmitForceTempLeftovers(t *testing.T) {
 	if _, err := os.Stat(leftover); err == nil {
 		t.Error("the leftover temporary file is still there")
 	}
-	mustCode(t, runCLI(t, "ddl", "check", "-q", "--against", out), ExitOK)
+	mustCode(t, runCLI(t, withExample("ddl", "check", "-q", "--against", out)...), ExitOK)
 
 	for _, name := range []string{".notes" + tempOutputMarker + "1", ".pgsql.sql" + tempOutputMarker + "x1", "pgsql.sql" + tempOutputMarker + "1"} {
 		path := filepath.Join(out, name)

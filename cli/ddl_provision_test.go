@@ -53,7 +53,7 @@ func TestDDLProvisionWrongColumnTypes(t *testing.T) {
 	dsn := testenv.NewPostgresDatabase(t, "cli", "wrongtypes")
 	execPG(t, dsn, wrongSchool)
 
-	r := runCLI(t, "ddl", "provision", "-q", "--dsn", dsn)
+	r := runCLI(t, withExample("ddl", "provision", "-q", "--dsn", dsn)...)
 	if r.code != ExitFailure {
 		t.Errorf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, ExitFailure, r.stdout, r.stderr)
 	}
@@ -72,7 +72,7 @@ func TestDDLProvisionWrongColumnTypes(t *testing.T) {
 		t.Errorf("stdout claims verification: %s", r.stdout)
 	}
 	// Nothing was committed: the database holds no effective schema.
-	r = runCLI(t, "ddl", "provision", "-q", "--dsn", dsn)
+	r = runCLI(t, withExample("ddl", "provision", "-q", "--dsn", dsn)...)
 	if r.code != ExitFailure || strings.Contains(r.stdout, "already provisioned") {
 		t.Errorf("second run: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -84,12 +84,12 @@ func TestDDLProvisionWrongColumnTypes(t *testing.T) {
 // mismatch instead of exit 0.
 func TestDDLProvisionVerifiesAlreadyProvisioned(t *testing.T) {
 	dsn := testenv.NewPostgresDatabase(t, "cli", "alreadyverified")
-	r := runCLI(t, "ddl", "provision", "-q", "--dsn", dsn)
+	r := runCLI(t, withExample("ddl", "provision", "-q", "--dsn", dsn)...)
 	mustCode(t, r, ExitOK)
 	if !strings.Contains(r.stdout, "applied") || !strings.Contains(r.stdout, "verified") {
 		t.Errorf("first run: %s", r.stdout)
 	}
-	r = runCLI(t, "ddl", "provision", "-q", "--dsn", dsn)
+	r = runCLI(t, withExample("ddl", "provision", "-q", "--dsn", dsn)...)
 	mustCode(t, r, ExitOK)
 	if !strings.Contains(r.stdout, "already provisioned") || !strings.Contains(r.stdout, "verified") {
 		t.Errorf("second run: %s", r.stdout)
@@ -101,7 +101,7 @@ ALTER TABLE "example"."SchoolAddress" ADD COLUMN "Audit" text NOT NULL DEFAULT '
 ALTER TABLE "example"."SchoolAddress" ADD COLUMN "Required" text NOT NULL;
 ALTER TABLE "example"."SchoolTag" DROP CONSTRAINT "PK_SchoolTag";
 ALTER TABLE "example"."SchoolTag" ADD CONSTRAINT "PK_SchoolTag" PRIMARY KEY ("School_DocumentId", "Tag");`)
-	r = runCLI(t, "ddl", "provision", "-q", "--dsn", dsn)
+	r = runCLI(t, withExample("ddl", "provision", "-q", "--dsn", dsn)...)
 	if r.code != ExitFailure {
 		t.Fatalf("altered database: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, ExitFailure, r.stdout, r.stderr)
 	}

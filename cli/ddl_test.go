@@ -68,7 +68,7 @@ func TestDDLEmitStdout(t *testing.T) {
 func TestDDLCheck(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	mustCode(t, runCLI(t, "ddl", "emit", "-q", "-o", out), ExitOK)
-	r := runCLI(t, "ddl", "check", "-q", "--against", out)
+	r := runCLI(t, withExample("ddl", "check", "-q", "--against", out)...)
 	mustCode(t, r, ExitOK)
 
 	script := filepath.Join(out, "mssql.sql")
@@ -78,7 +78,7 @@ func TestDDLCheck(t *testing.T) {
 	if err := os.WriteFile(script, changed, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r = runCLI(t, "ddl", "check", "-q", "--against", out)
+	r = runCLI(t, withExample("ddl", "check", "-q", "--against", out)...)
 	mustCode(t, r, ExitFailure)
 	if !strings.Contains(r.stdout, "differs: "+script) || !strings.Contains(r.stdout, "-cREATE TABLE") || !strings.Contains(r.stderr, "stale") {
 		t.Errorf("no diff summary:\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
@@ -87,12 +87,12 @@ func TestDDLCheck(t *testing.T) {
 
 	os.Remove(filepath.Join(out, "ddl-manifest.json"))
 	os.WriteFile(filepath.Join(out, "notes.txt"), []byte("x"), 0o644)
-	r = runCLI(t, "ddl", "check", "-q", "--against", out)
+	r = runCLI(t, withExample("ddl", "check", "-q", "--against", out)...)
 	mustCode(t, r, ExitFailure)
 	if !strings.Contains(r.stdout, "missing: ") || !strings.Contains(r.stdout, "extra: ") {
 		t.Errorf("missing/extra not reported: %s", r.stdout)
 	}
-	mustCode(t, runCLI(t, "ddl", "check"), ExitUsage)
+	mustCode(t, runCLI(t, withExample("ddl", "check")...), ExitUsage)
 }
 
 // TestDDLProvision provisions the example into a fresh PostgreSQL database
@@ -105,12 +105,12 @@ func TestDDLProvision(t *testing.T) {
 	dsn := withDatabase(t, base, name)
 	t.Cleanup(func() { dropDatabase(t, base, name) })
 
-	r := runCLI(t, "ddl", "provision", "-q", "--dsn", dsn, "--create-database")
+	r := runCLI(t, withExample("ddl", "provision", "-q", "--dsn", dsn, "--create-database")...)
 	mustCode(t, r, ExitOK)
 	if !strings.Contains(r.stdout, "applied") {
 		t.Errorf("stdout: %s", r.stdout)
 	}
-	r = runCLI(t, "ddl", "provision", "-q", "--dsn", dsn)
+	r = runCLI(t, withExample("ddl", "provision", "-q", "--dsn", dsn)...)
 	mustCode(t, r, ExitOK)
 	if !strings.Contains(r.stdout, "already provisioned") {
 		t.Errorf("second run: %s", r.stdout)
@@ -123,9 +123,9 @@ func TestDDLProvision(t *testing.T) {
 		t.Errorf("mismatch message lacks the schema set's hash: %s", r.stderr)
 	}
 	t.Setenv("DMSC_DSN", dsn)
-	mustCode(t, runCLI(t, "ddl", "provision", "-q"), ExitOK)
+	mustCode(t, runCLI(t, withExample("ddl", "provision", "-q")...), ExitOK)
 	t.Setenv("DMSC_DSN", "")
-	mustCode(t, runCLI(t, "ddl", "provision", "-q"), ExitUsage)
+	mustCode(t, runCLI(t, withExample("ddl", "provision", "-q")...), ExitUsage)
 }
 
 // withDatabase returns dsn with its database replaced by name.

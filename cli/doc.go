@@ -22,7 +22,7 @@
 //			Short: "Print the effective schema hash of a schema set",
 //			RunE:  func(*cobra.Command, []string) error { return runHash(e, &f) },
 //		}
-//		addSchemaFlags(cmd, &f.schema, false) // -s/--schema and --mapping-version
+//		addSchemaFlags(cmd, &f.schema, schemaRequired) // -s/--schema and --mapping-version
 //		addFormatFlag(cmd, &f.format)
 //		return cmd
 //	}

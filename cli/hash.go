@@ -38,7 +38,7 @@ To compare with upstream DMS, pass --mapping-version v2.`,
   dmsc hash -s ApiSchema.json --mapping-version v2`,
 		RunE: func(*cobra.Command, []string) error { return runHash(e, &f) },
 	}
-	addSchemaFlags(cmd, &f.schema, false)
+	addSchemaFlags(cmd, &f.schema, schemaRequired)
 	addFormatFlag(cmd, &f.format)
 	return cmd
 }

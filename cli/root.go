@@ -10,9 +10,11 @@ import (
 // help shows them. Add a command by adding its constructor here.
 var commands = []func(*env) *cobra.Command{
 	newDDLCmd,
+	newDocsCmd,
 	newEdgesCmd,
 	newHashCmd,
 	newIdentityCmd,
+	newInspectCmd,
 	newModelCmd,
 	newRoundtripCmd,
 	newServeCmd,
@@ -61,6 +63,7 @@ func newRootCmd(e *env) *cobra.Command {
 	for _, newCmd := range commands {
 		root.AddCommand(newCmd(e))
 	}
+	root.SetGlobalNormalizationFunc(normalizeFlag) // --output, --connection-string
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)

@@ -22,7 +22,7 @@ type roundtripFlags struct {
 func newRoundtripCmd(e *env) *cobra.Command {
 	f := roundtripFlags{verifyEdges: true}
 	cmd := &cobra.Command{
-		Use:   "roundtrip -s FILE... --dsn DSN [--provision] [--strict] DIR",
+		Use:   "roundtrip --dsn DSN [-s FILE... [--provision]] [--strict] [--format text|json] DIR",
 		Short: "Load a directory of documents through the runtime and check that each reads back equal",
 		Long: `Load every DIR/<projectEndpoint>/<resourceEndpoint>/*.json document through
 the runtime (POST semantics), read each one back by the id the write
@@ -55,10 +55,14 @@ file paths relative to DIR.
 --verify-edges (on by default) makes the runtime recompute each write's
 reference edges from its stored foreign keys and fail the write when they
 differ from the maintained ones; --verify-edges=false measures plain
-writes. Without -s, the built-in example schema set is used; --provision
-provisions the database first.`,
-		Example: `  dmsc roundtrip --dsn postgres://localhost/dms --provision testdata/documents/example
-  dmsc roundtrip -s ApiSchema.json --dsn "$DSN" --provision --strict --format json documents/ds-5.0`,
+writes.
+
+Without -s, the runtime manifest that dmsc ddl provision stored in the
+database gives the mapping; --provision (which needs -s) provisions the
+database first, creating it when missing.`,
+		Example: `  dmsc roundtrip -s example/example-core.json -s example/example-extra.json \
+    --dsn postgres://localhost/dms --provision testdata/documents/example
+  dmsc roundtrip --dsn "$DMSC_DSN" --strict --format json documents/ds-5.0`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error { return runRoundtrip(e, &f, args[0]) },
 	}
@@ -74,7 +78,7 @@ func runRoundtrip(e *env, f *roundtripFlags, dir string) error {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return fmt.Errorf("%s: not a directory (expected DIR/<projectEndpoint>/<resourceEndpoint>/*.json)", dir)
 	}
-	st, pool, err := e.openStore(&f.store, relstore.Options{VerifyEdges: f.verifyEdges})
+	st, pool, err := e.openStore("dmsc roundtrip", &f.store, relstore.Options{VerifyEdges: f.verifyEdges})
 	if err != nil {
 		return err
 	}

@@ -102,7 +102,7 @@ func TestRoundtripExampleDocuments(t *testing.T) {
 		t.Fatalf("only %d example documents in %s", total, dir)
 	}
 
-	r := runCLI(t, "roundtrip", "--provision", "--dsn", dsn, dir)
+	r := runCLI(t, withExample("roundtrip", "--provision", "--dsn", dsn, dir)...)
 	mustCode(t, r, ExitOK)
 	for _, s := range []string{
 		"example/schools ",
@@ -117,7 +117,7 @@ func TestRoundtripExampleDocuments(t *testing.T) {
 	}
 
 	// Again, as JSON, on the loaded database: every POST now updates.
-	r = runCLI(t, "roundtrip", "--dsn", dsn, "--format", "json", dir)
+	r = runCLI(t, "roundtrip", "--dsn", dsn, "--format", "json", dir) // the manifest stored by --provision
 	mustCode(t, r, ExitOK)
 	rep := decodeRoundtripJSON(t, r.stdout)
 	if rep.Loaded != total || rep.Equal != total || rep.Mismatched != 0 || rep.Rejected != 0 {
@@ -153,7 +153,7 @@ func TestRoundtripRejections(t *testing.T) {
 			"entryDate":"2024-08-20","entryGradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth grade"}`,
 		"example/widgets/001.json": `{}`,
 	})
-	r := runCLI(t, "roundtrip", "--provision", "--dsn", dsn, "--format", "json", dir)
+	r := runCLI(t, withExample("roundtrip", "--provision", "--dsn", dsn, "--format", "json", dir)...)
 	mustCode(t, r, ExitOK)
 	rep := decodeRoundtripJSON(t, r.stdout)
 	if rep.Loaded != 4 || rep.Equal != 4 || rep.Mismatched != 0 || rep.Rejected != 4 {
@@ -178,7 +178,7 @@ func TestRoundtripRejections(t *testing.T) {
 		}
 	}
 
-	r = runCLI(t, "roundtrip", "--dsn", dsn, "--strict", dir)
+	r = runCLI(t, "roundtrip", "--dsn", dsn, "--strict", dir) // the manifest stored by --provision
 	mustCode(t, r, ExitFailure)
 	if !strings.Contains(r.stderr, "4 documents rejected (--strict)") {
 		t.Errorf("stderr lacks the strict verdict:\n%s", r.stderr)

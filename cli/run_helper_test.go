@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -52,3 +53,21 @@ func mustCode(t *testing.T, r result, want int) {
 		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, want, r.stdout, r.stderr)
 	}
 }
+
+// exampleSchema are the -s flags naming the built-in example schema set's
+// files (absolute: some tests change directory), for the commands that no
+// longer fall back to it.
+var exampleSchema = []string{"-s", absPath("../example/example-core.json"), "-s", absPath("../example/example-extra.json")}
+
+// absPath is filepath.Abs of a path relative to the package directory,
+// the working directory when the test binary starts.
+func absPath(rel string) string {
+	p, err := filepath.Abs(rel)
+	if err != nil {
+		return rel
+	}
+	return p
+}
+
+// withExample returns args followed by exampleSchema.
+func withExample(args ...string) []string { return append(args, exampleSchema...) }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/edfi-dmsc/dmsc/apischema"
@@ -21,14 +23,32 @@ type schemaFlags struct {
 	quiet bool
 }
 
-// addSchemaFlags adds -s/--schema, --mapping-version and --quiet. When
-// exampleDefault is set, omitting -s selects the built-in example schema.
-func addSchemaFlags(cmd *cobra.Command, f *schemaFlags, exampleDefault bool) {
-	help := "ApiSchema.json `FILE` of the schema set; repeat for extensions (core first)"
-	if exampleDefault {
-		help += "; without -s, dmsc's built-in example schema set"
-	}
-	cmd.Flags().StringArrayVarP(&f.schemas, "schema", "s", nil, help)
+// schemaSource says where a command takes its schema set from when -s is
+// not given.
+type schemaSource int
+
+const (
+	// schemaRequired: -s is required.
+	schemaRequired schemaSource = iota
+	// schemaExample: without -s, the built-in example schema set, which
+	// the command says on stderr (ddl emit, model, docs).
+	schemaExample
+	// schemaFromDatabase: without -s, the runtime manifest stored in the
+	// database (commands that open a runtime store).
+	schemaFromDatabase
+)
+
+// schemaFlagHelp is the -s help of each schema source.
+var schemaFlagHelp = [...]string{
+	schemaRequired:     "ApiSchema.json `FILE` of the schema set (required); repeat for extensions (core first)",
+	schemaExample:      "ApiSchema.json `FILE` of the schema set; repeat for extensions (core first); without -s, dmsc's built-in example schema set",
+	schemaFromDatabase: "ApiSchema.json `FILE` of the schema set; repeat for extensions (core first); without -s, the runtime manifest dmsc ddl provision stored in the database",
+}
+
+// addSchemaFlags adds -s/--schema, --mapping-version and --quiet; src
+// says what omitting -s means.
+func addSchemaFlags(cmd *cobra.Command, f *schemaFlags, src schemaSource) {
+	cmd.Flags().StringArrayVarP(&f.schemas, "schema", "s", nil, schemaFlagHelp[src])
 	markPath(cmd.Flags(), "schema")
 	cmd.Flags().StringVar(&f.mappingVersion, "mapping-version", fingerprint.MappingVersion,
 		"relational mapping `VERSION` hashed into the effective schema hash (upstream DMS uses "+fingerprint.UpstreamMappingVersion+")")
@@ -45,6 +65,9 @@ func (e *env) loadSet(f *schemaFlags, allowExample bool) (*apischema.Set, error)
 	case len(f.schemas) > 0:
 		set = apischema.Load(f.schemas, &d)
 	case allowExample:
+		if !f.quiet {
+			fmt.Fprintln(e.stderr, "dmsc: no -s given: using the built-in example schema set (pass -s FILE for your own)")
+		}
 		var projects []*apischema.Project
 		for _, file := range example.Files() {
 			if p := apischema.Parse(file.Name, file.Data, &d); p != nil {
@@ -55,7 +78,7 @@ func (e *env) loadSet(f *schemaFlags, allowExample bool) (*apischema.Set, error)
 			set = apischema.Build(projects, &d)
 		}
 	default:
-		return nil, usageErrorf("no schema given: pass the core ApiSchema.json with -s FILE (and each extension with another -s)")
+		return nil, usageErrorf("no schema set given: pass the core ApiSchema.json with -s FILE (and each extension with another -s)")
 	}
 	e.warn(f, &d)
 	if err := d.Err(); err != nil {

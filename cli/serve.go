@@ -36,9 +36,10 @@ type serveFlags struct {
 
 // serveHelp is the long description of `dmsc serve`.
 const serveHelp = `Serve the runtime store over HTTP, for trying the relational store out and
-for tests. It compiles the schema set (without -s: the built-in example),
-optionally provisions the database (--provision), opens the store and
-listens on --addr; "listening on http://ADDR" is printed to stderr once the
+for tests. It takes the mapping from the runtime manifest that dmsc ddl
+provision stored in the database, or from the -s schema set (compiled;
+--provision provisions the database with it first, creating it when
+missing), opens the store and listens on --addr; "listening on http://ADDR" is printed to stderr once the
 port is open (--addr 127.0.0.1:0 picks a free port). It stops gracefully on
 SIGINT/SIGTERM. One line per request (method, URI, status, duration) is
 logged to stderr unless --quiet. docs/serve.md has the details.
@@ -102,10 +103,11 @@ unreachable or past --statement-timeout, write kept conflicting, or all
 func newServeCmd(e *env) *cobra.Command {
 	f := serveFlags{addr: "127.0.0.1:8080"}
 	cmd := &cobra.Command{
-		Use:   "serve -s FILE... --dsn DSN [--addr HOST:PORT]",
+		Use:   "serve --dsn DSN [-s FILE... [--provision]] [--addr HOST:PORT]",
 		Short: "Serve the runtime store over HTTP (POST/GET/PUT/DELETE /data/{project}/{resource})",
 		Long:  serveHelp,
-		Example: `  dmsc serve --dsn postgres://localhost/dms --provision
+		Example: `  dmsc serve --dsn postgres://localhost/dms
+  dmsc serve -s ApiSchema.json --dsn "$DMSC_DSN" --provision --addr 127.0.0.1:0
   curl -i -X POST localhost:8080/data/example/schools \
     -H 'Content-Type: application/json' \
     -d '{"schoolId":1,"nameOfInstitution":"A"}'`,
@@ -119,7 +121,7 @@ func newServeCmd(e *env) *cobra.Command {
 	if q := fl.Lookup("quiet"); q != nil {
 		q.Usage = "do not print warnings nor log one line per request"
 	}
-	fl.BoolVar(&f.verifyEdges, "verify-edges", false, "recompute each write's reference edges and fail on a difference (audits)")
+	fl.BoolVar(&f.verifyEdges, "verify-edges", true, "have the runtime check each write's reference edges against its foreign keys (--verify-edges=false measures plain writes)")
 	fl.Int64Var(&f.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest request body in `BYTES` (413 beyond)")
 	fl.IntVar(&f.maxBodyReaders, "max-body-readers", server.DefaultMaxBodyReaders, "request bodies read and written at once (`N`); others wait up to --read-timeout, then 503")
 	fl.IntVar(&f.maxHeaderBytes, "max-header-bytes", server.DefaultMaxHeaderBytes, "largest request line plus headers in `BYTES` (431 beyond)")
@@ -200,8 +202,8 @@ func (e *env) serve(f *serveFlags) error {
 		return err
 	}
 	store := f.store
-	store.dsn = withStatementTimeout(store.dsn, f.statementTimeout)
-	st, pool, err := e.openStore(&store, relstore.Options{VerifyEdges: f.verifyEdges})
+	store.statementTimeout = f.statementTimeout
+	st, pool, err := e.openStore("dmsc serve", &store, relstore.Options{VerifyEdges: f.verifyEdges})
 	if err != nil {
 		return err
 	}

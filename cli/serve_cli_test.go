@@ -82,7 +82,7 @@ func TestServeCommand(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- Run(ctx, []string{"serve", "--dsn", dsn, "--provision", "--addr", "127.0.0.1:0"}, strings.NewReader(""), &stdout, &stderr)
+		done <- Run(ctx, withExample("serve", "--dsn", dsn, "--provision", "--addr", "127.0.0.1:0"), strings.NewReader(""), &stdout, &stderr)
 	}()
 
 	listening := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)\n`)

@@ -19,6 +19,7 @@ const (
 	IdentityLockTable        = dms.IdentityLock
 	EffectiveSchemaTable     = dms.EffectiveSchema
 	SchemaComponentTable     = dms.SchemaComponent
+	RuntimeManifestTable     = dms.RuntimeManifest
 	DocumentCacheTable       = dms.DocumentCache
 )
 
@@ -129,6 +130,15 @@ func coreTables() []dialect.Table {
 			PrimaryKey: key("PK_SchemaComponent", "EffectiveSchemaId", "ProjectEndpointName"),
 		},
 		{
+			Name:    RuntimeManifestTable,
+			Comment: "dms.RuntimeManifest: the runtime mapping manifest stored by dmsc ddl provision with its effective schema (empty when the script was applied by hand)",
+			Columns: []dialect.Column{
+				col("EffectiveSchemaId", model.Int32), str("ManifestFormatVersion", 16),
+				special("Manifest", dialect.JSON, 0), now("StoredAt"),
+			},
+			PrimaryKey: key("PK_RuntimeManifest", "EffectiveSchemaId"),
+		},
+		{
 			Name:    DocumentCacheTable,
 			Comment: "dms.DocumentCache: optional, eventually consistent JSON projection (fresh iff Etag equals dms.Document.Etag)",
 			Columns: []dialect.Column{
@@ -166,6 +176,7 @@ func coreForeignKeys(d dialect.Dialect) []dialect.ForeignKey {
 		fk(ReferenceEdgeTable, "FK_ReferenceEdge_ChildDocument", "ChildDocumentId", DocumentTable, "DocumentId", childAction),
 		fk(ReferenceEdgeTable, "FK_ReferenceEdge_ParentDocument", "ParentDocumentId", DocumentTable, "DocumentId", dialect.Cascade),
 		fk(ReferentialIdentityTable, "FK_ReferentialIdentity_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
+		fk(RuntimeManifestTable, "FK_RuntimeManifest_EffectiveSchema", "EffectiveSchemaId", EffectiveSchemaTable, "EffectiveSchemaId", dialect.Cascade),
 		fk(SchemaComponentTable, "FK_SchemaComponent_EffectiveSchema", "EffectiveSchemaId", EffectiveSchemaTable, "EffectiveSchemaId", dialect.Cascade),
 	}
 }

@@ -24,13 +24,17 @@ const (
 	EffectiveSchema = "EffectiveSchema"
 	// SchemaComponent holds the projects of each effective schema.
 	SchemaComponent = "SchemaComponent"
+	// RuntimeManifest holds the runtime mapping manifest that `dmsc ddl
+	// provision` stored with each effective schema, so that a runtime can
+	// open a provisioned database without the ApiSchema files.
+	RuntimeManifest = "RuntimeManifest"
 	// DocumentCache is the optional JSON projection.
 	DocumentCache = "DocumentCache"
 )
 
 // Tables lists the core tables in creation order.
 func Tables() []string {
-	return []string{ResourceKey, Document, ReferentialIdentity, Descriptor, ReferenceEdge, IdentityLock, EffectiveSchema, SchemaComponent, DocumentCache}
+	return []string{ResourceKey, Document, ReferentialIdentity, Descriptor, ReferenceEdge, IdentityLock, EffectiveSchema, SchemaComponent, RuntimeManifest, DocumentCache}
 }
 
 // The widths (characters) of dms.Descriptor's string columns.

@@ -24,38 +24,56 @@ type PgQuerier interface {
 // provisioning runs on one database.
 const pgProvisionLock = 0x646d7363 // "dmsc"
 
+// pgManifestInsert stores the runtime manifest with its effective schema
+// ($1 format version, $2 manifest JSON, $3 effective schema hash).
+const pgManifestInsert = `INSERT INTO "dms"."RuntimeManifest" ("EffectiveSchemaId", "ManifestFormatVersion", "Manifest")
+SELECT "EffectiveSchemaId", $1, $2::text::jsonb FROM "dms"."EffectiveSchema" WHERE "EffectiveSchemaHash" = $3
+ON CONFLICT ("EffectiveSchemaId") DO NOTHING`
+
 // applyPostgres provisions the database behind conn with script (see
 // Provision): preflight and apply run in one transaction holding an
-// advisory lock, and the transaction commits only after verification.
-func applyPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, script string) (*Result, error) {
+// advisory lock, and the transaction commits only after verification. A
+// dry run reads in a read-only transaction and takes no lock.
+func applyPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, script string, opts Options) (*Result, error) {
 	if m.Dialect != model.PgSQL {
 		return nil, fmt.Errorf("model is named for %s, not pgsql", m.Dialect)
 	}
-	tx, err := conn.Begin(ctx)
+	txOpts := pgx.TxOptions{}
+	if opts.DryRun {
+		txOpts.AccessMode = pgx.ReadOnly
+	}
+	tx, err := conn.BeginTx(ctx, txOpts)
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }() // a no-op after Commit
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(pgProvisionLock)); err != nil {
-		return nil, fmt.Errorf("take the provisioning lock: %w", err)
+	if !opts.DryRun {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(pgProvisionLock)); err != nil {
+			return nil, fmt.Errorf("take the provisioning lock: %w", err)
+		}
 	}
 	state, err := readStatePostgres(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Dialect: model.PgSQL, Hash: m.EffectiveSchemaHash}
 	if state.Provisioned() {
-		if mm := state.Mismatch(m); mm != nil {
-			return nil, mm
-		}
-		if err := verifyPostgres(ctx, tx, m); err != nil {
-			return nil, withWhen(err, whenAlreadyProvisioned)
-		}
-		res.Status = AlreadyProvisioned
-		return res, nil
+		return alreadyPostgres(ctx, tx, m, state, opts)
 	}
-	if _, err := tx.Exec(ctx, script); err != nil {
-		return nil, fmt.Errorf("apply the PostgreSQL script (rolled back): %w", err)
+	plan, err := Postgres{}.Plan(m, script, opts.Manifest)
+	if err != nil || opts.DryRun {
+		return plan, err
+	}
+	scriptSteps := plan.Steps
+	if opts.Manifest != nil {
+		scriptSteps = scriptSteps[:len(scriptSteps)-1]
+	}
+	if err := execPostgresScript(ctx, conn, scriptSteps, script); err != nil {
+		return nil, err
+	}
+	if opts.Manifest != nil {
+		if err := execSteps(ctx, tx, plan.Steps[len(scriptSteps):]); err != nil {
+			return nil, err
+		}
 	}
 	if err := verifyPostgres(ctx, tx, m); err != nil {
 		return nil, withWhen(err, whenApplied)
@@ -63,9 +81,95 @@ func applyPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, script s
 	if err := tx.Commit(ctx); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
-	res.Status, res.Batches = Applied, 1
-	res.Statements, _ = ddl.CountStatements(model.PgSQL, script)
+	plan.Status, plan.DryRun = Applied, false
+	return plan, nil
+}
+
+// alreadyPostgres answers for a database that holds an effective schema:
+// a *MismatchError for another hash; for the same hash, the catalog is
+// verified and the runtime manifest stored when missing (a dry run only
+// lists that step).
+func alreadyPostgres(ctx context.Context, tx pgx.Tx, m *model.Model, state *State, opts Options) (*Result, error) {
+	if mm := state.Mismatch(m); mm != nil {
+		return nil, mm
+	}
+	if err := verifyPostgres(ctx, tx, m); err != nil {
+		return nil, withWhen(err, whenAlreadyProvisioned)
+	}
+	res := &Result{Status: AlreadyProvisioned, Dialect: model.PgSQL, Hash: m.EffectiveSchemaHash, DryRun: opts.DryRun}
+	if opts.Manifest == nil {
+		return res, nil
+	}
+	var stored bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM "dms"."RuntimeManifest" r JOIN "dms"."EffectiveSchema" e
+  ON e."EffectiveSchemaId" = r."EffectiveSchemaId" WHERE e."EffectiveSchemaHash" = $1)`, m.EffectiveSchemaHash).Scan(&stored); err != nil {
+		return nil, fmt.Errorf("read dms.RuntimeManifest: %w", err)
+	}
+	if stored {
+		return res, nil
+	}
+	res.StoredManifest = true
+	res.Steps = []Step{manifestStep(pgManifestInsert, opts.Manifest, m.EffectiveSchemaHash)}
+	if opts.DryRun {
+		return res, nil
+	}
+	if err := execSteps(ctx, tx, res.Steps); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
 	return res, nil
+}
+
+// execPostgresScript runs the script in one round trip (the simple query
+// protocol, inside the caller's transaction) and, when a statement fails,
+// names it: its number among steps (the script's statements in order),
+// its first line and the server's message, detail and hint.
+func execPostgresScript(ctx context.Context, conn *pgx.Conn, steps []Step, script string) error {
+	results, err := conn.PgConn().Exec(ctx, script).ReadAll()
+	if err == nil {
+		return nil
+	}
+	// Statements before the failing one each completed with a result.
+	failed := len(results)
+	for i, r := range results {
+		if r.Err != nil {
+			failed = i
+			break
+		}
+	}
+	where := ""
+	if failed < len(steps) {
+		where = fmt.Sprintf(", statement %d of %d (%s)", failed+1, len(steps), statementSummary(steps[failed].SQL))
+	}
+	return fmt.Errorf("apply the PostgreSQL script%s, rolled back: %s", where, pgErrorText(err))
+}
+
+// execSteps runs steps with their parameters, naming a failing one.
+func execSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
+	for _, st := range steps {
+		if _, err := tx.Exec(ctx, st.SQL, st.args...); err != nil {
+			return fmt.Errorf("%s (rolled back): %s", statementSummary(st.SQL), pgErrorText(err))
+		}
+	}
+	return nil
+}
+
+// pgErrorText is err's message with the server's detail and hint.
+func pgErrorText(err error) string {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err.Error()
+	}
+	msg := pgErr.Error()
+	if pgErr.Detail != "" {
+		msg += "; detail: " + pgErr.Detail
+	}
+	if pgErr.Hint != "" {
+		msg += "; hint: " + pgErr.Hint
+	}
+	return msg
 }
 
 // readStatePostgres reads the newest dms.EffectiveSchema row and its
@@ -81,8 +185,8 @@ func readStatePostgres(ctx context.Context, q PgQuerier) (*State, error) {
 		return st, nil
 	}
 	var id int64
-	err := q.QueryRow(ctx, `SELECT "EffectiveSchemaId", "EffectiveSchemaHash", "ApiSchemaFormatVersion", "MappingVersion"
-FROM "dms"."EffectiveSchema" ORDER BY "EffectiveSchemaId" DESC LIMIT 1`).Scan(&id, &st.Hash, &st.APISchemaFormatVersion, &st.MappingVersion)
+	err := q.QueryRow(ctx, `SELECT "EffectiveSchemaId", "EffectiveSchemaHash", "ApiSchemaFormatVersion", "MappingVersion", "AppliedAt"
+FROM "dms"."EffectiveSchema" ORDER BY "EffectiveSchemaId" DESC LIMIT 1`).Scan(&id, &st.Hash, &st.APISchemaFormatVersion, &st.MappingVersion, &st.AppliedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return st, nil
 	}
@@ -212,30 +316,50 @@ func pgEach(ctx context.Context, q PgQuerier, sql string, arg any, fn func(pgx.R
 	return eachRow(rows, func() error { return fn(rows) })
 }
 
-// createPostgresDatabase creates the database named in dsn unless it
-// exists, connecting to the `postgres` maintenance database of the same
-// server. It reports whether it created it.
-func createPostgresDatabase(ctx context.Context, dsn string) (bool, error) {
+// maintenanceConn connects to the `postgres` maintenance database of the
+// server in dsn and returns the name of dsn's database ("" or "postgres":
+// no connection is opened and conn is nil).
+func maintenanceConn(ctx context.Context, dsn string) (conn *pgx.Conn, name string, err error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
-		return false, fmt.Errorf("parse the PostgreSQL DSN: %w", err)
+		return nil, "", fmt.Errorf("parse the PostgreSQL DSN: %w", err)
 	}
-	name := cfg.Database
+	name = cfg.Database
 	if name == "" || name == "postgres" {
-		return false, nil
+		return nil, name, nil
 	}
 	cfg.Database = "postgres"
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	conn, err = pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		return false, fmt.Errorf("connect to the postgres maintenance database: %w", err)
+		return nil, "", fmt.Errorf("connect to the postgres maintenance database: %w", err)
 	}
-	defer conn.Close(ctx)
+	return conn, name, nil
+}
+
+// postgresDatabaseExists reports whether the database named in dsn exists.
+func postgresDatabaseExists(ctx context.Context, conn *pgx.Conn, name string) (bool, error) {
+	if conn == nil {
+		return true, nil
+	}
 	var exists bool
 	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
 		return false, fmt.Errorf("look up database %s: %w", name, err)
 	}
-	if exists {
-		return false, nil
+	return exists, nil
+}
+
+// createPostgresDatabase creates the database named in dsn unless it
+// exists, connecting to the `postgres` maintenance database of the same
+// server. It reports whether it created it.
+func createPostgresDatabase(ctx context.Context, dsn string) (bool, error) {
+	conn, name, err := maintenanceConn(ctx, dsn)
+	if err != nil || conn == nil {
+		return false, err
+	}
+	defer conn.Close(ctx)
+	exists, err := postgresDatabaseExists(ctx, conn, name)
+	if err != nil || exists {
+		return false, err
 	}
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		var pgErr *pgconn.PgError
@@ -262,21 +386,46 @@ func (Postgres) CreateDatabase(ctx context.Context, dsn string) (bool, error) {
 	return createPostgresDatabase(ctx, dsn)
 }
 
-// Apply connects and provisions (see Provision).
-func (Postgres) Apply(ctx context.Context, dsn string, m *model.Model, script string) (*Result, error) {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+// DatabaseExists reports whether the database named in dsn exists,
+// through the `postgres` maintenance database.
+func (Postgres) DatabaseExists(ctx context.Context, dsn string) (bool, error) {
+	conn, name, err := maintenanceConn(ctx, dsn)
+	if err != nil || conn == nil {
+		return conn == nil && err == nil, err
 	}
 	defer conn.Close(ctx)
-	return applyPostgres(ctx, conn, m, script)
+	return postgresDatabaseExists(ctx, conn, name)
+}
+
+// Plan lists the steps that provision a database without an effective
+// schema: every statement of script, then the manifest insert.
+func (Postgres) Plan(m *model.Model, script string, manifest []byte) (*Result, error) {
+	parts, err := ddl.Statements(model.PgSQL, script)
+	if err != nil {
+		return nil, err
+	}
+	steps := stepsOf(parts)
+	if manifest != nil {
+		steps = append(steps, manifestStep(pgManifestInsert, manifest, m.EffectiveSchemaHash))
+	}
+	return wouldApply(m, steps, len(parts), 1, manifest != nil), nil
+}
+
+// Apply connects and provisions (see Provision).
+func (Postgres) Apply(ctx context.Context, dsn string, m *model.Model, script string, opts Options) (*Result, error) {
+	conn, err := connectPostgres(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	return applyPostgres(ctx, conn, m, script, opts)
 }
 
 // Verify connects and verifies (see Verify).
 func (Postgres) Verify(ctx context.Context, dsn string, m *model.Model) error {
-	conn, err := pgx.Connect(ctx, dsn)
+	conn, err := connectPostgres(ctx, dsn)
 	if err != nil {
-		return fmt.Errorf("connect to PostgreSQL: %w", err)
+		return err
 	}
 	defer conn.Close(ctx)
 	return verifyPostgres(ctx, conn, m)
@@ -284,9 +433,9 @@ func (Postgres) Verify(ctx context.Context, dsn string, m *model.Model) error {
 
 // ReadState connects and reads the effective schema state.
 func (Postgres) ReadState(ctx context.Context, dsn string) (*State, error) {
-	conn, err := pgx.Connect(ctx, dsn)
+	conn, err := connectPostgres(ctx, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+		return nil, err
 	}
 	defer conn.Close(ctx)
 	return readStatePostgres(ctx, conn)

@@ -16,6 +16,15 @@ type Options struct {
 	// exist, outside the script's transaction (PostgreSQL: through the
 	// `postgres` maintenance database; SQL Server: through `master`).
 	CreateDatabase bool
+	// Manifest is the runtime mapping manifest (JSON) to store in
+	// dms.RuntimeManifest with the effective schema, so that a runtime can
+	// open the database without the ApiSchema files; nil stores none. A
+	// database already provisioned for the same hash without a stored
+	// manifest gets it too.
+	Manifest []byte
+	// DryRun changes nothing: the preflight runs (read-only) and the
+	// result lists the steps a real run would execute.
+	DryRun bool
 }
 
 // Status tells what Provision did.
@@ -28,6 +37,9 @@ const (
 	// AlreadyProvisioned means the database already held the same hash;
 	// nothing was changed.
 	AlreadyProvisioned Status = "already provisioned"
+	// WouldApply is a dry run's answer for a database a real run would
+	// provision.
+	WouldApply Status = "would apply"
 )
 
 // Result reports a successful Provision.
@@ -39,9 +51,21 @@ type Result struct {
 	// CreatedDatabase is true when Options.CreateDatabase created
 	// the database.
 	CreatedDatabase bool
-	// Statements and Batches count what was executed (0 when already
+	// Statements and Batches count the script's statements and batches
+	// that were executed (a dry run: would be; 0 when already
 	// provisioned); Batches is 1 on PostgreSQL.
 	Statements, Batches int
+	// DryRun marks the result of a dry run: nothing was changed.
+	DryRun bool
+	// WouldCreateDatabase is set by a dry run with
+	// Options.CreateDatabase when the database does not exist.
+	WouldCreateDatabase bool
+	// StoredManifest is set when the runtime manifest was stored (a dry
+	// run: would be).
+	StoredManifest bool
+	// Steps are the statements (SQL Server: batches) executed, in order;
+	// a dry run lists those a real run would execute.
+	Steps []Step
 }
 
 // When phrases of a *VerificationError returned by Provision.
@@ -56,11 +80,32 @@ func (r *Result) String() string {
 	if r.CreatedDatabase {
 		b.WriteString("created the database; ")
 	}
-	switch r.Status {
-	case AlreadyProvisioned:
+	if r.WouldCreateDatabase {
+		b.WriteString("dry run: would create the database, then ")
+	} else if r.DryRun {
+		b.WriteString("dry run: ")
+	}
+	switch {
+	case r.Status == AlreadyProvisioned && r.StoredManifest && r.DryRun:
+		b.WriteString("already provisioned with effective schema hash " + r.Hash + ", catalog verified; would store the runtime manifest (1 statement)")
+	case r.Status == AlreadyProvisioned && r.StoredManifest:
+		b.WriteString("already provisioned with effective schema hash " + r.Hash + ", catalog verified; stored the runtime manifest")
+	case r.Status == AlreadyProvisioned && r.DryRun:
+		b.WriteString("already provisioned with effective schema hash " + r.Hash + ", catalog verified; nothing would change")
+	case r.Status == AlreadyProvisioned:
 		b.WriteString("already provisioned with effective schema hash " + r.Hash + ", catalog verified; nothing changed")
+	case r.Status == WouldApply:
+		fmt.Fprintf(&b, "would apply %d statements in %d batch(es) in one transaction", r.Statements, r.Batches)
+		if r.StoredManifest {
+			b.WriteString(" and store the runtime manifest")
+		}
+		fmt.Fprintf(&b, " (%d steps below); effective schema hash %s; nothing was changed", len(r.Steps), r.Hash)
 	default:
-		fmt.Fprintf(&b, "applied %d statements in %d batch(es) in one transaction; effective schema hash %s verified", r.Statements, r.Batches, r.Hash)
+		fmt.Fprintf(&b, "applied %d statements in %d batch(es) in one transaction", r.Statements, r.Batches)
+		if r.StoredManifest {
+			b.WriteString(", stored the runtime manifest")
+		}
+		fmt.Fprintf(&b, "; effective schema hash %s verified", r.Hash)
 	}
 	return b.String()
 }
@@ -73,8 +118,16 @@ type Engine interface {
 	// CreateDatabase creates the DSN's database unless it exists (through
 	// the server's maintenance database) and reports whether it did.
 	CreateDatabase(ctx context.Context, dsn string) (bool, error)
-	// Apply provisions the database at dsn with script (see Provision).
-	Apply(ctx context.Context, dsn string, m *model.Model, script string) (*Result, error)
+	// DatabaseExists reports whether the DSN's database exists (through
+	// the server's maintenance database), changing nothing.
+	DatabaseExists(ctx context.Context, dsn string) (bool, error)
+	// Plan returns the dry-run result for a database that holds no
+	// effective schema: the steps that would apply script and store the
+	// runtime manifest (nil: none).
+	Plan(m *model.Model, script string, manifest []byte) (*Result, error)
+	// Apply provisions the database at dsn with script (see Provision);
+	// opts.CreateDatabase is handled by Provision.
+	Apply(ctx context.Context, dsn string, m *model.Model, script string, opts Options) (*Result, error)
 	// Verify checks the database at dsn against m (see Verify).
 	Verify(ctx context.Context, dsn string, m *model.Model) error
 	// ReadState reads the database's effective schema state.
@@ -118,12 +171,26 @@ func Provision(ctx context.Context, dsn string, m *model.Model, script string, o
 		}
 	}
 	var created bool
-	if opts.CreateDatabase {
+	switch {
+	case opts.CreateDatabase && opts.DryRun:
+		exists, err := e.DatabaseExists(ctx, dsn)
+		if err != nil {
+			return nil, err
+		}
+		if !exists {
+			res, err := e.Plan(m, script, opts.Manifest)
+			if err != nil {
+				return nil, err
+			}
+			res.WouldCreateDatabase = true
+			return res, nil
+		}
+	case opts.CreateDatabase:
 		if created, err = e.CreateDatabase(ctx, dsn); err != nil {
 			return nil, err
 		}
 	}
-	res, err := e.Apply(ctx, dsn, m, script)
+	res, err := e.Apply(ctx, dsn, m, script, opts)
 	if err != nil {
 		return nil, err
 	}

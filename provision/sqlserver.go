@@ -22,47 +22,51 @@ type SQLQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// msManifestInsert stores the runtime manifest with its effective schema
+// (@p1 format version, @p2 manifest JSON, @p3 effective schema hash).
+const msManifestInsert = `INSERT INTO [dms].[RuntimeManifest] ([EffectiveSchemaId], [ManifestFormatVersion], [Manifest])
+SELECT e.[EffectiveSchemaId], @p1, @p2 FROM [dms].[EffectiveSchema] AS e
+WHERE e.[EffectiveSchemaHash] = @p3
+  AND NOT EXISTS (SELECT 1 FROM [dms].[RuntimeManifest] AS r WHERE r.[EffectiveSchemaId] = e.[EffectiveSchemaId])`
+
 // applyMSSQL provisions the SQL Server database behind db with script
 // (see Provision): under an exclusive application lock, the preflight and
 // every GO-separated batch run in one transaction, committed only after
-// verification.
-func applyMSSQL(ctx context.Context, db *sql.DB, m *model.Model, script string) (*Result, error) {
+// verification. A dry run reads without the lock and changes nothing.
+func applyMSSQL(ctx context.Context, db *sql.DB, m *model.Model, script string, opts Options) (*Result, error) {
 	if m.Dialect != model.MSSQL {
 		return nil, fmt.Errorf("model is named for %s, not mssql", m.Dialect)
 	}
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: opts.DryRun})
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }() // a no-op after Commit
-	var lock int
-	if err := tx.QueryRowContext(ctx, `DECLARE @r int;
+	if !opts.DryRun {
+		var lock int
+		if err := tx.QueryRowContext(ctx, `DECLARE @r int;
 EXEC @r = sp_getapplock @Resource = N'dmsc-provision', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = -1;
 SELECT @r;`).Scan(&lock); err != nil {
-		return nil, fmt.Errorf("take the provisioning lock: %w", err)
-	}
-	if lock < 0 {
-		return nil, fmt.Errorf("take the provisioning lock: sp_getapplock returned %d", lock)
+			return nil, fmt.Errorf("take the provisioning lock: %w", err)
+		}
+		if lock < 0 {
+			return nil, fmt.Errorf("take the provisioning lock: sp_getapplock returned %d", lock)
+		}
 	}
 	state, err := readStateMSSQL(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Dialect: model.MSSQL, Hash: m.EffectiveSchemaHash}
 	if state.Provisioned() {
-		if mm := state.Mismatch(m); mm != nil {
-			return nil, mm
-		}
-		if err := verifyMSSQL(ctx, tx, m); err != nil {
-			return nil, withWhen(err, whenAlreadyProvisioned)
-		}
-		res.Status = AlreadyProvisioned
-		return res, nil
+		return alreadyMSSQL(ctx, tx, m, state, opts)
 	}
-	batches := mssql.SplitBatches(script)
-	for i, batch := range batches {
-		if _, err := tx.ExecContext(ctx, batch); err != nil {
-			return nil, fmt.Errorf("apply the SQL Server script, batch %d of %d (%s), rolled back: %w", i+1, len(batches), statementSummary(batch), err)
+	plan, err := SQLServer{}.Plan(m, script, opts.Manifest)
+	if err != nil || opts.DryRun {
+		return plan, err
+	}
+	for i, st := range plan.Steps {
+		if _, err := tx.ExecContext(ctx, st.SQL, st.args...); err != nil {
+			return nil, fmt.Errorf("apply the SQL Server script, batch %d of %d (%s), rolled back: %w", i+1, len(plan.Steps), statementSummary(st.SQL), err)
 		}
 	}
 	if err := verifyMSSQL(ctx, tx, m); err != nil {
@@ -71,8 +75,43 @@ SELECT @r;`).Scan(&lock); err != nil {
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("commit: %w", err)
 	}
-	res.Status, res.Batches = Applied, len(batches)
-	res.Statements, _ = ddl.CountStatements(model.MSSQL, script)
+	plan.Status, plan.DryRun = Applied, false
+	return plan, nil
+}
+
+// alreadyMSSQL answers for a database that holds an effective schema, as
+// alreadyPostgres does.
+func alreadyMSSQL(ctx context.Context, tx *sql.Tx, m *model.Model, state *State, opts Options) (*Result, error) {
+	if mm := state.Mismatch(m); mm != nil {
+		return nil, mm
+	}
+	if err := verifyMSSQL(ctx, tx, m); err != nil {
+		return nil, withWhen(err, whenAlreadyProvisioned)
+	}
+	res := &Result{Status: AlreadyProvisioned, Dialect: model.MSSQL, Hash: m.EffectiveSchemaHash, DryRun: opts.DryRun}
+	if opts.Manifest == nil {
+		return res, nil
+	}
+	var stored bool
+	if err := tx.QueryRowContext(ctx, `SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM [dms].[RuntimeManifest] AS r
+  JOIN [dms].[EffectiveSchema] AS e ON e.[EffectiveSchemaId] = r.[EffectiveSchemaId] WHERE e.[EffectiveSchemaHash] = @p1)
+  THEN 1 ELSE 0 END AS bit)`, m.EffectiveSchemaHash).Scan(&stored); err != nil {
+		return nil, fmt.Errorf("read dms.RuntimeManifest: %w", err)
+	}
+	if stored {
+		return res, nil
+	}
+	res.StoredManifest = true
+	res.Steps = []Step{manifestStep(msManifestInsert, opts.Manifest, m.EffectiveSchemaHash)}
+	if opts.DryRun {
+		return res, nil
+	}
+	if _, err := tx.ExecContext(ctx, res.Steps[0].SQL, res.Steps[0].args...); err != nil {
+		return nil, fmt.Errorf("store the runtime manifest (rolled back): %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
 	return res, nil
 }
 
@@ -89,8 +128,8 @@ func readStateMSSQL(ctx context.Context, q SQLQuerier) (*State, error) {
 		return st, nil
 	}
 	var id int64
-	err := q.QueryRowContext(ctx, `SELECT TOP (1) [EffectiveSchemaId], [EffectiveSchemaHash], [ApiSchemaFormatVersion], [MappingVersion]
-FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC`).Scan(&id, &st.Hash, &st.APISchemaFormatVersion, &st.MappingVersion)
+	err := q.QueryRowContext(ctx, `SELECT TOP (1) [EffectiveSchemaId], [EffectiveSchemaHash], [ApiSchemaFormatVersion], [MappingVersion], [AppliedAt]
+FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC`).Scan(&id, &st.Hash, &st.APISchemaFormatVersion, &st.MappingVersion, &st.AppliedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, nil
 	}
@@ -209,20 +248,29 @@ func sqlEach(ctx context.Context, q SQLQuerier, query string, fn func(*sql.Rows)
 	return eachRow(rows, func() error { return fn(rows) })
 }
 
+// masterDB opens `master` on the server in dsn and returns the name of
+// dsn's database ("" or "master": db is nil).
+func masterDB(dsn string) (db *sql.DB, name string, err error) {
+	cfg, err := msdsn.Parse(dsn)
+	if err != nil {
+		return nil, "", fmt.Errorf("parse the SQL Server DSN: %w", err)
+	}
+	name = cfg.Database
+	if name == "" || strings.EqualFold(name, "master") {
+		return nil, name, nil
+	}
+	cfg.Database = "master"
+	return sql.OpenDB(mssqldb.NewConnectorConfig(cfg)), name, nil
+}
+
 // createMSSQLDatabase creates the database named in dsn unless it exists,
 // connecting to `master` on the same server. It reports whether it
 // created it.
 func createMSSQLDatabase(ctx context.Context, dsn string) (bool, error) {
-	cfg, err := msdsn.Parse(dsn)
-	if err != nil {
-		return false, fmt.Errorf("parse the SQL Server DSN: %w", err)
+	db, name, err := masterDB(dsn)
+	if err != nil || db == nil {
+		return false, err
 	}
-	name := cfg.Database
-	if name == "" || strings.EqualFold(name, "master") {
-		return false, nil
-	}
-	cfg.Database = "master"
-	db := sql.OpenDB(mssqldb.NewConnectorConfig(cfg))
 	defer db.Close()
 	d := mssql.New()
 	var created bool
@@ -260,14 +308,44 @@ func (SQLServer) CreateDatabase(ctx context.Context, dsn string) (bool, error) {
 	return createMSSQLDatabase(ctx, dsn)
 }
 
+// DatabaseExists reports whether the database named in dsn exists,
+// through `master`.
+func (SQLServer) DatabaseExists(ctx context.Context, dsn string) (bool, error) {
+	db, name, err := masterDB(dsn)
+	if err != nil || db == nil {
+		return db == nil && err == nil, err
+	}
+	defer db.Close()
+	var exists bool
+	if err := db.QueryRowContext(ctx, "SELECT CAST(CASE WHEN DB_ID(@p1) IS NULL THEN 0 ELSE 1 END AS bit)", name).Scan(&exists); err != nil {
+		return false, fmt.Errorf("look up database %s: %w", name, err)
+	}
+	return exists, nil
+}
+
+// Plan lists the steps that provision a database without an effective
+// schema: every GO batch of script, then the manifest insert.
+func (SQLServer) Plan(m *model.Model, script string, manifest []byte) (*Result, error) {
+	batches := mssql.SplitBatches(script)
+	steps := stepsOf(batches)
+	if manifest != nil {
+		steps = append(steps, manifestStep(msManifestInsert, manifest, m.EffectiveSchemaHash))
+	}
+	n, err := ddl.CountStatements(model.MSSQL, script)
+	if err != nil {
+		return nil, err
+	}
+	return wouldApply(m, steps, n, len(batches), manifest != nil), nil
+}
+
 // Apply opens dsn and provisions (see Provision).
-func (SQLServer) Apply(ctx context.Context, dsn string, m *model.Model, script string) (*Result, error) {
+func (SQLServer) Apply(ctx context.Context, dsn string, m *model.Model, script string, opts Options) (*Result, error) {
 	db, err := openMSSQL(dsn)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	return applyMSSQL(ctx, db, m, script)
+	return applyMSSQL(ctx, db, m, script, opts)
 }
 
 // Verify opens dsn and verifies (see Verify).

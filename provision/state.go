@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/edfi-dmsc/dmsc/model"
 )
@@ -49,15 +50,20 @@ type State struct {
 	Hash                   string
 	APISchemaFormatVersion string
 	MappingVersion         string
+	// AppliedAt is when that effective schema's seed row was written
+	// (the database server's clock).
+	AppliedAt time.Time
 	// Components are that schema's projects sorted by endpoint name.
 	Components []Component
 }
 
 // Component is one dms.SchemaComponent row.
 type Component struct {
-	EndpointName, ProjectName, ProjectVersion string
-	IsExtension                               bool
-	ProjectHash                               string
+	EndpointName   string `json:"project_endpoint_name"`
+	ProjectName    string `json:"project_name"`
+	ProjectVersion string `json:"project_version"`
+	IsExtension    bool   `json:"is_extension_project"`
+	ProjectHash    string `json:"project_hash"`
 }
 
 // Provisioned reports whether the database holds an effective schema.

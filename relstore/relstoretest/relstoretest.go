@@ -62,7 +62,8 @@ func Compile(t testing.TB, files ...string) *model.Model {
 }
 
 // New creates a database on DMSC_PG_DSN's server (skipping without it),
-// provisions the schema files (nil = the built-in example) and opens a
+// provisions the schema files (nil = the built-in example), storing the
+// runtime manifest as dmsc ddl provision does, and opens a
 // store with edge verification on. label names the database.
 func New(t testing.TB, label string, files ...string) *Env {
 	t.Helper()
@@ -76,7 +77,11 @@ func NewWithModel(t testing.TB, label string, m *model.Model, opts relstore.Opti
 	t.Helper()
 	ctx := context.Background()
 	dsn := testenv.NewPostgresDatabase(t, "rt", label)
-	if _, err := provision.Provision(ctx, dsn, m, "", provision.Options{}); err != nil {
+	data, err := compiler.Manifest(m).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provision.Provision(ctx, dsn, m, "", provision.Options{Manifest: data}); err != nil {
 		t.Fatalf("provision: %v", err)
 	}
 	cfg, err := pgxpool.ParseConfig(dsn)

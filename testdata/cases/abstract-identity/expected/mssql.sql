@@ -126,6 +126,17 @@ CREATE TABLE [dms].[SchemaComponent] (
     CONSTRAINT [PK_SchemaComponent] PRIMARY KEY ([EffectiveSchemaId], [ProjectEndpointName])
 );
 
+-- dms.RuntimeManifest: the runtime mapping manifest stored by dmsc ddl provision with its effective schema (empty when the script was applied by hand)
+IF OBJECT_ID(N'[dms].[RuntimeManifest]', N'U') IS NULL
+CREATE TABLE [dms].[RuntimeManifest] (
+    [EffectiveSchemaId] int NOT NULL,
+    [ManifestFormatVersion] nvarchar(16) NOT NULL,
+    [Manifest] nvarchar(max) NOT NULL,
+    [StoredAt] datetime2(7) NOT NULL CONSTRAINT [DF_RuntimeManifest_StoredAt] DEFAULT (sysutcdatetime()),
+    CONSTRAINT [PK_RuntimeManifest] PRIMARY KEY ([EffectiveSchemaId]),
+    CONSTRAINT [CK_RuntimeManifest_Manifest] CHECK (ISJSON([Manifest]) = 1)
+);
+
 -- dms.DocumentCache: optional, eventually consistent JSON projection (fresh iff Etag equals dms.Document.Etag)
 IF OBJECT_ID(N'[dms].[DocumentCache]', N'U') IS NULL
 CREATE TABLE [dms].[DocumentCache] (
@@ -218,7 +229,7 @@ CREATE TABLE [abs].[StudentSportProgramAssociation] (
 );
 GO
 
--- Foreign keys (22)
+-- Foreign keys (23)
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Descriptor_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[Descriptor]'))
     ALTER TABLE [dms].[Descriptor] ADD CONSTRAINT [FK_Descriptor_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Document_ResourceKey' AND [parent_object_id] = OBJECT_ID(N'[dms].[Document]'))
@@ -233,6 +244,8 @@ IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_ReferenceEdge_
     ALTER TABLE [dms].[ReferenceEdge] ADD CONSTRAINT [FK_ReferenceEdge_ParentDocument] FOREIGN KEY ([ParentDocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_ReferentialIdentity_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[ReferentialIdentity]'))
     ALTER TABLE [dms].[ReferentialIdentity] ADD CONSTRAINT [FK_ReferentialIdentity_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_RuntimeManifest_EffectiveSchema' AND [parent_object_id] = OBJECT_ID(N'[dms].[RuntimeManifest]'))
+    ALTER TABLE [dms].[RuntimeManifest] ADD CONSTRAINT [FK_RuntimeManifest_EffectiveSchema] FOREIGN KEY ([EffectiveSchemaId]) REFERENCES [dms].[EffectiveSchema] ([EffectiveSchemaId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_SchemaComponent_EffectiveSchema' AND [parent_object_id] = OBJECT_ID(N'[dms].[SchemaComponent]'))
     ALTER TABLE [dms].[SchemaComponent] ADD CONSTRAINT [FK_SchemaComponent_EffectiveSchema] FOREIGN KEY ([EffectiveSchemaId]) REFERENCES [dms].[EffectiveSchema] ([EffectiveSchemaId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Agency_Document' AND [parent_object_id] = OBJECT_ID(N'[abs].[Agency]'))

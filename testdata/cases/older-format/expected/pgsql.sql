@@ -115,6 +115,15 @@ CREATE TABLE IF NOT EXISTS "dms"."SchemaComponent" (
     CONSTRAINT "PK_SchemaComponent" PRIMARY KEY ("EffectiveSchemaId", "ProjectEndpointName")
 );
 
+-- dms.RuntimeManifest: the runtime mapping manifest stored by dmsc ddl provision with its effective schema (empty when the script was applied by hand)
+CREATE TABLE IF NOT EXISTS "dms"."RuntimeManifest" (
+    "EffectiveSchemaId" integer NOT NULL,
+    "ManifestFormatVersion" varchar(16) NOT NULL,
+    "Manifest" jsonb NOT NULL,
+    "StoredAt" timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT "PK_RuntimeManifest" PRIMARY KEY ("EffectiveSchemaId")
+);
+
 -- dms.DocumentCache: optional, eventually consistent JSON projection (fresh iff Etag equals dms.Document.Etag)
 CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     "DocumentId" bigint NOT NULL,
@@ -147,7 +156,7 @@ CREATE TABLE IF NOT EXISTS "legacy"."CourseLevel" (
     CONSTRAINT "PK_CourseLevel" PRIMARY KEY ("Course_DocumentId", "Ordinal")
 );
 
--- Foreign keys (11)
+-- Foreign keys (12)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_Descriptor_Document' AND conrelid = '"dms"."Descriptor"'::regclass) THEN
@@ -194,6 +203,13 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_ReferentialIdentity_Document' AND conrelid = '"dms"."ReferentialIdentity"'::regclass) THEN
         ALTER TABLE "dms"."ReferentialIdentity" ADD CONSTRAINT "FK_ReferentialIdentity_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_RuntimeManifest_EffectiveSchema' AND conrelid = '"dms"."RuntimeManifest"'::regclass) THEN
+        ALTER TABLE "dms"."RuntimeManifest" ADD CONSTRAINT "FK_RuntimeManifest_EffectiveSchema" FOREIGN KEY ("EffectiveSchemaId") REFERENCES "dms"."EffectiveSchema" ("EffectiveSchemaId") ON DELETE CASCADE;
     END IF;
 END
 $$;
