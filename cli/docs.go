@@ -1,0 +1,253 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/edfi-dmsc/dmsc/apischema"
+	"github.com/edfi-dmsc/dmsc/compiler"
+	"github.com/edfi-dmsc/dmsc/datadict"
+	"github.com/edfi-dmsc/dmsc/ddl"
+	"github.com/edfi-dmsc/dmsc/diag"
+	"github.com/edfi-dmsc/dmsc/dialect/all"
+	"github.com/edfi-dmsc/dmsc/model"
+)
+
+// docsFlags holds the flags of `dmsc docs`.
+type docsFlags struct {
+	schema  schemaFlags
+	out     string
+	dialect string
+	force   bool
+	format  outputFormat
+}
+
+// newDocsCmd builds `dmsc docs`.
+func newDocsCmd(e *env) *cobra.Command {
+	f := docsFlags{dialect: string(model.PgSQL)}
+	cmd := &cobra.Command{
+		Use:   "docs [-s FILE...] -o DIR [--dialect pgsql|mssql] [--force] [--format text|json]",
+		Short: "Write a static data dictionary (HTML and Mermaid diagrams) of a schema set",
+		Long: `Compile a schema set and write a data dictionary of its relational model
+for one dialect into DIR:
+
+  index.html       the schema set, its projects and every resource
+  <project>.html   per project: every resource's tables, columns, types,
+                   nullability, primary, unique and foreign keys, the JSON
+                   path each column stores and the ApiSchema descriptions
+  <project>.md     per project: one Mermaid erDiagram per resource (its
+                   tables and their relationships), which GitHub renders
+
+The pages need no network and no script: open index.html in a browser.
+Every file is written atomically (a new DIR appears whole). An existing
+non-empty DIR is refused unless --force, and --force replaces only files a
+previous "dmsc docs" wrote (it recognises them by a marker comment): a DIR
+holding anything else is refused, naming it, and left untouched. --force
+also removes the pages of projects no longer in the schema set.
+
+With --format json, dmsc prints a summary of what it wrote.
+
+Without -s, dmsc documents its built-in example schema set.`,
+		Example: `  dmsc docs -o docs-out
+  dmsc docs -s ApiSchema.json -s ApiSchema-Sample.json -o dictionary --force
+  dmsc docs -s ApiSchema.json --dialect mssql -o dictionary --format json`,
+		RunE: func(*cobra.Command, []string) error { return runDocs(e, &f) },
+	}
+	addSchemaFlags(cmd, &f.schema, schemaExample)
+	cmd.Flags().StringVarP(&f.out, "out", "o", "", "output `DIR` (required)")
+	cmd.Flags().StringVar(&f.dialect, "dialect", f.dialect, "`DIALECT` whose names and types are shown: pgsql or mssql")
+	markPath(cmd.Flags(), "out")
+	markChoices(cmd.Flags(), "dialect", dialectChoices()...)
+	cmd.Flags().BoolVar(&f.force, "force", false, "replace a previous dictionary in a non-empty output directory (one holding nothing else)")
+	addFormatFlag(cmd, &f.format)
+	return cmd
+}
+
+// docsSummary is what `dmsc docs --format json` prints.
+type docsSummary struct {
+	Dir                 string            `json:"dir"`
+	Dialect             string            `json:"dialect"`
+	EffectiveSchemaHash string            `json:"effective_schema_hash"`
+	Projects            []docsProjectInfo `json:"projects"`
+	Files               []docsFileInfo    `json:"files"`
+	Removed             []string          `json:"removed"`
+}
+
+// docsProjectInfo summarises one project's pages.
+type docsProjectInfo struct {
+	EndpointName string `json:"project_endpoint_name"`
+	ProjectName  string `json:"project_name"`
+	Page         string `json:"page"`
+	Diagrams     string `json:"diagrams"`
+	Resources    int    `json:"resources"`
+	Tables       int    `json:"tables"`
+	Columns      int    `json:"columns"`
+}
+
+// docsFileInfo is one written file.
+type docsFileInfo struct {
+	Name  string `json:"name"`
+	Bytes int    `json:"bytes"`
+}
+
+// runDocs compiles the schema set and writes its data dictionary.
+func runDocs(e *env, f *docsFlags) error {
+	if f.out == "" {
+		return usageErrorf("an output directory is required: -o DIR")
+	}
+	d, err := all.Parse(f.dialect)
+	if err != nil {
+		return usageErrorf("--dialect %q: must be %s", f.dialect, orList(dialectChoices()))
+	}
+	set, res, err := e.compileSet(&f.schema, true)
+	if err != nil {
+		return err
+	}
+	dict, files, err := datadict.Generate(set, res.Model(d))
+	if err != nil {
+		return err
+	}
+	removed, err := writeDocs(f.out, files, f.force)
+	if err != nil {
+		return err
+	}
+	if f.format == formatJSON {
+		s := docsSummary{Dir: f.out, Dialect: string(d), EffectiveSchemaHash: dict.EffectiveSchemaHash, Removed: removed}
+		if s.Removed == nil {
+			s.Removed = []string{}
+		}
+		for _, p := range dict.Projects {
+			s.Projects = append(s.Projects, docsProjectInfo{
+				EndpointName: p.EndpointName, ProjectName: p.ProjectName, Page: p.Page, Diagrams: p.Diagrams,
+				Resources: len(p.Resources), Tables: p.Tables(), Columns: p.Columns(),
+			})
+		}
+		for _, file := range files {
+			s.Files = append(s.Files, docsFileInfo{Name: file.Name, Bytes: len(file.Data)})
+		}
+		return writeJSON(e.stdout, s)
+	}
+	for _, file := range files {
+		fmt.Fprintf(e.stderr, "wrote %s (%d bytes)\n", filepath.Join(f.out, file.Name), len(file.Data))
+	}
+	for _, name := range removed {
+		fmt.Fprintf(e.stderr, "removed %s (a page of a project no longer in the schema set)\n", filepath.Join(f.out, name))
+	}
+	return nil
+}
+
+// compileSet loads and compiles the schema set named by f, like
+// e.compile, and also returns the loaded set (the dictionary reads its
+// descriptions).
+func (e *env) compileSet(f *schemaFlags, allowExample bool) (*apischema.Set, *compiler.Result, error) {
+	set, err := e.loadSet(f, allowExample)
+	if err != nil {
+		return nil, nil, err
+	}
+	var d diag.List
+	res := compiler.Compile(set, compiler.Options{MappingVersion: f.mappingVersion}, &d)
+	e.warn(f, &d)
+	if err := d.Err(); err != nil {
+		return nil, nil, err
+	}
+	return set, res, nil
+}
+
+// writeDocs writes the dictionary's files into dir, the way `ddl emit`
+// writes its outputs (writeNewDir, replaceFiles), and returns the names of
+// the previous dictionary's files it removed. An existing non-empty dir is
+// refused without force; with force it may hold only files a previous
+// `dmsc docs` wrote (datadict.Generated) and temporary files an
+// interrupted run left, which are replaced or removed. Anything else is
+// refused by name and dir is left untouched.
+func writeDocs(dir string, dictFiles []datadict.File, force bool) (removed []string, err error) {
+	files := make([]ddl.File, len(dictFiles))
+	for i, f := range dictFiles {
+		files[i] = ddl.File{Name: f.Name, Data: f.Data}
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, writeNewDir(dir, files)
+	case err != nil:
+		return nil, fmt.Errorf("output directory: %w", err)
+	case !fi.IsDir():
+		return nil, fmt.Errorf("output directory %s is not a directory", dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("output directory: %w", err)
+	}
+	if len(entries) > 0 && !force {
+		return nil, fmt.Errorf("output directory %s is not empty; pass --force to replace a previous dictionary there", dir)
+	}
+	var stale, foreign []string
+	for _, en := range entries {
+		name := en.Name()
+		switch {
+		case en.Type().IsRegular() && isDocsTemp(name):
+			stale = append(stale, name)
+		case en.Type().IsRegular() && isDocsFile(filepath.Join(dir, name)):
+			stale = append(stale, name)
+		case en.IsDir():
+			foreign = append(foreign, name+"/")
+		default:
+			foreign = append(foreign, name)
+		}
+	}
+	if len(foreign) > 0 {
+		sort.Strings(foreign)
+		return nil, fmt.Errorf("output directory %s holds %s, which dmsc docs did not write; --force replaces only a previous dictionary's files: move %s away or choose another directory (nothing was changed)",
+			dir, listNames(foreign, 10), plural(int64(len(foreign)), "it", "them"))
+	}
+	if err := replaceFiles(dir, files); err != nil {
+		return nil, err
+	}
+	written := map[string]bool{}
+	for _, f := range files {
+		written[f.Name] = true
+	}
+	sort.Strings(stale)
+	for _, name := range stale {
+		if written[name] {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("remove the previous dictionary's %s: %w", name, err)
+		}
+		removed = append(removed, name)
+	}
+	return removed, nil
+}
+
+// isDocsFile reports whether the regular file at path is one a previous
+// `dmsc docs` wrote: a dictionary file name holding datadict.Marker near
+// its start.
+func isDocsFile(path string) bool {
+	fh, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer fh.Close()
+	head := make([]byte, datadict.MarkerWindow)
+	n, err := io.ReadFull(fh, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return false
+	}
+	return datadict.Generated(filepath.Base(path), head[:n])
+}
+
+// isDocsTemp reports whether name is a temporary file replaceFiles
+// creates for a dictionary file (left behind only when dmsc was killed).
+func isDocsTemp(name string) bool {
+	base, _, _ := strings.Cut(strings.TrimPrefix(name, "."), tempOutputMarker)
+	return isTempOutput(name, map[string]bool{base: datadict.IsFileName(base)})
+}
