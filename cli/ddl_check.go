@@ -57,6 +57,7 @@ With --format json the answer is one object: {"dir","up_to_date",
 	cmd.Flags().StringVarP(&f.dialect, dialectFlag, "d", f.dialect, "`DIALECT`s the directory holds: pgsql, mssql or both")
 	markPath(cmd.Flags(), "against")
 	markChoices(cmd.Flags(), "dialect", append(dialectChoices(), "both")...)
+	addFormatFlag(cmd, &f.format)
 	return cmd
 }
 

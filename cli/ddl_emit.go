@@ -63,6 +63,7 @@ stderr. dmsc reports each file written (and removed) on stderr; with
 	markPath(cmd.Flags(), "out")
 	markChoices(cmd.Flags(), "dialect", append(dialectChoices(), "both")...)
 	cmd.Flags().BoolVar(&f.force, "force", false, "replace dmsc's outputs in a non-empty output directory (one holding nothing else)")
+	addFormatFlag(cmd, &f.format)
 	return cmd
 }
 

@@ -190,8 +190,11 @@ func writeInspectionText(w io.Writer, in *inspection) error {
 	var docs int64
 	empty := 0
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	if len(in.Resources) > 0 {
-		fmt.Fprintln(tw, "resource\tdocuments\ttables (rows)")
+	for _, r := range in.Resources {
+		if r.Documents > 0 {
+			fmt.Fprintln(tw, "resource\tdocuments\ttables (rows)")
+			break
+		}
 	}
 	for _, r := range in.Resources {
 		docs += r.Documents

@@ -221,17 +221,21 @@ func ReadState(ctx context.Context, d model.Dialect, dsn string) (*State, error)
 	return e.ReadState(ctx, dsn)
 }
 
-// statementSummary returns the first non-comment line of a batch, for
-// error messages.
+// statementSummary returns the start of a statement or batch without
+// comment lines, its whitespace collapsed, for error messages: enough to
+// find it in the script (`DO $$ BEGIN IF NOT EXISTS (SELECT 1 …`).
 func statementSummary(batch string) string {
+	var words []string
 	for _, line := range strings.Split(batch, "\n") {
 		line = strings.TrimSpace(line)
-		if line != "" && !strings.HasPrefix(line, "--") {
-			if len(line) > 120 {
-				line = line[:120] + "…"
-			}
-			return line
+		if line == "" || strings.HasPrefix(line, "--") {
+			continue
 		}
+		words = append(words, strings.Fields(line)...)
 	}
-	return ""
+	out := strings.Join(words, " ")
+	if r := []rune(out); len(r) > 160 {
+		out = string(r[:160]) + "…"
+	}
+	return out
 }

@@ -70,6 +70,13 @@ func (s *Store) lookup(projectEndpoint, endpoint string) (*plan, error) {
 }
 
 func (s *Store) checkFingerprint(ctx context.Context) error {
+	var exists bool
+	if err := s.db.QueryRow(ctx, `SELECT to_regclass('"dms"."EffectiveSchema"') IS NOT NULL`).Scan(&exists); err != nil {
+		return fmt.Errorf("relstore.Open: reading dms.EffectiveSchema: %w", err)
+	}
+	if !exists {
+		return &FingerprintError{Manifest: s.m.EffectiveSchemaHash}
+	}
 	var hash string
 	err := s.db.QueryRow(ctx, `SELECT "EffectiveSchemaHash" FROM "dms"."EffectiveSchema" ORDER BY "EffectiveSchemaId" DESC LIMIT 1`).Scan(&hash)
 	if err != nil && !isNoRows(err) {
