@@ -23,8 +23,11 @@ type Dictionary struct {
 
 // Project is one project of the schema set and the pages written for it.
 type Project struct {
+	// EndpointName is the project's route segment (`ed-fi`);
+	// ProjectName and ProjectVersion are its MetaEd name and version.
 	EndpointName, ProjectName, ProjectVersion string
-	IsExtension                               bool
+	// IsExtension marks an extension project.
+	IsExtension bool
 	// Schema is the physical schema of the project's tables.
 	Schema string
 	// Description is the project's ApiSchema description.
@@ -72,12 +75,14 @@ func (p *Project) allResources() []*Resource {
 
 // Resource is one resource as a project page shows it.
 type Resource struct {
+	// ProjectName and ResourceName name the resource (`Ed-Fi`, `School`).
 	ProjectName, ResourceName string
 	// ProjectEndpoint and EndpointName form the API route.
 	ProjectEndpoint, EndpointName string
 	// Description is the ApiSchema description of the resource
 	// (jsonSchemaForInsert's description).
-	Description   string
+	Description string
+	// ResourceKeyID is the resource's dms.ResourceKey id.
 	ResourceKeyID int16
 	// IsDescriptor marks a descriptor: its documents live in
 	// dms.Descriptor, so it has no tables.
@@ -109,6 +114,7 @@ type Link struct {
 
 // Table is one physical table.
 type Table struct {
+	// Schema and Name name the table in the dialect.
 	Schema, Name string
 	// Qualified is `schema.name`.
 	Qualified string
@@ -139,6 +145,7 @@ type Table struct {
 
 // Column is one column of a table.
 type Column struct {
+	// Name is the column's name in the dialect.
 	Name string
 	// Kind is DocumentId, ParentKey, Ordinal, Scalar, DocumentFk or
 	// DescriptorFk.
@@ -146,7 +153,8 @@ type Column struct {
 	// Type is the dialect's physical type (`varchar(60)`); Logical is
 	// dmsc's logical type (`String(60)`).
 	Type, Logical string
-	Nullable      bool
+	// Nullable tells whether the column admits NULL.
+	Nullable bool
 	// PrimaryKey, Unique and Foreign tell whether the column is in the
 	// primary key, in a unique constraint, in a foreign key.
 	PrimaryKey, Unique, Foreign bool
@@ -186,6 +194,8 @@ func (c *Column) Keys() []string {
 
 // Constraint is a primary key, unique constraint or index.
 type Constraint struct {
+	// Name is the constraint's or index's name; Columns its columns in
+	// order.
 	Name    string
 	Columns []string
 	// Kind is PrimaryKey, NaturalKey, ArrayUnique or Index.
@@ -194,9 +204,11 @@ type Constraint struct {
 
 // ForeignKey is a foreign key constraint.
 type ForeignKey struct {
+	// Name is the constraint's name; Columns the referencing columns.
 	Name    string
 	Columns []string
-	// Target links to the referenced table (Text is `schema.name`).
+	// Target links to the referenced table (Text is `schema.name`);
+	// TargetColumns are its referenced columns, in Columns' order.
 	Target        Link
 	TargetColumns []string
 	// OnDelete is Cascade or NoAction; Kind is Document, Parent,
@@ -206,12 +218,14 @@ type ForeignKey struct {
 
 // View is an abstract resource's union view.
 type View struct {
+	// Schema and Name name the view in the dialect.
 	Schema, Name string
 	// Qualified is `schema.name`; Anchor the element id of its section.
 	Qualified, Anchor string
 	// ProjectName and ResourceName name the abstract resource.
 	ProjectName, ResourceName string
-	Columns                   []*ViewColumn
+	// Columns are DocumentId, Discriminator, then the identity columns.
+	Columns []*ViewColumn
 	// Members link to the root tables of the concrete resources it
 	// unites, with their discriminator as Text, sorted as the view's arms.
 	Members []Link
@@ -219,5 +233,8 @@ type View struct {
 
 // ViewColumn is one column of a view.
 type ViewColumn struct {
+	// Name is the column's name; Type its dialect type and Logical
+	// dmsc's logical type; Path the abstract identity path it holds (`$`
+	// for DocumentId and Discriminator).
 	Name, Type, Logical, Path string
 }

@@ -11,6 +11,7 @@ import (
 // File is one output file: a name in the output directory and its
 // content.
 type File struct {
+	// Name is the file name (no directory); Data the content.
 	Name string
 	Data []byte
 }
@@ -31,7 +32,7 @@ func Generated(name string, head []byte) bool {
 	return IsFileName(name) && bytes.Contains(head[:min(len(head), MarkerWindow)], []byte(Marker))
 }
 
-// IsFileName reports whether Generate could name a file name: an .html
+// IsFileName reports whether name could be a file Generate writes: an .html
 // or .md name made of the characters page names use.
 func IsFileName(name string) bool {
 	base, ok := strings.CutSuffix(name, ".html")
