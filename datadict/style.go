@@ -27,7 +27,8 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liber
 .badge.UK { background: #6f42c1; }
 .generated { color: var(--muted); font-style: italic; }
 section.resource { margin-top: 30px; }
-section.table { margin: 14px 0 22px 0; padding-left: 12px; border-left: 3px solid var(--line); }
+section.table { margin: 14px 0 22px 0; padding-left: 12px; border-left: 3px solid var(--line); overflow-x: auto; }
+ul.plain li { overflow-wrap: anywhere; }
 table.grid { border-collapse: collapse; width: 100%; margin: 6px 0; }
 table.grid th, table.grid td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; }
 table.grid th { background: var(--head); font-weight: 600; white-space: nowrap; }
