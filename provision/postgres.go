@@ -63,17 +63,8 @@ func applyPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, script s
 	if err != nil || opts.DryRun {
 		return plan, err
 	}
-	scriptSteps := plan.Steps
-	if opts.Manifest != nil {
-		scriptSteps = scriptSteps[:len(scriptSteps)-1]
-	}
-	if err := execPostgresScript(ctx, conn, scriptSteps, script); err != nil {
+	if err := execSteps(ctx, tx, plan.Steps); err != nil {
 		return nil, err
-	}
-	if opts.Manifest != nil {
-		if err := execSteps(ctx, tx, plan.Steps[len(scriptSteps):]); err != nil {
-			return nil, err
-		}
 	}
 	if err := verifyPostgres(ctx, tx, m); err != nil {
 		return nil, withWhen(err, whenApplied)
@@ -122,35 +113,15 @@ func alreadyPostgres(ctx context.Context, tx pgx.Tx, m *model.Model, state *Stat
 	return res, nil
 }
 
-// execPostgresScript runs the script in one round trip (the simple query
-// protocol, inside the caller's transaction) and, when a statement fails,
-// names it: its number among steps (the script's statements in order),
-// its first line and the server's message, detail and hint.
-func execPostgresScript(ctx context.Context, conn *pgx.Conn, steps []Step, script string) error {
-	results, err := conn.PgConn().Exec(ctx, script).ReadAll()
-	if err == nil {
-		return nil
-	}
-	// Statements before the failing one each completed with a result.
-	failed := len(results)
-	for i, r := range results {
-		if r.Err != nil {
-			failed = i
-			break
-		}
-	}
-	where := ""
-	if failed < len(steps) {
-		where = fmt.Sprintf(", statement %d of %d (%s)", failed+1, len(steps), statementSummary(steps[failed].SQL))
-	}
-	return fmt.Errorf("apply the PostgreSQL script%s, rolled back: %s", where, pgErrorText(err))
-}
-
-// execSteps runs steps with their parameters, naming a failing one.
+// execSteps runs steps in order, each as its own statement (without
+// parameters: the simple query protocol, nothing prepared), so that what
+// runs is exactly the list a dry run prints; a failing step is named by
+// its number and start, with the server's message, detail and hint.
 func execSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
-	for _, st := range steps {
+	for i, st := range steps {
 		if _, err := tx.Exec(ctx, st.SQL, st.args...); err != nil {
-			return fmt.Errorf("%s (rolled back): %s", statementSummary(st.SQL), pgErrorText(err))
+			return fmt.Errorf("apply the PostgreSQL script, statement %d of %d (%s), rolled back: %s",
+				i+1, len(steps), statementSummary(st.SQL), pgErrorText(err))
 		}
 	}
 	return nil
