@@ -62,8 +62,8 @@ Without -s, dmsc documents its built-in example schema set.`,
 		RunE: func(*cobra.Command, []string) error { return runDocs(e, &f) },
 	}
 	addSchemaFlags(cmd, &f.schema, schemaExample)
-	cmd.Flags().StringVarP(&f.out, "out", "o", "", "output `DIR` (required)")
-	cmd.Flags().StringVar(&f.dialect, "dialect", f.dialect, "`DIALECT` whose names and types are shown: pgsql or mssql")
+	cmd.Flags().StringVarP(&f.out, outFlag, "o", "", "output `DIR` (required); also --output")
+	cmd.Flags().StringVarP(&f.dialect, dialectFlag, "d", f.dialect, "`DIALECT` whose names and types are shown: pgsql or mssql")
 	markPath(cmd.Flags(), "out")
 	markChoices(cmd.Flags(), "dialect", dialectChoices()...)
 	cmd.Flags().BoolVar(&f.force, "force", false, "replace a previous dictionary in a non-empty output directory (one holding nothing else)")
@@ -139,7 +139,11 @@ func runDocs(e *env, f *docsFlags) error {
 		fmt.Fprintf(e.stderr, "wrote %s (%d bytes)\n", filepath.Join(f.out, file.Name), len(file.Data))
 	}
 	for _, name := range removed {
-		fmt.Fprintf(e.stderr, "removed %s (a page of a project no longer in the schema set)\n", filepath.Join(f.out, name))
+		why := "a page of a project no longer in the schema set"
+		if isDocsTemp(name) {
+			why = "a temporary file an interrupted run left"
+		}
+		fmt.Fprintf(e.stderr, "removed %s (%s)\n", filepath.Join(f.out, name), why)
 	}
 	return nil
 }

@@ -159,6 +159,21 @@ func TestDocsForceReplaces(t *testing.T) {
 			t.Errorf("the summary does not report removing %s:\n%s", name, r.stdout)
 		}
 	}
+	for name := range stale {
+		if err := os.WriteFile(filepath.Join(out, name), []byte(stale[name]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r = runCLI(t, "docs", "-o", out, "--force", "-q")
+	mustCode(t, r, ExitOK)
+	for _, want := range []string{
+		"removed " + filepath.Join(out, "gone.html") + " (a page of a project no longer in the schema set)",
+		"removed " + filepath.Join(out, ".example.html.dmsc-tmp-1234") + " (a temporary file an interrupted run left)",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
 	fresh := readTree(t, docsInto(t))
 	after := readTree(t, out)
 	if len(after) != len(fresh) {
