@@ -48,7 +48,7 @@ Without -s, the built-in example schema set is compiled.`,
 		RunE: func(*cobra.Command, []string) error { return runModel(e, &f) },
 	}
 	addSchemaFlags(cmd, &f.schema, schemaExample)
-	cmd.Flags().StringVar(&f.dialect, "dialect", f.dialect, "`DIALECT` whose naming rules apply: pgsql or mssql")
+	cmd.Flags().StringVarP(&f.dialect, dialectFlag, "d", f.dialect, "`DIALECT` whose naming rules apply: pgsql or mssql")
 	markChoices(cmd.Flags(), "dialect", dialectChoices()...)
 	cmd.Flags().StringArrayVar(&f.resources, "resource", nil, "print only resource `NAME` (name or endpoint, case-insensitive; repeatable)")
 	addFormatFlag(cmd, &f.format)
