@@ -274,7 +274,7 @@ func TestTranscripts(t *testing.T) {
 	conn.Close(context.Background())
 	r = tr.run(append([]string{"ddl", "provision", "-q", "--dsn", broken}, example...)...)
 	mustCode(t, r, ExitFailure)
-	if !strings.Contains(r.stderr, "statement ") || !strings.Contains(r.stderr, "IdentityLock") {
+	if !strings.Contains(r.stderr, "step ") || !strings.Contains(r.stderr, "IdentityLock") {
 		t.Errorf("the failure does not name the statement and object:\n%s", r.stderr)
 	}
 

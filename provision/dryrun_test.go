@@ -267,7 +267,7 @@ func TestFailingStatementIsNamed(t *testing.T) {
 	if err == nil {
 		t.Fatal("provisioning over a view named like a core table succeeded")
 	}
-	for _, want := range []string{"statement ", " of ", "IdentityLock", "rolled back", "SQLSTATE 42809"} {
+	for _, want := range []string{"step ", " of ", "IdentityLock", "rolled back", "SQLSTATE 42809"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}

@@ -120,7 +120,7 @@ func alreadyPostgres(ctx context.Context, tx pgx.Tx, m *model.Model, state *Stat
 func execSteps(ctx context.Context, tx pgx.Tx, steps []Step) error {
 	for i, st := range steps {
 		if _, err := tx.Exec(ctx, st.SQL, st.args...); err != nil {
-			return fmt.Errorf("apply the PostgreSQL script, statement %d of %d (%s), rolled back: %s",
+			return fmt.Errorf("apply the PostgreSQL script, step %d of %d (%s), rolled back: %s",
 				i+1, len(steps), statementSummary(st.SQL), pgErrorText(err))
 		}
 	}
