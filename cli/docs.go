@@ -12,11 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/edfi-dmsc/dmsc/apischema"
-	"github.com/edfi-dmsc/dmsc/compiler"
 	"github.com/edfi-dmsc/dmsc/datadict"
 	"github.com/edfi-dmsc/dmsc/ddl"
-	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/model"
 )
@@ -146,23 +143,6 @@ func runDocs(e *env, f *docsFlags) error {
 		fmt.Fprintf(e.stderr, "removed %s (%s)\n", filepath.Join(f.out, name), why)
 	}
 	return nil
-}
-
-// compileSet loads and compiles the schema set named by f, like
-// e.compile, and also returns the loaded set (the dictionary reads its
-// descriptions).
-func (e *env) compileSet(f *schemaFlags, allowExample bool) (*apischema.Set, *compiler.Result, error) {
-	set, err := e.loadSet(f, allowExample)
-	if err != nil {
-		return nil, nil, err
-	}
-	var d diag.List
-	res := compiler.Compile(set, compiler.Options{MappingVersion: f.mappingVersion}, &d)
-	e.warn(f, &d)
-	if err := d.Err(); err != nil {
-		return nil, nil, err
-	}
-	return set, res, nil
 }
 
 // writeDocs writes the dictionary's files into dir, the way `ddl emit`

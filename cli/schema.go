@@ -89,17 +89,24 @@ func (e *env) loadSet(f *schemaFlags, allowExample bool) (*apischema.Set, error)
 
 // compile loads and compiles the schema set named by f.
 func (e *env) compile(f *schemaFlags, allowExample bool) (*compiler.Result, error) {
+	_, res, err := e.compileSet(f, allowExample)
+	return res, err
+}
+
+// compileSet loads and compiles the schema set named by f and returns
+// the loaded set too (the data dictionary reads its descriptions).
+func (e *env) compileSet(f *schemaFlags, allowExample bool) (*apischema.Set, *compiler.Result, error) {
 	set, err := e.loadSet(f, allowExample)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var d diag.List
 	res := compiler.Compile(set, compiler.Options{MappingVersion: f.mappingVersion}, &d)
 	e.warn(f, &d)
 	if err := d.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return res, nil
+	return set, res, nil
 }
 
 // warn prints the warnings of d unless --quiet.
