@@ -184,10 +184,12 @@ func refuseConditions(r *http.Request, names ...string) *Problem {
 	for _, name := range names {
 		if _, ok := r.Header[http.CanonicalHeaderKey(name)]; ok {
 			what := "a collection"
-			switch r.Method {
-			case http.MethodPost:
+			switch {
+			case !strings.HasPrefix(r.URL.Path, dataPrefix):
+				what = clip(r.URL.Path, 64)
+			case r.Method == http.MethodPost:
 				what = "POST (use PUT on the document's id)"
-			case http.MethodPut, http.MethodDelete:
+			case r.Method == http.MethodPut || r.Method == http.MethodDelete:
 				what = r.Method
 			}
 			return badRequest(fmt.Sprintf("%s is not supported on %s", name, what))

@@ -28,12 +28,17 @@ const (
 	HeaderPrunedProperties = "Pruned-Properties"
 )
 
-// route is a resource's canonical endpoint pair.
+// route is a resource's canonical endpoint pair, with what the handler
+// needs to explain a query: the resource's name and its query field
+// names (sorted).
 type route struct {
 	project, resource string
+	name              string
+	queryFields       []string
 }
 
 // Store is what the server uses of a *relstore.Store (tests give a fake).
+// GET /ready also needs it to be a ReadyChecker (see WithPool).
 type Store interface {
 	Manifest() *manifest.Manifest
 	Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (relstore.WriteResult, error)
@@ -45,28 +50,52 @@ type Store interface {
 
 var _ Store = (*relstore.Store)(nil)
 
-// handler serves /data/{project}/{resource}[/{id}] over a store.
+// handler serves /data/{project}/{resource}[/{id}] over a store, and
+// the index (/), /health and /ready.
 type handler struct {
 	st      Store
 	routes  map[string]route // lower-case "project/resource" → canonical
 	opts    Options
 	readers chan struct{} // one token per body being read or written
 	errLog  io.Writer
+	// indexJSON and indexHTML are GET / in its two representations,
+	// rendered once.
+	indexJSON, indexHTML []byte
+	// ready runs and shares the readiness checks of GET /ready.
+	ready *readiness
 }
 
 // newHandler returns the resource handler over st; opts has its defaults.
 // Unexpected errors are logged to errLog. Project and resource endpoints
 // match case-insensitively, as in Ed-Fi.
 func newHandler(st Store, opts Options, errLog io.Writer) *handler {
+	m := st.Manifest()
 	h := &handler{st: st, routes: map[string]route{}, opts: opts, readers: make(chan struct{}, opts.MaxBodyReaders), errLog: errLog}
-	for _, r := range st.Manifest().Resources {
-		h.routes[strings.ToLower(r.ProjectEndpoint+"/"+r.EndpointName)] = route{project: r.ProjectEndpoint, resource: r.EndpointName}
+	for _, r := range m.Resources {
+		h.routes[strings.ToLower(r.ProjectEndpoint+"/"+r.EndpointName)] = route{
+			project: r.ProjectEndpoint, resource: r.EndpointName,
+			name: r.ResourceName, queryFields: queryFieldNames(r),
+		}
 	}
+	h.indexJSON, h.indexHTML = renderIndex(m)
+	h.ready = newReadiness(st, opts.RequestTimeout)
 	return h
 }
 
+// Paths of the routes outside /data/.
+const (
+	pathIndex  = "/"
+	pathHealth = "/health"
+	pathReady  = "/ready"
+)
+
 // ServeHTTP implements http.Handler.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case pathIndex, pathHealth, pathReady:
+		h.serveInfo(w, r)
+		return
+	}
 	rt, id, p := h.match(r.URL.Path)
 	if p != nil {
 		WriteProblem(w, p)
@@ -88,17 +117,43 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if id != "" {
 			allow = "GET, PUT, DELETE"
 		}
-		w.Header().Set("Allow", allow)
-		WriteProblem(w, newProblem(http.StatusMethodNotAllowed, TypeMethodNotAllowed, "Method Not Allowed",
-			fmt.Sprintf("%s is not allowed on %s; allowed: %s", clip(r.Method, 32), clip(r.URL.Path, 256), allow)))
+		methodNotAllowed(w, r, allow)
 	}
+}
+
+// serveInfo serves GET on /, /health and /ready: no body, no conditions.
+func (h *handler) serveInfo(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet {
+		methodNotAllowed(w, r, "GET")
+		return
+	}
+	if p := refuseConditions(r, "If-Match", "If-None-Match"); p != nil {
+		WriteProblem(w, p)
+		return
+	}
+	switch r.URL.Path {
+	case pathIndex:
+		h.index(w, r)
+	case pathHealth:
+		w.Header().Set("Cache-Control", "no-store")
+		respondJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
+	default:
+		h.readyCheck(w, r)
+	}
+}
+
+// methodNotAllowed answers 405 with the Allow header.
+func methodNotAllowed(w http.ResponseWriter, r *http.Request, allow string) {
+	w.Header().Set("Allow", allow)
+	WriteProblem(w, newProblem(http.StatusMethodNotAllowed, TypeMethodNotAllowed, "Method Not Allowed",
+		fmt.Sprintf("%s is not allowed on %s; allowed: %s", clip(r.Method, 32), clip(r.URL.Path, 256), allow)))
 }
 
 // match splits a path into its resource route and id ("" for the
 // collection), or returns a 404 problem.
 func (h *handler) match(path string) (route, string, *Problem) {
 	noRoute := func() (route, string, *Problem) {
-		return route{}, "", notFound(fmt.Sprintf("no route matches %s; resources are served at %s{project}/{resource}[/{id}]", clip(path, 256), dataPrefix))
+		return route{}, "", notFound(fmt.Sprintf("no route matches %s; resources are served at %s{project}/{resource}[/{id}] (GET / lists them)", clip(path, 256), dataPrefix))
 	}
 	rest, ok := strings.CutPrefix(path, dataPrefix)
 	if !ok {

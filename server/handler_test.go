@@ -30,8 +30,9 @@ type fakeStore struct {
 // Manifest implements Store.
 func (f *fakeStore) Manifest() *manifest.Manifest {
 	return &manifest.Manifest{Resources: []manifest.Resource{
-		{ProjectEndpoint: "ed-fi", EndpointName: "schools"},
-		{ProjectEndpoint: "ed-fi", EndpointName: "gradeLevelDescriptors"},
+		{ProjectEndpoint: "ed-fi", EndpointName: "schools", ResourceName: "School",
+			QueryFields: []manifest.QueryField{{Name: "schoolId"}, {Name: "nameOfInstitution"}}},
+		{ProjectEndpoint: "ed-fi", EndpointName: "gradeLevelDescriptors", ResourceName: "GradeLevelDescriptor", IsDescriptor: true},
 	}}
 }
 

@@ -157,12 +157,15 @@ func supportedArgs(t *testing.T, bin string, args []string) []string {
 	return kept
 }
 
-// startServe starts `dmsc serve --dsn dsn --provision` with args and
+// startServe starts `dmsc serve --dsn dsn --provision` on the built-in
+// example schema set (its files in example/, given with -s) with args and
 // waits until it listens. The process is stopped when the test ends.
 func startServe(t *testing.T, dsn string, args ...string) *serveProc {
 	t.Helper()
 	bin := dmscBinary(t)
-	all := []string{"serve", "--dsn", dsn, "--provision"}
+	root := testenv.RepoRoot(t)
+	all := []string{"serve", "--dsn", dsn, "--provision",
+		"-s", filepath.Join(root, "example", "example-core.json"), "-s", filepath.Join(root, "example", "example-extra.json")}
 	if !strings.Contains(strings.Join(args, " "), "--addr") {
 		all = append(all, "--addr", "127.0.0.1:0")
 	}
@@ -582,6 +585,9 @@ func TestHostileHTTP(t *testing.T) {
 		{name: "Host evil.example", method: "GET", path: students, hdr: []string{"Host", "evil.example"}, status: 421, typ: pMisdirected},
 		{name: "Host evil.example with port", method: "GET", path: students, hdr: []string{"Host", "evil.example:8080"}, status: 421, typ: pMisdirected},
 		{name: "Host rebinding name", method: "POST", path: students, body: student("S-H1"), hdr: []string{"Host", "127.0.0.1.nip.io:8080"}, status: 421, typ: pMisdirected, after: absent("S-H1")},
+		{name: "Host rebinding name on the index", method: "GET", path: "/", hdr: []string{"Host", "127.0.0.1.nip.io:8080"}, status: 421, typ: pMisdirected},
+		{name: "Host evil.example on health", method: "GET", path: "/health", hdr: []string{"Host", "evil.example"}, status: 421, typ: pMisdirected},
+		{name: "Host evil.example on ready", method: "GET", path: "/ready", hdr: []string{"Host", "evil.example"}, status: 421, typ: pMisdirected},
 		{name: "absolute-form URI to another host", raw: "GET http://evil.example/data/example/students HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n", status: 421, typ: pMisdirected},
 		{name: "Host localhost", method: "GET", path: students + "?limit=1", hdr: []string{"Host", "localhost"}, status: 200},
 		{name: "Host LOCALHOST with port", method: "GET", path: students + "?limit=1", hdr: []string{"Host", "LOCALHOST:8080"}, status: 200},
@@ -668,7 +674,14 @@ func TestHostileHTTP(t *testing.T) {
 		{name: "PUT with another id in the body", method: "PUT", path: put, body: strings.TrimSuffix(student("S-PUT"), "}") + `,"id":"00000000-0000-4000-8000-000000000000"}`, status: 400, typ: pValidation},
 
 		// Routes, methods and ids.
-		{name: "root", method: "GET", path: "/", status: 404, typ: pNotFound},
+		{name: "root lists the resources", method: "GET", path: "/", status: 200},
+		{name: "root as HTML", method: "GET", path: "/", hdr: []string{"Accept", "text/html"}, status: 200},
+		{name: "HEAD root", method: "HEAD", path: "/", status: 405},
+		{name: "POST root", method: "POST", path: "/", body: `{}`, status: 405, typ: pMethod},
+		{name: "health", method: "GET", path: "/health", status: 200},
+		{name: "OPTIONS health", method: "OPTIONS", path: "/health", status: 405, typ: pMethod},
+		{name: "PUT ready", method: "PUT", path: "/ready", body: `{}`, status: 405, typ: pMethod},
+		{name: "If-None-Match on the index", method: "GET", path: "/", hdr: []string{"If-None-Match", "*"}, status: 400, typ: pBadRequest},
 		{name: "data root", method: "GET", path: "/data/", status: 404, typ: pNotFound},
 		{name: "project only", method: "GET", path: "/data/example", status: 404, typ: pNotFound},
 		{name: "unknown resource", method: "GET", path: "/data/example/nothings", status: 404, typ: pNotFound},
@@ -879,6 +892,11 @@ func TestHostileDatabase(t *testing.T) {
 
 	t.Run("unreachable", func(t *testing.T) {
 		e.proxy.Close()
+		// Liveness does not touch the database.
+		if r := e.srv.do(t, "GET", "/health", ""); r.err != nil || r.status != http.StatusOK {
+			t.Errorf("GET /health with the database unreachable: %d %v %s", r.status, r.err, r.body)
+		}
+		checkProblem(t, e.srv.do(t, "GET", "/ready", ""), http.StatusServiceUnavailable, pUnavailable)
 		for _, c := range []struct{ method, path, body string }{
 			{"GET", path, ""},
 			{"GET", "/data/example/students?studentUniqueId=S-0001", ""},

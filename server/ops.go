@@ -119,7 +119,8 @@ func (h *handler) get(w http.ResponseWriter, r *http.Request, rt route, id strin
 }
 
 // query serves GET /data/{project}/{resource}: 200 with a JSON array,
-// Total-Count when asked for and Next-Cursor when the page was full.
+// Total-Count when asked for and Next-Cursor when the page was full; a
+// filter that is not a query field of the resource is a 400 listing them.
 func (h *handler) query(w http.ResponseWriter, r *http.Request, rt route) {
 	if p := refuseConditions(r, "If-Match", "If-None-Match"); p != nil {
 		WriteProblem(w, p)
@@ -127,6 +128,10 @@ func (h *handler) query(w http.ResponseWriter, r *http.Request, rt route) {
 	}
 	q, p := parseQuery(r.URL.RawQuery, h.opts.MaxQueryParams, h.opts.MaxFilters)
 	if p != nil {
+		WriteProblem(w, p)
+		return
+	}
+	if p := checkQueryFields(rt, q.Filters); p != nil {
 		WriteProblem(w, p)
 		return
 	}

@@ -20,6 +20,9 @@ type Problem struct {
 	Detail           string `json:"detail"`
 	ValidationErrors any    `json:"validationErrors,omitempty"`
 	Errors           any    `json:"errors,omitempty"`
+	// ValidQueryFields, on the 400 of an unknown query field, lists the
+	// resource's query field names, sorted (empty when it has none).
+	ValidQueryFields []string `json:"validQueryFields,omitzero"`
 }
 
 // Problem types (the "type" member of a problem). They are stable: clients
@@ -36,6 +39,9 @@ const (
 	TypeDependentItem       = "urn:ed-fi:api:data-conflict:dependent-item-exists"
 	TypeETagMismatch        = "urn:ed-fi:api:optimistic-lock-failed"
 	TypeUnavailable         = "urn:ed-fi:api:service-unavailable"
+	// TypeFingerprintMismatch (503, GET /ready): the database holds
+	// another effective schema hash than the manifest's, or none.
+	TypeFingerprintMismatch = "urn:ed-fi:api:service-unavailable:fingerprint-mismatch"
 	TypeInternal            = "urn:ed-fi:api:internal-server-error"
 
 	// TypeUnsupportedMediaType (415): a POST or PUT body that is not
@@ -61,6 +67,23 @@ type ConflictItem struct {
 	Constraint string   `json:"constraint"`
 	Paths      []string `json:"paths,omitempty"`
 	Message    string   `json:"message"`
+}
+
+// QueryFieldItem is one entry of the validationErrors array of an unknown
+// query field: Path is the field as the client wrote it, Suggestion the
+// closest query field or paging parameter when one is near ("" otherwise).
+type QueryFieldItem struct {
+	Path       string `json:"path"`
+	Message    string `json:"message"`
+	Suggestion string `json:"suggestion,omitempty"`
+}
+
+// FingerprintItem is the errors entry of a fingerprint mismatch on GET
+// /ready: the effective schema hash in dms.EffectiveSchema ("" when it
+// has no row) and the manifest's.
+type FingerprintItem struct {
+	Database string `json:"database"`
+	Manifest string `json:"manifest"`
 }
 
 // ReferrerItem is one entry of the errors array of a blocked delete.

@@ -1,6 +1,8 @@
 // Package server is the HTTP server of `dmsc serve`: the Ed-Fi resource
 // routes (POST/GET/PUT/DELETE /data/{project}/{resource}[/{id}]) over a
-// runtime store, with RFC 9457 problem details for every error, the
+// runtime store, an index of them (GET /), liveness (GET /health) and
+// readiness (GET /ready: the database answers and holds the manifest's
+// effective schema), with RFC 9457 problem details for every error, the
 // mapping of runtime errors to HTTP statuses, strict query parsing, a
 // bounded request log, and the limits that make it safe to leave running
 // on a developer's machine (docs/serve.md lists them all).
@@ -8,7 +10,7 @@
 // The simplest embedding serves a store until ctx is cancelled:
 //
 //	ln, _ := net.Listen("tcp", "127.0.0.1:8080")
-//	err := server.Run(ctx, ln, store, server.Options{Log: os.Stderr})
+//	err := server.Run(ctx, ln, server.WithPool(store, pool), server.Options{Log: os.Stderr})
 //
 // Run checks the Host header against LoopbackHosts when ln is a loopback
 // address. A program with its own http.Server mounts New's handler and
@@ -124,8 +126,10 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// New returns the HTTP handler serving st's resources under /data/: the
-// Host check, the request log and panic recovery around the routes.
+// New returns the HTTP handler serving st's resources under /data/, the
+// index, /health and /ready (which needs st to be a ReadyChecker, as
+// WithPool makes a *relstore.Store): the Host check, the request log and
+// panic recovery around every route.
 func New(st Store, opts Options) http.Handler {
 	opts = opts.withDefaults()
 	errLog := io.Discard

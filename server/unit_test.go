@@ -202,7 +202,7 @@ func TestETagHeaders(t *testing.T) {
 		}
 		st := &fakeStore{doc: relstore.Document{ETag: "7"}}
 		hd := &handler{st: st}
-		got, err := hd.resolveIfMatch(t.Context(), route{"ed-fi", "schools"}, "id", cond)
+		got, err := hd.resolveIfMatch(t.Context(), route{project: "ed-fi", resource: "schools"}, "id", cond)
 		want := c.storeIfMatch
 		if c.needsDocument {
 			want = "7"
