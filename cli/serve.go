@@ -63,6 +63,17 @@ they match case-insensitively):
   PUT    /data/{project}/{resource}/{id}  replace: 204 with ETag; an "id" in the
                                           body must equal {id} (400 otherwise)
   DELETE /data/{project}/{resource}/{id}  204
+  GET    /                                the projects and resources, with links
+                                          (JSON; an HTML page when Accept
+                                          prefers text/html)
+  GET    /health                          liveness: 200 {"status":"ok"}; does not
+                                          touch the database
+  GET    /ready                           readiness: 200 when the database answers
+                                          and its dms.EffectiveSchema holds the
+                                          schema set's hash; 503 saying why not
+                                          (unreachable, timed out, or hash X in
+                                          the database vs Y in the manifest)
+  Other methods on these three: 405 with Allow: GET.
 
 Query parameters: every query field of the resource filters by equality;
   offset=N, limit=N (1-500, default 25), totalCount=true (answers with a
@@ -71,6 +82,8 @@ Query parameters: every query field of the resource filters by equality;
   with offset). Parsing is strict: a ';', a bad %-escape, an empty name,
   an unknown or repeated parameter, more than 64 parameters or 32 filters
   is a 400 naming the parameter, never a filter silently dropped.
+  An unknown query field's 400 lists the resource's query fields (also as
+  "validQueryFields") and suggests the closest name ("did you mean ...?").
 
 ETag headers are quoted ("<_etag>"). If-Match on GET, PUT and DELETE is
 honoured whenever present: * matches any existing document, "x" (or a bare
@@ -96,8 +109,9 @@ not received within --read-timeout; 409 unresolved reference, duplicate
 natural key, referenced document; 412 If-Match mismatch; 413 body over
 --max-body-bytes; 415 body not application/json; 421 Host not allowed; 431
 headers over --max-header-bytes; 503 (with Retry-After) database
-unreachable or past --statement-timeout, write kept conflicting, or all
---max-body-readers busy.`
+unreachable or past --statement-timeout, write kept conflicting, all
+--max-body-readers busy, or (GET /ready) the database unreachable or
+provisioned for another schema set.`
 
 // newServeCmd builds `dmsc serve`.
 func newServeCmd(e *env) *cobra.Command {

@@ -180,3 +180,28 @@ func TestServeWithoutSchemaRoundTripsDS50(t *testing.T) {
 			got.Loaded, got.Equal, got.Mismatched, got.Rejected, want.Loaded, want.Equal, want.Rejected)
 	}
 }
+
+// TestServeInfoRoutes: `dmsc serve` without -s answers /health, /ready
+// (the store checks its database) and / (the stored manifest's projects).
+func TestServeInfoRoutes(t *testing.T) {
+	dsn := testenv.NewPostgresDatabase(t, "cli", "serve_info")
+	mustCode(t, runCLI(t, withExample("ddl", "provision", "-q", "--dsn", dsn)...), ExitOK)
+	base := startServe(t, "serve", "--dsn", dsn)
+	for _, tc := range []struct {
+		path, want string
+	}{
+		{"/health", `"status":"ok"`},
+		{"/ready", `"status":"ready"`},
+		{"/", `"endpoint":"example"`},
+	} {
+		resp, err := http.Get(base + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), tc.want) {
+			t.Errorf("GET %s = %d %s; want 200 with %s", tc.path, resp.StatusCode, body, tc.want)
+		}
+	}
+}

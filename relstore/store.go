@@ -105,3 +105,9 @@ func NewPool(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 }
 
 func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+// CheckReady reports whether the database answers and its
+// dms.EffectiveSchema still holds the manifest's effective schema hash (as
+// Open checked): nil, a *FingerprintError (another hash, or none), or the
+// error reading it. Servers call it for readiness probes.
+func (s *Store) CheckReady(ctx context.Context) error { return s.checkFingerprint(ctx) }

@@ -38,7 +38,7 @@ type route struct {
 }
 
 // Store is what the server uses of a *relstore.Store (tests give a fake).
-// GET /ready also needs it to be a ReadyChecker (see WithPool).
+// GET /ready also needs it to be a ReadyChecker (*relstore.Store is one).
 type Store interface {
 	Manifest() *manifest.Manifest
 	Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (relstore.WriteResult, error)

@@ -55,7 +55,7 @@ func (s *syncBuffer) String() string {
 // link answering 200, in JSON and in HTML.
 func TestServeIndexStore(t *testing.T) {
 	env := relstoretest.New(t, "index")
-	s := startServer(t, New(WithPool(env.Store, env.Pool), Options{ErrorLog: testLog{t}}))
+	s := startServer(t, New(env.Store, Options{ErrorLog: testLog{t}}))
 
 	// The expectation, from the manifest.
 	type res struct{ project, endpoint, name string }
@@ -138,11 +138,8 @@ func TestServeReadyStore(t *testing.T) {
 	otherHash := strings.Repeat("f", 64)
 	hash := env.Manifest.EffectiveSchemaHash
 
-	// A pool on a port nobody listens on.
-	ln := httptest.NewServer(http.NotFoundHandler())
-	deadAddr := ln.Listener.Addr().String()
-	ln.Close()
-	deadCfg, err := pgxpool.ParseConfig("postgres://postgres@" + deadAddr + "/none?sslmode=disable&connect_timeout=2")
+	// A store whose pool is gone: opened on a pool of its own, then closed.
+	deadCfg, err := pgxpool.ParseConfig(env.DSN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +147,11 @@ func TestServeReadyStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(deadPool.Close)
+	deadStore, err := relstore.Open(ctx, env.Manifest, deadPool, relstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadPool.Close()
 
 	cases := []struct {
 		name   string
@@ -161,9 +162,9 @@ func TestServeReadyStore(t *testing.T) {
 		detail []string
 		errors string // the problem's errors, as JSON
 	}{
-		{name: "ready", store: WithPool(env.Store, env.Pool), status: 200},
+		{name: "ready", store: env.Store, status: 200},
 		{
-			name: "another hash", store: WithPool(env.Store, env.Pool),
+			name: "another hash", store: env.Store,
 			setup: func(t *testing.T) func() {
 				exec(t, `UPDATE "dms"."EffectiveSchema" SET "EffectiveSchemaHash" = '`+otherHash+`'`)
 				return func() { exec(t, `UPDATE "dms"."EffectiveSchema" SET "EffectiveSchemaHash" = '`+hash+`'`) }
@@ -173,7 +174,7 @@ func TestServeReadyStore(t *testing.T) {
 			errors: `[{"database":"` + otherHash + `","manifest":"` + hash + `"}]`,
 		},
 		{
-			name: "no hash", store: WithPool(env.Store, env.Pool),
+			name: "no hash", store: env.Store,
 			setup: func(t *testing.T) func() {
 				exec(t, `ALTER TABLE "dms"."EffectiveSchema" RENAME TO "EffectiveSchemaSaved"`)
 				exec(t, `CREATE TABLE "dms"."EffectiveSchema" (LIKE "dms"."EffectiveSchemaSaved")`)
@@ -187,7 +188,7 @@ func TestServeReadyStore(t *testing.T) {
 			errors: `[{"database":"","manifest":"` + hash + `"}]`,
 		},
 		{
-			name: "no dms.EffectiveSchema", store: WithPool(env.Store, env.Pool),
+			name: "no dms.EffectiveSchema", store: env.Store,
 			setup: func(t *testing.T) func() {
 				exec(t, `ALTER TABLE "dms"."EffectiveSchema" RENAME TO "EffectiveSchemaSaved"`)
 				return func() { exec(t, `ALTER TABLE "dms"."EffectiveSchemaSaved" RENAME TO "EffectiveSchema"`) }
@@ -197,7 +198,7 @@ func TestServeReadyStore(t *testing.T) {
 			errors: `[{"database":"","manifest":"` + hash + `"}]`,
 		},
 		{
-			name: "dms.EffectiveSchema unreadable", store: WithPool(env.Store, env.Pool),
+			name: "dms.EffectiveSchema unreadable", store: env.Store,
 			setup: func(t *testing.T) func() {
 				exec(t, `ALTER TABLE "dms"."EffectiveSchema" RENAME COLUMN "EffectiveSchemaHash" TO "Renamed"`)
 				return func() {
@@ -207,7 +208,7 @@ func TestServeReadyStore(t *testing.T) {
 			status: 503, typ: TypeUnavailable, detail: []string{"dms.EffectiveSchema cannot be read"},
 		},
 		{
-			name: "locked past the request timeout", store: WithPool(env.Store, env.Pool),
+			name: "locked past the request timeout", store: env.Store,
 			setup: func(t *testing.T) func() {
 				conn, err := pgx.Connect(ctx, env.DSN)
 				if err != nil {
@@ -227,8 +228,8 @@ func TestServeReadyStore(t *testing.T) {
 			},
 			status: 503, typ: TypeUnavailable, detail: []string{"did not answer within 300ms"},
 		},
-		{name: "unreachable", store: WithPool(env.Store, deadPool), status: 503, typ: TypeUnavailable, detail: []string{"unreachable"}},
-		{name: "a store without a check", store: env.Store, status: 503, typ: TypeUnavailable, detail: []string{"WithPool"}},
+		{name: "unreachable", store: deadStore, status: 503, typ: TypeUnavailable, detail: []string{"unreachable"}},
+		{name: "a store without a check", store: noReadyCheck{env.Store}, status: 503, typ: TypeUnavailable, detail: []string{"no CheckReady method"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -263,7 +264,7 @@ func TestServeReadyStore(t *testing.T) {
 					t.Errorf("errors %s, want %s", got, c.errors)
 				}
 			}
-			if strings.Contains(p.Detail, deadAddr) || strings.Contains(p.Detail, "postgres@") {
+			if strings.Contains(p.Detail, deadCfg.ConnConfig.Host) || strings.Contains(p.Detail, "postgres@") {
 				t.Errorf("detail exposes the connection: %q", p.Detail)
 			}
 			if took > 10*time.Second {
@@ -425,3 +426,6 @@ func TestServeQueryFieldsMatchStore(t *testing.T) {
 		})
 	}
 }
+
+// noReadyCheck hides a store's CheckReady method.
+type noReadyCheck struct{ Store }

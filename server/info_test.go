@@ -108,7 +108,7 @@ func TestServeInfoRoutes(t *testing.T) {
 		{name: "ready past the request timeout", store: &checkingStore{release: make(chan struct{})}, opts: Options{RequestTimeout: 30 * time.Millisecond},
 			method: "GET", path: "/ready", status: 503, typ: TypeUnavailable, body: []string{"did not answer within 30ms"}},
 		{name: "ready when the check panics", store: &checkingStore{panicV: "boom"}, method: "GET", path: "/ready", status: 503, typ: TypeUnavailable},
-		{name: "ready without a checker", store: &fakeStore{}, method: "GET", path: "/ready", status: 503, typ: TypeUnavailable, body: []string{"WithPool"}},
+		{name: "ready without a checker", store: &fakeStore{}, method: "GET", path: "/ready", status: 503, typ: TypeUnavailable, body: []string{"no CheckReady method"}},
 		{name: "HEAD index", store: &fakeStore{}, method: "HEAD", path: "/", status: 405, respHeader: map[string]string{"Allow": "GET"}},
 		{name: "POST index", store: &fakeStore{}, method: "POST", path: "/", status: 405, typ: TypeMethodNotAllowed, respHeader: map[string]string{"Allow": "GET"}},
 		{name: "HEAD health", store: &fakeStore{}, method: "HEAD", path: "/health", status: 405, respHeader: map[string]string{"Allow": "GET"}},

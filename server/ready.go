@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
@@ -18,35 +16,10 @@ import (
 // returns nil when the database answers and its dms.EffectiveSchema holds
 // the manifest's effective schema hash, a *relstore.FingerprintError when
 // it holds another hash (or none), and any other error when the database
-// cannot be reached or read. A Store without it answers /ready with 503;
-// WithPool gives a *relstore.Store one.
+// cannot be reached or read. *relstore.Store has it; a Store without it
+// answers /ready with 503.
 type ReadyChecker interface {
 	CheckReady(ctx context.Context) error
-}
-
-// WithPool returns st as a Store with a ReadyChecker: pool must be the
-// pool st was opened on. CheckReady repeats relstore.Open's check (the
-// fingerprint read of dms.EffectiveSchema) on that pool, and defers to
-// st's own CheckReady method when relstore has one.
-func WithPool(st *relstore.Store, pool *pgxpool.Pool) Store {
-	return pooledStore{Store: st, pool: pool}
-}
-
-// pooledStore is a *relstore.Store with its pool, for CheckReady.
-type pooledStore struct {
-	*relstore.Store
-	pool *pgxpool.Pool
-}
-
-// CheckReady implements ReadyChecker. Opening a store over the pool reads
-// dms.EffectiveSchema and compares it with the manifest; the store it
-// opens is dropped (the pool is shared).
-func (s pooledStore) CheckReady(ctx context.Context) error {
-	if rc, ok := any(s.Store).(ReadyChecker); ok {
-		return rc.CheckReady(ctx)
-	}
-	_, err := relstore.Open(ctx, s.Manifest(), s.pool, relstore.Options{})
-	return err
 }
 
 // readyReuse is how long the outcome of a readiness check answers GET
@@ -159,7 +132,7 @@ func (h *handler) readyCheck(w http.ResponseWriter, r *http.Request) {
 		p = newProblem(http.StatusServiceUnavailable, TypeFingerprintMismatch, "Fingerprint Mismatch", "not ready: "+fe.Error())
 		p.Errors = []FingerprintItem{{Database: fe.Database, Manifest: fe.Manifest}}
 	case errors.Is(err, errNoReadyCheck):
-		p = unavailable("this server cannot check its database: its store has no CheckReady method (serve a *relstore.Store through server.WithPool)")
+		p = unavailable("this server cannot check its database: its store has no CheckReady method (serve a *relstore.Store)")
 	case errors.Is(err, context.DeadlineExceeded):
 		p = unavailable(fmt.Sprintf("the database did not answer within %s", h.opts.RequestTimeout))
 	default:

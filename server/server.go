@@ -10,7 +10,7 @@
 // The simplest embedding serves a store until ctx is cancelled:
 //
 //	ln, _ := net.Listen("tcp", "127.0.0.1:8080")
-//	err := server.Run(ctx, ln, server.WithPool(store, pool), server.Options{Log: os.Stderr})
+//	err := server.Run(ctx, ln, store, server.Options{Log: os.Stderr})
 //
 // Run checks the Host header against LoopbackHosts when ln is a loopback
 // address. A program with its own http.Server mounts New's handler and
@@ -127,8 +127,8 @@ func (o Options) withDefaults() Options {
 }
 
 // New returns the HTTP handler serving st's resources under /data/, the
-// index, /health and /ready (which needs st to be a ReadyChecker, as
-// WithPool makes a *relstore.Store): the Host check, the request log and
+// index, /health and /ready (which needs st to be a ReadyChecker, as a
+// *relstore.Store is): the Host check, the request log and
 // panic recovery around every route.
 func New(st Store, opts Options) http.Handler {
 	opts = opts.withDefaults()
