@@ -29,11 +29,21 @@ type transcript struct {
 // run invokes dmsc with args, records it and returns the result.
 func (tr *transcript) run(args ...string) result {
 	tr.t.Helper()
+	return tr.runTrimmed(0, args...)
+}
+
+// runTrimmed is run recording at most maxLines lines of stdout (0: all).
+func (tr *transcript) runTrimmed(maxLines int, args ...string) result {
+	tr.t.Helper()
 	r := runCLI(tr.t, args...)
 	tr.b.WriteString("$ dmsc " + tr.clean(strings.Join(args, " ")) + "\n")
 	tr.b.WriteString("exit " + strconv.Itoa(r.code) + "\n")
 	if r.stdout != "" {
-		tr.b.WriteString("--- stdout\n" + tr.clean(r.stdout))
+		out := tr.clean(r.stdout)
+		if lines := strings.SplitAfter(out, "\n"); maxLines > 0 && len(lines) > maxLines+1 {
+			out = strings.Join(lines[:maxLines], "") + "… (" + strconv.Itoa(len(lines)-1-maxLines) + " more lines)\n"
+		}
+		tr.b.WriteString("--- stdout\n" + out)
 	}
 	if r.stderr != "" {
 		tr.b.WriteString("--- stderr\n" + tr.clean(r.stderr))
@@ -296,6 +306,43 @@ func TestTranscripts(t *testing.T) {
 	mustCode(t, r, ExitFailure)
 	tr.pasteHints(r)
 	mustCode(t, tr.run("edges", "audit", "-q", "--dsn", fresh), ExitOK)
+
+	section("plan before apply: a dry run, then what the database holds")
+	dry := testenv.NewPostgresDatabase(t, "cli", "transcript_dry")
+	t.Setenv("DMSC_DSN", dry)
+	r = tr.runTrimmed(16, append([]string{"ddl", "provision", "--dry-run"}, example...)...)
+	mustCode(t, r, ExitOK)
+	mustCode(t, tr.run("inspect", "--format", "json", "--health=false"), ExitFailure)
+
+	section("one flag vocabulary: upstream's aliases")
+	mustCode(t, tr.run(append([]string{"ddl", "emit", "-q", "--output", filepath.Join(tmp, "aliases"), "-d", "pgsql", "--format", "json"}, example...)...), ExitOK)
+	mustCode(t, tr.run(append([]string{"model", "-q", "-d", "mssql", "--resource", "extra/buses"}, example...)...), ExitOK)
+
+	section("a config file: paths relative to it, ${VAR}, errors naming file and key, -v")
+	cfgDir := filepath.Join(tmp, "cfg")
+	if err := os.MkdirAll(filepath.Join(cfgDir, "schemas"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{core, extra} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(cfgDir, "schemas", filepath.Base(f)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := filepath.Join(cfgDir, "dmsc.yaml")
+	if err := os.WriteFile(cfg, []byte("schema: [schemas/example-core.json, schemas/example-extra.json]\ndsn: ${DMSC_TEST_TRANSCRIPT_DSN}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DMSC_DSN", "")
+	t.Setenv("DMSC_TEST_TRANSCRIPT_DSN", fresh)
+	mustCode(t, tr.run("inspect", "-v", "--health=false", "--config", cfg), ExitOK)
+	if err := os.WriteFile(cfg, []byte("schema: [schemas/example-core.json]\ndialect: oracle\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustCode(t, tr.run("model", "-q", "--config", cfg), ExitUsage)
 
 	golden.Assert(t, "transcripts", []byte(tr.b.String()))
 }
