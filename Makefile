@@ -24,7 +24,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 build: ## build bin/dmsc
-	$(GO) build -ldflags '$(LDFLAGS)' -o bin/dmsc ./cmd/dmsc
+	$(GO) build -buildvcs=auto -ldflags '$(LDFLAGS)' -o bin/dmsc ./cmd/dmsc
 
 # go test -json piped through internal/testsummary prints what go test prints
 # (all output with TESTFLAGS=-v), then the skipped tests grouped by message;
