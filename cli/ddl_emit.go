@@ -91,7 +91,7 @@ func runDDLEmit(e *env, f *ddlEmitFlags) error {
 		_, err := e.stdout.Write(files[0].Data)
 		return err
 	}
-	removed, err := writeOutputs(f.out, files, f.force)
+	removed, err := writeOutputs(f.out, files, f.force, emitOwner())
 	if err != nil {
 		return err
 	}
@@ -140,6 +140,33 @@ func newEmitReport(f *ddlEmitFlags, files []ddl.File, removed []string) emitRepo
 	return rep
 }
 
+// outputOwner says which entries of an existing output directory a
+// command may replace or remove with --force: the files it wrote before
+// and the temporary files an interrupted run of it left. Everything else
+// makes --force refuse the directory.
+type outputOwner struct {
+	// notOurs ends "output directory D holds X, …" in the refusal
+	// ("which dmsc does not write").
+	notOurs string
+	// owned describes what --force replaces, for the refusal message.
+	owned string
+	// owns reports whether the regular file name in dir is the command's.
+	owns func(dir, name string) bool
+	// isTemp reports whether name is a temporary file of the command.
+	isTemp func(name string) bool
+}
+
+// emitOwner is ddl emit's: the fixed output names of every dialect.
+func emitOwner() outputOwner {
+	owned := ownedNames()
+	return outputOwner{
+		notOurs: "which dmsc does not write",
+		owned:   "dmsc's own outputs (" + strings.Join(ddl.OutputNames(all.Names()), ", ") + ")",
+		owns:    func(_, name string) bool { return owned[name] },
+		isTemp:  func(name string) bool { return isTempOutput(name, owned) },
+	}
+}
+
 // writeOutputs writes files into dir and returns the names of the stale
 // outputs it removed.
 //
@@ -148,15 +175,15 @@ func newEmitReport(f *ddlEmitFlags, files []ddl.File, removed []string) emitRepo
 //   - dir is empty: each file is written atomically (a temporary file in
 //     dir, then renamed over its name).
 //   - dir is not empty: refused without force. With force, dir may hold
-//     only files dmsc writes (ownedNames, and temporary files an
-//     interrupted run left); anything else, subdirectories such as .git
-//     included, is refused by name and dir is left untouched. Otherwise
-//     each file is replaced atomically, then the outputs of dialects not
-//     written this time are removed, so that dir holds exactly files.
+//     only files owner owns (and its temporary files); anything else,
+//     subdirectories such as .git included, is refused by name and dir is
+//     left untouched. Otherwise each file is replaced atomically, then the
+//     owned files not written this time are removed, so that dir holds
+//     exactly files.
 //
 // Only the files named above are ever written or removed; dir itself is
 // never renamed or removed (-o . works).
-func writeOutputs(dir string, files []ddl.File, force bool) (removed []string, err error) {
+func writeOutputs(dir string, files []ddl.File, force bool, owner outputOwner) (removed []string, err error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -170,14 +197,11 @@ func writeOutputs(dir string, files []ddl.File, force bool) (removed []string, e
 	if err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
-	owned := ownedNames()
 	var stale, foreign []string
 	for _, en := range entries {
 		name := en.Name()
 		switch {
-		case en.Type().IsRegular() && owned[name]:
-			stale = append(stale, name)
-		case en.Type().IsRegular() && isTempOutput(name, owned):
+		case en.Type().IsRegular() && (owner.isTemp(name) || owner.owns(dir, name)):
 			stale = append(stale, name)
 		case en.IsDir():
 			foreign = append(foreign, name+"/")
@@ -190,8 +214,8 @@ func writeOutputs(dir string, files []ddl.File, force bool) (removed []string, e
 		return nil, fmt.Errorf("output directory %s is not empty; pass --force to replace its contents", dir)
 	case len(foreign) > 0:
 		sort.Strings(foreign)
-		return nil, fmt.Errorf("output directory %s holds %s, which dmsc does not write; --force replaces only dmsc's own outputs (%s): move %s away or choose another directory (nothing was changed)",
-			dir, listNames(foreign, 10), strings.Join(ddl.OutputNames(all.Names()), ", "), plural(int64(len(foreign)), "it", "them"))
+		return nil, fmt.Errorf("output directory %s holds %s, %s; --force replaces only %s: move %s away or choose another directory (nothing was changed)",
+			dir, listNames(foreign, 10), owner.notOurs, owner.owned, plural(int64(len(foreign)), "it", "them"))
 	}
 	if err := replaceFiles(dir, files); err != nil {
 		return nil, err
@@ -200,6 +224,7 @@ func writeOutputs(dir string, files []ddl.File, force bool) (removed []string, e
 	for _, f := range files {
 		written[f.Name] = true
 	}
+	sort.Strings(stale)
 	for _, name := range stale {
 		if written[name] {
 			continue

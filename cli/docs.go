@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -112,7 +110,11 @@ func runDocs(e *env, f *docsFlags) error {
 	if err != nil {
 		return err
 	}
-	removed, err := writeDocs(f.out, files, f.force)
+	ddlFiles := make([]ddl.File, len(files))
+	for i, file := range files {
+		ddlFiles[i] = ddl.File{Name: file.Name, Data: file.Data}
+	}
+	removed, err := writeOutputs(f.out, ddlFiles, f.force, docsOwner())
 	if err != nil {
 		return err
 	}
@@ -145,71 +147,16 @@ func runDocs(e *env, f *docsFlags) error {
 	return nil
 }
 
-// writeDocs writes the dictionary's files into dir, the way `ddl emit`
-// writes its outputs (writeNewDir, replaceFiles), and returns the names of
-// the previous dictionary's files it removed. An existing non-empty dir is
-// refused without force; with force it may hold only files a previous
-// `dmsc docs` wrote (datadict.Generated) and temporary files an
-// interrupted run left, which are replaced or removed. Anything else is
-// refused by name and dir is left untouched.
-func writeDocs(dir string, dictFiles []datadict.File, force bool) (removed []string, err error) {
-	files := make([]ddl.File, len(dictFiles))
-	for i, f := range dictFiles {
-		files[i] = ddl.File{Name: f.Name, Data: f.Data}
+// docsOwner is dmsc docs': the dictionary files a previous run wrote
+// (datadict.Generated), so that --force never touches a user's own
+// README.md or index.html.
+func docsOwner() outputOwner {
+	return outputOwner{
+		notOurs: "which dmsc docs did not write",
+		owned:   "a previous dictionary's files",
+		owns:    func(dir, name string) bool { return isDocsFile(filepath.Join(dir, name)) },
+		isTemp:  isDocsTemp,
 	}
-	fi, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, writeNewDir(dir, files)
-	case err != nil:
-		return nil, fmt.Errorf("output directory: %w", err)
-	case !fi.IsDir():
-		return nil, fmt.Errorf("output directory %s is not a directory", dir)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("output directory: %w", err)
-	}
-	if len(entries) > 0 && !force {
-		return nil, fmt.Errorf("output directory %s is not empty; pass --force to replace a previous dictionary there", dir)
-	}
-	var stale, foreign []string
-	for _, en := range entries {
-		name := en.Name()
-		switch {
-		case en.Type().IsRegular() && isDocsTemp(name):
-			stale = append(stale, name)
-		case en.Type().IsRegular() && isDocsFile(filepath.Join(dir, name)):
-			stale = append(stale, name)
-		case en.IsDir():
-			foreign = append(foreign, name+"/")
-		default:
-			foreign = append(foreign, name)
-		}
-	}
-	if len(foreign) > 0 {
-		sort.Strings(foreign)
-		return nil, fmt.Errorf("output directory %s holds %s, which dmsc docs did not write; --force replaces only a previous dictionary's files: move %s away or choose another directory (nothing was changed)",
-			dir, listNames(foreign, 10), plural(int64(len(foreign)), "it", "them"))
-	}
-	if err := replaceFiles(dir, files); err != nil {
-		return nil, err
-	}
-	written := map[string]bool{}
-	for _, f := range files {
-		written[f.Name] = true
-	}
-	sort.Strings(stale)
-	for _, name := range stale {
-		if written[name] {
-			continue
-		}
-		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return removed, fmt.Errorf("remove the previous dictionary's %s: %w", name, err)
-		}
-		removed = append(removed, name)
-	}
-	return removed, nil
 }
 
 // isDocsFile reports whether the regular file at path is one a previous
