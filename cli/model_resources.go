@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/edfi-dmsc/dmsc/editdistance"
+
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/model"
 )
@@ -105,8 +107,7 @@ func closeMatches(name string, candidates []string, limit int) []string {
 	var out []scored
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
-		d := editDistance(lower, lc)
-		near := d <= max(2, max(len(lower), len(lc))/3)
+		d, near := editdistance.Within(lower, lc, max(2, max(len(lower), len(lc))/3))
 		if lower != "" && (strings.Contains(lc, lower) || strings.Contains(lower, lc)) {
 			near = true
 		}
@@ -125,27 +126,6 @@ func closeMatches(name string, candidates []string, limit int) []string {
 		names = append(names, out[i].name)
 	}
 	return names
-}
-
-// editDistance is the Levenshtein distance of a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // filterManifest keeps the selected resources and abstract resources of a

@@ -272,23 +272,6 @@ func TestSuggestName(t *testing.T) {
 			t.Errorf("suggestName(%.40q) = %q, want %q", c.name, got, c.want)
 		}
 	}
-	for _, c := range []struct {
-		a, b  string
-		limit int
-		d     int
-		ok    bool
-	}{
-		{"", "", 0, 0, true},
-		{"abc", "abc", 2, 0, true},
-		{"kitten", "sitting", 3, 3, true},
-		{"kitten", "sitting", 2, 0, false},
-		{"abc", "abcdef", 2, 0, false},
-		{"ab", "ba", 2, 2, true},
-	} {
-		if d, ok := editDistance(c.a, c.b, c.limit); d != c.d || ok != c.ok {
-			t.Errorf("editDistance(%q, %q, %d) = %d, %v; want %d, %v", c.a, c.b, c.limit, d, ok, c.d, c.ok)
-		}
-	}
 }
 
 // TestCheckQueryFields checks the problem of unknown query fields.

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/edfi-dmsc/dmsc/editdistance"
+
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/relstore"
 )
@@ -115,45 +117,10 @@ func suggestName(name string, lists ...[]string) string {
 				limit = 1
 			}
 			limit = min(limit, bestDist-1)
-			if d, ok := editDistance(lower, strings.ToLower(c), limit); ok {
+			if d, ok := editdistance.Within(lower, strings.ToLower(c), limit); ok {
 				best, bestDist = c, d
 			}
 		}
 	}
 	return best
-}
-
-// editDistance returns the Levenshtein distance of a and b (bytes) when
-// it is at most limit; ok is false otherwise. Strings whose lengths
-// differ by more than limit are rejected without work, so a long name
-// costs nothing.
-func editDistance(a, b string, limit int) (int, bool) {
-	if limit < 0 || len(a)-len(b) > limit || len(b)-len(a) > limit {
-		return 0, false
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > limit {
-			return 0, false
-		}
-		prev, cur = cur, prev
-	}
-	if prev[len(b)] > limit {
-		return 0, false
-	}
-	return prev[len(b)], true
 }
