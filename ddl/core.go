@@ -21,6 +21,13 @@ const (
 	SchemaComponentTable     = dms.SchemaComponent
 	RuntimeManifestTable     = dms.RuntimeManifest
 	DocumentCacheTable       = dms.DocumentCache
+	EdOrgTable               = dms.EducationOrganization
+	EdOrgParentTable         = dms.EducationOrganizationParent
+	DocumentSubjectTable     = dms.DocumentSubject
+	AuthLockTable            = dms.AuthLock
+	// AuthSchema holds the EdOrg closure and the authorization views.
+	AuthSchema   = dms.AuthSchema
+	ClosureTable = dms.EducationOrganizationClosure
 )
 
 // CoreTableNames lists the core dms tables in creation order.
@@ -148,11 +155,60 @@ func coreTables() []dialect.Table {
 			PrimaryKey: key("PK_DocumentCache", "DocumentId"),
 			Uniques:    []dialect.Key{key("UX_DocumentCache_DocumentUuid", "DocumentUuid")},
 		},
+		{
+			Name:       EdOrgTable,
+			Comment:    "dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)",
+			Columns:    []dialect.Column{docID, col("EducationOrganizationId", model.Int64), rk},
+			PrimaryKey: key("PK_EducationOrganization", "DocumentId"),
+			Uniques:    []dialect.Key{key("UX_EducationOrganization_EducationOrganizationId", "EducationOrganizationId")},
+		},
+		{
+			Name:       EdOrgParentTable,
+			Comment:    "dms.EducationOrganizationParent: each EdOrg's parent EdOrgs (from its hierarchy references)",
+			Columns:    []dialect.Column{docID, col("ParentDocumentId", model.Int64)},
+			PrimaryKey: key("PK_EducationOrganizationParent", "DocumentId", "ParentDocumentId"),
+		},
+		{
+			Name: DocumentSubjectTable,
+			Comment: "dms.DocumentSubject: the subject of each transitive securable element of a document " +
+				"(SubjectType 1 Student, 2 Contact, 3 Staff, 4 EdOrg, 5 Namespace)",
+			Columns: []dialect.Column{
+				docID, col("ElementOrdinal", model.Int16), col("SubjectType", model.Int16), col("SubjectDocumentId", model.Int64),
+			},
+			PrimaryKey: key("PK_DocumentSubject", "DocumentId", "ElementOrdinal"),
+		},
+		{
+			Name:       AuthLockTable,
+			Comment:    "dms.AuthLock: one row, locked by writes that change the EdOrg hierarchy",
+			Columns:    []dialect.Column{col("LockId", model.Int16)},
+			PrimaryKey: key("PK_AuthLock", "LockId"),
+		},
+		{
+			Schema:  AuthSchema,
+			Name:    ClosureTable,
+			Comment: "auth.EducationOrganizationClosure: every (ancestor, descendant) pair of the EdOrg hierarchy, self pairs included",
+			Columns: []dialect.Column{col("AncestorDocumentId", model.Int64), col("DescendantDocumentId", model.Int64)},
+			PrimaryKey: dialect.Key{Name: "PK_EducationOrganizationClosure", Columns: []string{"AncestorDocumentId", "DescendantDocumentId"},
+				Clustering: dialect.Clustered},
+		},
 	}
 	for i := range tables {
-		tables[i].Schema = CoreSchema
+		if tables[i].Schema == "" {
+			tables[i].Schema = CoreSchema
+		}
 	}
 	return tables
+}
+
+// claimsTableType is the table type of claim id parameters on engines with
+// table types (SQL Server: dms.BigIntTable).
+func claimsTableType() dialect.Table {
+	return dialect.Table{
+		Schema: CoreSchema, Name: dms.BigIntTable,
+		Comment:    "dms.BigIntTable: the table type of EdOrg id claim parameters (2,000 or more claims)",
+		Columns:    []dialect.Column{col("Id", model.Int64)},
+		PrimaryKey: key("", "Id"),
+	}
 }
 
 // coreForeignKeys returns the core tables' foreign keys sorted by (table,
@@ -172,6 +228,10 @@ func coreForeignKeys(d dialect.Dialect) []dialect.ForeignKey {
 		fk(DescriptorTable, "FK_Descriptor_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
 		fk(DocumentTable, "FK_Document_ResourceKey", "ResourceKeyId", ResourceKeyTable, "ResourceKeyId", dialect.NoAction),
 		fk(DocumentCacheTable, "FK_DocumentCache_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
+		fk(DocumentSubjectTable, "FK_DocumentSubject_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
+		fk(EdOrgTable, "FK_EducationOrganization_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
+		fk(EdOrgParentTable, "FK_EducationOrganizationParent_EducationOrganization", "DocumentId", EdOrgTable, "DocumentId", dialect.Cascade),
+		fk(EdOrgParentTable, "FK_EducationOrganizationParent_Parent", "ParentDocumentId", EdOrgTable, "DocumentId", dialect.NoAction),
 		fk(IdentityLockTable, "FK_IdentityLock_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
 		fk(ReferenceEdgeTable, "FK_ReferenceEdge_ChildDocument", "ChildDocumentId", DocumentTable, "DocumentId", childAction),
 		fk(ReferenceEdgeTable, "FK_ReferenceEdge_ParentDocument", "ParentDocumentId", DocumentTable, "DocumentId", dialect.Cascade),
@@ -189,7 +249,13 @@ func coreIndexes() []dialect.Index {
 			Columns: []string{"ResourceKeyId", "DocumentId"}},
 		{Schema: CoreSchema, Table: DocumentCacheTable, Name: "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId",
 			Columns: []string{"ResourceKeyId", "LastModifiedAt", "DocumentId"}},
+		{Schema: CoreSchema, Table: DocumentSubjectTable, Name: "IX_DocumentSubject_SubjectDocumentId",
+			Columns: []string{"SubjectDocumentId"}, Include: []string{"DocumentId", "ElementOrdinal"}},
+		{Schema: CoreSchema, Table: EdOrgParentTable, Name: "IX_EducationOrganizationParent_ParentDocumentId",
+			Columns: []string{"ParentDocumentId"}},
 		{Schema: CoreSchema, Table: ReferenceEdgeTable, Name: "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent",
 			Columns: []string{"ChildDocumentId", "IsIdentityComponent"}, Include: []string{"ParentDocumentId"}},
+		{Schema: AuthSchema, Table: ClosureTable, Name: "IX_EducationOrganizationClosure_DescendantDocumentId",
+			Columns: []string{"DescendantDocumentId"}, Include: []string{"AncestorDocumentId"}},
 	}
 }

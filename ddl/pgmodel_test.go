@@ -127,7 +127,31 @@ func expectedPG(m *model.Model) (map[string]*wantTable, map[string][]pgtest.Colu
 		}
 		tables[ix.Schema+"."+ix.Table].indexes[ix.Name] = pgtest.Index{Name: ix.Name, Columns: ix.Columns, Included: include}
 	}
+	authViewList, covering, err := authViews(m, pgsqlDialect())
+	if err != nil {
+		panic(err) // rendering the script failed first
+	}
+	for _, c := range covering {
+		w := tables[c.Schema+"."+c.Table]
+		merged := false
+		for name, ix := range w.indexes {
+			if !ix.Unique && !ix.Primary && len(ix.Columns) == 1 && ix.Columns[0] == c.Columns[0] {
+				ix.Included = append(ix.Included, c.Include...)
+				w.indexes[name] = ix
+				merged = true
+				break
+			}
+		}
+		if !merged {
+			w.indexes[c.Name] = pgtest.Index{Name: c.Name, Columns: c.Columns, Included: c.Include}
+		}
+	}
 	views := map[string][]pgtest.Column{}
+	for _, v := range authViewList {
+		for _, c := range v.Columns {
+			views[v.Schema+"."+v.Name] = append(views[v.Schema+"."+v.Name], pgtest.Column{Name: c, Type: "bigint"})
+		}
+	}
 	for _, v := range m.Views {
 		for _, c := range v.Columns {
 			views[v.Schema+"."+v.Name] = append(views[v.Schema+"."+v.Name], pgtest.Column{Name: c.Name, Type: pgFormat(c.Type)})

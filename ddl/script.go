@@ -68,6 +68,13 @@ func RenderWith(m *model.Model, d dialect.Dialect) (string, error) {
 			return "", err
 		}
 	}
+	authViewList, covering, err := authViews(m, d)
+	if err != nil {
+		return "", err
+	}
+	if ixs, err = indexes(nil, coverPersons(ixs, covering)); err != nil {
+		return "", err
+	}
 	inserts, err := seeds(m)
 	if err != nil {
 		return "", err
@@ -75,7 +82,7 @@ func RenderWith(m *model.Model, d dialect.Dialect) (string, error) {
 	if err := checkNames(tables, views); err != nil {
 		return "", err
 	}
-	if err := checkLengths(d, tables, views); err != nil {
+	if err := checkLengths(d, tables, append(views, authViewList...)); err != nil {
 		return "", err
 	}
 
@@ -106,6 +113,13 @@ func RenderWith(m *model.Model, d dialect.Dialect) (string, error) {
 		w.statement(dialect.PlainStatement, func(b *strings.Builder) { d.WriteCreateTable(b, &core[i]) })
 	}
 
+	if d.TableTypes() {
+		w.section("Table types")
+		tt := claimsTableType()
+		w.blank()
+		w.statement(dialect.PlainStatement, func(b *strings.Builder) { d.WriteCreateTableType(b, &tt) })
+	}
+
 	w.section("Resource tables (" + strconv.Itoa(len(objects)) + ")")
 	for i := range objects {
 		w.blank()
@@ -134,6 +148,12 @@ func RenderWith(m *model.Model, d dialect.Dialect) (string, error) {
 			w.blank()
 			w.statement(dialect.ViewStatement, func(b *strings.Builder) { d.WriteCreateView(b, &views[i]) })
 		}
+	}
+
+	w.section("Authorization views (" + strconv.Itoa(len(authViewList)) + ")")
+	for i := range authViewList {
+		w.blank()
+		w.statement(dialect.ViewStatement, func(b *strings.Builder) { d.WriteCreateView(b, &authViewList[i]) })
 	}
 
 	w.section("Seed rows")
@@ -191,7 +211,7 @@ func writeHeader(b *strings.Builder, m *model.Model, d dialect.Dialect) {
 
 // schemas returns "dms" and then every other schema of the model, sorted.
 func schemas(m *model.Model, tables []*model.Table, views []dialect.View) []string {
-	seen := map[string]bool{CoreSchema: true}
+	seen := map[string]bool{CoreSchema: true, AuthSchema: true}
 	var out []string
 	add := func(s string) {
 		if s != "" && !seen[s] {
@@ -209,7 +229,7 @@ func schemas(m *model.Model, tables []*model.Table, views []dialect.View) []stri
 		add(views[i].Schema)
 	}
 	sort.Strings(out)
-	return append([]string{CoreSchema}, out...)
+	return append([]string{CoreSchema, AuthSchema}, out...)
 }
 
 // itoa formats an int.

@@ -8,8 +8,8 @@ import (
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
-// seeds returns the seed inserts: dms.ResourceKey, dms.EffectiveSchema and
-// dms.SchemaComponent, in that order.
+// seeds returns the seed inserts: dms.ResourceKey, dms.EffectiveSchema,
+// dms.SchemaComponent and dms.AuthLock, in that order.
 func seeds(m *model.Model) ([]dialect.Insert, error) {
 	seed, err := hex.DecodeString(m.ResourceKeySeedHash)
 	if err != nil || len(seed) != 32 {
@@ -49,5 +49,12 @@ func seeds(m *model.Model) ([]dialect.Insert, error) {
 		components.Rows = append(components.Rows, []dialect.Value{dialect.Str(p.EndpointName), dialect.Str(p.ProjectName),
 			dialect.Str(p.ProjectVersion), dialect.Bool(p.IsExtension), dialect.Str(p.ProjectHash)})
 	}
-	return []dialect.Insert{keys, schema, components}, nil
+	authLock := dialect.Insert{
+		Schema: CoreSchema, Table: AuthLockTable,
+		Comment: "Seed: dms.AuthLock (its one row)",
+		Columns: []string{"LockId"},
+		Key:     []string{"LockId"},
+		Rows:    [][]dialect.Value{{dialect.Int(1)}},
+	}
+	return []dialect.Insert{keys, schema, components, authLock}, nil
 }

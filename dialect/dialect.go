@@ -69,6 +69,13 @@ type Dialect interface {
 	WriteCreateIndex(b *strings.Builder, ix *Index)
 	// WriteCreateView writes CREATE OR REPLACE / CREATE OR ALTER VIEW.
 	WriteCreateView(b *strings.Builder, v *View)
+	// TableTypes reports whether the engine passes a list of values as a
+	// table-valued parameter of a declared table type (SQL Server), rather
+	// than as an array (PostgreSQL).
+	TableTypes() bool
+	// WriteCreateTableType writes an idempotent CREATE TYPE … AS TABLE;
+	// only called when TableTypes.
+	WriteCreateTableType(b *strings.Builder, t *Table)
 	// WriteInsert writes an insert that skips rows whose key already
 	// exists.
 	WriteInsert(b *strings.Builder, ins *Insert)

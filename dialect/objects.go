@@ -132,7 +132,7 @@ type Relation struct {
 	Schema, Name, Alias string
 }
 
-// Select is one arm of a view: FROM a relation, LEFT JOINs, and one item
+// Select is one arm of a view: FROM a relation, joins, and one item
 // per view column.
 type Select struct {
 	From  Relation
@@ -140,11 +140,14 @@ type Select struct {
 	Items []Item
 }
 
-// Join is `LEFT JOIN Relation ON Relation.Column = LeftAlias.LeftColumn`.
+// Join is `LEFT JOIN Relation ON Relation.Column = LeftAlias.LeftColumn`
+// (`JOIN …` when Inner).
 type Join struct {
 	Relation
 	Column                string
 	LeftAlias, LeftColumn string
+	// Inner makes it an inner join.
+	Inner bool
 }
 
 // Item is one selected value: a column of an aliased relation or a string

@@ -42,7 +42,11 @@ func WriteUnion(b *strings.Builder, d Dialect, v *View) {
 		writeRelation(b, d, &arm.From)
 		for k := range arm.Joins {
 			j := &arm.Joins[k]
-			b.WriteString("\nLEFT JOIN ")
+			if j.Inner {
+				b.WriteString("\nJOIN ")
+			} else {
+				b.WriteString("\nLEFT JOIN ")
+			}
 			writeRelation(b, d, &j.Relation)
 			b.WriteString(" ON ")
 			b.WriteString(j.Alias)

@@ -6,6 +6,9 @@ package dms
 // Schema is the schema of the core tables.
 const Schema = "dms"
 
+// AuthSchema is the schema of the authorization closure and views.
+const AuthSchema = "auth"
+
 // Core table names, in creation order.
 const (
 	// ResourceKey holds one smallint id per resource.
@@ -30,11 +33,30 @@ const (
 	RuntimeManifest = "RuntimeManifest"
 	// DocumentCache is the optional JSON projection.
 	DocumentCache = "DocumentCache"
+	// EducationOrganization holds one row per EdOrg document (its
+	// EducationOrganizationId), for authorization.
+	EducationOrganization = "EducationOrganization"
+	// EducationOrganizationParent holds each EdOrg's parent EdOrgs.
+	EducationOrganizationParent = "EducationOrganizationParent"
+	// DocumentSubject holds the subjects of transitive securable elements.
+	DocumentSubject = "DocumentSubject"
+	// AuthLock is the one-row lock serialising EdOrg hierarchy changes.
+	AuthLock = "AuthLock"
+)
+
+// Authorization objects outside the core tables.
+const (
+	// EducationOrganizationClosure (schema auth) holds every (ancestor,
+	// descendant) pair of the EdOrg hierarchy, self pairs included.
+	EducationOrganizationClosure = "EducationOrganizationClosure"
+	// BigIntTable is SQL Server's table type for claim id parameters.
+	BigIntTable = "BigIntTable"
 )
 
 // Tables lists the core tables in creation order.
 func Tables() []string {
-	return []string{ResourceKey, Document, ReferentialIdentity, Descriptor, ReferenceEdge, IdentityLock, EffectiveSchema, SchemaComponent, RuntimeManifest, DocumentCache}
+	return []string{ResourceKey, Document, ReferentialIdentity, Descriptor, ReferenceEdge, IdentityLock, EffectiveSchema, SchemaComponent, RuntimeManifest, DocumentCache,
+		EducationOrganization, EducationOrganizationParent, DocumentSubject, AuthLock}
 }
 
 // The widths (characters) of dms.Descriptor's string columns.

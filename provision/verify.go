@@ -22,12 +22,18 @@ type Relation struct {
 // Qualified returns `schema.name`.
 func (r Relation) Qualified() string { return r.Schema + "." + r.Name }
 
-// ExpectedRelations lists the core tables, m's tables and m's views, sorted
+// ExpectedRelations lists the core tables, the authorization closure and
+// views, m's tables and m's views, sorted
 // by (schema, name).
 func ExpectedRelations(m *model.Model) []Relation {
 	var out []Relation
 	for _, n := range dms.Tables() {
 		out = append(out, Relation{Schema: dms.Schema, Name: n})
+	}
+	out = append(out, Relation{Schema: dms.AuthSchema, Name: dms.EducationOrganizationClosure})
+	views, _ := ddl.AuthViewNames(m) // an error here fails rendering the script first
+	for _, n := range views {
+		out = append(out, Relation{Schema: dms.AuthSchema, Name: n, IsView: true})
 	}
 	for _, r := range m.Resources {
 		for _, t := range r.Tables {

@@ -40,6 +40,39 @@ func (d Dialect) WriteCreateSchema(b *strings.Builder, schema string) {
 	b.WriteString(");\n")
 }
 
+// TableTypes reports true: lists of ids travel as table-valued
+// parameters.
+func (Dialect) TableTypes() bool { return true }
+
+// WriteCreateTableType writes IF TYPE_ID(…) IS NULL CREATE TYPE … AS
+// TABLE with the columns and the primary key inline.
+func (d Dialect) WriteCreateTableType(b *strings.Builder, t *dialect.Table) {
+	if t.Comment != "" {
+		dialect.WriteComment(b, t.Comment)
+	}
+	b.WriteString("IF TYPE_ID(")
+	b.WriteString(d.StringLiteral(d.QuoteIdent(t.Schema) + "." + d.QuoteIdent(t.Name)))
+	b.WriteString(") IS NULL\nCREATE TYPE ")
+	dialect.WriteQualified(b, d, t.Schema, t.Name)
+	b.WriteString(" AS TABLE (\n")
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		b.WriteString("    ")
+		d.WriteIdent(b, c.Name)
+		b.WriteByte(' ')
+		b.WriteString(d.TypeName(c.Type))
+		b.WriteString(" NOT NULL")
+		if len(t.PrimaryKey.Columns) == 1 && t.PrimaryKey.Columns[0] == c.Name {
+			b.WriteString(" PRIMARY KEY")
+		}
+		if i < len(t.Columns)-1 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString(");\n")
+}
+
 // WriteCreateTable writes IF OBJECT_ID(…, N'U') IS NULL CREATE TABLE with
 // the primary key, unique constraints, named defaults and ISJSON checks
 // inline.

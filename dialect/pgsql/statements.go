@@ -43,6 +43,12 @@ func (d Dialect) WriteCreateSchema(b *strings.Builder, schema string) {
 	b.WriteString(";\n")
 }
 
+// TableTypes reports false: lists of ids travel as arrays.
+func (Dialect) TableTypes() bool { return false }
+
+// WriteCreateTableType writes nothing: PostgreSQL needs no table types.
+func (Dialect) WriteCreateTableType(*strings.Builder, *dialect.Table) {}
+
 // WriteCreateTable writes CREATE TABLE IF NOT EXISTS with the primary key
 // and unique constraints inline.
 func (d Dialect) WriteCreateTable(b *strings.Builder, t *dialect.Table) {

@@ -30,6 +30,7 @@ GO
 
 -- Schemas
 IF SCHEMA_ID(N'dms') IS NULL EXEC(N'CREATE SCHEMA [dms]');
+IF SCHEMA_ID(N'auth') IS NULL EXEC(N'CREATE SCHEMA [auth]');
 IF SCHEMA_ID(N'abs') IS NULL EXEC(N'CREATE SCHEMA [abs]');
 GO
 
@@ -151,6 +152,57 @@ CREATE TABLE [dms].[DocumentCache] (
     CONSTRAINT [UX_DocumentCache_DocumentUuid] UNIQUE ([DocumentUuid]),
     CONSTRAINT [CK_DocumentCache_DocumentJson] CHECK (ISJSON([DocumentJson]) = 1)
 );
+
+-- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
+IF OBJECT_ID(N'[dms].[EducationOrganization]', N'U') IS NULL
+CREATE TABLE [dms].[EducationOrganization] (
+    [DocumentId] bigint NOT NULL,
+    [EducationOrganizationId] bigint NOT NULL,
+    [ResourceKeyId] smallint NOT NULL,
+    CONSTRAINT [PK_EducationOrganization] PRIMARY KEY ([DocumentId]),
+    CONSTRAINT [UX_EducationOrganization_EducationOrganizationId] UNIQUE ([EducationOrganizationId])
+);
+
+-- dms.EducationOrganizationParent: each EdOrg's parent EdOrgs (from its hierarchy references)
+IF OBJECT_ID(N'[dms].[EducationOrganizationParent]', N'U') IS NULL
+CREATE TABLE [dms].[EducationOrganizationParent] (
+    [DocumentId] bigint NOT NULL,
+    [ParentDocumentId] bigint NOT NULL,
+    CONSTRAINT [PK_EducationOrganizationParent] PRIMARY KEY ([DocumentId], [ParentDocumentId])
+);
+
+-- dms.DocumentSubject: the subject of each transitive securable element of a document (SubjectType 1 Student, 2 Contact, 3 Staff, 4 EdOrg, 5 Namespace)
+IF OBJECT_ID(N'[dms].[DocumentSubject]', N'U') IS NULL
+CREATE TABLE [dms].[DocumentSubject] (
+    [DocumentId] bigint NOT NULL,
+    [ElementOrdinal] smallint NOT NULL,
+    [SubjectType] smallint NOT NULL,
+    [SubjectDocumentId] bigint NOT NULL,
+    CONSTRAINT [PK_DocumentSubject] PRIMARY KEY ([DocumentId], [ElementOrdinal])
+);
+
+-- dms.AuthLock: one row, locked by writes that change the EdOrg hierarchy
+IF OBJECT_ID(N'[dms].[AuthLock]', N'U') IS NULL
+CREATE TABLE [dms].[AuthLock] (
+    [LockId] smallint NOT NULL,
+    CONSTRAINT [PK_AuthLock] PRIMARY KEY ([LockId])
+);
+
+-- auth.EducationOrganizationClosure: every (ancestor, descendant) pair of the EdOrg hierarchy, self pairs included
+IF OBJECT_ID(N'[auth].[EducationOrganizationClosure]', N'U') IS NULL
+CREATE TABLE [auth].[EducationOrganizationClosure] (
+    [AncestorDocumentId] bigint NOT NULL,
+    [DescendantDocumentId] bigint NOT NULL,
+    CONSTRAINT [PK_EducationOrganizationClosure] PRIMARY KEY CLUSTERED ([AncestorDocumentId], [DescendantDocumentId])
+);
+GO
+
+-- Table types
+-- dms.BigIntTable: the table type of EdOrg id claim parameters (2,000 or more claims)
+IF TYPE_ID(N'[dms].[BigIntTable]') IS NULL
+CREATE TYPE [dms].[BigIntTable] AS TABLE (
+    [Id] bigint NOT NULL PRIMARY KEY
+);
 GO
 
 -- Resource tables (7)
@@ -229,13 +281,21 @@ CREATE TABLE [abs].[StudentSportProgramAssociation] (
 );
 GO
 
--- Foreign keys (23)
+-- Foreign keys (27)
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Descriptor_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[Descriptor]'))
     ALTER TABLE [dms].[Descriptor] ADD CONSTRAINT [FK_Descriptor_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Document_ResourceKey' AND [parent_object_id] = OBJECT_ID(N'[dms].[Document]'))
     ALTER TABLE [dms].[Document] ADD CONSTRAINT [FK_Document_ResourceKey] FOREIGN KEY ([ResourceKeyId]) REFERENCES [dms].[ResourceKey] ([ResourceKeyId]);
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCache_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     ALTER TABLE [dms].[DocumentCache] ADD CONSTRAINT [FK_DocumentCache_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentSubject_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
+    ALTER TABLE [dms].[DocumentSubject] ADD CONSTRAINT [FK_DocumentSubject_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_EducationOrganization_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[EducationOrganization]'))
+    ALTER TABLE [dms].[EducationOrganization] ADD CONSTRAINT [FK_EducationOrganization_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_EducationOrganizationParent_EducationOrganization' AND [parent_object_id] = OBJECT_ID(N'[dms].[EducationOrganizationParent]'))
+    ALTER TABLE [dms].[EducationOrganizationParent] ADD CONSTRAINT [FK_EducationOrganizationParent_EducationOrganization] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[EducationOrganization] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_EducationOrganizationParent_Parent' AND [parent_object_id] = OBJECT_ID(N'[dms].[EducationOrganizationParent]'))
+    ALTER TABLE [dms].[EducationOrganizationParent] ADD CONSTRAINT [FK_EducationOrganizationParent_Parent] FOREIGN KEY ([ParentDocumentId]) REFERENCES [dms].[EducationOrganization] ([DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_IdentityLock_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[IdentityLock]'))
     ALTER TABLE [dms].[IdentityLock] ADD CONSTRAINT [FK_IdentityLock_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_ReferenceEdge_ChildDocument' AND [parent_object_id] = OBJECT_ID(N'[dms].[ReferenceEdge]'))
@@ -278,13 +338,19 @@ IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_StudentSportPr
     ALTER TABLE [abs].[StudentSportProgramAssociation] ADD CONSTRAINT [FK_StudentSportProgramAssociation_Student] FOREIGN KEY ([Student_DocumentId]) REFERENCES [abs].[Student] ([DocumentId]);
 GO
 
--- Indexes (9)
+-- Indexes (12)
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_Document_ResourceKeyId_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[Document]'))
     CREATE INDEX [IX_Document_ResourceKeyId_DocumentId] ON [dms].[Document] ([ResourceKeyId], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     CREATE INDEX [IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId] ON [dms].[DocumentCache] ([ResourceKeyId], [LastModifiedAt], [DocumentId]);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentSubject_SubjectDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
+    CREATE INDEX [IX_DocumentSubject_SubjectDocumentId] ON [dms].[DocumentSubject] ([SubjectDocumentId]) INCLUDE ([DocumentId], [ElementOrdinal]);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_EducationOrganizationParent_ParentDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[EducationOrganizationParent]'))
+    CREATE INDEX [IX_EducationOrganizationParent_ParentDocumentId] ON [dms].[EducationOrganizationParent] ([ParentDocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent' AND [object_id] = OBJECT_ID(N'[dms].[ReferenceEdge]'))
     CREATE INDEX [IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent] ON [dms].[ReferenceEdge] ([ChildDocumentId], [IsIdentityComponent]) INCLUDE ([ParentDocumentId]);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_EducationOrganizationClosure_DescendantDocumentId' AND [object_id] = OBJECT_ID(N'[auth].[EducationOrganizationClosure]'))
+    CREATE INDEX [IX_EducationOrganizationClosure_DescendantDocumentId] ON [auth].[EducationOrganizationClosure] ([DescendantDocumentId]) INCLUDE ([AncestorDocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_Enrollment_GeneralProgramAssociation_DocumentId' AND [object_id] = OBJECT_ID(N'[abs].[Enrollment]'))
     CREATE INDEX [IX_Enrollment_GeneralProgramAssociation_DocumentId] ON [abs].[Enrollment] ([GeneralProgramAssociation_DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_Program_ProgramTypeDescriptor_DescriptorId' AND [object_id] = OBJECT_ID(N'[abs].[Program]'))
@@ -346,6 +412,35 @@ LEFT JOIN [dms].[Descriptor] AS j3 ON j3.[DocumentId] = j1.[ProgramTypeDescripto
 LEFT JOIN [abs].[Student] AS j4 ON j4.[DocumentId] = r.[Student_DocumentId];
 GO
 
+-- Authorization views (3)
+-- auth.EducationOrganizationIdToEducationOrganizationId: the EdOrg closure in EducationOrganizationIds
+CREATE OR ALTER VIEW [auth].[EducationOrganizationIdToEducationOrganizationId] AS
+SELECT
+    a.[EducationOrganizationId] AS [SourceEducationOrganizationId],
+    d.[EducationOrganizationId] AS [TargetEducationOrganizationId]
+FROM [auth].[EducationOrganizationClosure] AS c
+JOIN [dms].[EducationOrganization] AS a ON a.[DocumentId] = c.[AncestorDocumentId]
+JOIN [dms].[EducationOrganization] AS d ON d.[DocumentId] = c.[DescendantDocumentId];
+GO
+
+-- auth.EducationOrganizationIdToEdOrgDocumentId: a claimed EdOrg id to its descendant EdOrg documents, itself included
+CREATE OR ALTER VIEW [auth].[EducationOrganizationIdToEdOrgDocumentId] AS
+SELECT
+    a.[EducationOrganizationId] AS [SourceEducationOrganizationId],
+    c.[DescendantDocumentId] AS [EducationOrganization_DocumentId]
+FROM [auth].[EducationOrganizationClosure] AS c
+JOIN [dms].[EducationOrganization] AS a ON a.[DocumentId] = c.[AncestorDocumentId];
+GO
+
+-- auth.EducationOrganizationIdToEdOrgDocumentIdInverted: a claimed EdOrg id to its ancestor EdOrg documents, itself included
+CREATE OR ALTER VIEW [auth].[EducationOrganizationIdToEdOrgDocumentIdInverted] AS
+SELECT
+    d.[EducationOrganizationId] AS [SourceEducationOrganizationId],
+    c.[AncestorDocumentId] AS [EducationOrganization_DocumentId]
+FROM [auth].[EducationOrganizationClosure] AS c
+JOIN [dms].[EducationOrganization] AS d ON d.[DocumentId] = c.[DescendantDocumentId];
+GO
+
 -- Seed rows
 -- Seed: dms.ResourceKey (10 rows)
 INSERT INTO [dms].[ResourceKey] ([ResourceKeyId], [ProjectName], [ResourceName], [ResourceVersion])
@@ -381,4 +476,12 @@ FROM (VALUES
 CROSS JOIN [dms].[EffectiveSchema] AS l
 WHERE l.[EffectiveSchemaHash] = N'4a60e96d9d39d9ef2c9105d8fa2e19f357d545cadb5653b08c641337d4305c62'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
+
+-- Seed: dms.AuthLock (its one row)
+INSERT INTO [dms].[AuthLock] ([LockId])
+SELECT v.[LockId]
+FROM (VALUES
+    (1)
+) AS v ([LockId])
+WHERE NOT EXISTS (SELECT 1 FROM [dms].[AuthLock] AS e WHERE e.[LockId] = v.[LockId]);
 GO

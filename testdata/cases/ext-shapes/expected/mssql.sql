@@ -32,6 +32,7 @@ GO
 
 -- Schemas
 IF SCHEMA_ID(N'dms') IS NULL EXEC(N'CREATE SCHEMA [dms]');
+IF SCHEMA_ID(N'auth') IS NULL EXEC(N'CREATE SCHEMA [auth]');
 IF SCHEMA_ID(N'campus') IS NULL EXEC(N'CREATE SCHEMA [campus]');
 IF SCHEMA_ID(N'ours') IS NULL EXEC(N'CREATE SCHEMA [ours]');
 IF SCHEMA_ID(N'theirs') IS NULL EXEC(N'CREATE SCHEMA [theirs]');
@@ -154,6 +155,57 @@ CREATE TABLE [dms].[DocumentCache] (
     CONSTRAINT [PK_DocumentCache] PRIMARY KEY ([DocumentId]),
     CONSTRAINT [UX_DocumentCache_DocumentUuid] UNIQUE ([DocumentUuid]),
     CONSTRAINT [CK_DocumentCache_DocumentJson] CHECK (ISJSON([DocumentJson]) = 1)
+);
+
+-- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
+IF OBJECT_ID(N'[dms].[EducationOrganization]', N'U') IS NULL
+CREATE TABLE [dms].[EducationOrganization] (
+    [DocumentId] bigint NOT NULL,
+    [EducationOrganizationId] bigint NOT NULL,
+    [ResourceKeyId] smallint NOT NULL,
+    CONSTRAINT [PK_EducationOrganization] PRIMARY KEY ([DocumentId]),
+    CONSTRAINT [UX_EducationOrganization_EducationOrganizationId] UNIQUE ([EducationOrganizationId])
+);
+
+-- dms.EducationOrganizationParent: each EdOrg's parent EdOrgs (from its hierarchy references)
+IF OBJECT_ID(N'[dms].[EducationOrganizationParent]', N'U') IS NULL
+CREATE TABLE [dms].[EducationOrganizationParent] (
+    [DocumentId] bigint NOT NULL,
+    [ParentDocumentId] bigint NOT NULL,
+    CONSTRAINT [PK_EducationOrganizationParent] PRIMARY KEY ([DocumentId], [ParentDocumentId])
+);
+
+-- dms.DocumentSubject: the subject of each transitive securable element of a document (SubjectType 1 Student, 2 Contact, 3 Staff, 4 EdOrg, 5 Namespace)
+IF OBJECT_ID(N'[dms].[DocumentSubject]', N'U') IS NULL
+CREATE TABLE [dms].[DocumentSubject] (
+    [DocumentId] bigint NOT NULL,
+    [ElementOrdinal] smallint NOT NULL,
+    [SubjectType] smallint NOT NULL,
+    [SubjectDocumentId] bigint NOT NULL,
+    CONSTRAINT [PK_DocumentSubject] PRIMARY KEY ([DocumentId], [ElementOrdinal])
+);
+
+-- dms.AuthLock: one row, locked by writes that change the EdOrg hierarchy
+IF OBJECT_ID(N'[dms].[AuthLock]', N'U') IS NULL
+CREATE TABLE [dms].[AuthLock] (
+    [LockId] smallint NOT NULL,
+    CONSTRAINT [PK_AuthLock] PRIMARY KEY ([LockId])
+);
+
+-- auth.EducationOrganizationClosure: every (ancestor, descendant) pair of the EdOrg hierarchy, self pairs included
+IF OBJECT_ID(N'[auth].[EducationOrganizationClosure]', N'U') IS NULL
+CREATE TABLE [auth].[EducationOrganizationClosure] (
+    [AncestorDocumentId] bigint NOT NULL,
+    [DescendantDocumentId] bigint NOT NULL,
+    CONSTRAINT [PK_EducationOrganizationClosure] PRIMARY KEY CLUSTERED ([AncestorDocumentId], [DescendantDocumentId])
+);
+GO
+
+-- Table types
+-- dms.BigIntTable: the table type of EdOrg id claim parameters (2,000 or more claims)
+IF TYPE_ID(N'[dms].[BigIntTable]') IS NULL
+CREATE TYPE [dms].[BigIntTable] AS TABLE (
+    [Id] bigint NOT NULL PRIMARY KEY
 );
 GO
 
@@ -335,13 +387,21 @@ CREATE TABLE [theirs].[SchoolExtensionFactsInspection] (
 );
 GO
 
--- Foreign keys (33)
+-- Foreign keys (37)
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Descriptor_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[Descriptor]'))
     ALTER TABLE [dms].[Descriptor] ADD CONSTRAINT [FK_Descriptor_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Document_ResourceKey' AND [parent_object_id] = OBJECT_ID(N'[dms].[Document]'))
     ALTER TABLE [dms].[Document] ADD CONSTRAINT [FK_Document_ResourceKey] FOREIGN KEY ([ResourceKeyId]) REFERENCES [dms].[ResourceKey] ([ResourceKeyId]);
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCache_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     ALTER TABLE [dms].[DocumentCache] ADD CONSTRAINT [FK_DocumentCache_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentSubject_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
+    ALTER TABLE [dms].[DocumentSubject] ADD CONSTRAINT [FK_DocumentSubject_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_EducationOrganization_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[EducationOrganization]'))
+    ALTER TABLE [dms].[EducationOrganization] ADD CONSTRAINT [FK_EducationOrganization_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_EducationOrganizationParent_EducationOrganization' AND [parent_object_id] = OBJECT_ID(N'[dms].[EducationOrganizationParent]'))
+    ALTER TABLE [dms].[EducationOrganizationParent] ADD CONSTRAINT [FK_EducationOrganizationParent_EducationOrganization] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[EducationOrganization] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_EducationOrganizationParent_Parent' AND [parent_object_id] = OBJECT_ID(N'[dms].[EducationOrganizationParent]'))
+    ALTER TABLE [dms].[EducationOrganizationParent] ADD CONSTRAINT [FK_EducationOrganizationParent_Parent] FOREIGN KEY ([ParentDocumentId]) REFERENCES [dms].[EducationOrganization] ([DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_IdentityLock_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[IdentityLock]'))
     ALTER TABLE [dms].[IdentityLock] ADD CONSTRAINT [FK_IdentityLock_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_ReferenceEdge_ChildDocument' AND [parent_object_id] = OBJECT_ID(N'[dms].[ReferenceEdge]'))
@@ -404,13 +464,19 @@ IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_SchoolExtensio
     ALTER TABLE [theirs].[SchoolExtensionFactsInspection] ADD CONSTRAINT [FK_SchoolExtensionFactsInspection_SchoolExtensionFacts] FOREIGN KEY ([School_DocumentId]) REFERENCES [theirs].[SchoolExtensionFacts] ([DocumentId]) ON DELETE CASCADE;
 GO
 
--- Indexes (10)
+-- Indexes (13)
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_Document_ResourceKeyId_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[Document]'))
     CREATE INDEX [IX_Document_ResourceKeyId_DocumentId] ON [dms].[Document] ([ResourceKeyId], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     CREATE INDEX [IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId] ON [dms].[DocumentCache] ([ResourceKeyId], [LastModifiedAt], [DocumentId]);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentSubject_SubjectDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
+    CREATE INDEX [IX_DocumentSubject_SubjectDocumentId] ON [dms].[DocumentSubject] ([SubjectDocumentId]) INCLUDE ([DocumentId], [ElementOrdinal]);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_EducationOrganizationParent_ParentDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[EducationOrganizationParent]'))
+    CREATE INDEX [IX_EducationOrganizationParent_ParentDocumentId] ON [dms].[EducationOrganizationParent] ([ParentDocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent' AND [object_id] = OBJECT_ID(N'[dms].[ReferenceEdge]'))
     CREATE INDEX [IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent] ON [dms].[ReferenceEdge] ([ChildDocumentId], [IsIdentityComponent]) INCLUDE ([ParentDocumentId]);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_EducationOrganizationClosure_DescendantDocumentId' AND [object_id] = OBJECT_ID(N'[auth].[EducationOrganizationClosure]'))
+    CREATE INDEX [IX_EducationOrganizationClosure_DescendantDocumentId] ON [auth].[EducationOrganizationClosure] ([DescendantDocumentId]) INCLUDE ([AncestorDocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_Program_School_DocumentId' AND [object_id] = OBJECT_ID(N'[campus].[Program]'))
     CREATE INDEX [IX_Program_School_DocumentId] ON [campus].[Program] ([School_DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_SchoolAddress_AddressTypeDescriptor_DescriptorId' AND [object_id] = OBJECT_ID(N'[campus].[SchoolAddress]'))
@@ -425,6 +491,35 @@ IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_SchoolExtensionAddr
     CREATE INDEX [IX_SchoolExtensionAddressPeriod_AddressPeriodProgram_DocumentId] ON [ours].[SchoolExtensionAddressPeriod] ([AddressPeriodProgram_DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_SchoolExtensionFacts_TermDescriptor_DescriptorId' AND [object_id] = OBJECT_ID(N'[ours].[SchoolExtensionFacts]'))
     CREATE INDEX [IX_SchoolExtensionFacts_TermDescriptor_DescriptorId] ON [ours].[SchoolExtensionFacts] ([TermDescriptor_DescriptorId]);
+GO
+
+-- Authorization views (3)
+-- auth.EducationOrganizationIdToEducationOrganizationId: the EdOrg closure in EducationOrganizationIds
+CREATE OR ALTER VIEW [auth].[EducationOrganizationIdToEducationOrganizationId] AS
+SELECT
+    a.[EducationOrganizationId] AS [SourceEducationOrganizationId],
+    d.[EducationOrganizationId] AS [TargetEducationOrganizationId]
+FROM [auth].[EducationOrganizationClosure] AS c
+JOIN [dms].[EducationOrganization] AS a ON a.[DocumentId] = c.[AncestorDocumentId]
+JOIN [dms].[EducationOrganization] AS d ON d.[DocumentId] = c.[DescendantDocumentId];
+GO
+
+-- auth.EducationOrganizationIdToEdOrgDocumentId: a claimed EdOrg id to its descendant EdOrg documents, itself included
+CREATE OR ALTER VIEW [auth].[EducationOrganizationIdToEdOrgDocumentId] AS
+SELECT
+    a.[EducationOrganizationId] AS [SourceEducationOrganizationId],
+    c.[DescendantDocumentId] AS [EducationOrganization_DocumentId]
+FROM [auth].[EducationOrganizationClosure] AS c
+JOIN [dms].[EducationOrganization] AS a ON a.[DocumentId] = c.[AncestorDocumentId];
+GO
+
+-- auth.EducationOrganizationIdToEdOrgDocumentIdInverted: a claimed EdOrg id to its ancestor EdOrg documents, itself included
+CREATE OR ALTER VIEW [auth].[EducationOrganizationIdToEdOrgDocumentIdInverted] AS
+SELECT
+    d.[EducationOrganizationId] AS [SourceEducationOrganizationId],
+    c.[AncestorDocumentId] AS [EducationOrganization_DocumentId]
+FROM [auth].[EducationOrganizationClosure] AS c
+JOIN [dms].[EducationOrganization] AS d ON d.[DocumentId] = c.[DescendantDocumentId];
 GO
 
 -- Seed rows
@@ -459,4 +554,12 @@ FROM (VALUES
 CROSS JOIN [dms].[EffectiveSchema] AS l
 WHERE l.[EffectiveSchemaHash] = N'6232c63bc035e415c7b3f241746e51cf65c1119601cda30e521bf9b5b93bbc2b'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
+
+-- Seed: dms.AuthLock (its one row)
+INSERT INTO [dms].[AuthLock] ([LockId])
+SELECT v.[LockId]
+FROM (VALUES
+    (1)
+) AS v ([LockId])
+WHERE NOT EXISTS (SELECT 1 FROM [dms].[AuthLock] AS e WHERE e.[LockId] = v.[LockId]);
 GO

@@ -30,6 +30,7 @@ $$;
 
 -- Schemas
 CREATE SCHEMA IF NOT EXISTS "dms";
+CREATE SCHEMA IF NOT EXISTS "auth";
 CREATE SCHEMA IF NOT EXISTS "campus";
 CREATE SCHEMA IF NOT EXISTS "ours";
 CREATE SCHEMA IF NOT EXISTS "theirs";
@@ -139,6 +140,44 @@ CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     "ComputedAt" timestamp with time zone NOT NULL DEFAULT now(),
     CONSTRAINT "PK_DocumentCache" PRIMARY KEY ("DocumentId"),
     CONSTRAINT "UX_DocumentCache_DocumentUuid" UNIQUE ("DocumentUuid")
+);
+
+-- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
+CREATE TABLE IF NOT EXISTS "dms"."EducationOrganization" (
+    "DocumentId" bigint NOT NULL,
+    "EducationOrganizationId" bigint NOT NULL,
+    "ResourceKeyId" smallint NOT NULL,
+    CONSTRAINT "PK_EducationOrganization" PRIMARY KEY ("DocumentId"),
+    CONSTRAINT "UX_EducationOrganization_EducationOrganizationId" UNIQUE ("EducationOrganizationId")
+);
+
+-- dms.EducationOrganizationParent: each EdOrg's parent EdOrgs (from its hierarchy references)
+CREATE TABLE IF NOT EXISTS "dms"."EducationOrganizationParent" (
+    "DocumentId" bigint NOT NULL,
+    "ParentDocumentId" bigint NOT NULL,
+    CONSTRAINT "PK_EducationOrganizationParent" PRIMARY KEY ("DocumentId", "ParentDocumentId")
+);
+
+-- dms.DocumentSubject: the subject of each transitive securable element of a document (SubjectType 1 Student, 2 Contact, 3 Staff, 4 EdOrg, 5 Namespace)
+CREATE TABLE IF NOT EXISTS "dms"."DocumentSubject" (
+    "DocumentId" bigint NOT NULL,
+    "ElementOrdinal" smallint NOT NULL,
+    "SubjectType" smallint NOT NULL,
+    "SubjectDocumentId" bigint NOT NULL,
+    CONSTRAINT "PK_DocumentSubject" PRIMARY KEY ("DocumentId", "ElementOrdinal")
+);
+
+-- dms.AuthLock: one row, locked by writes that change the EdOrg hierarchy
+CREATE TABLE IF NOT EXISTS "dms"."AuthLock" (
+    "LockId" smallint NOT NULL,
+    CONSTRAINT "PK_AuthLock" PRIMARY KEY ("LockId")
+);
+
+-- auth.EducationOrganizationClosure: every (ancestor, descendant) pair of the EdOrg hierarchy, self pairs included
+CREATE TABLE IF NOT EXISTS "auth"."EducationOrganizationClosure" (
+    "AncestorDocumentId" bigint NOT NULL,
+    "DescendantDocumentId" bigint NOT NULL,
+    CONSTRAINT "PK_EducationOrganizationClosure" PRIMARY KEY ("AncestorDocumentId", "DescendantDocumentId")
 );
 
 -- Resource tables (17)
@@ -301,7 +340,7 @@ CREATE TABLE IF NOT EXISTS "theirs"."SchoolExtensionFactsInspection" (
     CONSTRAINT "PK_SchoolExtensionFactsInspection" PRIMARY KEY ("School_DocumentId", "Ordinal")
 );
 
--- Foreign keys (33)
+-- Foreign keys (37)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_Descriptor_Document' AND conrelid = '"dms"."Descriptor"'::regclass) THEN
@@ -320,6 +359,34 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCache_Document' AND conrelid = '"dms"."DocumentCache"'::regclass) THEN
         ALTER TABLE "dms"."DocumentCache" ADD CONSTRAINT "FK_DocumentCache_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentSubject_Document' AND conrelid = '"dms"."DocumentSubject"'::regclass) THEN
+        ALTER TABLE "dms"."DocumentSubject" ADD CONSTRAINT "FK_DocumentSubject_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_EducationOrganization_Document' AND conrelid = '"dms"."EducationOrganization"'::regclass) THEN
+        ALTER TABLE "dms"."EducationOrganization" ADD CONSTRAINT "FK_EducationOrganization_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_EducationOrganizationParent_EducationOrganization' AND conrelid = '"dms"."EducationOrganizationParent"'::regclass) THEN
+        ALTER TABLE "dms"."EducationOrganizationParent" ADD CONSTRAINT "FK_EducationOrganizationParent_EducationOrganization" FOREIGN KEY ("DocumentId") REFERENCES "dms"."EducationOrganization" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_EducationOrganizationParent_Parent' AND conrelid = '"dms"."EducationOrganizationParent"'::regclass) THEN
+        ALTER TABLE "dms"."EducationOrganizationParent" ADD CONSTRAINT "FK_EducationOrganizationParent_Parent" FOREIGN KEY ("ParentDocumentId") REFERENCES "dms"."EducationOrganization" ("DocumentId") ON DELETE NO ACTION;
     END IF;
 END
 $$;
@@ -534,10 +601,13 @@ BEGIN
 END
 $$;
 
--- Indexes (10)
+-- Indexes (13)
 CREATE INDEX IF NOT EXISTS "IX_Document_ResourceKeyId_DocumentId" ON "dms"."Document" ("ResourceKeyId", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId" ON "dms"."DocumentCache" ("ResourceKeyId", "LastModifiedAt", "DocumentId");
+CREATE INDEX IF NOT EXISTS "IX_DocumentSubject_SubjectDocumentId" ON "dms"."DocumentSubject" ("SubjectDocumentId") INCLUDE ("DocumentId", "ElementOrdinal");
+CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationParent_ParentDocumentId" ON "dms"."EducationOrganizationParent" ("ParentDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent" ON "dms"."ReferenceEdge" ("ChildDocumentId", "IsIdentityComponent") INCLUDE ("ParentDocumentId");
+CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationClosure_DescendantDocumentId" ON "auth"."EducationOrganizationClosure" ("DescendantDocumentId") INCLUDE ("AncestorDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_Program_School_DocumentId" ON "campus"."Program" ("School_DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_SchoolAddress_AddressTypeDescriptor_DescriptorId" ON "campus"."SchoolAddress" ("AddressTypeDescriptor_DescriptorId");
 CREATE INDEX IF NOT EXISTS "IX_Club_School_DocumentId" ON "ours"."Club" ("School_DocumentId");
@@ -545,6 +615,32 @@ CREATE INDEX IF NOT EXISTS "IX_SchoolExtensionAddress_AddressProgram_DocumentId"
 CREATE INDEX IF NOT EXISTS "IX_SchoolExtensionAddress_TermDescriptor_DescriptorId" ON "ours"."SchoolExtensionAddress" ("TermDescriptor_DescriptorId");
 CREATE INDEX IF NOT EXISTS "IX_SchoolExtensionAddressPeriod_AddressPeriodProgram_DocumentId" ON "ours"."SchoolExtensionAddressPeriod" ("AddressPeriodProgram_DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_SchoolExtensionFacts_TermDescriptor_DescriptorId" ON "ours"."SchoolExtensionFacts" ("TermDescriptor_DescriptorId");
+
+-- Authorization views (3)
+-- auth.EducationOrganizationIdToEducationOrganizationId: the EdOrg closure in EducationOrganizationIds
+CREATE OR REPLACE VIEW "auth"."EducationOrganizationIdToEducationOrganizationId" AS
+SELECT
+    a."EducationOrganizationId" AS "SourceEducationOrganizationId",
+    d."EducationOrganizationId" AS "TargetEducationOrganizationId"
+FROM "auth"."EducationOrganizationClosure" AS c
+JOIN "dms"."EducationOrganization" AS a ON a."DocumentId" = c."AncestorDocumentId"
+JOIN "dms"."EducationOrganization" AS d ON d."DocumentId" = c."DescendantDocumentId";
+
+-- auth.EducationOrganizationIdToEdOrgDocumentId: a claimed EdOrg id to its descendant EdOrg documents, itself included
+CREATE OR REPLACE VIEW "auth"."EducationOrganizationIdToEdOrgDocumentId" AS
+SELECT
+    a."EducationOrganizationId" AS "SourceEducationOrganizationId",
+    c."DescendantDocumentId" AS "EducationOrganization_DocumentId"
+FROM "auth"."EducationOrganizationClosure" AS c
+JOIN "dms"."EducationOrganization" AS a ON a."DocumentId" = c."AncestorDocumentId";
+
+-- auth.EducationOrganizationIdToEdOrgDocumentIdInverted: a claimed EdOrg id to its ancestor EdOrg documents, itself included
+CREATE OR REPLACE VIEW "auth"."EducationOrganizationIdToEdOrgDocumentIdInverted" AS
+SELECT
+    d."EducationOrganizationId" AS "SourceEducationOrganizationId",
+    c."AncestorDocumentId" AS "EducationOrganization_DocumentId"
+FROM "auth"."EducationOrganizationClosure" AS c
+JOIN "dms"."EducationOrganization" AS d ON d."DocumentId" = c."DescendantDocumentId";
 
 -- Seed rows
 -- Seed: dms.ResourceKey (5 rows)
@@ -574,3 +670,9 @@ FROM (VALUES
 CROSS JOIN "dms"."EffectiveSchema" AS l
 WHERE l."EffectiveSchemaHash" = '6232c63bc035e415c7b3f241746e51cf65c1119601cda30e521bf9b5b93bbc2b'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
+
+-- Seed: dms.AuthLock (its one row)
+INSERT INTO "dms"."AuthLock" ("LockId")
+VALUES
+    (1)
+ON CONFLICT ("LockId") DO NOTHING;

@@ -28,6 +28,7 @@ $$;
 
 -- Schemas
 CREATE SCHEMA IF NOT EXISTS "dms";
+CREATE SCHEMA IF NOT EXISTS "auth";
 CREATE SCHEMA IF NOT EXISTS "legacy";
 
 -- Core tables
@@ -137,6 +138,44 @@ CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     CONSTRAINT "UX_DocumentCache_DocumentUuid" UNIQUE ("DocumentUuid")
 );
 
+-- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
+CREATE TABLE IF NOT EXISTS "dms"."EducationOrganization" (
+    "DocumentId" bigint NOT NULL,
+    "EducationOrganizationId" bigint NOT NULL,
+    "ResourceKeyId" smallint NOT NULL,
+    CONSTRAINT "PK_EducationOrganization" PRIMARY KEY ("DocumentId"),
+    CONSTRAINT "UX_EducationOrganization_EducationOrganizationId" UNIQUE ("EducationOrganizationId")
+);
+
+-- dms.EducationOrganizationParent: each EdOrg's parent EdOrgs (from its hierarchy references)
+CREATE TABLE IF NOT EXISTS "dms"."EducationOrganizationParent" (
+    "DocumentId" bigint NOT NULL,
+    "ParentDocumentId" bigint NOT NULL,
+    CONSTRAINT "PK_EducationOrganizationParent" PRIMARY KEY ("DocumentId", "ParentDocumentId")
+);
+
+-- dms.DocumentSubject: the subject of each transitive securable element of a document (SubjectType 1 Student, 2 Contact, 3 Staff, 4 EdOrg, 5 Namespace)
+CREATE TABLE IF NOT EXISTS "dms"."DocumentSubject" (
+    "DocumentId" bigint NOT NULL,
+    "ElementOrdinal" smallint NOT NULL,
+    "SubjectType" smallint NOT NULL,
+    "SubjectDocumentId" bigint NOT NULL,
+    CONSTRAINT "PK_DocumentSubject" PRIMARY KEY ("DocumentId", "ElementOrdinal")
+);
+
+-- dms.AuthLock: one row, locked by writes that change the EdOrg hierarchy
+CREATE TABLE IF NOT EXISTS "dms"."AuthLock" (
+    "LockId" smallint NOT NULL,
+    CONSTRAINT "PK_AuthLock" PRIMARY KEY ("LockId")
+);
+
+-- auth.EducationOrganizationClosure: every (ancestor, descendant) pair of the EdOrg hierarchy, self pairs included
+CREATE TABLE IF NOT EXISTS "auth"."EducationOrganizationClosure" (
+    "AncestorDocumentId" bigint NOT NULL,
+    "DescendantDocumentId" bigint NOT NULL,
+    CONSTRAINT "PK_EducationOrganizationClosure" PRIMARY KEY ("AncestorDocumentId", "DescendantDocumentId")
+);
+
 -- Resource tables (2)
 -- legacy.Course: Course $
 CREATE TABLE IF NOT EXISTS "legacy"."Course" (
@@ -156,7 +195,7 @@ CREATE TABLE IF NOT EXISTS "legacy"."CourseLevel" (
     CONSTRAINT "PK_CourseLevel" PRIMARY KEY ("Course_DocumentId", "Ordinal")
 );
 
--- Foreign keys (12)
+-- Foreign keys (16)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_Descriptor_Document' AND conrelid = '"dms"."Descriptor"'::regclass) THEN
@@ -175,6 +214,34 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCache_Document' AND conrelid = '"dms"."DocumentCache"'::regclass) THEN
         ALTER TABLE "dms"."DocumentCache" ADD CONSTRAINT "FK_DocumentCache_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentSubject_Document' AND conrelid = '"dms"."DocumentSubject"'::regclass) THEN
+        ALTER TABLE "dms"."DocumentSubject" ADD CONSTRAINT "FK_DocumentSubject_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_EducationOrganization_Document' AND conrelid = '"dms"."EducationOrganization"'::regclass) THEN
+        ALTER TABLE "dms"."EducationOrganization" ADD CONSTRAINT "FK_EducationOrganization_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_EducationOrganizationParent_EducationOrganization' AND conrelid = '"dms"."EducationOrganizationParent"'::regclass) THEN
+        ALTER TABLE "dms"."EducationOrganizationParent" ADD CONSTRAINT "FK_EducationOrganizationParent_EducationOrganization" FOREIGN KEY ("DocumentId") REFERENCES "dms"."EducationOrganization" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_EducationOrganizationParent_Parent' AND conrelid = '"dms"."EducationOrganizationParent"'::regclass) THEN
+        ALTER TABLE "dms"."EducationOrganizationParent" ADD CONSTRAINT "FK_EducationOrganizationParent_Parent" FOREIGN KEY ("ParentDocumentId") REFERENCES "dms"."EducationOrganization" ("DocumentId") ON DELETE NO ACTION;
     END IF;
 END
 $$;
@@ -242,11 +309,40 @@ BEGIN
 END
 $$;
 
--- Indexes (4)
+-- Indexes (7)
 CREATE INDEX IF NOT EXISTS "IX_Document_ResourceKeyId_DocumentId" ON "dms"."Document" ("ResourceKeyId", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId" ON "dms"."DocumentCache" ("ResourceKeyId", "LastModifiedAt", "DocumentId");
+CREATE INDEX IF NOT EXISTS "IX_DocumentSubject_SubjectDocumentId" ON "dms"."DocumentSubject" ("SubjectDocumentId") INCLUDE ("DocumentId", "ElementOrdinal");
+CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationParent_ParentDocumentId" ON "dms"."EducationOrganizationParent" ("ParentDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent" ON "dms"."ReferenceEdge" ("ChildDocumentId", "IsIdentityComponent") INCLUDE ("ParentDocumentId");
+CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationClosure_DescendantDocumentId" ON "auth"."EducationOrganizationClosure" ("DescendantDocumentId") INCLUDE ("AncestorDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_CourseLevel_LevelDescriptor_DescriptorId" ON "legacy"."CourseLevel" ("LevelDescriptor_DescriptorId");
+
+-- Authorization views (3)
+-- auth.EducationOrganizationIdToEducationOrganizationId: the EdOrg closure in EducationOrganizationIds
+CREATE OR REPLACE VIEW "auth"."EducationOrganizationIdToEducationOrganizationId" AS
+SELECT
+    a."EducationOrganizationId" AS "SourceEducationOrganizationId",
+    d."EducationOrganizationId" AS "TargetEducationOrganizationId"
+FROM "auth"."EducationOrganizationClosure" AS c
+JOIN "dms"."EducationOrganization" AS a ON a."DocumentId" = c."AncestorDocumentId"
+JOIN "dms"."EducationOrganization" AS d ON d."DocumentId" = c."DescendantDocumentId";
+
+-- auth.EducationOrganizationIdToEdOrgDocumentId: a claimed EdOrg id to its descendant EdOrg documents, itself included
+CREATE OR REPLACE VIEW "auth"."EducationOrganizationIdToEdOrgDocumentId" AS
+SELECT
+    a."EducationOrganizationId" AS "SourceEducationOrganizationId",
+    c."DescendantDocumentId" AS "EducationOrganization_DocumentId"
+FROM "auth"."EducationOrganizationClosure" AS c
+JOIN "dms"."EducationOrganization" AS a ON a."DocumentId" = c."AncestorDocumentId";
+
+-- auth.EducationOrganizationIdToEdOrgDocumentIdInverted: a claimed EdOrg id to its ancestor EdOrg documents, itself included
+CREATE OR REPLACE VIEW "auth"."EducationOrganizationIdToEdOrgDocumentIdInverted" AS
+SELECT
+    d."EducationOrganizationId" AS "SourceEducationOrganizationId",
+    c."AncestorDocumentId" AS "EducationOrganization_DocumentId"
+FROM "auth"."EducationOrganizationClosure" AS c
+JOIN "dms"."EducationOrganization" AS d ON d."DocumentId" = c."DescendantDocumentId";
 
 -- Seed rows
 -- Seed: dms.ResourceKey (2 rows)
@@ -271,3 +367,9 @@ FROM (VALUES
 CROSS JOIN "dms"."EffectiveSchema" AS l
 WHERE l."EffectiveSchemaHash" = '3ae9f0095fb677dc9ffb82a86b44e8e615ff87a867e2359f18fcc452ca497f30'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
+
+-- Seed: dms.AuthLock (its one row)
+INSERT INTO "dms"."AuthLock" ("LockId")
+VALUES
+    (1)
+ON CONFLICT ("LockId") DO NOTHING;
