@@ -55,6 +55,7 @@ func (r *reader) project(raw any, base, endpoint string) *Project {
 		}
 	}
 	p.EdOrgTypes = r.strings(m, base, "educationOrganizationTypes", false)
+	r.edOrgAuth(p, m, base)
 	if rs, ok := r.object(m, base, "resourceSchemas", true); ok {
 		rb := keyPath(base, "resourceSchemas")
 		for _, ep := range sortedKeys(rs) {

@@ -42,6 +42,7 @@ func (r *reader) resource(p *Project, raw any, base, endpoint string) *Resource 
 	r.queryFields(res, m, base)
 	r.commonOverrides(res, m, base)
 	r.relational(res, m, base)
+	r.securable(res, m, base)
 	if s, ok := r.field(m, base, "jsonSchemaForInsert", true); ok {
 		res.Schema = r.node(s, keyPath(base, "jsonSchemaForInsert"))
 		if res.Schema != nil && res.Schema.Type != "object" {

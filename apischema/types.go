@@ -48,6 +48,10 @@ type Project struct {
 	EdOrgHierarchy []EdOrgParent
 	// EdOrgTypes is `educationOrganizationTypes` in file order.
 	EdOrgTypes []string
+	// EdOrgHierarchyOrigin and EdOrgTypesOrigin say whether the file
+	// declared EdOrgHierarchy and EdOrgTypes, or an --auth-overlay supplied
+	// them (Set.ApplyAuthOverlay), or neither (auth.go).
+	EdOrgHierarchyOrigin, EdOrgTypesOrigin AuthOrigin
 	// Raw is the decoded project object (json.Number numbers), kept for
 	// hashing.
 	Raw any
@@ -125,6 +129,13 @@ type Resource struct {
 	Schema *Node
 	// MissingKeys lists optional keys that were absent (for warnings).
 	MissingKeys []string
+	// Securable is `securableElements` (paths under `[*]` dropped with a
+	// warning; always empty on a resource extension), or what an
+	// --auth-overlay supplied (Set.ApplyAuthOverlay); SecurableOrigin says
+	// which, or that neither did (treated as none). See auth.go.
+	Securable SecurableElements
+	// SecurableOrigin tells where Securable came from.
+	SecurableOrigin AuthOrigin
 
 	extensions []*Resource
 }

@@ -9,6 +9,7 @@ import (
 // commands lists the constructors of dmsc's top-level commands, in the order
 // help shows them. Add a command by adding its constructor here.
 var commands = []func(*env) *cobra.Command{
+	newAuthCmd,
 	newDDLCmd,
 	newDocsCmd,
 	newEdgesCmd,
