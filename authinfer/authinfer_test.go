@@ -282,3 +282,40 @@ func mustPath(t *testing.T, s string) jsonpath.Path {
 	}
 	return p
 }
+
+// TestDerivedHierarchyMatchesFixtures: the hierarchy and types derived from
+// DS 5.0 alone equal every fixture's declared copy (Sample for DS 5.0 and
+// for DS 6.0, Homograph) except Sample's School → PostSecondaryInstitution,
+// the one difference reported, once per Sample file.
+func TestDerivedHierarchyMatchesFixtures(t *testing.T) {
+	set, _ := loadSet(t, testenv.DS50(t))
+	var d diag.List
+	res := Infer(set, &d)
+	var edges []apischema.EdOrgParent
+	for _, e := range res.Hierarchy {
+		edges = append(edges, apischema.EdOrgParent{Type: e.Type, ParentType: e.ParentType, Path: e.Path.String()})
+	}
+	for _, tc := range []struct {
+		file func(testing.TB) string
+		want string
+	}{
+		{testenv.SampleDS50, "School → PostSecondaryInstitution ($.postSecondaryInstitutionReference.postSecondaryInstitutionId), which that one lacks"},
+		{testenv.SampleDS60, "School → PostSecondaryInstitution ($.postSecondaryInstitutionReference.postSecondaryInstitutionId), which that one lacks"},
+		{testenv.Homograph, ""},
+	} {
+		var ld, cd diag.List
+		p := apischema.LoadFile(tc.file(t), &ld)
+		if p == nil {
+			t.Fatal(ld.Err())
+		}
+		apischema.CompareEdOrgCopies("DS 5.0's", edges, true, res.EdOrgTypes, true, p, &cd)
+		var got []string
+		for _, w := range cd.Items() {
+			_, after, _ := strings.Cut(w.Message, "which is used: ")
+			got = append(got, after)
+		}
+		if strings.Join(got, "\n") != tc.want {
+			t.Errorf("%s: differences %q, want %q", p.File, got, tc.want)
+		}
+	}
+}
