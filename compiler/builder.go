@@ -73,6 +73,7 @@ func (b *builder) build() *model.Model {
 		b.queryFields(r)
 	}
 	b.identityCycles()
+	b.auth()
 	b.views()
 	b.identityTypes()
 	b.physicalNames()

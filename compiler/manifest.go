@@ -17,6 +17,7 @@ func Manifest(m *model.Model) *manifest.Manifest {
 		ResourceKeys:      make([]manifest.ResourceKey, 0, len(m.ResourceKeys)),
 		Resources:         make([]manifest.Resource, 0, len(m.Resources)),
 		AbstractResources: make([]manifest.AbstractResource, 0, len(m.Views)),
+		EdOrgTypes:        make([]manifest.EdOrgType, 0, len(m.EdOrgTypes)),
 	}
 	for _, p := range m.Projects {
 		out.Projects = append(out.Projects, manifest.Project{EndpointName: p.EndpointName, ProjectName: p.ProjectName, ProjectVersion: p.ProjectVersion, IsExtension: p.IsExtension, ProjectHash: p.ProjectHash, Schema: p.Schema})
@@ -38,7 +39,34 @@ func Manifest(m *model.Model) *manifest.Manifest {
 		}
 		out.AbstractResources = append(out.AbstractResources, a)
 	}
+	for _, t := range m.EdOrgTypes {
+		mt := manifest.EdOrgType{ProjectName: t.Resource.ProjectName, ResourceName: t.Resource.ResourceName, Parents: []manifest.EdOrgParent{}}
+		if t.IDColumn != nil {
+			mt.IDColumn = t.IDColumn.Name
+		}
+		for _, p := range t.Parents {
+			mt.Parents = append(mt.Parents, manifest.EdOrgParent{ParentType: p.ParentType, Column: p.Reference.Column.Name})
+		}
+		out.EdOrgTypes = append(out.EdOrgTypes, mt)
+	}
 	return out
+}
+
+// manifestSecurable converts a compiled securable element.
+func manifestSecurable(e *model.SecurableElement) manifest.SecurableElement {
+	me := manifest.SecurableElement{Ordinal: e.Ordinal, Subject: manifest.Subject(e.Subject), Path: e.Path.String(), Name: e.Name,
+		Site: manifest.Site(e.Site), Hops: []manifest.Hop{}, SubjectProject: e.SubjectProject, SubjectResource: e.SubjectResource}
+	if e.Column != nil {
+		me.Column = e.Column.Name
+	}
+	if e.SubjectColumn != nil {
+		me.SubjectColumn = e.SubjectColumn.Name
+	}
+	for _, h := range e.Hops {
+		me.Hops = append(me.Hops, manifest.Hop{Table: h.Table.Qualified(), Column: h.Column.Name,
+			TargetProject: h.TargetProject, TargetResource: h.TargetResource, TargetIsAbstract: h.TargetIsAbstract})
+	}
+	return me
 }
 
 func manifestType(t model.Type) manifest.Type {
@@ -52,7 +80,10 @@ func manifestResource(r *model.Resource) manifest.Resource {
 		IsSchoolYearEnumeration: r.IsSchoolYearEnumeration, AllowIdentityUpdates: r.AllowIdentityUpdates,
 		Identity: []manifest.IdentityElement{}, Tables: []manifest.Table{}, EdgeSources: []manifest.EdgeSource{},
 		QueryFields: []manifest.QueryField{}, Uniqueness: []manifest.Uniqueness{}, Equality: []manifest.Equality{},
-		PropertyRules: []manifest.PropertyRule{},
+		PropertyRules: []manifest.PropertyRule{}, SecurableElements: []manifest.SecurableElement{},
+	}
+	for _, e := range r.Securable {
+		mr.SecurableElements = append(mr.SecurableElements, manifestSecurable(e))
 	}
 	if s := r.Superclass; s != nil {
 		mr.Superclass = &manifest.Superclass{ProjectName: s.ProjectName, ResourceName: s.ResourceName, IdentityRename: s.IdentityRename, IsAbstract: s.IsAbstract}

@@ -3,7 +3,7 @@ package manifest
 // FormatVersion is the manifest format this package writes and reads:
 // "major.minor". Loaders accept any minor version of their major version
 // (minor versions only add optional fields).
-const FormatVersion = "1.1"
+const FormatVersion = "1.2"
 
 // Manifest is the runtime mapping manifest of one schema set for one
 // dialect.
@@ -30,6 +30,9 @@ type Manifest struct {
 	Resources []Resource `json:"resources"`
 	// AbstractResources are sorted by (project name, resource name).
 	AbstractResources []AbstractResource `json:"abstract_resources"`
+	// EdOrgTypes are the concrete EdOrg resources, sorted by (project
+	// name, resource name) (format 1.2; absent before).
+	EdOrgTypes []EdOrgType `json:"edorg_types"`
 }
 
 // Project is one schema component.
@@ -82,6 +85,9 @@ type Resource struct {
 	// PropertyRules are the `required` and `minItems` rules of the
 	// resource's objects (format 1.1; absent in 1.0 manifests).
 	PropertyRules []PropertyRule `json:"property_rules"`
+	// SecurableElements are the compiled securable elements by ordinal
+	// (format 1.2; absent before).
+	SecurableElements []SecurableElement `json:"securable_elements"`
 }
 
 // PropertyRule is the presence rule of one property.

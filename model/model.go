@@ -23,6 +23,9 @@ type Model struct {
 	Views []*View
 	// Widths reports per-table sizes, in table order.
 	Widths []TableWidth
+	// EdOrgTypes are the concrete EdOrg resources, sorted by (project,
+	// resource) (authorization).
+	EdOrgTypes []*EdOrgType
 }
 
 // Project is one project of the schema set.
@@ -84,6 +87,8 @@ type Resource struct {
 	PropertyRules []*PropertyRule
 	// QueryFields map API query names to sources.
 	QueryFields []*QueryField
+	// Securable are the compiled securable elements, by Ordinal.
+	Securable []*SecurableElement
 }
 
 // PropertyRule is the presence rule of one property of an object in a
