@@ -98,6 +98,14 @@ func (s *Store) deleteOnce(ctx context.Context, p *plan, id, ifMatch string) err
 	if len(referrers) > 0 {
 		return &ReferencedError{Referrers: referrers}
 	}
+	if p.edorg != nil {
+		b := &pgx.Batch{}
+		b.Queue(lockAuthSQL)
+		b.Queue(closureDeleteSQL, docID)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.Exec(ctx, deleteDocSQL, docID); err != nil {
 		var pg *pgconn.PgError
 		if errors.As(err, &pg) && pg.Code == "23503" {

@@ -163,6 +163,7 @@ func StatusCode(err error) int {
 		re *ReferenceError
 		de *DescriptorError
 		ce *ConflictError
+		hc *HierarchyCycleError
 		rf *ReferencedError
 		te *TransientError
 		ue *UnavailableError
@@ -176,7 +177,7 @@ func StatusCode(err error) int {
 		return 412
 	case errors.As(err, &ve), errors.As(err, &de):
 		return 400
-	case errors.As(err, &re), errors.As(err, &ce), errors.As(err, &rf):
+	case errors.As(err, &re), errors.As(err, &ce), errors.As(err, &rf), errors.As(err, &hc):
 		return 409
 	case errors.As(err, &te), errors.As(err, &ue):
 		return 503

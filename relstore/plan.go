@@ -54,6 +54,8 @@ type plan struct {
 	readSQL string
 	// readOneSQL is readSQL for a page of at most one document.
 	readOneSQL string
+	// edorg is set for EdOrg types (hierarchy maintenance).
+	edorg *edOrgPlan
 }
 
 // tablePlan is one table of a resource.
@@ -321,7 +323,10 @@ func (s *Store) buildPlans() error {
 			errs = append(errs, fmt.Errorf("relstore.Open: %s:%s: %w", p.res.ProjectName, p.res.ResourceName, err))
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return s.planEdOrgs()
 }
 
 // planTables builds the table tree, shapes and columns.

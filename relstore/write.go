@@ -406,6 +406,11 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 		rowArgs = f.rowArgs()
 	}
 	b := &pgx.Batch{}
+	if p.edorg != nil {
+		// After every document lock (round trip 1): hierarchy writers
+		// serialise here without holding AuthLock while they wait.
+		b.Queue(lockAuthSQL)
+	}
 	if created {
 		uuid = newUUID()
 		ids, keys := []refid.UUID{f.refID}, []int16{p.key}
@@ -426,11 +431,21 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 	if s.opts.VerifyEdges {
 		b.Queue(p.edgeVerifySQL, docID)
 	}
+	if p.edorg != nil {
+		if err := p.queueEdOrg(b, f, docID); err != nil {
+			return WriteResult{ID: uuid, Created: created}, err
+		}
+	}
 	out := WriteResult{ID: uuid, Created: created}
 	var etag int64
 	var lastMod string
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
+	if p.edorg != nil {
+		if _, err := br.Exec(); err != nil {
+			return out, err
+		}
+	}
 	row := br.QueryRow()
 	var err error
 	if created {
@@ -455,6 +470,11 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 		}
 		if diff != 0 {
 			return out, fmt.Errorf("runtime: edge verification failed: %d dms.ReferenceEdge rows of document %d differ from its FK columns", diff, docID)
+		}
+	}
+	if p.edorg != nil {
+		if err := readEdOrg(br, docID); err != nil {
+			return out, err
 		}
 	}
 	out.ETag = strconv.FormatInt(etag, 10)
