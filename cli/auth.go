@@ -240,9 +240,8 @@ func writeElementLines(b *strings.Builder, el apischema.SecurableElements, inden
 
 // authCheckFlags holds the flags of `dmsc auth check`.
 type authCheckFlags struct {
-	schema  schemaFlags
-	overlay string
-	format  outputFormat
+	schema schemaFlags // --auth-overlay in schema.authOverlay
+	format outputFormat
 }
 
 // newAuthCheckCmd builds `dmsc auth check`.
@@ -273,7 +272,7 @@ project {"project","resources","schema","overlay","absent"}, per resource
 	cmd.Flags().StringArrayVarP(&f.schema.schemas, "schema", "s", nil, schemaFlagHelp[schemaRequired])
 	markPath(cmd.Flags(), "schema")
 	cmd.Flags().BoolVarP(&f.schema.quiet, "quiet", "q", false, "do not print warnings")
-	addAuthOverlayFlag(cmd, &f.overlay)
+	addAuthOverlayFlag(cmd, &f.schema.authOverlay)
 	addFormatFlag(cmd, &f.format)
 	return cmd
 }
@@ -313,12 +312,15 @@ type authCheckEdOrg struct {
 
 // runAuthCheck loads, applies and reports.
 func runAuthCheck(e *env, f *authCheckFlags) error {
-	set, err := e.loadSet(&f.schema, false)
+	set, err := e.loadSet(&f.schema, false) // applies --auth-overlay
 	if err != nil {
 		return err
 	}
-	if err := e.applyAuthOverlay(set, f.overlay, &f.schema); err != nil {
-		return err
+	if f.schema.authOverlay == "" {
+		// Without an overlay, still report what lacks metadata.
+		if err := e.applyAuthOverlay(set, "", &f.schema); err != nil {
+			return err
+		}
 	}
 	var projects []authCheckProject
 	var resources []authCheckResource

@@ -21,6 +21,8 @@ type schemaFlags struct {
 	mappingVersion string
 	// quiet suppresses warnings.
 	quiet bool
+	// authOverlay is the --auth-overlay file ("" = none).
+	authOverlay string
 }
 
 // schemaSource says where a command takes its schema set from when -s is
@@ -53,6 +55,7 @@ func addSchemaFlags(cmd *cobra.Command, f *schemaFlags, src schemaSource) {
 	cmd.Flags().StringVar(&f.mappingVersion, "mapping-version", fingerprint.MappingVersion,
 		"relational mapping `VERSION` hashed into the effective schema hash (upstream DMS uses "+fingerprint.UpstreamMappingVersion+")")
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "do not print warnings")
+	addAuthOverlayFlag(cmd, &f.authOverlay)
 }
 
 // loadSet loads the schema set named by f (or the built-in example when f
@@ -83,6 +86,11 @@ func (e *env) loadSet(f *schemaFlags, allowExample bool) (*apischema.Set, error)
 	e.warn(f, &d)
 	if err := d.Err(); err != nil {
 		return nil, err
+	}
+	if f.authOverlay != "" {
+		if err := e.applyAuthOverlay(set, f.authOverlay, f); err != nil {
+			return nil, err
+		}
 	}
 	return set, nil
 }
