@@ -126,6 +126,13 @@ func (s *Store) recomputeIdentities(ctx context.Context, tx pgx.Tx, docs []int64
 		if err != nil {
 			return err
 		}
+		if p.subjectsSQL != "" {
+			// Their chains may pass through the document whose identity
+			// changed: recompute their transitive subjects.
+			if _, err := tx.Exec(ctx, p.subjectsSQL, byKey[k]); err != nil {
+				return err
+			}
+		}
 		a, b, c := p.identityRows(ids)
 		rid, rdocs, rkeys = append(rid, a...), append(rdocs, b...), append(rkeys, c...)
 	}

@@ -56,6 +56,9 @@ type plan struct {
 	readOneSQL string
 	// edorg is set for EdOrg types (hierarchy maintenance).
 	edorg *edOrgPlan
+	// subjectsSQL rewrites the dms.DocumentSubject rows of the documents
+	// $1 (bigint[]); "" without transitive securable elements.
+	subjectsSQL string
 }
 
 // tablePlan is one table of a resource.
@@ -320,6 +323,9 @@ func (s *Store) buildPlans() error {
 	}
 	for _, p := range s.plans {
 		if err := s.planSQL(p); err != nil {
+			errs = append(errs, fmt.Errorf("relstore.Open: %s:%s: %w", p.res.ProjectName, p.res.ResourceName, err))
+		}
+		if err := s.planSubjects(p); err != nil {
 			errs = append(errs, fmt.Errorf("relstore.Open: %s:%s: %w", p.res.ProjectName, p.res.ResourceName, err))
 		}
 	}

@@ -431,6 +431,9 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 	if s.opts.VerifyEdges {
 		b.Queue(p.edgeVerifySQL, docID)
 	}
+	if p.subjectsSQL != "" {
+		b.Queue(p.subjectsSQL, []int64{docID})
+	}
 	if p.edorg != nil {
 		if err := p.queueEdOrg(b, f, docID); err != nil {
 			return WriteResult{ID: uuid, Created: created}, err
@@ -470,6 +473,11 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 		}
 		if diff != 0 {
 			return out, fmt.Errorf("runtime: edge verification failed: %d dms.ReferenceEdge rows of document %d differ from its FK columns", diff, docID)
+		}
+	}
+	if p.subjectsSQL != "" {
+		if _, err := br.Exec(); err != nil {
+			return out, err
 		}
 	}
 	if p.edorg != nil {

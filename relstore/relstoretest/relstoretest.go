@@ -38,6 +38,12 @@ type Env struct {
 // returns the pgsql model, failing the test on any error.
 func Compile(t testing.TB, files ...string) *model.Model {
 	t.Helper()
+	return CompileWithOverlay(t, "", files...)
+}
+
+// CompileWithOverlay is Compile with an --auth-overlay file ("" = none).
+func CompileWithOverlay(t testing.TB, overlay string, files ...string) *model.Model {
+	t.Helper()
 	var d diag.List
 	var set *apischema.Set
 	if len(files) > 0 {
@@ -53,6 +59,13 @@ func Compile(t testing.TB, files ...string) *model.Model {
 	}
 	if err := d.Err(); err != nil {
 		t.Fatalf("load schema: %v", err)
+	}
+	if overlay != "" {
+		o := apischema.LoadOverlay(overlay, &d)
+		set.ApplyAuthOverlay(o, &d)
+		if err := d.Err(); err != nil {
+			t.Fatalf("auth overlay: %v", err)
+		}
 	}
 	res := compiler.Compile(set, compiler.Options{}, &d)
 	if err := d.Err(); err != nil {

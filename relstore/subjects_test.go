@@ -1,0 +1,190 @@
+package relstore_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/edfi-dmsc/dmsc/jsonpath"
+	"github.com/edfi-dmsc/dmsc/jsonvalue"
+	"github.com/edfi-dmsc/dmsc/manifest"
+	"github.com/edfi-dmsc/dmsc/relstore"
+	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
+	"github.com/edfi-dmsc/dmsc/roundtrip"
+	"github.com/edfi-dmsc/dmsc/testenv"
+)
+
+// TestTransitiveSubjectsDS50 loads the DS 5.0 corpus into a store compiled
+// with our authorization overlay and checks every dms.DocumentSubject row
+// against the documents alone: for each transitive element of each stored
+// document, a row exists exactly when the element's path holds a value in
+// the document's JSON, and the subject document's id value (its
+// EducationOrganizationId, person unique id or namespace) equals that
+// value.
+func TestTransitiveSubjectsDS50(t *testing.T) {
+	overlay := filepath.Join(testenv.RepoRoot(t), "testdata", "auth", "ds-5.0.overlay.json")
+	m := relstoretest.CompileWithOverlay(t, overlay, testenv.DS50(t))
+	env := relstoretest.NewWithModel(t, "subjects_ds50", m, relstore.Options{})
+	st := env.Store
+	set, err := roundtrip.Discover(filepath.Join(testenv.Fixtures(t), "documents", "ds-5.0"), st.Manifest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := roundtrip.Load(context.Background(), st, set, nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := checkSubjects(t, env); n < 20 {
+		t.Errorf("only %d transitive subjects checked; the corpus should exercise more", n)
+	}
+	// An identity cascade: a Session moves to another school; the
+	// CourseOfferings (and their Sections, …) that reach the school through
+	// it must follow.
+	ctx := context.Background()
+	var sessionID string
+	var school, other int64
+	err = env.Pool.QueryRow(ctx, `SELECT d."DocumentUuid"::text, sc."SchoolId", (SELECT min(o."SchoolId") FROM edfi."School" o WHERE o."SchoolId" <> sc."SchoolId")
+FROM edfi."Session" s JOIN dms."Document" d ON d."DocumentId" = s."DocumentId" JOIN edfi."School" sc ON sc."DocumentId" = s."School_DocumentId"
+WHERE EXISTS (SELECT 1 FROM edfi."CourseOffering" c WHERE c."Session_DocumentId" = s."DocumentId") ORDER BY d."DocumentId" LIMIT 1`).Scan(&sessionID, &school, &other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := findByName(st.Manifest(), "Ed-Fi", "Session")
+	doc, err := st.Get(ctx, sess.ProjectEndpoint, sess.EndpointName, sessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := jsonvalue.Decode(doc.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := body.(map[string]any)
+	obj["schoolReference"] = map[string]any{"schoolId": other}
+	for _, k := range []string{"_etag", "_lastModifiedDate"} {
+		delete(obj, k)
+	}
+	moved, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.Update(ctx, sess.ProjectEndpoint, sess.EndpointName, sessionID, moved, "")
+	if err != nil {
+		t.Fatalf("move session %s from school %d to %d: %v", sessionID, school, other, err)
+	}
+	if res.Cascade.Closure == 0 {
+		t.Fatalf("moving the session cascaded to no document")
+	}
+	if n := checkSubjects(t, env); n < 20 {
+		t.Errorf("after the cascade only %d transitive subjects checked", n)
+	}
+	t.Logf("session moved from school %d to %d: %d documents in its identity closure", school, other, res.Cascade.Closure)
+}
+
+// checkSubjects compares every dms.DocumentSubject row of every transitive
+// element with the documents (see TestTransitiveSubjectsDS50) and returns
+// how many rows it checked.
+func checkSubjects(t *testing.T, env *relstoretest.Env) int {
+	t.Helper()
+	st := env.Store
+	ctx := context.Background()
+	checked := 0
+	for i := range st.Manifest().Resources {
+		r := &st.Manifest().Resources[i]
+		for _, e := range r.SecurableElements {
+			if e.Site != manifest.SiteTransitive {
+				continue
+			}
+			path := jsonpath.MustParse(e.Path)
+			rows, err := env.Pool.Query(ctx, `SELECT d."DocumentUuid"::text, s."SubjectDocumentId", sd."DocumentUuid"::text, rk."ProjectName", rk."ResourceName", eo."EducationOrganizationId"
+FROM dms."Document" d
+LEFT JOIN dms."DocumentSubject" s ON s."DocumentId" = d."DocumentId" AND s."ElementOrdinal" = $2
+LEFT JOIN dms."Document" sd ON sd."DocumentId" = s."SubjectDocumentId"
+LEFT JOIN dms."ResourceKey" rk ON rk."ResourceKeyId" = sd."ResourceKeyId"
+LEFT JOIN dms."EducationOrganization" eo ON eo."DocumentId" = s."SubjectDocumentId"
+WHERE d."ResourceKeyId" = $1 ORDER BY d."DocumentId"`, r.ResourceKeyID, e.Ordinal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			type found struct {
+				doc, subjUUID, proj, res *string
+				subj, edorg              *int64
+			}
+			var all []found
+			for rows.Next() {
+				var f found
+				var doc string
+				if err := rows.Scan(&doc, &f.subj, &f.subjUUID, &f.proj, &f.res, &f.edorg); err != nil {
+					t.Fatal(err)
+				}
+				f.doc = &doc
+				all = append(all, f)
+			}
+			rows.Close()
+			for _, f := range all {
+				want := valueAt(t, st, r, *f.doc, path)
+				switch {
+				case want == "" && f.subj == nil:
+					continue
+				case want == "" || f.subj == nil:
+					t.Errorf("%s %s #%d %s: document value %q, subject row %v", r.ResourceName, *f.doc, e.Ordinal, e.Path, want, f.subj)
+					continue
+				}
+				var got string
+				switch manifest.Subject(e.Subject) {
+				case manifest.SubjectEdOrg:
+					if f.edorg != nil {
+						got = fmt.Sprint(*f.edorg)
+					}
+				default:
+					sr := findByName(st.Manifest(), *f.proj, *f.res)
+					prop := path.Segments()[path.Len()-1].Name
+					got = valueAt(t, st, sr, *f.subjUUID, jsonpath.MustParse("$."+prop))
+				}
+				if got != want {
+					t.Errorf("%s %s #%d %s: document says %q, its subject %s:%s holds %q", r.ResourceName, *f.doc, e.Ordinal, e.Path, want, deref(f.proj), deref(f.res), got)
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("%d transitive subject rows checked against the documents", checked)
+	return checked
+}
+
+// valueAt reads document id of resource r and returns the scalar at p as
+// text ("" when absent).
+func valueAt(t *testing.T, st *relstore.Store, r *manifest.Resource, id string, p jsonpath.Path) string {
+	t.Helper()
+	doc, err := st.Get(context.Background(), r.ProjectEndpoint, r.EndpointName, id)
+	if err != nil {
+		t.Fatalf("get %s %s: %v", r.ResourceName, id, err)
+	}
+	v, err := jsonvalue.Decode(doc.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p.Lookup(v)
+	if len(got) != 1 || got[0] == nil {
+		return ""
+	}
+	return fmt.Sprint(got[0])
+}
+
+// findByName finds a resource by project and resource name.
+func findByName(m *manifest.Manifest, project, name string) *manifest.Resource {
+	for i := range m.Resources {
+		if m.Resources[i].ProjectName == project && m.Resources[i].ResourceName == name {
+			return &m.Resources[i]
+		}
+	}
+	return nil
+}
+
+// deref prints a nullable string.
+func deref(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
+}
