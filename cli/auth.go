@@ -53,7 +53,7 @@ them; DS 5.0 and 5.1 files do not, and an --auth-overlay file supplies them.
   infer  propose an overlay for a schema set, explaining each element
   check  apply an overlay to a schema set and report what each resource gets`,
 	}
-	cmd.AddCommand(newAuthInferCmd(e), newAuthCheckCmd(e))
+	cmd.AddCommand(newAuthInferCmd(e), newAuthCheckCmd(e), newAuthAuditCmd(e, false), newAuthAuditCmd(e, true))
 	return cmd
 }
 

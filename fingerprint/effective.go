@@ -11,8 +11,11 @@ import (
 // MappingVersion is dmsc's own relational mapping version, written into the
 // effective schema hash and the manifest. It differs from upstream's so that
 // a database built by dmsc is never mistaken for one built by DMS (the table
-// layouts differ); bump it whenever dmsc's mapping conventions change.
-const MappingVersion = "dmsc-1"
+// layouts differ); bump it whenever dmsc's mapping conventions or core
+// tables change, so that a database provisioned before is refused (exit 3)
+// instead of failing later on a missing table. dmsc-2 added
+// dms.RuntimeManifest and the authorization tables and views.
+const MappingVersion = "dmsc-2"
 
 // UpstreamMappingVersion is the relational mapping version of upstream DMS.
 // With it, EffectiveSchemaHash reproduces upstream's effective_schema_hash.

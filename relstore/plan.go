@@ -59,6 +59,9 @@ type plan struct {
 	// subjectsSQL rewrites the dms.DocumentSubject rows of the documents
 	// $1 (bigint[]); "" without transitive securable elements.
 	subjectsSQL string
+	// subjectsWantSQL yields (d, k, t, subj) for every document of the
+	// resource (audits).
+	subjectsWantSQL string
 }
 
 // tablePlan is one table of a resource.

@@ -48,6 +48,11 @@ func (s *Store) planSubjects(p *plan) error {
 	if len(arms) == 0 {
 		return nil
 	}
+	all := make([]string, len(arms))
+	for i, a := range arms {
+		all[i] = strings.TrimSuffix(a, ` WHERE h0."DocumentId" IN (SELECT id FROM docs)`)
+	}
+	p.subjectsWantSQL = strings.Join(all, "\nUNION ALL\n")
 	p.subjectsSQL = `WITH docs AS (SELECT unnest($1::bigint[]) AS id),
 want AS (` + strings.Join(arms, "\nUNION ALL\n") + `),
 gone AS (DELETE FROM "dms"."DocumentSubject" s USING docs

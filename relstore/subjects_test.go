@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/edfi-dmsc/dmsc/jsonpath"
@@ -79,6 +80,33 @@ WHERE EXISTS (SELECT 1 FROM edfi."CourseOffering" c WHERE c."Session_DocumentId"
 		t.Errorf("after the cascade only %d transitive subjects checked", n)
 	}
 	t.Logf("session moved from school %d to %d: %d documents in its identity closure", school, other, res.Cascade.Closure)
+
+	// The authorization audit is clean, then finds exactly a stale and a
+	// missing DocumentSubject row, and rebuild repairs them.
+	if got := authFindings(t, st, false); len(got) != 0 {
+		t.Fatalf("audit after the load and the cascade: %v", got)
+	}
+	var d1, k1, d2, k2 int64
+	if err := env.Pool.QueryRow(ctx, `SELECT a."DocumentId", a."ElementOrdinal", b."DocumentId", b."ElementOrdinal"
+FROM dms."DocumentSubject" a, dms."DocumentSubject" b WHERE (a."DocumentId", a."ElementOrdinal") < (b."DocumentId", b."ElementOrdinal")
+ORDER BY 1, 2, 3, 4 LIMIT 1`).Scan(&d1, &k1, &d2, &k2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Pool.Exec(ctx, `UPDATE dms."DocumentSubject" SET "SubjectDocumentId" = "SubjectDocumentId" + 1000000 WHERE "DocumentId" = $1 AND "ElementOrdinal" = $2`, d1, k1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Pool.Exec(ctx, `DELETE FROM dms."DocumentSubject" WHERE "DocumentId" = $1 AND "ElementOrdinal" = $2`, d2, k2); err != nil {
+		t.Fatal(err)
+	}
+	got := authFindings(t, st, false)
+	if len(got) != 2 || !strings.Contains(got[0], fmt.Sprintf("dms.DocumentSubject stale %d #%d", d1, k1)) ||
+		!strings.Contains(got[1], fmt.Sprintf("dms.DocumentSubject missing %d #%d", d2, k2)) {
+		t.Errorf("findings after corrupting two rows: %q", got)
+	}
+	authFindings(t, st, true)
+	if got := authFindings(t, st, false); len(got) != 0 {
+		t.Errorf("audit after rebuild: %v", got)
+	}
 }
 
 // checkSubjects compares every dms.DocumentSubject row of every transitive

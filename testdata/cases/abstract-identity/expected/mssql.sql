@@ -1,6 +1,6 @@
 -- dmsc DDL script for SQL Server (dialect mssql)
--- Effective schema hash: 4a60e96d9d39d9ef2c9105d8fa2e19f357d545cadb5653b08c641337d4305c62
--- Relational mapping version: dmsc-1
+-- Effective schema hash: 9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   abs: Abs 2.1.0 (core), schema abs, project hash 337016a379b0a72d40912d304d2b9d507a2eb6bc84240263d2f4fdf5998d7791
@@ -20,9 +20,9 @@ GO
 IF OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NOT NULL
 BEGIN
     DECLARE @dmsc_stored nvarchar(64) = (SELECT TOP (1) [EffectiveSchemaHash] FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC);
-    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'4a60e96d9d39d9ef2c9105d8fa2e19f357d545cadb5653b08c641337d4305c62'
+    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534'
     BEGIN
-        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'4a60e96d9d39d9ef2c9105d8fa2e19f357d545cadb5653b08c641337d4305c62');
+        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534');
         THROW 50000, @dmsc_message, 1;
     END;
 END;
@@ -463,7 +463,7 @@ WHERE NOT EXISTS (SELECT 1 FROM [dms].[ResourceKey] AS e WHERE e.[ResourceKeyId]
 INSERT INTO [dms].[EffectiveSchema] ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 SELECT v.[ApiSchemaFormatVersion], v.[EffectiveSchemaHash], v.[MappingVersion], v.[ResourceKeySeedHash]
 FROM (VALUES
-    (N'1.0.0', N'4a60e96d9d39d9ef2c9105d8fa2e19f357d545cadb5653b08c641337d4305c62', N'dmsc-1', CONVERT(varbinary(32), '2ac5c2c1ea7539da56f367ceb9114568fafc1475fa226c2f4da99667eff32a1d', 2))
+    (N'1.0.0', N'9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534', N'dmsc-2', CONVERT(varbinary(32), '2ac5c2c1ea7539da56f367ceb9114568fafc1475fa226c2f4da99667eff32a1d', 2))
 ) AS v ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[EffectiveSchema] AS e WHERE e.[EffectiveSchemaHash] = v.[EffectiveSchemaHash]);
 
@@ -474,7 +474,7 @@ FROM (VALUES
     (N'abs', N'Abs', N'2.1.0', 0, N'337016a379b0a72d40912d304d2b9d507a2eb6bc84240263d2f4fdf5998d7791')
 ) AS v ([ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash])
 CROSS JOIN [dms].[EffectiveSchema] AS l
-WHERE l.[EffectiveSchemaHash] = N'4a60e96d9d39d9ef2c9105d8fa2e19f357d545cadb5653b08c641337d4305c62'
+WHERE l.[EffectiveSchemaHash] = N'9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
 
 -- Seed: dms.AuthLock (its one row)

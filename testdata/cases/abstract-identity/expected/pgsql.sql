@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 4a60e96d9d39d9ef2c9105d8fa2e19f357d545cadb5653b08c641337d4305c62
--- Relational mapping version: dmsc-1
+-- Effective schema hash: 9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   abs: Abs 2.1.0 (core), schema abs, project hash 337016a379b0a72d40912d304d2b9d507a2eb6bc84240263d2f4fdf5998d7791
@@ -18,8 +18,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '4a60e96d9d39d9ef2c9105d8fa2e19f357d545cadb5653b08c641337d4305c62' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '4a60e96d9d39d9ef2c9105d8fa2e19f357d545cadb5653b08c641337d4305c62'
+        IF stored IS NOT NULL AND stored <> '9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -539,7 +539,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '4a60e96d9d39d9ef2c9105d8fa2e19f357d545cadb5653b08c641337d4305c62', 'dmsc-1', decode('2ac5c2c1ea7539da56f367ceb9114568fafc1475fa226c2f4da99667eff32a1d', 'hex'))
+    ('1.0.0', '9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534', 'dmsc-2', decode('2ac5c2c1ea7539da56f367ceb9114568fafc1475fa226c2f4da99667eff32a1d', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -549,7 +549,7 @@ FROM (VALUES
     ('abs', 'Abs', '2.1.0', false, '337016a379b0a72d40912d304d2b9d507a2eb6bc84240263d2f4fdf5998d7791')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '4a60e96d9d39d9ef2c9105d8fa2e19f357d545cadb5653b08c641337d4305c62'
+WHERE l."EffectiveSchemaHash" = '9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

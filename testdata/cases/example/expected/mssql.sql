@@ -1,6 +1,6 @@
 -- dmsc DDL script for SQL Server (dialect mssql)
--- Effective schema hash: c2d407bf77a9318f76e84955b9db3cd2fcad45fc04c34f5d072a68c2695da386
--- Relational mapping version: dmsc-1
+-- Effective schema hash: 1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   example: Example 1.0.0 (core), schema example, project hash 86024d8e0cc9f93b024176d23d85546125f18170056ac1d65fd1a5cfd0e29df5
@@ -21,9 +21,9 @@ GO
 IF OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NOT NULL
 BEGIN
     DECLARE @dmsc_stored nvarchar(64) = (SELECT TOP (1) [EffectiveSchemaHash] FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC);
-    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'c2d407bf77a9318f76e84955b9db3cd2fcad45fc04c34f5d072a68c2695da386'
+    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2'
     BEGIN
-        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'c2d407bf77a9318f76e84955b9db3cd2fcad45fc04c34f5d072a68c2695da386');
+        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2');
         THROW 50000, @dmsc_message, 1;
     END;
 END;
@@ -578,7 +578,7 @@ WHERE NOT EXISTS (SELECT 1 FROM [dms].[ResourceKey] AS e WHERE e.[ResourceKeyId]
 INSERT INTO [dms].[EffectiveSchema] ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 SELECT v.[ApiSchemaFormatVersion], v.[EffectiveSchemaHash], v.[MappingVersion], v.[ResourceKeySeedHash]
 FROM (VALUES
-    (N'1.0.0', N'c2d407bf77a9318f76e84955b9db3cd2fcad45fc04c34f5d072a68c2695da386', N'dmsc-1', CONVERT(varbinary(32), '8d9da46af4cb8964aa14cc57f0a8dc34241d879fb3b20b9439f60a38d58be101', 2))
+    (N'1.0.0', N'1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2', N'dmsc-2', CONVERT(varbinary(32), '8d9da46af4cb8964aa14cc57f0a8dc34241d879fb3b20b9439f60a38d58be101', 2))
 ) AS v ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[EffectiveSchema] AS e WHERE e.[EffectiveSchemaHash] = v.[EffectiveSchemaHash]);
 
@@ -590,7 +590,7 @@ FROM (VALUES
     (N'extra', N'Extra', N'1.0.0', 1, N'23a6a32d35ed04ba9219ebbf913ee8812ed54dfc2f5a7fa51d25225e54d05aae')
 ) AS v ([ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash])
 CROSS JOIN [dms].[EffectiveSchema] AS l
-WHERE l.[EffectiveSchemaHash] = N'c2d407bf77a9318f76e84955b9db3cd2fcad45fc04c34f5d072a68c2695da386'
+WHERE l.[EffectiveSchemaHash] = N'1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
 
 -- Seed: dms.AuthLock (its one row)

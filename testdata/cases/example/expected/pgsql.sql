@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: c2d407bf77a9318f76e84955b9db3cd2fcad45fc04c34f5d072a68c2695da386
--- Relational mapping version: dmsc-1
+-- Effective schema hash: 1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   example: Example 1.0.0 (core), schema example, project hash 86024d8e0cc9f93b024176d23d85546125f18170056ac1d65fd1a5cfd0e29df5
@@ -19,8 +19,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> 'c2d407bf77a9318f76e84955b9db3cd2fcad45fc04c34f5d072a68c2695da386' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, 'c2d407bf77a9318f76e84955b9db3cd2fcad45fc04c34f5d072a68c2695da386'
+        IF stored IS NOT NULL AND stored <> '1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -707,7 +707,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', 'c2d407bf77a9318f76e84955b9db3cd2fcad45fc04c34f5d072a68c2695da386', 'dmsc-1', decode('8d9da46af4cb8964aa14cc57f0a8dc34241d879fb3b20b9439f60a38d58be101', 'hex'))
+    ('1.0.0', '1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2', 'dmsc-2', decode('8d9da46af4cb8964aa14cc57f0a8dc34241d879fb3b20b9439f60a38d58be101', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -718,7 +718,7 @@ FROM (VALUES
     ('extra', 'Extra', '1.0.0', true, '23a6a32d35ed04ba9219ebbf913ee8812ed54dfc2f5a7fa51d25225e54d05aae')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = 'c2d407bf77a9318f76e84955b9db3cd2fcad45fc04c34f5d072a68c2695da386'
+WHERE l."EffectiveSchemaHash" = '1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

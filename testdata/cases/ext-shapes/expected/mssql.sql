@@ -1,6 +1,6 @@
 -- dmsc DDL script for SQL Server (dialect mssql)
--- Effective schema hash: 6232c63bc035e415c7b3f241746e51cf65c1119601cda30e521bf9b5b93bbc2b
--- Relational mapping version: dmsc-1
+-- Effective schema hash: 2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   campus: Campus 1.0.0 (core), schema campus, project hash f5eb40455544622044ecabd8d260488ea3d0bb96c3064ec7b8e821df86c86e5a
@@ -22,9 +22,9 @@ GO
 IF OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NOT NULL
 BEGIN
     DECLARE @dmsc_stored nvarchar(64) = (SELECT TOP (1) [EffectiveSchemaHash] FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC);
-    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'6232c63bc035e415c7b3f241746e51cf65c1119601cda30e521bf9b5b93bbc2b'
+    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28'
     BEGIN
-        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'6232c63bc035e415c7b3f241746e51cf65c1119601cda30e521bf9b5b93bbc2b');
+        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28');
         THROW 50000, @dmsc_message, 1;
     END;
 END;
@@ -539,7 +539,7 @@ WHERE NOT EXISTS (SELECT 1 FROM [dms].[ResourceKey] AS e WHERE e.[ResourceKeyId]
 INSERT INTO [dms].[EffectiveSchema] ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 SELECT v.[ApiSchemaFormatVersion], v.[EffectiveSchemaHash], v.[MappingVersion], v.[ResourceKeySeedHash]
 FROM (VALUES
-    (N'1.0.0', N'6232c63bc035e415c7b3f241746e51cf65c1119601cda30e521bf9b5b93bbc2b', N'dmsc-1', CONVERT(varbinary(32), '4cdae5c0cf1c9a41f3ec674e69945284bde4528a1462b6017b33b254a8f80a53', 2))
+    (N'1.0.0', N'2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28', N'dmsc-2', CONVERT(varbinary(32), '4cdae5c0cf1c9a41f3ec674e69945284bde4528a1462b6017b33b254a8f80a53', 2))
 ) AS v ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[EffectiveSchema] AS e WHERE e.[EffectiveSchemaHash] = v.[EffectiveSchemaHash]);
 
@@ -552,7 +552,7 @@ FROM (VALUES
     (N'theirs', N'Theirs', N'1.0.0', 1, N'ea5fb308256ab2cae3cd4efc14ced2d1e446cef72e06c09342815a0d649a8f3f')
 ) AS v ([ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash])
 CROSS JOIN [dms].[EffectiveSchema] AS l
-WHERE l.[EffectiveSchemaHash] = N'6232c63bc035e415c7b3f241746e51cf65c1119601cda30e521bf9b5b93bbc2b'
+WHERE l.[EffectiveSchemaHash] = N'2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
 
 -- Seed: dms.AuthLock (its one row)

@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 6232c63bc035e415c7b3f241746e51cf65c1119601cda30e521bf9b5b93bbc2b
--- Relational mapping version: dmsc-1
+-- Effective schema hash: 2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   campus: Campus 1.0.0 (core), schema campus, project hash f5eb40455544622044ecabd8d260488ea3d0bb96c3064ec7b8e821df86c86e5a
@@ -20,8 +20,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '6232c63bc035e415c7b3f241746e51cf65c1119601cda30e521bf9b5b93bbc2b' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '6232c63bc035e415c7b3f241746e51cf65c1119601cda30e521bf9b5b93bbc2b'
+        IF stored IS NOT NULL AND stored <> '2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -656,7 +656,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '6232c63bc035e415c7b3f241746e51cf65c1119601cda30e521bf9b5b93bbc2b', 'dmsc-1', decode('4cdae5c0cf1c9a41f3ec674e69945284bde4528a1462b6017b33b254a8f80a53', 'hex'))
+    ('1.0.0', '2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28', 'dmsc-2', decode('4cdae5c0cf1c9a41f3ec674e69945284bde4528a1462b6017b33b254a8f80a53', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -668,7 +668,7 @@ FROM (VALUES
     ('theirs', 'Theirs', '1.0.0', true, 'ea5fb308256ab2cae3cd4efc14ced2d1e446cef72e06c09342815a0d649a8f3f')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '6232c63bc035e415c7b3f241746e51cf65c1119601cda30e521bf9b5b93bbc2b'
+WHERE l."EffectiveSchemaHash" = '2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

@@ -1,6 +1,6 @@
 -- dmsc DDL script for SQL Server (dialect mssql)
--- Effective schema hash: 543505839f7f609e29b58e24b0c17d8aecfa714e6f4ee4e85057050a499c6ee3
--- Relational mapping version: dmsc-1
+-- Effective schema hash: 3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   core: Core 2.1.0 (core), schema core, project hash 3660c5715d7cc741281b444cd2648e06e734fb441cd3959002665987d01f6c7b
@@ -21,9 +21,9 @@ GO
 IF OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NOT NULL
 BEGIN
     DECLARE @dmsc_stored nvarchar(64) = (SELECT TOP (1) [EffectiveSchemaHash] FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC);
-    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'543505839f7f609e29b58e24b0c17d8aecfa714e6f4ee4e85057050a499c6ee3'
+    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992'
     BEGIN
-        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'543505839f7f609e29b58e24b0c17d8aecfa714e6f4ee4e85057050a499c6ee3');
+        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992');
         THROW 50000, @dmsc_message, 1;
     END;
 END;
@@ -392,7 +392,7 @@ WHERE NOT EXISTS (SELECT 1 FROM [dms].[ResourceKey] AS e WHERE e.[ResourceKeyId]
 INSERT INTO [dms].[EffectiveSchema] ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 SELECT v.[ApiSchemaFormatVersion], v.[EffectiveSchemaHash], v.[MappingVersion], v.[ResourceKeySeedHash]
 FROM (VALUES
-    (N'1.0.0', N'543505839f7f609e29b58e24b0c17d8aecfa714e6f4ee4e85057050a499c6ee3', N'dmsc-1', CONVERT(varbinary(32), 'e030a7ce24f4022337fe42580a1e5505996b9eaf9531e24dfc8d7cbe1e063dd2', 2))
+    (N'1.0.0', N'3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992', N'dmsc-2', CONVERT(varbinary(32), 'e030a7ce24f4022337fe42580a1e5505996b9eaf9531e24dfc8d7cbe1e063dd2', 2))
 ) AS v ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[EffectiveSchema] AS e WHERE e.[EffectiveSchemaHash] = v.[EffectiveSchemaHash]);
 
@@ -404,7 +404,7 @@ FROM (VALUES
     (N'trips', N'Trips', N'2.1.0', 1, N'c9ba8f943d272d5463f790a769675f0f4bd5c253c50d1ac18721f223e6f6bada')
 ) AS v ([ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash])
 CROSS JOIN [dms].[EffectiveSchema] AS l
-WHERE l.[EffectiveSchemaHash] = N'543505839f7f609e29b58e24b0c17d8aecfa714e6f4ee4e85057050a499c6ee3'
+WHERE l.[EffectiveSchemaHash] = N'3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
 
 -- Seed: dms.AuthLock (its one row)

@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 543505839f7f609e29b58e24b0c17d8aecfa714e6f4ee4e85057050a499c6ee3
--- Relational mapping version: dmsc-1
+-- Effective schema hash: 3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   core: Core 2.1.0 (core), schema core, project hash 3660c5715d7cc741281b444cd2648e06e734fb441cd3959002665987d01f6c7b
@@ -19,8 +19,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '543505839f7f609e29b58e24b0c17d8aecfa714e6f4ee4e85057050a499c6ee3' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '543505839f7f609e29b58e24b0c17d8aecfa714e6f4ee4e85057050a499c6ee3'
+        IF stored IS NOT NULL AND stored <> '3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -449,7 +449,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '543505839f7f609e29b58e24b0c17d8aecfa714e6f4ee4e85057050a499c6ee3', 'dmsc-1', decode('e030a7ce24f4022337fe42580a1e5505996b9eaf9531e24dfc8d7cbe1e063dd2', 'hex'))
+    ('1.0.0', '3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992', 'dmsc-2', decode('e030a7ce24f4022337fe42580a1e5505996b9eaf9531e24dfc8d7cbe1e063dd2', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -460,7 +460,7 @@ FROM (VALUES
     ('trips', 'Trips', '2.1.0', true, 'c9ba8f943d272d5463f790a769675f0f4bd5c253c50d1ac18721f223e6f6bada')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '543505839f7f609e29b58e24b0c17d8aecfa714e6f4ee4e85057050a499c6ee3'
+WHERE l."EffectiveSchemaHash" = '3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

@@ -1,6 +1,6 @@
 -- dmsc DDL script for SQL Server (dialect mssql)
--- Effective schema hash: 0a0a41db6f6edad299f9ed319d08bff92ecc14c5e87eef3aa0d242919e8ef0cc
--- Relational mapping version: dmsc-1
+-- Effective schema hash: a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   lone-ext: Lone 2.1.0 (extension), schema loneext, project hash a7afe7d791da6dd2661e790de1245cc3c5610982c1388d3f1f014a830dca76bf
@@ -20,9 +20,9 @@ GO
 IF OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NOT NULL
 BEGIN
     DECLARE @dmsc_stored nvarchar(64) = (SELECT TOP (1) [EffectiveSchemaHash] FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC);
-    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'0a0a41db6f6edad299f9ed319d08bff92ecc14c5e87eef3aa0d242919e8ef0cc'
+    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad'
     BEGIN
-        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'0a0a41db6f6edad299f9ed319d08bff92ecc14c5e87eef3aa0d242919e8ef0cc');
+        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad');
         THROW 50000, @dmsc_message, 1;
     END;
 END;
@@ -333,7 +333,7 @@ WHERE NOT EXISTS (SELECT 1 FROM [dms].[ResourceKey] AS e WHERE e.[ResourceKeyId]
 INSERT INTO [dms].[EffectiveSchema] ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 SELECT v.[ApiSchemaFormatVersion], v.[EffectiveSchemaHash], v.[MappingVersion], v.[ResourceKeySeedHash]
 FROM (VALUES
-    (N'1.0.0', N'0a0a41db6f6edad299f9ed319d08bff92ecc14c5e87eef3aa0d242919e8ef0cc', N'dmsc-1', CONVERT(varbinary(32), 'd61b1ccbe4931ba07f6e2c9579d98027d3a149de99fcecf0a9aea9bf001dd92a', 2))
+    (N'1.0.0', N'a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad', N'dmsc-2', CONVERT(varbinary(32), 'd61b1ccbe4931ba07f6e2c9579d98027d3a149de99fcecf0a9aea9bf001dd92a', 2))
 ) AS v ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[EffectiveSchema] AS e WHERE e.[EffectiveSchemaHash] = v.[EffectiveSchemaHash]);
 
@@ -344,7 +344,7 @@ FROM (VALUES
     (N'lone-ext', N'Lone', N'2.1.0', 1, N'a7afe7d791da6dd2661e790de1245cc3c5610982c1388d3f1f014a830dca76bf')
 ) AS v ([ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash])
 CROSS JOIN [dms].[EffectiveSchema] AS l
-WHERE l.[EffectiveSchemaHash] = N'0a0a41db6f6edad299f9ed319d08bff92ecc14c5e87eef3aa0d242919e8ef0cc'
+WHERE l.[EffectiveSchemaHash] = N'a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
 
 -- Seed: dms.AuthLock (its one row)

@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 0a0a41db6f6edad299f9ed319d08bff92ecc14c5e87eef3aa0d242919e8ef0cc
--- Relational mapping version: dmsc-1
+-- Effective schema hash: a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   lone-ext: Lone 2.1.0 (extension), schema loneext, project hash a7afe7d791da6dd2661e790de1245cc3c5610982c1388d3f1f014a830dca76bf
@@ -18,8 +18,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '0a0a41db6f6edad299f9ed319d08bff92ecc14c5e87eef3aa0d242919e8ef0cc' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '0a0a41db6f6edad299f9ed319d08bff92ecc14c5e87eef3aa0d242919e8ef0cc'
+        IF stored IS NOT NULL AND stored <> 'a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, 'a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -370,7 +370,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '0a0a41db6f6edad299f9ed319d08bff92ecc14c5e87eef3aa0d242919e8ef0cc', 'dmsc-1', decode('d61b1ccbe4931ba07f6e2c9579d98027d3a149de99fcecf0a9aea9bf001dd92a', 'hex'))
+    ('1.0.0', 'a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad', 'dmsc-2', decode('d61b1ccbe4931ba07f6e2c9579d98027d3a149de99fcecf0a9aea9bf001dd92a', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -380,7 +380,7 @@ FROM (VALUES
     ('lone-ext', 'Lone', '2.1.0', true, 'a7afe7d791da6dd2661e790de1245cc3c5610982c1388d3f1f014a830dca76bf')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '0a0a41db6f6edad299f9ed319d08bff92ecc14c5e87eef3aa0d242919e8ef0cc'
+WHERE l."EffectiveSchemaHash" = 'a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

@@ -1,6 +1,6 @@
 -- dmsc DDL script for SQL Server (dialect mssql)
--- Effective schema hash: 24b6ada70d49a7c071f06869db911b390c17955b9b8b9289f4fab59997cdc737
--- Relational mapping version: dmsc-1
+-- Effective schema hash: 9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   naming: Naming 2.1.0 (core), schema naming, project hash a4e08842bfa20b4132fa33d2457dfdc979c9909ddd6063c0bbf0a2a8f57899a6
@@ -20,9 +20,9 @@ GO
 IF OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NOT NULL
 BEGIN
     DECLARE @dmsc_stored nvarchar(64) = (SELECT TOP (1) [EffectiveSchemaHash] FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC);
-    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'24b6ada70d49a7c071f06869db911b390c17955b9b8b9289f4fab59997cdc737'
+    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000'
     BEGIN
-        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'24b6ada70d49a7c071f06869db911b390c17955b9b8b9289f4fab59997cdc737');
+        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000');
         THROW 50000, @dmsc_message, 1;
     END;
 END;
@@ -362,7 +362,7 @@ WHERE NOT EXISTS (SELECT 1 FROM [dms].[ResourceKey] AS e WHERE e.[ResourceKeyId]
 INSERT INTO [dms].[EffectiveSchema] ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 SELECT v.[ApiSchemaFormatVersion], v.[EffectiveSchemaHash], v.[MappingVersion], v.[ResourceKeySeedHash]
 FROM (VALUES
-    (N'1.0.0', N'24b6ada70d49a7c071f06869db911b390c17955b9b8b9289f4fab59997cdc737', N'dmsc-1', CONVERT(varbinary(32), '04d603c8b889fee06930a39980fdd1fddf8e8e5d5214e3e7645c1e86dd2c91cf', 2))
+    (N'1.0.0', N'9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000', N'dmsc-2', CONVERT(varbinary(32), '04d603c8b889fee06930a39980fdd1fddf8e8e5d5214e3e7645c1e86dd2c91cf', 2))
 ) AS v ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[EffectiveSchema] AS e WHERE e.[EffectiveSchemaHash] = v.[EffectiveSchemaHash]);
 
@@ -373,7 +373,7 @@ FROM (VALUES
     (N'naming', N'Naming', N'2.1.0', 0, N'a4e08842bfa20b4132fa33d2457dfdc979c9909ddd6063c0bbf0a2a8f57899a6')
 ) AS v ([ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash])
 CROSS JOIN [dms].[EffectiveSchema] AS l
-WHERE l.[EffectiveSchemaHash] = N'24b6ada70d49a7c071f06869db911b390c17955b9b8b9289f4fab59997cdc737'
+WHERE l.[EffectiveSchemaHash] = N'9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
 
 -- Seed: dms.AuthLock (its one row)

@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 24b6ada70d49a7c071f06869db911b390c17955b9b8b9289f4fab59997cdc737
--- Relational mapping version: dmsc-1
+-- Effective schema hash: 9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   naming: Naming 2.1.0 (core), schema naming, project hash a4e08842bfa20b4132fa33d2457dfdc979c9909ddd6063c0bbf0a2a8f57899a6
@@ -18,8 +18,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '24b6ada70d49a7c071f06869db911b390c17955b9b8b9289f4fab59997cdc737' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '24b6ada70d49a7c071f06869db911b390c17955b9b8b9289f4fab59997cdc737'
+        IF stored IS NOT NULL AND stored <> '9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -407,7 +407,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '24b6ada70d49a7c071f06869db911b390c17955b9b8b9289f4fab59997cdc737', 'dmsc-1', decode('04d603c8b889fee06930a39980fdd1fddf8e8e5d5214e3e7645c1e86dd2c91cf', 'hex'))
+    ('1.0.0', '9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000', 'dmsc-2', decode('04d603c8b889fee06930a39980fdd1fddf8e8e5d5214e3e7645c1e86dd2c91cf', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -417,7 +417,7 @@ FROM (VALUES
     ('naming', 'Naming', '2.1.0', false, 'a4e08842bfa20b4132fa33d2457dfdc979c9909ddd6063c0bbf0a2a8f57899a6')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '24b6ada70d49a7c071f06869db911b390c17955b9b8b9289f4fab59997cdc737'
+WHERE l."EffectiveSchemaHash" = '9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

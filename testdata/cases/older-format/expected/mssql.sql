@@ -1,6 +1,6 @@
 -- dmsc DDL script for SQL Server (dialect mssql)
--- Effective schema hash: 3ae9f0095fb677dc9ffb82a86b44e8e615ff87a867e2359f18fcc452ca497f30
--- Relational mapping version: dmsc-1
+-- Effective schema hash: 97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   legacy: Legacy 5.0.0 (core), schema legacy, project hash cf31c7d7e466d2c7f408ccad7c491fa5b807798a259c57b76bac241bfeac79cc
@@ -20,9 +20,9 @@ GO
 IF OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NOT NULL
 BEGIN
     DECLARE @dmsc_stored nvarchar(64) = (SELECT TOP (1) [EffectiveSchemaHash] FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC);
-    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'3ae9f0095fb677dc9ffb82a86b44e8e615ff87a867e2359f18fcc452ca497f30'
+    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac'
     BEGIN
-        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'3ae9f0095fb677dc9ffb82a86b44e8e615ff87a867e2359f18fcc452ca497f30');
+        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac');
         THROW 50000, @dmsc_message, 1;
     END;
 END;
@@ -322,7 +322,7 @@ WHERE NOT EXISTS (SELECT 1 FROM [dms].[ResourceKey] AS e WHERE e.[ResourceKeyId]
 INSERT INTO [dms].[EffectiveSchema] ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 SELECT v.[ApiSchemaFormatVersion], v.[EffectiveSchemaHash], v.[MappingVersion], v.[ResourceKeySeedHash]
 FROM (VALUES
-    (N'1.0.0', N'3ae9f0095fb677dc9ffb82a86b44e8e615ff87a867e2359f18fcc452ca497f30', N'dmsc-1', CONVERT(varbinary(32), '72564e60bc9a9c334936daebd335b509c9ce0809506f4ff04f84447b83b29123', 2))
+    (N'1.0.0', N'97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac', N'dmsc-2', CONVERT(varbinary(32), '72564e60bc9a9c334936daebd335b509c9ce0809506f4ff04f84447b83b29123', 2))
 ) AS v ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[EffectiveSchema] AS e WHERE e.[EffectiveSchemaHash] = v.[EffectiveSchemaHash]);
 
@@ -333,7 +333,7 @@ FROM (VALUES
     (N'legacy', N'Legacy', N'5.0.0', 0, N'cf31c7d7e466d2c7f408ccad7c491fa5b807798a259c57b76bac241bfeac79cc')
 ) AS v ([ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash])
 CROSS JOIN [dms].[EffectiveSchema] AS l
-WHERE l.[EffectiveSchemaHash] = N'3ae9f0095fb677dc9ffb82a86b44e8e615ff87a867e2359f18fcc452ca497f30'
+WHERE l.[EffectiveSchemaHash] = N'97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
 
 -- Seed: dms.AuthLock (its one row)

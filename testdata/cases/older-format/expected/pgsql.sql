@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 3ae9f0095fb677dc9ffb82a86b44e8e615ff87a867e2359f18fcc452ca497f30
--- Relational mapping version: dmsc-1
+-- Effective schema hash: 97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac
+-- Relational mapping version: dmsc-2
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   legacy: Legacy 5.0.0 (core), schema legacy, project hash cf31c7d7e466d2c7f408ccad7c491fa5b807798a259c57b76bac241bfeac79cc
@@ -18,8 +18,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '3ae9f0095fb677dc9ffb82a86b44e8e615ff87a867e2359f18fcc452ca497f30' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '3ae9f0095fb677dc9ffb82a86b44e8e615ff87a867e2359f18fcc452ca497f30'
+        IF stored IS NOT NULL AND stored <> '97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -355,7 +355,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '3ae9f0095fb677dc9ffb82a86b44e8e615ff87a867e2359f18fcc452ca497f30', 'dmsc-1', decode('72564e60bc9a9c334936daebd335b509c9ce0809506f4ff04f84447b83b29123', 'hex'))
+    ('1.0.0', '97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac', 'dmsc-2', decode('72564e60bc9a9c334936daebd335b509c9ce0809506f4ff04f84447b83b29123', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -365,7 +365,7 @@ FROM (VALUES
     ('legacy', 'Legacy', '5.0.0', false, 'cf31c7d7e466d2c7f408ccad7c491fa5b807798a259c57b76bac241bfeac79cc')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '3ae9f0095fb677dc9ffb82a86b44e8e615ff87a867e2359f18fcc452ca497f30'
+WHERE l."EffectiveSchemaHash" = '97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)
