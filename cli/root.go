@@ -19,6 +19,7 @@ var commands = []func(*env) *cobra.Command{
 	newModelCmd,
 	newRoundtripCmd,
 	newServeCmd,
+	newTokenCmd,
 	newVersionCmd,
 }
 

@@ -9,6 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/edfi-dmsc/dmsc/authz"
+	"github.com/edfi-dmsc/dmsc/diag"
+	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/relstore"
 	"github.com/edfi-dmsc/dmsc/server"
 )
@@ -32,7 +35,20 @@ type serveFlags struct {
 	writeTimeout      time.Duration
 	idleTimeout       time.Duration
 	statementTimeout  time.Duration
+
+	// The authentication flags.
+	claims        string
+	auth          string
+	jwtSecretFile string
+	jwtPublicKey  string
 }
+
+// The --auth modes.
+const (
+	authNone   = "none"
+	authJWT    = "jwt"
+	authHeader = "header"
+)
 
 // serveHelp is the long description of `dmsc serve`.
 const serveHelp = `Serve the runtime store over HTTP, for trying the relational store out and
@@ -44,13 +60,36 @@ port is open (--addr 127.0.0.1:0 picks a free port). It stops gracefully on
 SIGINT/SIGTERM. One line per request (method, URI, status, duration) is
 logged to stderr unless --quiet. docs/serve.md has the details.
 
-Security: the server has no authentication. It listens on 127.0.0.1 by
-default; any other address prints a warning (even with --quiet). On a
-loopback address it answers only requests whose Host is localhost,
-127.0.0.1 or [::1] (any port; --allow-host adds names), which stops DNS
-rebinding. POST and PUT bodies must be sent as Content-Type:
-application/json (a charset parameter must be utf-8), which a cross-site
-form or text/plain POST cannot do: 415 otherwise.
+Security: by default (no --claims) the server has no authentication nor
+authorization, and says so on stderr (even with --quiet): anything that can
+connect can read and change every document. --claims FILE (a DMS
+Claims.json: claim sets and the claims hierarchy) turns both on for the
+/data routes; /, /health and /ready stay open:
+  --auth jwt     (the default with --claims) Authorization: Bearer <JWT>,
+                 HS256 with --jwt-secret-file FILE or RS256 with
+                 --jwt-public-key FILE (PEM); claims: scope (the claim set),
+                 exp (required), educationOrganizationIds and
+                 namespacePrefixes (comma-separated strings, or JSON arrays).
+                 dmsc token mints such tokens.
+  --auth header  insecure, for tests: the claim set and grant come from the
+                 Dmsc-Claim-Set, Dmsc-EdOrg-Ids and Dmsc-Namespace-Prefixes
+                 headers; served on a loopback address only.
+  --auth none    no authentication (not with --claims).
+A request that cannot be authenticated is a 401 (WWW-Authenticate: Bearer)
+before anything else; one whose claim set lacks the action on the
+resource (POST Create, GET Read, PUT Update, DELETE Delete) a 403, after
+the request's own 400/404/405/413/415 checks; a claim the server cannot
+apply a 500 (no or unknown strategy) or 501 (OwnershipBased, and, until
+document-level authorization lands, any strategy that decides per
+document: only NoFurtherAuthorizationRequired is served).
+
+The server listens on 127.0.0.1 by default; any other address prints a
+warning (even with --quiet): there is no TLS. On a loopback address it
+answers only requests whose Host is localhost, 127.0.0.1 or [::1] (any
+port; --allow-host adds names), which stops DNS rebinding. POST and PUT
+bodies must be sent as Content-Type: application/json (a charset parameter
+must be utf-8), which a cross-site form or text/plain POST cannot do: 415
+otherwise.
 
 Routes ({project} and {resource} are endpoint names, e.g. ed-fi/schools;
 they match case-insensitively):
@@ -104,24 +143,32 @@ stable type, title, status, detail and, for typed errors,
 [{path,target,reason}] for unresolved references,
 [{constraint,paths,message}] for identity conflicts, [{resource}] for
 referrers blocking a delete). Statuses: 400 invalid document, descriptor,
-JSON, query or header; 404 unknown route or id; 405 wrong method; 408 body
+JSON, query or header; 401 missing, malformed, expired or wrongly signed
+token, or an invalid grant in it; 403 claim set not granted the action on
+the resource; 404 unknown route or id; 405 wrong method; 408 body
 not received within --read-timeout; 409 unresolved reference, duplicate
 natural key, referenced document; 412 If-Match mismatch; 413 body over
 --max-body-bytes; 415 body not application/json; 421 Host not allowed; 431
 headers over --max-header-bytes; 503 (with Retry-After) database
 unreachable or past --statement-timeout, write kept conflicting, all
 --max-body-readers busy, or (GET /ready) the database unreachable or
-provisioned for another schema set.`
+provisioned for another schema set; 500 a claims file granting an action
+without a strategy or with an unknown one; 501 OwnershipBased or a
+document-level strategy.`
 
 // newServeCmd builds `dmsc serve`.
 func newServeCmd(e *env) *cobra.Command {
 	f := serveFlags{addr: "127.0.0.1:8080"}
 	cmd := &cobra.Command{
-		Use:   "serve --dsn DSN [-s FILE... [--provision]] [--addr HOST:PORT]",
+		Use:   "serve --dsn DSN [-s FILE... [--provision]] [--addr HOST:PORT] [--claims FILE [--auth jwt|header] [--jwt-secret-file FILE | --jwt-public-key FILE]]",
 		Short: "Serve the runtime store over HTTP (POST/GET/PUT/DELETE /data/{project}/{resource})",
 		Long:  serveHelp,
 		Example: `  dmsc serve --dsn postgres://localhost/dms
   dmsc serve -s ApiSchema.json --dsn "$DMSC_DSN" --provision --addr 127.0.0.1:0
+  openssl rand -hex 32 > jwt.secret
+  dmsc serve --dsn "$DMSC_DSN" --claims Claims.json --jwt-secret-file jwt.secret
+  curl -H "Authorization: Bearer $(dmsc token --claim-set EdFiSandbox --jwt-secret-file jwt.secret)" \
+    localhost:8080/data/example/schools
   curl -i -X POST localhost:8080/data/example/schools \
     -H 'Content-Type: application/json' \
     -d '{"schoolId":1,"nameOfInstitution":"A"}'`,
@@ -144,6 +191,12 @@ func newServeCmd(e *env) *cobra.Command {
 	fl.DurationVar(&f.writeTimeout, "write-timeout", server.DefaultWriteTimeout, "time from the end of the headers to the end of the answer")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", server.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
 	fl.DurationVar(&f.statementTimeout, "statement-timeout", server.DefaultRequestTimeout, "PostgreSQL statement_timeout of the server's connections and deadline of each request's database work (503 beyond)")
+	fl.StringVar(&f.claims, "claims", "", "claims `FILE` (DMS Claims.json: claim sets and claims hierarchy); turns on authentication (--auth) and resource-level authorization of /data")
+	fl.StringVar(&f.auth, "auth", "", "authentication `MODE`: jwt (Bearer tokens; the default with --claims), header (Dmsc-* headers; insecure, loopback only) or none (the default without --claims; warns)")
+	fl.StringVar(&f.jwtSecretFile, "jwt-secret-file", "", "--auth jwt: verify HS256 tokens with the secret in `FILE` (at least 32 bytes; one final newline is ignored)")
+	fl.StringVar(&f.jwtPublicKey, "jwt-public-key", "", "--auth jwt: verify RS256 tokens with the PEM RSA public key in `FILE`")
+	markPath(fl, "claims", "jwt-secret-file", "jwt-public-key")
+	markChoices(fl, "auth", authNone, authJWT, authHeader)
 	return cmd
 }
 
@@ -209,10 +262,97 @@ func withStatementTimeout(dsn string, d time.Duration) string {
 	return dsn + " " + param
 }
 
+// authMode checks the authentication flags and returns the --auth mode.
+func (f *serveFlags) authMode() (string, error) {
+	mode := f.auth
+	switch mode {
+	case "":
+		mode = authNone
+		if f.claims != "" {
+			mode = authJWT
+		}
+	case authNone, authJWT, authHeader:
+	default:
+		return "", usageErrorf("--auth %q: want jwt, header or none", f.auth)
+	}
+	switch {
+	case mode != authNone && f.claims == "":
+		return "", usageErrorf("--auth %s needs --claims FILE: the claim sets its callers name and what each may do", mode)
+	case mode == authNone && f.claims != "":
+		return "", usageErrorf("--auth none does not authenticate callers, so --claims %s would not be used; drop --auth none (the default with --claims is jwt) or --claims", f.claims)
+	case mode != authJWT && (f.jwtSecretFile != "" || f.jwtPublicKey != ""):
+		return "", usageErrorf("--jwt-secret-file and --jwt-public-key go with --auth jwt, not --auth %s", mode)
+	case mode == authJWT && (f.jwtSecretFile == "") == (f.jwtPublicKey == ""):
+		return "", usageErrorf("--auth jwt needs exactly one key: --jwt-secret-file FILE (HS256) or --jwt-public-key FILE (RS256, PEM)")
+	case mode == authHeader:
+		// Run checks the listener itself; refuse what is known now before
+		// the database is opened.
+		if a, err := net.ResolveTCPAddr("tcp", f.addr); err == nil && !a.IP.IsLoopback() {
+			return "", usageErrorf("--auth header lets every caller choose its own claim set and EdOrg ids, so it serves only on a loopback address, not --addr %s", f.addr)
+		}
+	}
+	return mode, nil
+}
+
+// loadAuth reads the claims file and the key of mode (none: nil).
+func (e *env) loadAuth(f *serveFlags, mode string) (*server.Auth, error) {
+	if mode == authNone {
+		return nil, nil
+	}
+	var d diag.List
+	claims := authz.LoadFile(f.claims, &d)
+	e.warn(&f.store.schema, &d)
+	if d.HasErrors() {
+		return nil, d.Err()
+	}
+	a := &server.Auth{Claims: claims}
+	switch mode {
+	case authHeader:
+		a.Authenticator = server.HeaderAuthenticator{}
+	case authJWT:
+		var cfg server.JWTConfig
+		var err error
+		if f.jwtSecretFile != "" {
+			if cfg.HMACSecret, err = server.ReadHMACSecretFile(f.jwtSecretFile); err != nil {
+				return nil, fmt.Errorf("--jwt-secret-file %s: %w", f.jwtSecretFile, err)
+			}
+		} else if cfg.RSAPublicKey, err = server.ReadRSAPublicKeyFile(f.jwtPublicKey); err != nil {
+			return nil, fmt.Errorf("--jwt-public-key %s: %w", f.jwtPublicKey, err)
+		}
+		if a.Authenticator, err = server.NewJWTAuthenticator(cfg); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// unclaimedResources lists the resources of m without a resource claim
+// in c ("project/Resource"): every request to them is a 403.
+func unclaimedResources(c *authz.Claims, m *manifest.Manifest) []string {
+	claimed := map[string]bool{}
+	for _, n := range c.ResourceClaims() {
+		claimed[strings.ToLower(n)] = true
+	}
+	var out []string
+	for _, r := range m.Resources {
+		if !claimed[strings.ToLower(authz.ResourceClaimName(r.ProjectEndpoint, r.ResourceName))] {
+			out = append(out, r.ProjectEndpoint+"/"+r.ResourceName)
+		}
+	}
+	return out
+}
+
 // serve runs `dmsc serve` until e.ctx is cancelled.
 func (e *env) serve(f *serveFlags) error {
 	opts, err := f.serveOptions()
 	if err != nil {
+		return err
+	}
+	mode, err := f.authMode()
+	if err != nil {
+		return err
+	}
+	if opts.Auth, err = e.loadAuth(f, mode); err != nil {
 		return err
 	}
 	store := f.store
@@ -226,9 +366,35 @@ func (e *env) serve(f *serveFlags) error {
 	if err != nil {
 		return fmt.Errorf("--addr: %w", err)
 	}
+	if err := server.CheckListener(ln.Addr(), opts); err != nil {
+		ln.Close()
+		return usageErrorf("--auth header: %v", err)
+	}
+	// The warnings are printed even with --quiet: they name who can read
+	// and change the database.
+	switch mode {
+	case authNone:
+		fmt.Fprintf(e.stderr, "dmsc: warning: --auth none: callers are not authenticated and nothing is authorized, so any program that can connect can read and change every document (give --claims FILE for Bearer tokens)\n")
+	case authHeader:
+		fmt.Fprintf(e.stderr, "dmsc: warning: --auth header: callers name their own claim set and EdOrg ids in Dmsc-* headers, so any program on this machine can act as any client (for tests only; use --auth jwt otherwise)\n")
+	}
+	if opts.Auth != nil {
+		if missing := unclaimedResources(opts.Auth.Claims, st.Manifest()); len(missing) > 0 && !f.store.schema.quiet {
+			shown := missing[:min(len(missing), 10)]
+			more := ""
+			if len(missing) > len(shown) {
+				more = fmt.Sprintf(" and %d more", len(missing)-len(shown))
+			}
+			fmt.Fprintf(e.stderr, "dmsc: warning: --claims %s has no resource claim for %d resources, so every request to them is a 403: %s%s\n",
+				f.claims, len(missing), strings.Join(shown, ", "), more)
+		}
+	}
 	if !server.IsLoopback(ln.Addr()) {
-		// Printed even with --quiet: this exposes the database.
-		fmt.Fprintf(e.stderr, "dmsc: warning: listening on %s, which other machines can reach; the server has no authentication, so anyone who can connect can read and change the database (use --addr 127.0.0.1:PORT to stay local)\n", ln.Addr())
+		if mode == authNone {
+			fmt.Fprintf(e.stderr, "dmsc: warning: listening on %s, which other machines can reach; the server has no authentication, so anyone who can connect can read and change the database (use --addr 127.0.0.1:PORT to stay local)\n", ln.Addr())
+		} else {
+			fmt.Fprintf(e.stderr, "dmsc: warning: listening on %s, which other machines can reach; the server has no TLS, so tokens and documents cross the network in clear text (put a TLS proxy in front, or use --addr 127.0.0.1:PORT to stay local)\n", ln.Addr())
+		}
 	}
 	opts.ErrorLog = e.stderr
 	if !f.store.schema.quiet {

@@ -63,6 +63,9 @@ type handler struct {
 	indexJSON, indexHTML []byte
 	// ready runs and shares the readiness checks of GET /ready.
 	ready *readiness
+	// docAuth: the store applies document-level authorization itself
+	// (DocumentAuthorizer).
+	docAuth bool
 }
 
 // newHandler returns the resource handler over st; opts has its defaults.
@@ -79,6 +82,9 @@ func newHandler(st Store, opts Options, errLog io.Writer) *handler {
 	}
 	h.indexJSON, h.indexHTML = renderIndex(m)
 	h.ready = newReadiness(st, opts.RequestTimeout)
+	if da, ok := st.(DocumentAuthorizer); ok {
+		h.docAuth = da.AuthorizesDocuments()
+	}
 	return h
 }
 
@@ -95,6 +101,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case pathIndex, pathHealth, pathReady:
 		h.serveInfo(w, r)
 		return
+	}
+	if h.opts.Auth != nil {
+		// Before anything else: a caller that is not authenticated learns
+		// nothing of the routes, and no body is read for it.
+		ar, p := h.authenticate(w, r)
+		if p != nil {
+			WriteProblem(w, p)
+			return
+		}
+		r = ar
 	}
 	rt, id, p := h.match(r.URL.Path)
 	if p != nil {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/edfi-dmsc/dmsc/authz"
 	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
@@ -33,6 +34,9 @@ func (h *handler) upsert(w http.ResponseWriter, r *http.Request, rt route) {
 		return
 	}
 	defer release()
+	if !h.authorize(w, r, rt, authz.ActionCreate) {
+		return
+	}
 	ctx, cancel := h.storeContext(r)
 	defer cancel()
 	res, err := h.st.Upsert(ctx, rt.project, rt.resource, body)
@@ -69,6 +73,9 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, rt route, id st
 		WriteProblem(w, p)
 		return
 	}
+	if !h.authorize(w, r, rt, authz.ActionUpdate) {
+		return
+	}
 	ctx, cancel := h.storeContext(r)
 	defer cancel()
 	ifMatch, err := h.resolveIfMatch(ctx, rt, id, cond)
@@ -97,6 +104,9 @@ func (h *handler) get(w http.ResponseWriter, r *http.Request, rt route, id strin
 	inm, p := parseETagHeader(r.Header, "If-None-Match")
 	if p != nil {
 		WriteProblem(w, p)
+		return
+	}
+	if !h.authorize(w, r, rt, authz.ActionRead) {
 		return
 	}
 	ctx, cancel := h.storeContext(r)
@@ -135,6 +145,9 @@ func (h *handler) query(w http.ResponseWriter, r *http.Request, rt route) {
 		WriteProblem(w, p)
 		return
 	}
+	if !h.authorize(w, r, rt, authz.ActionRead) {
+		return
+	}
 	ctx, cancel := h.storeContext(r)
 	defer cancel()
 	page, err := h.st.Query(ctx, rt.project, rt.resource, q)
@@ -169,6 +182,9 @@ func (h *handler) delete(w http.ResponseWriter, r *http.Request, rt route, id st
 	cond, p := parseIfMatch(r.Header)
 	if p != nil {
 		WriteProblem(w, p)
+		return
+	}
+	if !h.authorize(w, r, rt, authz.ActionDelete) {
 		return
 	}
 	ctx, cancel := h.storeContext(r)

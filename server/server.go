@@ -5,7 +5,11 @@
 // effective schema), with RFC 9457 problem details for every error, the
 // mapping of runtime errors to HTTP statuses, strict query parsing, a
 // bounded request log, and the limits that make it safe to leave running
-// on a developer's machine (docs/serve.md lists them all).
+// on a developer's machine (docs/serve.md lists them all). With
+// Options.Auth, every /data request is authenticated (Bearer JWTs, or
+// loopback-only Dmsc-* headers) and its claim set's resource-level
+// authorization checked against a claims file (package authz); the
+// caller's grant travels in the request context (GrantFrom).
 //
 // The simplest embedding serves a store until ctx is cancelled:
 //
@@ -73,6 +77,11 @@ type Options struct {
 	// ErrorLog receives unexpected errors (500), database outages (503)
 	// and net/http's own errors; nil discards them.
 	ErrorLog io.Writer
+
+	// Auth, when set, authenticates every /data request and checks its
+	// claim set's resource-level authorization (see Auth); nil serves
+	// everyone everything, as before.
+	Auth *Auth
 
 	// AllowedHosts lists the Host header names (without port; "::1" for
 	// [::1]) the handler answers; any other gets 421. Empty answers every
@@ -198,12 +207,29 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, opts Options) e
 // Run serves st on ln until ctx is cancelled: New and Serve, with the Host
 // check on LoopbackHosts (plus opts.AllowedHosts) when ln listens on a
 // loopback address. On another address only opts.AllowedHosts, when set,
-// are checked.
+// are checked, and an Authenticator meant for loopback only (a
+// HeaderAuthenticator) is refused.
 func Run(ctx context.Context, ln net.Listener, st Store, opts Options) error {
+	if err := CheckListener(ln.Addr(), opts); err != nil {
+		return err
+	}
 	if IsLoopback(ln.Addr()) {
 		opts.AllowedHosts = append(append([]string(nil), LoopbackHosts...), opts.AllowedHosts...)
 	}
 	return Serve(ctx, ln, New(st, opts), opts)
+}
+
+// CheckListener returns an error when opts' Authenticator may not serve
+// on addr: a HeaderAuthenticator (callers name their own grant) serves
+// loopback addresses only.
+func CheckListener(addr net.Addr, opts Options) error {
+	if opts.Auth == nil {
+		return nil
+	}
+	if lo, ok := opts.Auth.Authenticator.(loopbackOnly); ok && lo.LoopbackOnly() && !IsLoopback(addr) {
+		return fmt.Errorf("header authentication lets every caller choose its own claim set and EdOrg ids, so it serves only on a loopback address, not on %s", addr)
+	}
+	return nil
 }
 
 // IsLoopback reports whether addr is a loopback TCP address (127.0.0.0/8
