@@ -78,7 +78,8 @@ type Result struct {
 	UsesPrefixes bool
 	// ClaimsAsTable reports, for SQL Server, that the claims are bound as
 	// the table-valued parameter Shape.ClaimsTable (dms.BigIntTable)
-	// rather than one parameter each.
+	// rather than one parameter each: from MSSQLMaxListClaims claims, or
+	// when listed claims and prefixes together would reach that many.
 	ClaimsAsTable bool
 }
 
@@ -413,11 +414,20 @@ func (b *builder) check(p authz.Predicate) error {
 			return fail(ErrNoPrefixes, s, NoPrefixesMessage(s.Name))
 		}
 	}
-	if b.m.Dialect == manifest.DialectMSSQL && b.sh.Prefixes >= MSSQLMaxPrefixes {
+	if b.m.Dialect == manifest.DialectMSSQL {
+		relationship, namespace := false, false
 		for _, s := range leaves {
-			if s.Kind == authz.KindNamespace {
-				return fail(ErrTooManyPrefixes, s, fmt.Sprintf("%d namespace prefixes: SQL Server accepts fewer than %d.", b.sh.Prefixes, MSSQLMaxPrefixes))
-			}
+			relationship = relationship || s.Kind == authz.KindRelationship
+			namespace = namespace || s.Kind == authz.KindNamespace
+		}
+		if namespace && b.sh.Prefixes >= MSSQLMaxPrefixes {
+			return fail(ErrTooManyPrefixes, authz.LookupStrategy(authz.StrategyNamespaceBased),
+				fmt.Sprintf("%d namespace prefixes: SQL Server accepts fewer than %d.", b.sh.Prefixes, MSSQLMaxPrefixes))
+		}
+		if relationship && namespace && b.sh.Claims+b.sh.Prefixes >= MSSQLMaxListClaims {
+			// Listed claims and prefixes together stay under SQL Server's
+			// 2,100 parameters: the claims go to the table-valued parameter.
+			b.claimsAsTable = true
 		}
 	}
 	return nil

@@ -158,6 +158,19 @@ func TestShapes(t *testing.T) {
 	if err != nil || r.SQL != "1 = 1" || r.UsesClaims || r.ClaimsAsTable {
 		t.Errorf("mssql none: %+v %v", r, err)
 	}
+	// Claims and prefixes together: listed while their sum stays under the
+	// limit, else the claims go to the table-valued parameter.
+	t.Run("fixtures", func(t *testing.T) {
+		dm := ds50Set(t).manifests[model.MSSQL]
+		sa := resource(t, dm, "Ed-Fi", "StudentAssessment")
+		tree := allOf(edOrgs, leaf(authz.StrategyNamespaceBased))
+		if r, err := authsql.Build(dm, sa, tree, authsql.Shape{Claims: 1000, Prefixes: 999}); err != nil || r.ClaimsAsTable {
+			t.Errorf("mssql 1,000 claims + 999 prefixes: %v %v", r.ClaimsAsTable, err)
+		}
+		if r, err := authsql.Build(dm, sa, tree, authsql.Shape{Claims: 1000, Prefixes: 1000}); err != nil || !r.ClaimsAsTable || !strings.Contains(r.SQL, "@claims") || !strings.Contains(r.SQL, "@p999 ") {
+			t.Errorf("mssql 1,000 claims + 1,000 prefixes: %v %v", r.ClaimsAsTable, err)
+		}
+	})
 	// Deterministic: the same input gives the same text.
 	a, _ := authsql.Build(pg, resource(t, pg, "Extra", "Bus"), anyOf(edOrgs, leaf(authz.StrategyRelationshipsWithEdOrgsOnlyInverted)), authsql.Shape{Claims: 2})
 	b, _ := authsql.Build(pg, resource(t, pg, "Extra", "Bus"), anyOf(edOrgs, leaf(authz.StrategyRelationshipsWithEdOrgsOnlyInverted)), authsql.Shape{Claims: 2})
@@ -185,7 +198,7 @@ func TestPersonViewsRule(t *testing.T) {
 		}
 	}
 	check("example", exampleSet(t))
-	check("ds-5.0+sample", ds50Set(t))
+	t.Run("fixtures", func(t *testing.T) { check("ds-5.0+sample", ds50Set(t)) })
 }
 
 // personResource returns the first resource of m with a Student element.

@@ -55,7 +55,10 @@
 // golden-tested; the runtime is PostgreSQL-only today) binds each claim as
 // its own parameter (@c0, @c1, …) while there are fewer than
 // MSSQLMaxListClaims of them, else the claims as one dms.BigIntTable
-// table-valued parameter (`IN (SELECT [Id] FROM @claims)`); each pattern is
+// table-valued parameter (`IN (SELECT [Id] FROM @claims)`; also when a tree
+// checks both claims and prefixes and their counts together reach
+// MSSQLMaxListClaims, so a request stays under SQL Server's 2,100
+// parameters); each pattern is
 // its own parameter (@p0, @p1, …: `LIKE @p0 ESCAPE '\'`), and
 // MSSQLMaxPrefixes or more prefixes are an error (500). Result tells the
 // caller what to bind.
