@@ -168,9 +168,12 @@ func StatusCode(err error) int {
 		te *TransientError
 		ue *UnavailableError
 	)
+	var fe *ForbiddenError
 	switch {
 	case err == nil:
 		return 200
+	case errors.As(err, &fe):
+		return fe.Status
 	case errors.Is(err, ErrNotFound):
 		return 404
 	case errors.Is(err, ErrETagMismatch):

@@ -125,6 +125,13 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if p.descriptor {
 		conds = append(conds, `r."ResourceKeyId" = `+param(p.key))
 	}
+	granted, err := s.grantPredicate(ctx, p, param)
+	if err != nil {
+		return Page{}, err
+	}
+	if granted != "" {
+		conds = append(conds, granted)
+	}
 	full, covered := p.fullReferences(q.Filters)
 	for _, fr := range full {
 		conds = append(conds, `r.`+quoteIdent(fr.edge.col.c.Name)+` = (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = `+param(fr.id.String())+`::uuid)`)

@@ -30,22 +30,54 @@ func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (
 		return Document{}, fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
 	}
 	id = strings.ToLower(id)
-	if s.opts.DocumentCache {
+	_, granted := grantFrom(ctx)
+	if s.opts.DocumentCache && !granted { // the cache does not know grants
 		if d, ok, err := s.cachedGet(ctx, p, id); err != nil || ok {
 			return d, err
 		}
 	}
-	docs, _, err := s.hydrate(ctx, p, getPageSQL, []any{id, p.key}, "", true)
+	page, args := getPageSQL, []any{id, p.key}
+	param := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	predicate, err := s.grantPredicate(ctx, p, param)
+	if err != nil {
+		return Document{}, err
+	}
+	if predicate != "" {
+		page = `SELECT ` + pageColumns + ` FROM "dms"."Document" d JOIN ` + p.rootRelation() + ` r ON r."DocumentId" = d."DocumentId"
+WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2 AND ` + predicate
+	}
+	docs, _, err := s.hydrate(ctx, p, page, args, "", true)
 	if err != nil {
 		return Document{}, err
 	}
 	if len(docs) == 0 {
+		if predicate != "" {
+			return Document{}, s.deniedOrMissing(ctx, p, id)
+		}
 		return Document{}, ErrNotFound
 	}
 	if s.opts.DocumentCache {
 		s.cachePut(ctx, p, docs[0])
 	}
 	return docs[0].Document, nil
+}
+
+// deniedOrMissing tells, after a GET the grant filtered out, whether the
+// document exists (a *ForbiddenError: 403, not 404) or not: one more
+// statement, for denials only.
+func (s *Store) deniedOrMissing(ctx context.Context, p *plan, id string) error {
+	var exists bool
+	if err := s.db.QueryRow(ctx, `SELECT EXISTS (`+getPageSQL+`)`, id, p.key).Scan(&exists); err != nil {
+		return err
+	}
+	if !exists {
+		return ErrNotFound
+	}
+	return &ForbiddenError{Status: 403, ProblemType: ProblemTypeDocumentDenied,
+		Detail: "Access to the resource item could not be authorized: the caller's education organizations, people or namespaces do not reach it."}
 }
 
 // hydrated is a document with its internal id.

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/edfi-dmsc/dmsc/relstore"
+
 	"github.com/edfi-dmsc/dmsc/authz"
 )
 
@@ -54,7 +56,9 @@ type loopbackOnly interface {
 // set's strategies for its action are NoFurtherAuthorizationRequired alone
 // (for a POST, those of Update too), and answers 501 otherwise.
 type DocumentAuthorizer interface {
-	AuthorizesDocuments() bool
+	// AuthorizesDocuments reports whether the store filters the documents
+	// of action by the grant relstore.WithGrant puts in the context.
+	AuthorizesDocuments(action authz.Action) bool
 }
 
 // MaxCredentialBytes bounds a credential header value (an Authorization
@@ -170,15 +174,15 @@ func grantProblems(err error) []string {
 // action on rt and answers when it fails: 403, 500 or 501. It reports
 // whether the request may go on to the store. Without Auth everything
 // is allowed.
-func (h *handler) authorize(w http.ResponseWriter, r *http.Request, rt route, action authz.Action) bool {
+func (h *handler) authorize(w http.ResponseWriter, r *http.Request, rt route, action authz.Action) (*http.Request, bool) {
 	if h.opts.Auth == nil {
-		return true
+		return r, true
 	}
 	g, ok := GrantFrom(r.Context())
 	if !ok {
 		// authenticate runs first on every /data route.
 		h.fail(w, r, errors.New("server: no grant in the context of an authenticated request"))
-		return false
+		return r, false
 	}
 	d := h.opts.Auth.Claims.Resolve(g.ClaimSet, rt.project, rt.name, action)
 	if p := decisionProblem(d); p != nil {
@@ -187,14 +191,15 @@ func (h *handler) authorize(w http.ResponseWriter, r *http.Request, rt route, ac
 				clip(g.ClaimSet, 64), action, d.ResourceClaim, clip(strings.Join(d.Errors(), " "), maxLogDetail))
 		}
 		WriteProblem(w, p)
-		return false
+		return r, false
 	}
-	if h.docAuth {
-		return true
+	if h.docAuth != nil && h.docAuth.AuthorizesDocuments(action) {
+		rg := relstore.Grant{Predicate: d.Predicate, EdOrgIDs: g.EdOrgIDs, NamespacePrefixes: g.NamespacePrefixes}
+		return r.WithContext(relstore.WithGrant(r.Context(), rg)), true
 	}
 	if p := documentLevelProblem(d); p != nil {
 		WriteProblem(w, p)
-		return false
+		return r, false
 	}
 	if action == authz.ActionCreate {
 		// A POST that finds its natural key updates the document.
@@ -205,10 +210,10 @@ func (h *handler) authorize(w http.ResponseWriter, r *http.Request, rt route, ac
 					d.ClaimSet, rt.name, updateTerms(u)))
 			p.Errors = []string{fmt.Sprintf("The 'Update' check of a POST on the resource claim '%s' is not applied by this server.", d.ResourceClaim)}
 			WriteProblem(w, p)
-			return false
+			return r, false
 		}
 	}
-	return true
+	return r, true
 }
 
 // decisionProblem is the problem of a decision whose Status is not 0, as

@@ -44,7 +44,7 @@ type grantStore struct {
 type authedStore struct{ *grantStore }
 
 // AuthorizesDocuments implements DocumentAuthorizer.
-func (authedStore) AuthorizesDocuments() bool { return true }
+func (authedStore) AuthorizesDocuments(authz.Action) bool { return true }
 
 const testDocID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 

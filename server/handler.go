@@ -63,9 +63,9 @@ type handler struct {
 	indexJSON, indexHTML []byte
 	// ready runs and shares the readiness checks of GET /ready.
 	ready *readiness
-	// docAuth: the store applies document-level authorization itself
-	// (DocumentAuthorizer).
-	docAuth bool
+	// docAuth is the store when it applies document-level authorization
+	// itself (DocumentAuthorizer), else nil.
+	docAuth DocumentAuthorizer
 }
 
 // newHandler returns the resource handler over st; opts has its defaults.
@@ -83,7 +83,7 @@ func newHandler(st Store, opts Options, errLog io.Writer) *handler {
 	h.indexJSON, h.indexHTML = renderIndex(m)
 	h.ready = newReadiness(st, opts.RequestTimeout)
 	if da, ok := st.(DocumentAuthorizer); ok {
-		h.docAuth = da.AuthorizesDocuments()
+		h.docAuth = da
 	}
 	return h
 }

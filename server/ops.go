@@ -34,7 +34,8 @@ func (h *handler) upsert(w http.ResponseWriter, r *http.Request, rt route) {
 		return
 	}
 	defer release()
-	if !h.authorize(w, r, rt, authz.ActionCreate) {
+	r, ok := h.authorize(w, r, rt, authz.ActionCreate)
+	if !ok {
 		return
 	}
 	ctx, cancel := h.storeContext(r)
@@ -73,7 +74,8 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, rt route, id st
 		WriteProblem(w, p)
 		return
 	}
-	if !h.authorize(w, r, rt, authz.ActionUpdate) {
+	r, ok := h.authorize(w, r, rt, authz.ActionUpdate)
+	if !ok {
 		return
 	}
 	ctx, cancel := h.storeContext(r)
@@ -106,7 +108,8 @@ func (h *handler) get(w http.ResponseWriter, r *http.Request, rt route, id strin
 		WriteProblem(w, p)
 		return
 	}
-	if !h.authorize(w, r, rt, authz.ActionRead) {
+	r, ok := h.authorize(w, r, rt, authz.ActionRead)
+	if !ok {
 		return
 	}
 	ctx, cancel := h.storeContext(r)
@@ -145,7 +148,8 @@ func (h *handler) query(w http.ResponseWriter, r *http.Request, rt route) {
 		WriteProblem(w, p)
 		return
 	}
-	if !h.authorize(w, r, rt, authz.ActionRead) {
+	r, ok := h.authorize(w, r, rt, authz.ActionRead)
+	if !ok {
 		return
 	}
 	ctx, cancel := h.storeContext(r)
@@ -184,7 +188,8 @@ func (h *handler) delete(w http.ResponseWriter, r *http.Request, rt route, id st
 		WriteProblem(w, p)
 		return
 	}
-	if !h.authorize(w, r, rt, authz.ActionDelete) {
+	r, ok := h.authorize(w, r, rt, authz.ActionDelete)
+	if !ok {
 		return
 	}
 	ctx, cancel := h.storeContext(r)

@@ -116,10 +116,16 @@ func ProblemFor(err error) *Problem {
 		de *relstore.DescriptorError
 		ce *relstore.ConflictError
 		rf *relstore.ReferencedError
+		fe *relstore.ForbiddenError
 	)
 	status := relstore.StatusCode(err)
 	p := newProblem(status, TypeInternal, "Internal Server Error", err.Error())
 	switch {
+	case errors.As(err, &fe):
+		p.Type, p.Title, p.Detail = fe.ProblemType, "Authorization Denied", fe.Detail
+		if fe.Status != http.StatusForbidden {
+			p.Title = "Security Configuration Error"
+		}
 	case errors.Is(err, relstore.ErrNotFound):
 		p.Type, p.Title = TypeNotFound, "Not Found"
 	case errors.Is(err, relstore.ErrETagMismatch):
