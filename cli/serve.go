@@ -79,9 +79,11 @@ A request that cannot be authenticated is a 401 (WWW-Authenticate: Bearer)
 before anything else; one whose claim set lacks the action on the
 resource (POST Create, GET Read, PUT Update, DELETE Delete) a 403, after
 the request's own 400/404/405/413/415 checks; a claim the server cannot
-apply a 500 (no or unknown strategy) or 501 (OwnershipBased, and, until
-document-level authorization lands, any strategy that decides per
-document: only NoFurtherAuthorizationRequired is served).
+apply a 500 (no or unknown strategy, or a strategy with no subject on the
+resource) or 501 (OwnershipBased). Relationship and namespace strategies
+filter documents: queries return only what the grant reaches, a GET of a
+document it does not reach is a 403, and writes are checked on the stored
+document and on the document as written (403, nothing changes).
 
 The server listens on 127.0.0.1 by default; any other address prints a
 warning (even with --quiet): there is no TLS. On a loopback address it
@@ -153,8 +155,8 @@ headers over --max-header-bytes; 503 (with Retry-After) database
 unreachable or past --statement-timeout, write kept conflicting, all
 --max-body-readers busy, or (GET /ready) the database unreachable or
 provisioned for another schema set; 500 a claims file granting an action
-without a strategy or with an unknown one; 501 OwnershipBased or a
-document-level strategy.`
+without a strategy or with an unknown one, or a strategy with no subject on
+the resource; 501 OwnershipBased.`
 
 // newServeCmd builds `dmsc serve`.
 func newServeCmd(e *env) *cobra.Command {

@@ -208,7 +208,9 @@ func TestServeAuthEndToEnd(t *testing.T) {
 			{"SIS vendor may not delete schools", "DELETE", loc, "", sis, 403, server.TypeAuthorizationAction},
 			{"OwnershipBased", "GET", loc, "", legacy, 501, server.TypeNotImplemented},
 			{"unknown strategy", "GET", "/data/extra/buses", "", legacy, 500, server.TypeSecurityConfiguration},
-			{"students need document-level authorization", "GET", "/data/example/students", "", sis, 501, server.TypeNotImplemented},
+			// The example declares no securable elements: a relationship
+			// strategy has no subject to check on Student (spec: 500).
+			{"a relationship strategy without securable elements", "GET", "/data/example/students", "", sis, 500, server.TypeSecurityConfiguration},
 			{"no token", "GET", loc, "", "", 401, server.TypeAuthentication},
 			{"RS256 token on the HS256 server", "GET", loc, "", wrongKey, 401, server.TypeAuthentication},
 			{"garbage", "GET", loc, "", "Bearer x.y.z", 401, server.TypeAuthentication},

@@ -65,9 +65,18 @@ func (s *Store) deleteOnce(ctx context.Context, p *plan, id, ifMatch string) err
 	b.Queue(lockOwnByUUIDSQL, id, p.key)
 	b.Queue(readForDeleteSQL, id, p.key)
 	b.Queue(referrersSQL, id)
+	g, granted := grantFrom(ctx)
+	if granted {
+		sql, args, err := s.allowedSQL(ctx, p, g.Predicate, storedByUUIDExpr, []any{id, p.key})
+		if err != nil {
+			return err
+		}
+		b.Queue(sql, args...)
+	}
 	br := tx.SendBatch(ctx, b)
 	var docID, etag int64
 	var referrers []string
+	allowed := true
 	err = func() error {
 		if _, err := br.Exec(); err != nil {
 			return err
@@ -86,11 +95,19 @@ func (s *Store) deleteOnce(ctx context.Context, p *plan, id, ifMatch string) err
 		if err != nil {
 			return err
 		}
+		if granted {
+			if err := br.QueryRow().Scan(&allowed); err != nil && !isNoRows(err) {
+				return err
+			}
+		}
 		return br.Close()
 	}()
 	if err != nil {
 		_ = br.Close()
 		return err
+	}
+	if !allowed {
+		return denied("the stored document")
 	}
 	if ifMatch != "" && strings.Trim(ifMatch, `"`) != strconv.FormatInt(etag, 10) {
 		return ErrETagMismatch

@@ -14,7 +14,16 @@ import (
 // action: the predicate of its claim set's strategies (resolved by the
 // caller with package authz) and its EdOrg ids and namespace prefixes.
 type Grant struct {
-	Predicate         authz.Predicate
+	// Predicate is the strategies' predicate for the operation's action
+	// (Read for GET and queries, Create for POST, Update for PUT, Delete
+	// for DELETE).
+	Predicate authz.Predicate
+	// UpdatePredicate is, for a POST, the Update predicate applied when
+	// the natural key exists and the POST updates (nil: Predicate).
+	UpdatePredicate *authz.Predicate
+	// UpdateDenied is, for a POST, that the claim set may not update: a
+	// POST that finds its natural key is then a 403.
+	UpdateDenied      bool
 	EdOrgIDs          []int64
 	NamespacePrefixes []string
 }
@@ -24,8 +33,10 @@ type grantKey struct{}
 
 // WithGrant returns ctx carrying g: reads through the returned context
 // see only the documents g allows (queries filter their keys and totals;
-// a GET of a document g does not allow is a *ForbiddenError). Writes do
-// not check grants yet.
+// a GET of a document g does not allow is a *ForbiddenError); a PUT or
+// DELETE (and a POST that finds its natural key) must be allowed on the
+// stored document, and a POST or PUT on the document as written, else a
+// *ForbiddenError and nothing changes.
 func WithGrant(ctx context.Context, g Grant) context.Context {
 	return context.WithValue(ctx, grantKey{}, g)
 }
@@ -96,7 +107,12 @@ func (s *Store) grantPredicate(ctx context.Context, p *plan, param func(any) str
 	return sql, nil
 }
 
-// AuthorizesDocuments reports whether the store filters the documents of
-// action by the grant of the context (WithGrant): reads only, today; a
-// server keeps refusing document-level strategies for writes.
-func (s *Store) AuthorizesDocuments(action authz.Action) bool { return action == authz.ActionRead }
+// AuthorizesDocuments reports whether the store applies the grant of the
+// context (WithGrant) to the documents of action: every CRUD action.
+func (s *Store) AuthorizesDocuments(action authz.Action) bool {
+	switch action {
+	case authz.ActionCreate, authz.ActionRead, authz.ActionUpdate, authz.ActionDelete:
+		return true
+	}
+	return false
+}

@@ -110,3 +110,98 @@ func TestGrantFiltersReads(t *testing.T) {
 		t.Errorf("after the re-parent, claims [1]: %v, want none", got)
 	}
 }
+
+// TestGrantChecksWrites: with a grant, a POST or PUT must be allowed on
+// the document as written and a PUT, DELETE or POST that finds its key on
+// the stored document; a denial is a 403 *ForbiddenError and changes
+// nothing, and a stored denial comes before an If-Match mismatch.
+func TestGrantChecksWrites(t *testing.T) {
+	repo := testenv.RepoRoot(t)
+	m := relstoretest.CompileWithOverlay(t, filepath.Join(repo, "authsql", "testdata", "example.overlay.json"))
+	env := relstoretest.NewWithModel(t, "grant_writes", m, relstore.Options{VerifyEdges: true})
+	st := env.Store
+	var d diag.List
+	claims := authz.LoadFile(filepath.Join(repo, "testdata", "auth", "claims.example.json"), &d)
+	if err := d.Err(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	seedDescriptors(t, st)
+	mustUpsert(t, st, "example", "programTypeDescriptors", `{"namespace":"uri://ed-fi.org/ProgramTypeDescriptor","codeValue":"Bilingual","shortDescription":"Bilingual"}`)
+	mustUpsert(t, st, "example", "localEducationAgencies", lea(1, 0))
+	mustUpsert(t, st, "example", "localEducationAgencies", lea(3, 0))
+	mustUpsert(t, st, "example", "schools", school(100, 1))
+	program := func(edorg int64, name string) []byte {
+		return []byte(fmt.Sprintf(`{"educationOrganizationReference":{"educationOrganizationId":%d},"programName":%q,"programTypeDescriptor":"uri://ed-fi.org/ProgramTypeDescriptor#Bilingual"}`, edorg, name))
+	}
+	res := findByName(st.Manifest(), "Example", "Program")
+	grant := func(action authz.Action, edorgs ...int64) context.Context {
+		dec := claims.ResolveResource("SISVendor", res, action)
+		if dec.Status() != 0 {
+			t.Fatalf("SISVendor %s program: %v", action, dec)
+		}
+		g := relstore.Grant{Predicate: dec.Predicate, EdOrgIDs: edorgs}
+		if action == authz.ActionCreate {
+			u := claims.ResolveResource("SISVendor", res, authz.ActionUpdate).Predicate
+			g.UpdatePredicate = &u
+		}
+		return relstore.WithGrant(ctx, g)
+	}
+	count := func() int {
+		var n int
+		if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM example."Program"`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	forbidden := func(what string, err error) {
+		t.Helper()
+		var fe *relstore.ForbiddenError
+		if !errors.As(err, &fe) || fe.Status != 403 {
+			t.Errorf("%s: %v, want a 403 ForbiddenError", what, err)
+		}
+	}
+
+	lea3, err := st.Upsert(grant(authz.ActionCreate, 3), "example", "programs", program(3, "P3"))
+	if err != nil {
+		t.Fatalf("POST a program at a claimed LEA: %v", err)
+	}
+	_, err = st.Upsert(grant(authz.ActionCreate, 3), "example", "programs", program(100, "P100"))
+	forbidden("POST a program at an unclaimed school", err)
+	if n := count(); n != 1 {
+		t.Errorf("%d programs after a denied POST, want 1", n)
+	}
+	sch := mustUpsert(t, st, "example", "programs", string(program(100, "P100"))).ID
+
+	// A bus (direct school element; its capacity is a synthetic EdOrg value
+	// element of the test overlay) moved to a school outside the grant.
+	mustUpsert(t, st, "example", "schools", school(300, 3))
+	busRes := findByName(st.Manifest(), "Extra", "Bus")
+	busGrant := relstore.WithGrant(ctx, relstore.Grant{Predicate: claims.ResolveResource("SISVendor", busRes, authz.ActionUpdate).Predicate, EdOrgIDs: []int64{1}})
+	bus := mustUpsert(t, st, "extra", "buses", `{"busId":"B1","schoolReference":{"schoolId":100},"capacity":100}`).ID
+	if _, err := st.Update(busGrant, "extra", "buses", bus, []byte(`{"busId":"B1","schoolReference":{"schoolId":100},"capacity":1}`), ""); err != nil {
+		t.Errorf("PUT within the grant: %v", err)
+	}
+	_, err = st.Update(busGrant, "extra", "buses", bus, []byte(`{"busId":"B1","schoolReference":{"schoolId":300},"capacity":1}`), "")
+	forbidden("PUT moving a bus out of the grant (proposed)", err)
+	var school int64
+	if err := env.Pool.QueryRow(ctx, `SELECT s."SchoolId" FROM extra."Bus" b JOIN example."School" s ON s."DocumentId" = b."School_DocumentId"`).Scan(&school); err != nil || school != 100 {
+		t.Errorf("the denied PUT changed the bus: school %d (%v)", school, err)
+	}
+	_ = lea3
+	_, err = st.Update(grant(authz.ActionUpdate, 3), "example", "programs", sch, program(3, "P100"), `"999"`)
+	forbidden("PUT of a stored program outside the grant, before If-Match", err)
+	if _, err := st.Update(grant(authz.ActionUpdate, 1), "example", "programs", sch, program(100, "P100"), `"999"`); !errors.Is(err, relstore.ErrETagMismatch) {
+		t.Errorf("PUT allowed but with a stale If-Match: %v, want 412", err)
+	}
+	_, err = st.Upsert(grant(authz.ActionCreate, 3), "example", "programs", program(100, "P100"))
+	forbidden("POST finding a stored program outside the grant", err)
+	err = st.Delete(grant(authz.ActionDelete, 3), "example", "programs", sch, "")
+	forbidden("DELETE outside the grant", err)
+	if err := st.Delete(grant(authz.ActionDelete, 1), "example", "programs", sch, ""); err != nil {
+		t.Errorf("DELETE within the grant (the school's LEA): %v", err)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("%d programs at the end, want 1", n)
+	}
+}

@@ -224,6 +224,10 @@ type writeState struct {
 	// me is the written document as read after the locks.
 	me     own
 	nextID int64 // a fresh DocumentId (POST)
+	// storedDenied is set when a grant does not allow the stored document
+	// (checked after the locks); updateDenied when the grant's claim set
+	// may not update (a POST finding its natural key).
+	storedDenied, updateDenied bool
 }
 
 // docID is the written document's id (new or existing).
@@ -269,6 +273,19 @@ func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeM
 		b.Queue(nextIDSQL)
 	} else {
 		b.Queue(ownByUUIDSQL, id, p.key)
+	}
+	g, granted := grantFrom(ctx)
+	st.updateDenied = granted && g.UpdateDenied
+	if granted && !st.updateDenied {
+		doc, args := storedByUUIDExpr, []any{id, p.key}
+		if mode == modeUpsert {
+			doc, args = storedByRefExpr, []any{[16]byte(f.refID), p.key}
+		}
+		sql, args, err := s.allowedSQL(ctx, p, g.updatePredicate(), doc, args)
+		if err != nil {
+			return nil, err
+		}
+		b.Queue(sql, args...)
 	}
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
@@ -318,6 +335,15 @@ func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeM
 			return nil, err
 		}
 	}
+	if granted && !st.updateDenied {
+		var ok bool
+		switch err := br.QueryRow().Scan(&ok); {
+		case err == nil:
+			st.storedDenied = !ok
+		case !isNoRows(err):
+			return nil, err
+		}
+	}
 	return st, br.Close()
 }
 
@@ -346,10 +372,17 @@ func (s *Store) decide(f *flat, st *writeState, mode writeMode, ifMatch string) 
 			return false, errRecheck
 		}
 	}
+	if mode == modeUpdate && !me.found {
+		return false, ErrNotFound
+	}
+	if me.found && st.storedDenied {
+		return false, denied("the stored document")
+	}
+	if mode == modeUpsert && me.found && st.updateDenied {
+		return false, &ForbiddenError{Status: 403, ProblemType: ProblemTypeDocumentDenied,
+			Detail: "The document exists and the caller may not update it (a POST of an existing natural key updates)."}
+	}
 	if mode == modeUpdate {
-		if !me.found {
-			return false, ErrNotFound
-		}
 		if ifMatch != "" && strings.Trim(ifMatch, `"`) != strconv.FormatInt(me.etag, 10) {
 			return false, ErrETagMismatch
 		}
@@ -439,6 +472,22 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 			return WriteResult{ID: uuid, Created: created}, err
 		}
 	}
+	// Last, after the document's rows, subjects and hierarchy: whether the
+	// grant allows the document as written (a new school is its own
+	// descendant in the closure).
+	proposed := false
+	if g, ok := grantFrom(ctx); ok {
+		pred := g.Predicate
+		if !created {
+			pred = g.updatePredicate()
+		}
+		sql, args, err := s.allowedSQL(ctx, p, pred, "$1", []any{docID})
+		if err != nil {
+			return WriteResult{}, err
+		}
+		b.Queue(sql, args...)
+		proposed = true
+	}
 	out := WriteResult{ID: uuid, Created: created}
 	var etag int64
 	var lastMod string
@@ -483,6 +532,14 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 	if p.edorg != nil {
 		if err := readEdOrg(br, docID); err != nil {
 			return out, err
+		}
+	}
+	if proposed {
+		var ok bool
+		if err := br.QueryRow().Scan(&ok); err != nil && !isNoRows(err) {
+			return out, err
+		} else if !ok {
+			return out, denied("the document as written")
 		}
 	}
 	out.ETag = strconv.FormatInt(etag, 10)

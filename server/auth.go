@@ -195,6 +195,15 @@ func (h *handler) authorize(w http.ResponseWriter, r *http.Request, rt route, ac
 	}
 	if h.docAuth != nil && h.docAuth.AuthorizesDocuments(action) {
 		rg := relstore.Grant{Predicate: d.Predicate, EdOrgIDs: g.EdOrgIDs, NamespacePrefixes: g.NamespacePrefixes}
+		if action == authz.ActionCreate {
+			// A POST that finds its natural key updates the document.
+			if u := h.opts.Auth.Claims.Resolve(g.ClaimSet, rt.project, rt.name, authz.ActionUpdate); u.Status() == 0 {
+				pred := u.Predicate
+				rg.UpdatePredicate = &pred
+			} else {
+				rg.UpdateDenied = true
+			}
+		}
 		return r.WithContext(relstore.WithGrant(r.Context(), rg)), true
 	}
 	if p := documentLevelProblem(d); p != nil {
