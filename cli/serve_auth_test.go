@@ -59,7 +59,6 @@ func TestServeAuthUsage(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			start := time.Now()
 			r := runCLI(t, append([]string{"serve", "--dsn", dsn}, c.args...)...)
 			mustCode(t, r, c.code)
 			out := r.stdout
@@ -69,7 +68,7 @@ func TestServeAuthUsage(t *testing.T) {
 			if !strings.Contains(out, c.want) {
 				t.Errorf("output lacks %q:\n%s", c.want, out)
 			}
-			if strings.Contains(out, "127.0.0.1:1") || time.Since(start) > 5*time.Second {
+			if strings.Contains(out, "127.0.0.1:1") {
 				t.Errorf("the database was tried: %s", out)
 			}
 		})

@@ -9,10 +9,8 @@ import (
 	"net/http"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -104,32 +102,8 @@ func problemError(status int, data []byte) error {
 // test ends and returns its base URL.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- Run(ctx, append(args, "--addr", "127.0.0.1:0", "-q"), strings.NewReader(""), &stdout, &stderr)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	listening := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)\n`)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if m := listening.FindStringSubmatch(stderr.String()); m != nil {
-			return m[1]
-		}
-		select {
-		case code := <-done:
-			done <- code
-			t.Fatalf("serve exited with %d before listening\nstderr:\n%s", code, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not print its address\nstderr:\n%s", stderr.String())
-		}
-	}
+	base, _ := startServeLog(t, args...)
+	return base
 }
 
 // TestServeWithoutSchemaRoundTripsDS50: on a database provisioned for DS
