@@ -238,9 +238,7 @@ func TestServeReadyStore(t *testing.T) {
 			}
 			errLog := &syncBuffer{}
 			s := startServer(t, New(c.store, Options{RequestTimeout: 300 * time.Millisecond, ErrorLog: errLog}))
-			start := time.Now()
 			r := s.do("GET", "/ready", "")
-			took := time.Since(start)
 			s.do("GET", "/health", "").must(t, http.StatusOK)
 			if c.status == 200 {
 				r.must(t, http.StatusOK)
@@ -266,9 +264,6 @@ func TestServeReadyStore(t *testing.T) {
 			}
 			if strings.Contains(p.Detail, deadCfg.ConnConfig.Host) || strings.Contains(p.Detail, "postgres@") {
 				t.Errorf("detail exposes the connection: %q", p.Detail)
-			}
-			if took > 10*time.Second {
-				t.Errorf("GET /ready took %s with a 300ms request timeout", took)
 			}
 			if !strings.Contains(errLog.String(), "GET /ready: 503") {
 				t.Errorf("the 503 is not in the error log: %q", errLog.String())
