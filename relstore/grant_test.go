@@ -205,3 +205,68 @@ func TestGrantChecksWrites(t *testing.T) {
 		t.Errorf("%d programs at the end, want 1", n)
 	}
 }
+
+// TestGrantRoundTrips: an allowed request under a grant keeps its round
+// trips (GET 1, query page 1, write as without a grant); a denied GET adds
+// one statement; a denied write sends no more than an allowed one.
+func TestGrantRoundTrips(t *testing.T) {
+	repo := testenv.RepoRoot(t)
+	m := relstoretest.CompileWithOverlay(t, filepath.Join(repo, "authsql", "testdata", "example.overlay.json"))
+	env := relstoretest.NewWithModel(t, "grant_round_trips", m, relstore.Options{})
+	st := env.Store
+	var d diag.List
+	claims := authz.LoadFile(filepath.Join(repo, "testdata", "auth", "claims.example.json"), &d)
+	if err := d.Err(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	seedDescriptors(t, st)
+	mustUpsert(t, st, "example", "programTypeDescriptors", `{"namespace":"uri://ed-fi.org/ProgramTypeDescriptor","codeValue":"Bilingual","shortDescription":"Bilingual"}`)
+	mustUpsert(t, st, "example", "localEducationAgencies", lea(1, 0))
+	mustUpsert(t, st, "example", "localEducationAgencies", lea(3, 0))
+	program := func(edorg int64, name string) []byte {
+		return []byte(fmt.Sprintf(`{"educationOrganizationReference":{"educationOrganizationId":%d},"programName":%q,"programTypeDescriptor":"uri://ed-fi.org/ProgramTypeDescriptor#Bilingual"}`, edorg, name))
+	}
+	res := findByName(st.Manifest(), "Example", "Program")
+	grant := func(action authz.Action) context.Context {
+		return relstore.WithGrant(ctx, relstore.Grant{Predicate: claims.ResolveResource("SISVendor", res, action).Predicate, EdOrgIDs: []int64{1}})
+	}
+	measure := func(f func() error) (trips, statements int64) {
+		t.Helper()
+		env.Counter.Reset()
+		_ = f()
+		return env.Counter.Count(), env.Counter.Statements()
+	}
+	plainTrips, _ := measure(func() error { _, err := st.Upsert(ctx, "example", "programs", program(1, "plain")); return err })
+	allowedTrips, _ := measure(func() error {
+		_, err := st.Upsert(grant(authz.ActionCreate), "example", "programs", program(1, "granted"))
+		return err
+	})
+	deniedTrips, _ := measure(func() error {
+		_, err := st.Upsert(grant(authz.ActionCreate), "example", "programs", program(3, "denied"))
+		return err
+	})
+	if allowedTrips != plainTrips || deniedTrips > plainTrips {
+		t.Errorf("write round trips: plain %d, allowed %d, denied %d; want allowed = plain, denied ≤ plain", plainTrips, allowedTrips, deniedTrips)
+	}
+	mine := mustUpsert(t, st, "example", "programs", string(program(1, "mine"))).ID
+	theirs := mustUpsert(t, st, "example", "programs", string(program(3, "theirs"))).ID
+	plainGet, plainGetStmts := measure(func() error { _, err := st.Get(ctx, "example", "programs", mine); return err })
+	okGet, okGetStmts := measure(func() error { _, err := st.Get(grant(authz.ActionRead), "example", "programs", mine); return err })
+	_, deniedGetStmts := measure(func() error { _, err := st.Get(grant(authz.ActionRead), "example", "programs", theirs); return err })
+	if okGet != plainGet || okGetStmts != plainGetStmts || deniedGetStmts != plainGetStmts+1 {
+		t.Errorf("GET: plain %d trips/%d statements, allowed %d/%d, denied %d statements; want allowed = plain, denied = plain + 1",
+			plainGet, plainGetStmts, okGet, okGetStmts, deniedGetStmts)
+	}
+	plainQuery, _ := measure(func() error {
+		_, err := st.Query(ctx, "example", "programs", relstore.QueryOptions{TotalCount: true})
+		return err
+	})
+	okQuery, _ := measure(func() error {
+		_, err := st.Query(grant(authz.ActionRead), "example", "programs", relstore.QueryOptions{TotalCount: true})
+		return err
+	})
+	if okQuery != plainQuery || okQuery != 1 {
+		t.Errorf("query round trips: plain %d, granted %d; want 1 each", plainQuery, okQuery)
+	}
+}
