@@ -2,18 +2,15 @@ package authsql_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/edfi-dmsc/dmsc/authsql"
 	"github.com/edfi-dmsc/dmsc/authz"
-	"github.com/edfi-dmsc/dmsc/jsonpath"
+	"github.com/edfi-dmsc/dmsc/internal/authoracle"
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/model"
@@ -22,102 +19,6 @@ import (
 	"github.com/edfi-dmsc/dmsc/roundtrip"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
-
-// docOracle decides authorization from document JSON alone: the EdOrg
-// hierarchy from the reference values the overlay's
-// educationOrganizationHierarchy names, students from
-// StudentSchoolAssociation (or the responsibility association) bodies,
-// contacts from StudentContactAssociation bodies, staff from the two staff
-// associations, and each securable element's value at its JSON path.
-type docOracle struct {
-	parents, children map[string][]string
-	ssa, resp         [][2]string // EdOrg id, student unique id
-	contacts          [][2]string // student unique id, contact unique id
-	staff             [][2]string // EdOrg id, staff unique id
-}
-
-// closure returns ids and everything reachable from them through next.
-func closure(ids []int64, next map[string][]string) map[string]bool {
-	out := map[string]bool{}
-	var walk func(string)
-	walk = func(id string) {
-		if out[id] {
-			return
-		}
-		out[id] = true
-		for _, n := range next[id] {
-			walk(n)
-		}
-	}
-	for _, id := range ids {
-		walk(fmt.Sprint(id))
-	}
-	return out
-}
-
-// people returns the second members of pairs whose first is in from.
-func people(pairs [][2]string, from map[string]bool) map[string]bool {
-	out := map[string]bool{}
-	for _, p := range pairs {
-		if from[p[0]] {
-			out[p[1]] = true
-		}
-	}
-	return out
-}
-
-// allows decides one document under one strategy for a grant.
-func (o *docOracle) allows(res *manifest.Resource, body any, s authz.Strategy, g pgGrant) bool {
-	switch s.Kind {
-	case authz.KindNoFurtherAuthorizationRequired:
-		return true
-	case authz.KindRelationship, authz.KindNamespace:
-	default:
-		return false
-	}
-	down := closure(g.edOrgs, o.children)
-	edOrgs := down
-	if s.InvertedEdOrgs {
-		edOrgs = closure(g.edOrgs, o.parents)
-	}
-	students := people(o.ssa, down)
-	if s.StudentsThroughResponsibility {
-		students = people(o.resp, down)
-	}
-	for _, e := range res.SecurableElements {
-		t, ok := map[manifest.Subject]authz.SubjectType{manifest.SubjectStudent: authz.SubjectStudent, manifest.SubjectContact: authz.SubjectContact,
-			manifest.SubjectStaff: authz.SubjectStaff, manifest.SubjectEdOrg: authz.SubjectEdOrg, manifest.SubjectNamespace: authz.SubjectNamespace}[e.Subject]
-		if !ok || !s.Needs(t) {
-			continue
-		}
-		vals := jsonpath.MustParse(e.Path).Lookup(body)
-		if len(vals) != 1 || vals[0] == nil {
-			return false // an absent subject never matches
-		}
-		v := fmt.Sprint(vals[0])
-		var hold bool
-		switch e.Subject {
-		case manifest.SubjectEdOrg:
-			hold = edOrgs[v]
-		case manifest.SubjectStudent:
-			hold = students[v]
-		case manifest.SubjectContact:
-			hold = people(o.contacts, people(o.ssa, down))[v]
-		case manifest.SubjectStaff:
-			hold = people(o.staff, down)[v]
-		case manifest.SubjectNamespace:
-			for _, p := range g.prefixes {
-				if strings.HasPrefix(v, p) {
-					hold = true
-				}
-			}
-		}
-		if !hold {
-			return false
-		}
-	}
-	return true
-}
 
 // storedDocs reads every document of a resource through the store: its
 // DocumentUuid and body.
@@ -144,16 +45,6 @@ func storedDocs(t *testing.T, st *relstore.Store, res *manifest.Resource) map[st
 	}
 }
 
-// lookup1 returns the single value at path in body as text ("" when
-// absent).
-func lookup1(body any, path string) string {
-	vals := jsonpath.MustParse(path).Lookup(body)
-	if len(vals) != 1 || vals[0] == nil {
-		return ""
-	}
-	return fmt.Sprint(vals[0])
-}
-
 // TestPostgresDS50 loads the DS 5.0 corpus into a database compiled with
 // our overlay and, for every resource with securable elements and
 // documents, every strategy (and composite tree) that applies to it and a
@@ -174,67 +65,23 @@ func TestPostgresDS50(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := env.Manifest
-	byName := func(name string) *manifest.Resource { return resource(t, m, "Ed-Fi", name) }
 
-	// The hierarchy, from the overlay's paths and the EdOrg documents.
-	data, err := os.ReadFile(overlayPath)
+	// The oracle, from the overlay's hierarchy paths and the documents.
+	h, err := authoracle.LoadHierarchy(overlayPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ov struct {
-		Hierarchy map[string]map[string]string `json:"educationOrganizationHierarchy"`
-		Types     []string                     `json:"educationOrganizationTypes"`
-	}
-	if err := json.Unmarshal(data, &ov); err != nil {
+	o, err := authoracle.Build(m, h, func(res *manifest.Resource) (map[string]any, error) { return storedDocs(t, st, res), nil })
+	if err != nil {
 		t.Fatal(err)
 	}
-	o := &docOracle{parents: map[string][]string{}, children: map[string][]string{}}
-	var schools, leas, seas []int64
-	for _, typ := range ov.Types {
-		if typ == "EducationOrganization" {
-			continue
-		}
-		idPath := "$." + strings.ToLower(typ[:1]) + typ[1:] + "Id"
-		for _, body := range storedDocs(t, st, byName(typ)) {
-			id := lookup1(body, idPath)
-			var n int64
-			fmt.Sscan(id, &n)
-			switch typ {
-			case "School":
-				schools = append(schools, n)
-			case "LocalEducationAgency":
-				leas = append(leas, n)
-			case "StateEducationAgency":
-				seas = append(seas, n)
-			}
-			for _, path := range ov.Hierarchy[typ] {
-				if p := lookup1(body, path); p != "" {
-					o.parents[id] = append(o.parents[id], p)
-					o.children[p] = append(o.children[p], id)
-				}
-			}
-		}
-	}
-	pairs := func(resource, a, b string) [][2]string {
-		var out [][2]string
-		for _, body := range storedDocs(t, st, byName(resource)) {
-			out = append(out, [2]string{lookup1(body, a), lookup1(body, b)})
-		}
-		return out
-	}
-	o.ssa = pairs("StudentSchoolAssociation", "$.schoolReference.schoolId", "$.studentReference.studentUniqueId")
-	o.resp = pairs("StudentEducationOrganizationResponsibilityAssociation", "$.educationOrganizationReference.educationOrganizationId", "$.studentReference.studentUniqueId")
-	o.contacts = pairs("StudentContactAssociation", "$.studentReference.studentUniqueId", "$.contactReference.contactUniqueId")
-	o.staff = append(pairs("StaffEducationOrganizationAssignmentAssociation", "$.educationOrganizationReference.educationOrganizationId", "$.staffReference.staffUniqueId"),
-		pairs("StaffEducationOrganizationEmploymentAssociation", "$.educationOrganizationReference.educationOrganizationId", "$.staffReference.staffUniqueId")...)
-	for _, l := range []*[]int64{&schools, &leas, &seas} {
-		sort.Slice(*l, func(i, j int) bool { return (*l)[i] < (*l)[j] })
-	}
-	if len(schools) < 3 || len(leas) < 2 || len(seas) < 1 || len(o.ssa) < 3 {
-		t.Fatalf("the corpus has too few EdOrgs or enrollments: %d schools, %d LEAs, %d SEAs, %d SSAs", len(schools), len(leas), len(seas), len(o.ssa))
+	schools, leas, seas := o.EdOrgIDs("School"), o.EdOrgIDs("LocalEducationAgency"), o.EdOrgIDs("StateEducationAgency")
+	ssa := o.Enrollments()
+	if len(schools) < 3 || len(leas) < 2 || len(seas) < 1 || len(ssa) < 3 {
+		t.Fatalf("the corpus has too few EdOrgs or enrollments: %d schools, %d LEAs, %d SEAs, %d SSAs", len(schools), len(leas), len(seas), len(ssa))
 	}
 	var ssaSchool int64
-	fmt.Sscan(o.ssa[0][0], &ssaSchool)
+	fmt.Sscan(ssa[0][0], &ssaSchool)
 	grants := []pgGrant{
 		{edOrgs: []int64{seas[0]}, prefixes: []string{"uri://ed-fi.org"}},
 		{edOrgs: []int64{leas[0]}, prefixes: []string{"uri://ed-fi.org/Assessment", "uri://"}},
@@ -333,7 +180,7 @@ JOIN dms."EducationOrganization" e ON e."DocumentId" = s."SubjectDocumentId" WHE
 				queries++
 				var missing, extra []string
 				for id, body := range docs {
-					want := tree.Eval(func(s authz.Strategy) bool { return o.allows(res, body, s, g) })
+					want := o.Allows(res, body, tree, authoracle.Grant{EdOrgIDs: g.edOrgs, NamespacePrefixes: g.prefixes})
 					switch {
 					case want && !got[id]:
 						missing = append(missing, id)
