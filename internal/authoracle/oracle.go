@@ -200,6 +200,37 @@ func (o *Oracle) Allows(res *manifest.Resource, body any, pred authz.Predicate, 
 	return pred.Eval(func(s authz.Strategy) bool { return o.AllowsStrategy(res, body, s, g) })
 }
 
+// Status is the status a request under pred gets for res before any
+// document is looked at, beyond what authz.Decision.Status already says
+// (unknown and ownership strategies): 500 when a relationship or namespace
+// strategy of pred needs subjects of which res has no securable element,
+// else 403 when a relationship strategy applies and g has no EdOrg id or
+// NamespaceBased applies and g has no namespace prefix, else 0 (the
+// documents decide).
+func Status(res *manifest.Resource, pred authz.Predicate, g Grant) int {
+	leaves := pred.Leaves()
+	for _, s := range leaves {
+		if s.Kind != authz.KindRelationship && s.Kind != authz.KindNamespace {
+			continue
+		}
+		found := false
+		for _, e := range res.SecurableElements {
+			if t, ok := subjectTypes[e.Subject]; ok && s.Needs(t) {
+				found = true
+			}
+		}
+		if !found {
+			return 500
+		}
+	}
+	for _, s := range leaves {
+		if s.Kind == authz.KindRelationship && len(g.EdOrgIDs) == 0 || s.Kind == authz.KindNamespace && len(g.NamespacePrefixes) == 0 {
+			return 403
+		}
+	}
+	return 0
+}
+
 // subjectTypes maps the manifest's subjects to authz's.
 var subjectTypes = map[manifest.Subject]authz.SubjectType{
 	manifest.SubjectStudent: authz.SubjectStudent, manifest.SubjectContact: authz.SubjectContact,
