@@ -96,7 +96,7 @@ func runInspect(e *env, f *inspectFlags) error {
 		return databaseError(err, f.store.provisionHint())
 	}
 	in := &inspection{Dialect: string(d), Provisioned: state.Provisioned(), EffectiveSchemaHash: state.Hash,
-		MappingVersion: state.MappingVersion, APISchemaFormatVersion: state.APISchemaFormatVersion,
+		MappingVersion: state.MappingVersion, APISchemaFormatVersion: state.APISchemaFormatVersion, ManifestStored: state.ManifestStored,
 		Projects: state.Components, Resources: []relstore.ResourceRows{}}
 	if in.Projects == nil {
 		in.Projects = []provision.Component{}
@@ -134,9 +134,6 @@ func (e *env) inspectStore(f *inspectFlags, in *inspection) error {
 		return err
 	}
 	defer pool.Close()
-	if _, err := relstore.StoredManifest(e.ctx, pool); err == nil {
-		in.ManifestStored = true
-	}
 	if in.Resources, err = st.CountRows(e.ctx); err != nil {
 		return err
 	}

@@ -88,15 +88,7 @@ func alreadyPostgres(ctx context.Context, tx pgx.Tx, m *model.Model, state *Stat
 		return nil, withWhen(err, whenAlreadyProvisioned)
 	}
 	res := &Result{Status: AlreadyProvisioned, Dialect: model.PgSQL, Hash: m.EffectiveSchemaHash, DryRun: opts.DryRun}
-	if opts.Manifest == nil {
-		return res, nil
-	}
-	var stored bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM "dms"."RuntimeManifest" r JOIN "dms"."EffectiveSchema" e
-  ON e."EffectiveSchemaId" = r."EffectiveSchemaId" WHERE e."EffectiveSchemaHash" = $1)`, m.EffectiveSchemaHash).Scan(&stored); err != nil {
-		return nil, fmt.Errorf("read dms.RuntimeManifest: %w", err)
-	}
-	if stored {
+	if opts.Manifest == nil || state.ManifestStored {
 		return res, nil
 	}
 	res.StoredManifest = true
@@ -165,6 +157,14 @@ FROM "dms"."EffectiveSchema" ORDER BY "EffectiveSchemaId" DESC LIMIT 1`).Scan(&i
 		return nil, fmt.Errorf("read dms.EffectiveSchema: %w", err)
 	}
 	st.Hash = strings.TrimSpace(st.Hash)
+	if err := q.QueryRow(ctx, `SELECT to_regclass('"dms"."RuntimeManifest"') IS NOT NULL`).Scan(&st.ManifestStored); err != nil {
+		return nil, fmt.Errorf("read dms.RuntimeManifest: %w", err)
+	}
+	if st.ManifestStored {
+		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM "dms"."RuntimeManifest" WHERE "EffectiveSchemaId" = $1)`, id).Scan(&st.ManifestStored); err != nil {
+			return nil, fmt.Errorf("read dms.RuntimeManifest: %w", err)
+		}
+	}
 	var compExists bool
 	if err := q.QueryRow(ctx, `SELECT to_regclass('"dms"."SchemaComponent"') IS NOT NULL`).Scan(&compExists); err != nil || !compExists {
 		return st, err

@@ -89,16 +89,7 @@ func alreadyMSSQL(ctx context.Context, tx *sql.Tx, m *model.Model, state *State,
 		return nil, withWhen(err, whenAlreadyProvisioned)
 	}
 	res := &Result{Status: AlreadyProvisioned, Dialect: model.MSSQL, Hash: m.EffectiveSchemaHash, DryRun: opts.DryRun}
-	if opts.Manifest == nil {
-		return res, nil
-	}
-	var stored bool
-	if err := tx.QueryRowContext(ctx, `SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM [dms].[RuntimeManifest] AS r
-  JOIN [dms].[EffectiveSchema] AS e ON e.[EffectiveSchemaId] = r.[EffectiveSchemaId] WHERE e.[EffectiveSchemaHash] = @p1)
-  THEN 1 ELSE 0 END AS bit)`, m.EffectiveSchemaHash).Scan(&stored); err != nil {
-		return nil, fmt.Errorf("read dms.RuntimeManifest: %w", err)
-	}
-	if stored {
+	if opts.Manifest == nil || state.ManifestStored {
 		return res, nil
 	}
 	res.StoredManifest = true
@@ -137,6 +128,10 @@ FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC`).Scan(&id, &st.H
 		return nil, fmt.Errorf("read dms.EffectiveSchema: %w", err)
 	}
 	st.Hash = strings.TrimSpace(st.Hash)
+	if err := q.QueryRowContext(ctx, `SELECT CAST(CASE WHEN OBJECT_ID(N'[dms].[RuntimeManifest]', N'U') IS NOT NULL
+  AND EXISTS (SELECT 1 FROM [dms].[RuntimeManifest] WHERE [EffectiveSchemaId] = @p1) THEN 1 ELSE 0 END AS bit)`, id).Scan(&st.ManifestStored); err != nil {
+		return nil, fmt.Errorf("read dms.RuntimeManifest: %w", err)
+	}
 	rows, err := q.QueryContext(ctx, `IF OBJECT_ID(N'[dms].[SchemaComponent]', N'U') IS NOT NULL
 SELECT [ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash]
 FROM [dms].[SchemaComponent] WHERE [EffectiveSchemaId] = @p1 ORDER BY [ProjectEndpointName]`, id)

@@ -53,6 +53,9 @@ type State struct {
 	// AppliedAt is when that effective schema's seed row was written
 	// (the database server's clock).
 	AppliedAt time.Time
+	// ManifestStored reports that dms.RuntimeManifest holds the runtime
+	// manifest of that effective schema.
+	ManifestStored bool
 	// Components are that schema's projects sorted by endpoint name.
 	Components []Component
 }
