@@ -24,17 +24,25 @@ func LoadFile(path string, diags *diag.List) *Project {
 // file.
 var utf8BOM = []byte("\xef\xbb\xbf")
 
+// decodeObject decodes the JSON read from name (a leading UTF-8 byte order
+// mark skipped) and returns a reader for it and its top-level object; ok
+// is false, with the problem reported, when it is not a JSON object.
+func decodeObject(name string, data []byte, diags *diag.List) (*reader, map[string]any, bool) {
+	doc, err := jsonvalue.Decode(bytes.TrimPrefix(data, utf8BOM))
+	if err != nil {
+		diags.Errorf(name, "$", CodeInvalidJSON, "%v", err)
+		return nil, nil, false
+	}
+	r := &reader{file: name, diags: diags}
+	top, ok := r.obj(doc, "$")
+	return r, top, ok
+}
+
 // Parse parses ApiSchema JSON read from name. A leading UTF-8 byte order
 // mark is skipped, as upstream DMS's reader does (the hashes are over the
 // decoded content, so they do not change).
 func Parse(name string, data []byte, diags *diag.List) *Project {
-	doc, err := jsonvalue.Decode(bytes.TrimPrefix(data, utf8BOM))
-	if err != nil {
-		diags.Errorf(name, "$", CodeInvalidJSON, "%v", err)
-		return nil
-	}
-	r := &reader{file: name, diags: diags}
-	top, ok := r.obj(doc, "$")
+	r, top, ok := decodeObject(name, data, diags)
 	if !ok {
 		return nil
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/edfi-dmsc/dmsc/boundedfile"
 	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/edfi-dmsc/dmsc/editdistance"
-	"github.com/edfi-dmsc/dmsc/jsonvalue"
 )
 
 // MaxOverlaySize is the largest --auth-overlay file dmsc reads: 16 MiB,
@@ -91,13 +90,7 @@ func LoadOverlay(path string, diags *diag.List) *Overlay {
 // order mark is skipped). Every problem is reported; the overlay is nil only
 // when the text is not a JSON object.
 func ParseOverlay(name string, data []byte, diags *diag.List) *Overlay {
-	doc, err := jsonvalue.Decode(bytes.TrimPrefix(data, utf8BOM))
-	if err != nil {
-		diags.Errorf(name, "$", CodeInvalidJSON, "%v", err)
-		return nil
-	}
-	r := &reader{file: name, diags: diags}
-	top, ok := r.obj(doc, "$")
+	r, top, ok := decodeObject(name, data, diags)
 	if !ok {
 		return nil
 	}
