@@ -83,6 +83,12 @@ func (s *Store) grantPredicate(ctx context.Context, p *plan, param func(any) str
 	if !ok {
 		return "", nil
 	}
+	return s.predicateSQL(p, g, param)
+}
+
+// predicateSQL is the SQL condition over alias r that grant g allows,
+// adding its parameters through param.
+func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string) (string, error) {
 	res, err := authsql.Build(s.m, p.res, g.Predicate, authsql.Shape{
 		Claims: len(g.EdOrgIDs), Prefixes: len(g.NamespacePrefixes),
 		ClaimsParam: claimsToken, PrefixesParam: prefixesToken,

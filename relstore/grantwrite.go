@@ -30,7 +30,7 @@ func (s *Store) allowedSQL(ctx context.Context, p *plan, pred authz.Predicate, d
 	}
 	g, _ := grantFrom(ctx)
 	g.Predicate = pred
-	cond, err := s.grantPredicate(WithGrant(ctx, g), p, param)
+	cond, err := s.predicateSQL(p, g, param)
 	if err != nil {
 		return "", nil, err
 	}
