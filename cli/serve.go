@@ -359,7 +359,8 @@ func (e *env) serve(f *serveFlags) error {
 	}
 	store := f.store
 	store.statementTimeout = f.statementTimeout
-	st, pool, err := e.openStore("dmsc serve", &store, relstore.Options{VerifyEdges: f.verifyEdges})
+	// With authentication every store call must carry the caller's grant.
+	st, pool, err := e.openStore("dmsc serve", &store, relstore.Options{VerifyEdges: f.verifyEdges, RequireGrant: mode != authNone})
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,18 @@ type Options struct {
 	// pages always assemble from the tables. A cached body is the same JSON
 	// value as an assembled one, in jsonb's key order and spacing.
 	DocumentCache bool
+	// RequireGrant refuses every Get, Query, Upsert, Update and Delete
+	// whose context carries no grant (WithGrant) with ErrNoGrant, so that
+	// a server cannot reach the documents past its authorization by
+	// forgetting one.
+	RequireGrant bool
+	// VerifyAuthRows recomputes, inside each write, the derived
+	// authorization rows of the written document (its dms.DocumentSubject
+	// rows; for an EdOrg its dms.EducationOrganization and parent rows and
+	// the closure of its subtree) from its stored rows and fails the write
+	// when they differ from the maintained ones (meant for tests and
+	// audits).
+	VerifyAuthRows bool
 }
 
 // WriteResult describes a successful Upsert or Update.

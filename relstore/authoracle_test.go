@@ -68,7 +68,7 @@ func TestAuthOracleDS50(t *testing.T) {
 	fixtures := testenv.Fixtures(t)
 	overlay := filepath.Join(repo, "testdata", "auth", "ds-5.0.overlay.json")
 	m := relstoretest.CompileWithOverlay(t, overlay, testenv.DS50(t))
-	env := relstoretest.NewWithModel(t, "authoracle_ds50", m, relstore.Options{})
+	env := relstoretest.NewWithModel(t, "authoracle_ds50", m, relstore.Options{VerifyAuthRows: true})
 	st := env.Store
 	ctx := context.Background()
 	set, err := roundtrip.Discover(filepath.Join(fixtures, "documents", "ds-5.0"), st.Manifest())

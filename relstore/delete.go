@@ -33,7 +33,7 @@ ORDER BY 1`
 // error is a *ReferencedError listing the referring resources.
 func (s *Store) Delete(ctx context.Context, projectEndpoint, endpoint, id, ifMatch string) (err error) {
 	defer func() { err = classify(err) }()
-	p, err := s.lookup(projectEndpoint, endpoint)
+	p, err := s.entry(ctx, projectEndpoint, endpoint)
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func (s *Store) planEdOrgs() error {
 		if ep.idCol < 0 || len(ep.parentCols) != len(et.Parents) {
 			return fmt.Errorf("relstore.Open: EdOrg type %s:%s: its id or parent columns are not root columns", et.ProjectName, et.ResourceName)
 		}
-		p.edorg = ep
+		p.edorg, p.edorgType = ep, et
 	}
 	return nil
 }

@@ -41,6 +41,21 @@ func WithGrant(ctx context.Context, g Grant) context.Context {
 	return context.WithValue(ctx, grantKey{}, g)
 }
 
+// ErrNoGrant is the error of a call without a grant to a store with
+// Options.RequireGrant: a server configuration error (500), as upstream
+// DMS answers a request its security configuration cannot decide.
+var ErrNoGrant = &ForbiddenError{Status: 500, ProblemType: authz.ProblemTypeSecurityConfiguration,
+	Detail: "The store requires every call to carry a grant (Options.RequireGrant) and this call carries none."}
+
+// entry resolves the resource of a public call and, with
+// Options.RequireGrant, refuses a call whose context carries no grant.
+func (s *Store) entry(ctx context.Context, projectEndpoint, endpoint string) (*plan, error) {
+	if _, ok := grantFrom(ctx); s.opts.RequireGrant && !ok {
+		return nil, ErrNoGrant
+	}
+	return s.lookup(projectEndpoint, endpoint)
+}
+
 // grantFrom returns the grant of ctx.
 func grantFrom(ctx context.Context) (Grant, bool) {
 	g, ok := ctx.Value(grantKey{}).(Grant)

@@ -24,7 +24,7 @@ import (
 func TestGrantFiltersReads(t *testing.T) {
 	repo := testenv.RepoRoot(t)
 	m := relstoretest.CompileWithOverlay(t, filepath.Join(repo, "authsql", "testdata", "example.overlay.json"))
-	env := relstoretest.NewWithModel(t, "grant_reads", m, relstore.Options{VerifyEdges: true})
+	env := relstoretest.NewWithModel(t, "grant_reads", m, relstore.Options{VerifyEdges: true, VerifyAuthRows: true})
 	st := env.Store
 	var d diag.List
 	claims := authz.LoadFile(filepath.Join(repo, "testdata", "auth", "claims.example.json"), &d)
@@ -118,7 +118,7 @@ func TestGrantFiltersReads(t *testing.T) {
 func TestGrantChecksWrites(t *testing.T) {
 	repo := testenv.RepoRoot(t)
 	m := relstoretest.CompileWithOverlay(t, filepath.Join(repo, "authsql", "testdata", "example.overlay.json"))
-	env := relstoretest.NewWithModel(t, "grant_writes", m, relstore.Options{VerifyEdges: true})
+	env := relstoretest.NewWithModel(t, "grant_writes", m, relstore.Options{VerifyEdges: true, VerifyAuthRows: true})
 	st := env.Store
 	var d diag.List
 	claims := authz.LoadFile(filepath.Join(repo, "testdata", "auth", "claims.example.json"), &d)

@@ -54,14 +54,20 @@ type plan struct {
 	readSQL string
 	// readOneSQL is readSQL for a page of at most one document.
 	readOneSQL string
-	// edorg is set for EdOrg types (hierarchy maintenance).
-	edorg *edOrgPlan
+	// edorg is set for EdOrg types (hierarchy maintenance), edorgType to
+	// the manifest's description of the type.
+	edorg     *edOrgPlan
+	edorgType *manifest.EdOrgType
 	// subjectsSQL rewrites the dms.DocumentSubject rows of the documents
 	// $1 (bigint[]); "" without transitive securable elements.
 	subjectsSQL string
 	// subjectsWantSQL yields (d, k, t, subj) for every document of the
 	// resource (audits).
 	subjectsWantSQL string
+	// authVerifySQL counts the derived authorization rows of document $1
+	// that differ from their recomputation (Options.VerifyAuthRows); ""
+	// when the resource derives none.
+	authVerifySQL string
 }
 
 // tablePlan is one table of a resource.
@@ -335,7 +341,13 @@ func (s *Store) buildPlans() error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	return s.planEdOrgs()
+	if err := s.planEdOrgs(); err != nil {
+		return err
+	}
+	for _, p := range s.plans {
+		s.planAuthVerify(p)
+	}
+	return nil
 }
 
 // planTables builds the table tree, shapes and columns.

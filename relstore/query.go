@@ -100,7 +100,7 @@ func (s *Store) planQueries(p *plan) error {
 // Query returns one page of the resource's documents matching q.
 func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q QueryOptions) (_ Page, err error) {
 	defer func() { err = classify(err) }()
-	p, err := s.lookup(projectEndpoint, endpoint)
+	p, err := s.entry(ctx, projectEndpoint, endpoint)
 	if err != nil {
 		return Page{}, err
 	}

@@ -22,7 +22,7 @@ const getPageSQL = `SELECT ` + pageColumns + ` FROM "dms"."Document" d WHERE d."
 // Get returns the document id of the resource.
 func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (_ Document, err error) {
 	defer func() { err = classify(err) }()
-	p, err := s.lookup(projectEndpoint, endpoint)
+	p, err := s.entry(ctx, projectEndpoint, endpoint)
 	if err != nil {
 		return Document{}, err
 	}

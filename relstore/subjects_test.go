@@ -27,7 +27,7 @@ import (
 func TestTransitiveSubjectsDS50(t *testing.T) {
 	overlay := filepath.Join(testenv.RepoRoot(t), "testdata", "auth", "ds-5.0.overlay.json")
 	m := relstoretest.CompileWithOverlay(t, overlay, testenv.DS50(t))
-	env := relstoretest.NewWithModel(t, "subjects_ds50", m, relstore.Options{})
+	env := relstoretest.NewWithModel(t, "subjects_ds50", m, relstore.Options{VerifyAuthRows: true})
 	st := env.Store
 	set, err := roundtrip.Discover(filepath.Join(testenv.Fixtures(t), "documents", "ds-5.0"), st.Manifest())
 	if err != nil {

@@ -70,7 +70,7 @@ const lastModifiedPlain = `to_char("LastModifiedAt" AT TIME ZONE 'UTC', 'YYYY-MM
 // creates a document (Created), an existing one updates that document.
 func (s *Store) Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (_ WriteResult, err error) {
 	defer func() { err = classify(err) }()
-	p, err := s.lookup(projectEndpoint, endpoint)
+	p, err := s.entry(ctx, projectEndpoint, endpoint)
 	if err != nil {
 		return WriteResult{}, err
 	}
@@ -85,7 +85,7 @@ func (s *Store) Upsert(ctx context.Context, projectEndpoint, endpoint string, bo
 // must equal the document's current ETag.
 func (s *Store) Update(ctx context.Context, projectEndpoint, endpoint, id string, body []byte, ifMatch string) (_ WriteResult, err error) {
 	defer func() { err = classify(err) }()
-	p, err := s.lookup(projectEndpoint, endpoint)
+	p, err := s.entry(ctx, projectEndpoint, endpoint)
 	if err != nil {
 		return WriteResult{}, err
 	}
@@ -472,6 +472,10 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 			return WriteResult{ID: uuid, Created: created}, err
 		}
 	}
+	verifyAuth := s.opts.VerifyAuthRows && p.authVerifySQL != ""
+	if verifyAuth {
+		b.Queue(p.authVerifySQL, docID)
+	}
 	// Last, after the document's rows, subjects and hierarchy: whether the
 	// grant allows the document as written (a new school is its own
 	// descendant in the closure).
@@ -532,6 +536,15 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 	if p.edorg != nil {
 		if err := readEdOrg(br, docID); err != nil {
 			return out, err
+		}
+	}
+	if verifyAuth {
+		var diff int64
+		if err := br.QueryRow().Scan(&diff); err != nil {
+			return out, err
+		}
+		if diff != 0 {
+			return out, &AuthVerifyError{DocumentID: docID, Differences: diff}
 		}
 	}
 	if proposed {

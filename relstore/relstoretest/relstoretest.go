@@ -77,10 +77,11 @@ func CompileWithOverlay(t testing.TB, overlay string, files ...string) *model.Mo
 // New creates a database on DMSC_PG_DSN's server (skipping without it),
 // provisions the schema files (nil = the built-in example), storing the
 // runtime manifest as dmsc ddl provision does, and opens a
-// store with edge verification on. label names the database.
+// store with edge and authorization-row verification on. label names the
+// database.
 func New(t testing.TB, label string, files ...string) *Env {
 	t.Helper()
-	return NewWithModel(t, label, Compile(t, files...), relstore.Options{VerifyEdges: true})
+	return NewWithModel(t, label, Compile(t, files...), relstore.Options{VerifyEdges: true, VerifyAuthRows: true})
 }
 
 // NewWithModel is New for an already compiled model and explicit options;
