@@ -96,9 +96,18 @@ func TestRequireGrant(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := map[string]func(context.Context) error{
-		"get":    func(ctx context.Context) error { _, err := st.Get(ctx, "example", "localEducationAgencies", id); return err },
-		"query":  func(ctx context.Context) error { _, err := st.Query(ctx, "example", "localEducationAgencies", relstore.QueryOptions{}); return err },
-		"upsert": func(ctx context.Context) error { _, err := st.Upsert(ctx, "example", "localEducationAgencies", []byte(lea(1, 0))); return err },
+		"get": func(ctx context.Context) error {
+			_, err := st.Get(ctx, "example", "localEducationAgencies", id)
+			return err
+		},
+		"query": func(ctx context.Context) error {
+			_, err := st.Query(ctx, "example", "localEducationAgencies", relstore.QueryOptions{})
+			return err
+		},
+		"upsert": func(ctx context.Context) error {
+			_, err := st.Upsert(ctx, "example", "localEducationAgencies", []byte(lea(1, 0)))
+			return err
+		},
 		"update": func(ctx context.Context) error {
 			_, err := st.Update(ctx, "example", "localEducationAgencies", id, []byte(lea(1, 0)), "")
 			return err
