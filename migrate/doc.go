@@ -1,0 +1,17 @@
+// Package migrate moves documents from a legacy Ed-Fi DMS JSONB store
+// (dms.Document with the body in EdfiDoc, dms.Alias, dms.Reference, each
+// partitioned 16 ways) into dmsc's relational store (docs/migration.md).
+//
+// It reads the legacy database only: every transaction it opens there is
+// READ ONLY (and the session's default_transaction_read_only is on), so a
+// mistake can never write to the store that still serves clients.
+//
+// This slice holds the legacy reader (OpenLegacy, Pass: the documents of
+// one resource in creation order by keyset, the legacy references) and
+// Preflight, which reports, changing nothing, every legacy document the
+// target schema set cannot hold and why. Backfill, catch-up and
+// verification build on the same reader.
+//
+// The package imports the runtime (relstore) and the manifest, never the
+// compiler's command line: Go programs can embed it.
+package migrate

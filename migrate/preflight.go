@@ -1,0 +1,270 @@
+package migrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/edfi-dmsc/dmsc/manifest"
+	"github.com/edfi-dmsc/dmsc/refid"
+	"github.com/edfi-dmsc/dmsc/relstore"
+	"github.com/edfi-dmsc/dmsc/roundtrip"
+)
+
+// DefaultBatchSize is the number of legacy documents read per keyset page.
+const DefaultBatchSize = 500
+
+// Options tune Preflight.
+type Options struct {
+	// BatchSize is the keyset page size (DefaultBatchSize when 0).
+	BatchSize int
+	// Progress, when set, is called after each page with the documents
+	// examined so far and the total.
+	Progress func(done, total int64)
+}
+
+// ErrNoDocuments reports a legacy store whose dms.Document is empty:
+// nothing to migrate, most likely the wrong database.
+var ErrNoDocuments = errors.New("the legacy store holds no documents (dms.Document is empty): nothing to migrate; check that --from names the legacy database")
+
+// Preflight reads the whole legacy store in one read-only snapshot and
+// reports, changing nothing anywhere, every document the schema set of m
+// cannot hold and why: resources and project versions the schema set
+// lacks, values the relational columns cannot hold (with the JSON path and
+// value), any other problem the runtime's validation finds, natural keys
+// two documents share, references that do not resolve, and documents that
+// reference a rejected document. Warnings: references added by a later
+// update (creation order is not a load order for them), references the
+// runtime would resolve differently from dms.Reference, and properties
+// the runtime would prune.
+func Preflight(ctx context.Context, l *Legacy, m *manifest.Manifest, opts Options) (*Report, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = DefaultBatchSize
+	}
+	v, err := relstore.NewValidator(m)
+	if err != nil {
+		return nil, err
+	}
+	pass, err := l.BeginPass(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = pass.Close(context.WithoutCancel(ctx)) }()
+	legacy, err := pass.Resources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pf := newPreflight(m, v, l.Where(), pass, legacy)
+	if pf.rep.Documents == 0 {
+		return nil, fmt.Errorf("%s: %w", l.Where(), ErrNoDocuments)
+	}
+	for _, ri := range pf.order {
+		if err := pf.readResource(ctx, ri, opts); err != nil {
+			return nil, err
+		}
+	}
+	if err := pass.ReferencePairs(ctx, pf.addPair); err != nil {
+		return nil, err
+	}
+	pf.resolve()
+	pf.propagate()
+	pf.compareReferences()
+	pf.lateReferences()
+	pf.summarise()
+	return pf.rep, nil
+}
+
+// preflight is the state of one Preflight run.
+type preflight struct {
+	m        *manifest.Manifest
+	v        *relstore.Validator
+	pass     *Pass
+	rep      *Report
+	res      []*resourceState
+	order    []int // indexes of res in load order
+	docs     []*docState
+	byUUID   map[string]int
+	byRefID  map[refid.UUID]int
+	done     int64
+	findings []Finding
+}
+
+// resourceState is one legacy resource during the run.
+type resourceState struct {
+	report *ResourceReport
+	target *manifest.Resource // nil when the schema set lacks it
+	// rejectCode is the resource-level finding that rejects every
+	// document ("" when the documents are validated).
+	rejectCode string
+	// loadPos is the resource's position in the load order (after every
+	// known resource when unknown).
+	loadPos int
+}
+
+// docState is one legacy document during the run.
+type docState struct {
+	uuid string
+	res  *resourceState
+	// rejected is the first code that rejects the document ("" when it
+	// migrates).
+	rejected string
+	refs     []relstore.ValidatedReference
+	// targets are the documents refs resolve to (-1: unresolved).
+	targets []int
+	// children are the documents dms.Reference links it to; later marks
+	// those created after it.
+	children []int
+	later    []bool
+	warned   bool
+	deferred bool
+}
+
+func newPreflight(m *manifest.Manifest, v *relstore.Validator, where string, pass *Pass, legacy []LegacyResource) *preflight {
+	pf := &preflight{m: m, v: v, pass: pass, byUUID: map[string]int{}, byRefID: map[refid.UUID]int{},
+		rep: &Report{Legacy: where, TimeZone: pass.TimeZone, Snapshot: pass.Snapshot, EffectiveSchemaHash: m.EffectiveSchemaHash}}
+	projects := map[string]*manifest.Project{}
+	for i := range m.Projects {
+		projects[m.Projects[i].ProjectName] = &m.Projects[i]
+	}
+	pos := map[string]int{}
+	for i, r := range roundtrip.LoadOrder(m) {
+		pos[r.ProjectName+":"+r.ResourceName] = i
+	}
+	pf.rep.Resources = make([]ResourceReport, len(legacy))
+	for i, lr := range legacy {
+		pf.rep.Resources[i] = ResourceReport{LegacyResource: lr}
+		rs := &resourceState{report: &pf.rep.Resources[i], loadPos: len(m.Resources)}
+		pf.rep.Documents += lr.Documents
+		name := lr.ProjectName + ":" + lr.ResourceName
+		if p, ok := pos[name]; ok {
+			rs.loadPos = p
+			rs.target = m.FindResource(name)
+		}
+		project := projects[lr.ProjectName]
+		switch {
+		case project == nil:
+			rs.rejectCode = CodeProjectMissing
+			pf.resourceFinding(rs, fmt.Sprintf("the schema set has no project %s (it has %s): its %d documents cannot be migrated", lr.ProjectName, projectList(m), lr.Documents))
+		case rs.target == nil:
+			rs.rejectCode = CodeResourceMissing
+			pf.resourceFinding(rs, fmt.Sprintf("project %s %s of the schema set has no resource %s: its %d documents cannot be migrated", project.ProjectName, project.ProjectVersion, lr.ResourceName, lr.Documents))
+		case project.ProjectVersion != lr.ResourceVersion:
+			rs.rejectCode = CodeProjectVersion
+			pf.resourceFinding(rs, fmt.Sprintf("the %d documents were written under %s %s, the schema set has %s %s: migrate to the version they were written with, then upgrade", lr.Documents, lr.ProjectName, lr.ResourceVersion, project.ProjectName, project.ProjectVersion))
+		default:
+			rs.report.Endpoint = "/" + rs.target.ProjectEndpoint + "/" + rs.target.EndpointName
+		}
+		pf.res = append(pf.res, rs)
+	}
+	pf.order = make([]int, len(pf.res))
+	for i := range pf.order {
+		pf.order[i] = i
+	}
+	// Load order; the legacy list is sorted by name, so ties (unknown
+	// resources) keep that order.
+	sortStableBy(pf.order, func(a, b int) bool { return pf.res[a].loadPos < pf.res[b].loadPos })
+	return pf
+}
+
+// projectList names the schema set's projects for a message.
+func projectList(m *manifest.Manifest) string {
+	s := ""
+	for i, p := range m.Projects {
+		if i > 0 {
+			s += ", "
+		}
+		s += p.ProjectName + " " + p.ProjectVersion
+	}
+	return s
+}
+
+// resourceFinding records a finding about a whole resource.
+func (pf *preflight) resourceFinding(rs *resourceState, msg string) {
+	pf.findings = append(pf.findings, Finding{ResourceKey: rs.report.ResourceKey, Code: rs.rejectCode, Message: msg, Documents: rs.report.Documents})
+}
+
+// readResource pages through one resource's documents in creation order
+// and validates each.
+func (pf *preflight) readResource(ctx context.Context, ri int, opts Options) error {
+	rs := pf.res[ri]
+	var after Cursor
+	for {
+		page, err := pf.pass.Documents(ctx, rs.report.ResourceKey, after, opts.BatchSize)
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			pf.document(rs, &page[i])
+		}
+		pf.done += int64(len(page))
+		if opts.Progress != nil {
+			opts.Progress(pf.done, pf.rep.Documents)
+		}
+		if len(page) < opts.BatchSize {
+			return nil
+		}
+		after = page[len(page)-1].Key
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+}
+
+// document validates one legacy document as the runtime would on a write.
+func (pf *preflight) document(rs *resourceState, d *Document) {
+	idx := len(pf.docs)
+	ds := &docState{uuid: d.UUID, res: rs, rejected: rs.rejectCode}
+	pf.docs = append(pf.docs, ds)
+	pf.byUUID[d.UUID] = idx
+	if rs.rejectCode != "" {
+		return
+	}
+	val, err := pf.v.Validate(rs.target.ProjectName, rs.target.ResourceName, d.EdfiDoc)
+	if err != nil { // cannot happen: the resource is in the manifest
+		pf.reject(ds, "", "", CodeInvalidDocument, err.Error())
+		return
+	}
+	for _, p := range val.Problems {
+		pf.reject(ds, p.Path, valueAt(d.EdfiDoc, p.Path), p.Code, p.Message)
+	}
+	for _, path := range val.Pruned {
+		ds.warned = true
+		pf.findings = append(pf.findings, Finding{ResourceKey: rs.report.ResourceKey, DocumentUUID: d.UUID, Path: path, Value: valueAt(d.EdfiDoc, path),
+			Code: CodePrunedProperty, Warning: true, Message: "the schema set does not know this property: the runtime drops it, so the migrated document would lack it"})
+	}
+	if ds.rejected != "" {
+		return
+	}
+	ds.refs = val.References
+	pf.claim(ds, idx, val.ReferentialID, "natural key")
+	if val.HasAlias {
+		pf.claim(ds, idx, val.SuperclassAlias, "superclass identity")
+	}
+}
+
+// claim records that document idx holds ReferentialId id; a second
+// document with the same id is rejected (the runtime answers 409).
+func (pf *preflight) claim(ds *docState, idx int, id refid.UUID, what string) {
+	if ds.rejected != "" {
+		return
+	}
+	if other, ok := pf.byRefID[id]; ok {
+		o := pf.docs[other]
+		pf.reject(ds, "$", "", CodeIdentityConflict, fmt.Sprintf("its %s (ReferentialId %s) is that of %s/%s, loaded first: the runtime refuses a second document with it (409)",
+			what, id, o.res.report.ResourceName, o.uuid))
+		return
+	}
+	pf.byRefID[id] = idx
+}
+
+// reject records an error finding and marks the document rejected.
+func (pf *preflight) reject(ds *docState, path, value, code, msg string) {
+	if ds.rejected == "" {
+		ds.rejected = code
+	}
+	if value != "" && !strings.HasPrefix(msg, `"`) {
+		msg = value + " " + msg // "5255901001 is out of range for a 32-bit integer"
+	}
+	pf.findings = append(pf.findings, Finding{ResourceKey: ds.res.report.ResourceKey, DocumentUUID: ds.uuid, Path: path, Value: value, Code: code, Message: msg})
+}
