@@ -108,8 +108,8 @@ func query(t *testing.T, dsn, sql string, args ...any) []string {
 	return out
 }
 
-// exec runs statements on dsn (the test's own copy).
-func exec(t *testing.T, dsn string, stmts ...string) {
+// execSQL runs statements on dsn (the test's own copy).
+func execSQL(t *testing.T, dsn string, stmts ...string) {
 	t.Helper()
 	conn, err := pgx.Connect(t.Context(), dsn)
 	if err != nil {

@@ -103,7 +103,7 @@ WHERE c.ResourceName = 'School' AND (c.EdfiDoc->>'schoolId')::bigint < 214748364
 	set := func(uuid, path, value string) string {
 		return `UPDATE dms.Document SET EdfiDoc = jsonb_set(EdfiDoc, '{` + path + `}', '` + value + `') WHERE DocumentUuid = '` + uuid + `'`
 	}
-	exec(t, dsn,
+	execSQL(t, dsn,
 		set(grade, "numericGradeEarned", "12.34567"),
 		set(longContent, "shortDescription", `"`+strings.Repeat("x", 80)+`"`),
 		set(prunedContent, "unknownProperty", "true"),
@@ -255,7 +255,7 @@ func TestLegacyReadOnly(t *testing.T) {
 func TestDocumentsKeyset(t *testing.T) {
 	dsn := newLegacyDS50(t)
 	// Ties on CreatedAt: the keyset must still order by partition and Id.
-	exec(t, dsn, `UPDATE dms.Document SET CreatedAt = '2024-01-01' WHERE ResourceName = 'Student' AND DocumentPartitionKey < 8`)
+	execSQL(t, dsn, `UPDATE dms.Document SET CreatedAt = '2024-01-01' WHERE ResourceName = 'Student' AND DocumentPartitionKey < 8`)
 	l := openLegacy(t, dsn)
 	pass, err := l.BeginPass(t.Context())
 	if err != nil {
