@@ -2,6 +2,7 @@ package authbench
 
 import (
 	"context"
+	"flag"
 	"math"
 	"slices"
 	"testing"
@@ -10,8 +11,24 @@ import (
 
 // warmRuns is how many untimed runs precede the timed ones, so that the
 // connections have prepared their statements, as a long-running server's
-// have.
-const warmRuns = 10
+// have (one in a smoke run; runs stop after warmFor).
+func warmRuns() int {
+	if smokeRun() {
+		return 1
+	}
+	return 10
+}
+
+// warmFor bounds the warm-up's time: slow operations (hundreds of
+// milliseconds) stop after their first run.
+const warmFor = 200 * time.Millisecond
+
+// smokeRun reports a run that only checks the benchmarks work
+// (-benchtime=1x, as make bench-smoke runs them, or -short).
+func smokeRun() bool {
+	f := flag.Lookup("test.benchtime")
+	return testing.Short() || f != nil && f.Value.String() == "1x"
+}
 
 // op is one benchmarked operation under one context (with a grant or
 // without).
@@ -25,16 +42,21 @@ type op struct {
 	after func(tb testing.TB)
 }
 
-// measure runs o b.N times after warmRuns untimed runs and reports the
+// measure runs o b.N times after warmRuns() untimed runs and reports the
 // nearest-rank p50 and p95 latencies (p50-ns, p95-ns: bench/benchratio
 // prints their ratios to the baseline's) and round trips per run.
 func measure(b *testing.B, bs *benchStore, ctx context.Context, o op) {
+	warm := warmRuns()
 	if o.before != nil {
-		o.before(b, warmRuns+b.N)
+		o.before(b, warm+b.N)
 	}
-	for i := 0; i < warmRuns; i++ {
+	began := time.Now()
+	for i := 0; i < warm; i++ {
 		if err := o.run(ctx, i); err != nil {
 			b.Fatalf("warm-up run %d: %v", i, err)
+		}
+		if time.Since(began) > warmFor {
+			break // a slow operation: one run prepared its statements
 		}
 	}
 	lat := make([]time.Duration, 0, b.N)
@@ -42,7 +64,7 @@ func measure(b *testing.B, bs *benchStore, ctx context.Context, o op) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		err := o.run(ctx, warmRuns+i)
+		err := o.run(ctx, warm+i)
 		lat = append(lat, time.Since(start))
 		if err != nil {
 			b.Fatalf("run %d: %v", i, err)
