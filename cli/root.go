@@ -16,6 +16,7 @@ var commands = []func(*env) *cobra.Command{
 	newHashCmd,
 	newIdentityCmd,
 	newInspectCmd,
+	newMigrateCmd,
 	newModelCmd,
 	newRoundtripCmd,
 	newServeCmd,

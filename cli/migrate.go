@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/spf13/cobra"
+
+	"github.com/edfi-dmsc/dmsc/compiler"
+	"github.com/edfi-dmsc/dmsc/manifest"
+	"github.com/edfi-dmsc/dmsc/migrate"
+	"github.com/edfi-dmsc/dmsc/model"
+	"github.com/edfi-dmsc/dmsc/provision"
+	"github.com/edfi-dmsc/dmsc/relstore"
+)
+
+// migrateLegacyFlags holds the flags of `dmsc migrate legacy`.
+type migrateLegacyFlags struct {
+	store         storeFlags
+	from          string
+	preflightOnly bool
+	batchSize     int
+	format        outputFormat
+}
+
+// newMigrateCmd builds the `dmsc migrate` command group.
+func newMigrateCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Move documents from a legacy DMS JSONB store into the relational store",
+		Long: `Move documents from a legacy DMS JSONB store into the relational store
+(docs/migration.md).
+
+  legacy  preflight (and, later, backfill) from a legacy DMS database`,
+	}
+	cmd.AddCommand(newMigrateLegacyCmd(e))
+	return cmd
+}
+
+// newMigrateLegacyCmd builds `dmsc migrate legacy`.
+func newMigrateLegacyCmd(e *env) *cobra.Command {
+	f := migrateLegacyFlags{batchSize: migrate.DefaultBatchSize}
+	cmd := &cobra.Command{
+		Use:   "legacy --from LEGACY_DSN --dsn TARGET_DSN [-s FILE...] --preflight-only [--format text|json]",
+		Short: "Check what a legacy DMS JSONB database holds that the relational store cannot",
+		Long: `Read the legacy DMS JSONB database at LEGACY_DSN (dms.Document, dms.Alias,
+dms.Reference) in one read-only snapshot and report, changing nothing in
+either database, every document the target schema set cannot hold:
+resources and project versions the schema set lacks, values the
+relational columns cannot hold (integers beyond their column's range,
+decimals beyond scale or precision, strings beyond maxLength, dates out of
+range) with the JSON path and value, any other problem the runtime's
+validation finds, natural keys two documents share, references and
+descriptors that do not resolve, and documents that reference a rejected
+document. Warnings: references added by a later update (creation order is
+not a load order for them), references the runtime would resolve to other
+documents than dms.Reference links, and properties the runtime would drop.
+
+Nothing is ever written to the legacy database: its sessions and
+transactions are read-only.
+
+The schema set comes from -s or, without -s, from the runtime manifest
+stored in the target (--dsn, as dmsc ddl provision stored it). With -s the
+target may be missing or unprovisioned; provisioned for another schema
+set, it is refused (exit 3).
+
+Only --preflight-only is implemented: the backfill is not yet (exit 2
+without it).
+
+A progress line with an ETA is shown on stderr when it is a terminal. With
+--format json the report is one object: {"legacy", "legacy_time_zone",
+"legacy_snapshot", "effective_schema_hash", "documents", "migratable",
+"rejected", "resources": [{"project", "resource", "version", "descriptor",
+"documents", "endpoint", "migratable", "rejected", "deferred", "warned"}],
+"codes": [{"code", "warning", "documents"}], "findings": [{"project",
+"resource", "version", "document", "path", "value", "code", "message",
+"warning", "documents"}]}.
+
+Exit codes: 0 every legacy document can be migrated (warnings allowed),
+1 some cannot (the report lists them) or a database cannot be read,
+2 usage (also: without --preflight-only), 3 the target holds another
+schema set.`,
+		Example: `  dmsc migrate legacy --from "$LEGACY_DSN" --dsn "$DMSC_DSN" -s ApiSchema.json --preflight-only
+  dmsc migrate legacy --from "$LEGACY_DSN" --dsn "$DMSC_DSN" --preflight-only --format json | jq '.codes'`,
+		RunE: func(*cobra.Command, []string) error { return runMigrateLegacy(e, &f) },
+	}
+	addStoreFlags(cmd, &f.store, false)
+	cmd.Flags().StringVar(&f.from, "from", "", "the legacy DMS database's connection `DSN` (postgres://…); read only")
+	cmd.Flags().BoolVar(&f.preflightOnly, "preflight-only", false, "check what the target cannot hold and stop (the backfill is not yet implemented)")
+	cmd.Flags().IntVar(&f.batchSize, "batch-size", f.batchSize, "legacy documents read per keyset page")
+	addFormatFlag(cmd, &f.format)
+	return cmd
+}
+
+// runMigrateLegacy checks the flags, obtains the target's manifest, runs
+// the preflight and prints its report.
+func runMigrateLegacy(e *env, f *migrateLegacyFlags) error {
+	if f.from == "" {
+		return usageErrorf("the legacy database is required: --from LEGACY_DSN")
+	}
+	if err := f.store.db.requirePostgres("dmsc migrate legacy"); err != nil {
+		return err
+	}
+	if d, err := provision.DialectOf(f.from); err != nil || d != model.PgSQL {
+		return usageErrorf("--from must name the legacy PostgreSQL database (postgres://… or postgresql://…)")
+	}
+	if !f.preflightOnly {
+		return usageErrorf("the backfill is not yet implemented: run with --preflight-only to check what the target cannot hold")
+	}
+	if f.batchSize <= 0 {
+		return usageErrorf("--batch-size %d: must be positive", f.batchSize)
+	}
+	m, err := e.migrationManifest(&f.store)
+	if err != nil {
+		return err
+	}
+	legacy, err := migrate.OpenLegacy(e.ctx, f.from)
+	if err != nil {
+		return err
+	}
+	defer legacy.Close()
+	bar := newETAProgress(e.stderr, "dmsc migrate legacy: preflight", "documents")
+	rep, err := migrate.Preflight(e.ctx, legacy, m, migrate.Options{BatchSize: f.batchSize, Progress: bar.show})
+	bar.done()
+	if err != nil {
+		return err
+	}
+	if f.format == formatJSON {
+		err = writeJSON(e.stdout, rep)
+	} else {
+		err = writePreflightText(e.stdout, rep)
+	}
+	if err != nil {
+		return err
+	}
+	if !rep.OK() {
+		return fmt.Errorf("%d of %d legacy documents cannot be migrated to this schema set (listed above); fix them in the legacy store or extend the schema set, then run the preflight again", rep.Rejected, rep.Documents)
+	}
+	return nil
+}
+
+// migrationManifest returns the target's mapping: the -s schema set
+// (checked against the target when it is provisioned) or the manifest
+// stored in the target.
+func (e *env) migrationManifest(f *storeFlags) (*manifest.Manifest, error) {
+	if len(f.schema.schemas) == 0 {
+		cfg, err := pgxpool.ParseConfig(f.db.dsn)
+		if err != nil {
+			return nil, usageErrorf("--dsn: %v", err)
+		}
+		pool, err := relstore.NewPool(e.ctx, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("connecting to %s: %w", cfg.ConnConfig.Host, err)
+		}
+		defer pool.Close()
+		m, err := relstore.StoredManifest(e.ctx, pool)
+		switch {
+		case errors.Is(err, relstore.ErrNotProvisioned), errors.Is(err, relstore.ErrNoStoredManifest):
+			return nil, fmt.Errorf("%w\n  pass the target's schema set with -s FILE…, or provision the target with:\n  %s", err, f.provisionHint())
+		case err != nil:
+			return nil, databaseError(err, f.provisionHint())
+		}
+		return m, nil
+	}
+	res, err := e.compile(&f.schema, false)
+	if err != nil {
+		return nil, err
+	}
+	m := compiler.Manifest(res.Model(model.PgSQL))
+	state, err := provision.ReadState(e.ctx, model.PgSQL, f.db.dsn)
+	switch {
+	case err != nil && provision.IsDatabaseMissing(err):
+		return m, nil // not created yet: the backfill will provision it
+	case err != nil:
+		return nil, err
+	case state.Provisioned() && state.Hash != m.EffectiveSchemaHash:
+		return nil, fingerprintMismatch(fmt.Errorf("the target holds effective schema %s, the -s schema set is %s: pass the schema set it was provisioned with, or drop -s to use its stored manifest", state.Hash, m.EffectiveSchemaHash))
+	}
+	return m, nil
+}

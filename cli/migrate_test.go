@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/edfi-dmsc/dmsc/testenv"
+)
+
+// TestMigrateLegacyUsage: the flags that are required or not yet
+// supported are usage errors (exit 2) before any database is opened.
+func TestMigrateLegacyUsage(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"migrate", "legacy", "--dsn", "postgres://x/y", "--preflight-only"}, "the legacy database is required: --from LEGACY_DSN"},
+		{[]string{"migrate", "legacy", "--from", "postgres://x/y", "--preflight-only"}, "a database is required: --dsn DSN"},
+		{[]string{"migrate", "legacy", "--from", "sqlserver://x/y", "--dsn", "postgres://x/y", "--preflight-only"}, "--from must name the legacy PostgreSQL database"},
+		{[]string{"migrate", "legacy", "--from", "postgres://x/y", "--dsn", "postgres://x/y"}, "the backfill is not yet implemented: run with --preflight-only"},
+		{[]string{"migrate", "legacy", "--from", "postgres://x/y", "--dsn", "postgres://x/y", "--preflight-only", "--batch-size", "0"}, "--batch-size 0: must be positive"},
+	} {
+		r := runCLI(t, c.args...)
+		if r.code != ExitUsage || !strings.Contains(r.stderr, c.want) || !strings.Contains(r.stderr, "Run 'dmsc migrate legacy --help'") {
+			t.Errorf("%v: exit %d, stderr %s; want 2 and %q", c.args, r.code, r.stderr, c.want)
+		}
+	}
+}
+
+// TestMigrateLegacyPreflight runs the preflight from the command line on
+// the DS 5.0 legacy database built by the shared tool: exit 1 with the 64
+// documents listed (67 findings: three CourseTranscripts hold two such
+// values; text and JSON), and exit 3 when the target holds
+// another schema set.
+func TestMigrateLegacyPreflight(t *testing.T) {
+	base := testenv.PostgresDSN(t)
+	name := testenv.PostgresDatabaseName("cli", "legacy")
+	legacy := testenv.BuildLegacyDatabase(t, name)
+	t.Cleanup(func() { testenv.DropPostgresDatabase(t, base, name) })
+	ds50 := testenv.DS50(t)
+	target := testenv.WithDatabase(t, base, testenv.PostgresDatabaseName("cli", "nosuchtarget"))
+
+	r := runCLI(t, "migrate", "legacy", "--from", legacy, "--dsn", target, "-s", ds50, "--preflight-only", "-q")
+	mustCode(t, r, ExitFailure)
+	if !strings.Contains(r.stdout, "818 documents in 114 resources: 754 migratable, 64 rejected\n  integer-out-of-range (rejected): 64 documents\n") ||
+		strings.Count(r.stdout, ": integer-out-of-range: ") != 67 {
+		t.Errorf("text report:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "64 of 818 legacy documents cannot be migrated") {
+		t.Errorf("stderr: %s", r.stderr)
+	}
+
+	r = runCLI(t, "migrate", "legacy", "--from", legacy, "--dsn", target, "-s", ds50, "--preflight-only", "-q", "--format", "json")
+	mustCode(t, r, ExitFailure)
+	var rep struct {
+		Documents, Rejected int
+		Findings            []struct{ Code, Path, Value, Document string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("json: %v\n%s", err, r.stdout)
+	}
+	if rep.Documents != 818 || rep.Rejected != 64 || len(rep.Findings) != 67 || rep.Findings[0].Value != "30101999999" {
+		t.Errorf("json report: %+v", rep)
+	}
+
+	provisioned := testenv.NewPostgresDatabase(t, "cli", "migratetarget")
+	mustCode(t, runCLI(t, append([]string{"ddl", "provision", "--dsn", provisioned, "-q"}, exampleSchema...)...), ExitOK)
+	r = runCLI(t, "migrate", "legacy", "--from", legacy, "--dsn", provisioned, "-s", ds50, "--preflight-only", "-q")
+	mustCode(t, r, ExitFingerprintMismatch)
+
+	r = runCLI(t, "migrate", "legacy", "--from", provisioned, "--dsn", provisioned, "--preflight-only")
+	mustCode(t, r, ExitFailure)
+	if !strings.Contains(r.stderr, "is not a legacy DMS JSONB store") || !strings.Contains(r.stderr, "it is a dmsc relational store") {
+		t.Errorf("relational store as legacy: %s", r.stderr)
+	}
+}
