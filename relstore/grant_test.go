@@ -204,6 +204,21 @@ func TestGrantChecksWrites(t *testing.T) {
 	if n := count(); n != 1 {
 		t.Errorf("%d programs at the end, want 1", n)
 	}
+
+	// A POST under a Create predicate that needs no claims and an Update
+	// predicate the grant cannot satisfy (no EdOrg ids): a create
+	// succeeds — the Update predicate is not its business — and the same
+	// POST, now finding its natural key, is a 403.
+	upd := claims.ResolveResource("SISVendor", res, authz.ActionUpdate).Predicate
+	noClaims := relstore.WithGrant(ctx, relstore.Grant{
+		Predicate:       authz.Predicate{Op: authz.OpStrategy, Strategy: authz.Strategy{Kind: authz.KindNoFurtherAuthorizationRequired}},
+		UpdatePredicate: &upd,
+	})
+	if out, err := st.Upsert(noClaims, "example", "programs", program(3, "P-open")); err != nil || !out.Created {
+		t.Errorf("POST creating under a claim-free Create predicate: created %v, %v", out.Created, err)
+	}
+	_, err = st.Upsert(noClaims, "example", "programs", program(3, "P-open"))
+	forbidden("the same POST updating without EdOrg claims", err)
 }
 
 // TestGrantRoundTrips: an allowed request under a grant keeps its round

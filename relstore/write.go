@@ -228,6 +228,12 @@ type writeState struct {
 	// (checked after the locks); updateDenied when the grant's claim set
 	// may not update (a POST finding its natural key).
 	storedDenied, updateDenied bool
+	// storedCheck is set when the stored check was queued; updateErr is,
+	// for a POST, why the Update predicate cannot be applied to the grant
+	// (no EdOrg claims, say): the error of the POST if it finds its
+	// natural key, nothing if it creates.
+	storedCheck bool
+	updateErr   *ForbiddenError
 }
 
 // docID is the written document's id (new or existing).
@@ -282,10 +288,16 @@ func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeM
 			doc, args = storedByRefExpr, []any{[16]byte(f.refID), p.key}
 		}
 		sql, args, err := s.allowedSQL(ctx, p, g.updatePredicate(), doc, args)
-		if err != nil {
+		var fe *ForbiddenError
+		switch {
+		case mode == modeUpsert && errors.As(err, &fe):
+			st.updateErr = fe
+		case err != nil:
 			return nil, err
+		default:
+			b.Queue(sql, args...)
+			st.storedCheck = true
 		}
-		b.Queue(sql, args...)
 	}
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
@@ -335,7 +347,7 @@ func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeM
 			return nil, err
 		}
 	}
-	if granted && !st.updateDenied {
+	if st.storedCheck {
 		var ok bool
 		switch err := br.QueryRow().Scan(&ok); {
 		case err == nil:
@@ -377,6 +389,9 @@ func (s *Store) decide(f *flat, st *writeState, mode writeMode, ifMatch string) 
 	}
 	if me.found && st.storedDenied {
 		return false, denied("the stored document")
+	}
+	if mode == modeUpsert && me.found && st.updateErr != nil {
+		return false, st.updateErr
 	}
 	if mode == modeUpsert && me.found && st.updateDenied {
 		return false, &ForbiddenError{Status: 403, ProblemType: ProblemTypeDocumentDenied,
