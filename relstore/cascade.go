@@ -2,6 +2,7 @@ package relstore
 
 import (
 	"context"
+	"fmt"
 	"sort"
 
 	"github.com/jackc/pgx/v5"
@@ -125,6 +126,12 @@ func (s *Store) recomputeIdentities(ctx context.Context, tx pgx.Tx, docs []int64
 		ids, err := s.storedIdentities(ctx, tx, p, docsCond, byKey[k])
 		if err != nil {
 			return err
+		}
+		for _, d := range ids {
+			if d.broken != "" {
+				return &ConflictError{Constraint: "equality", Message: fmt.Sprintf(
+					"the identity change would propagate to %s %s and break its equality constraint %s; nothing was changed (delete or change the documents that reference the old identity first)", p.res.ResourceName, d.uuid, d.broken)}
+			}
 		}
 		if p.subjectsSQL != "" {
 			// Their chains may pass through the document whose identity

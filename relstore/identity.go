@@ -18,6 +18,43 @@ type docIdentity struct {
 	primary  refid.UUID
 	alias    refid.UUID
 	hasAlias bool
+	// broken describes an equalityConstraint between two of its identity
+	// values that the stored values violate ("" when none is).
+	broken string
+}
+
+// planIdentityEquality finds the resource's equalityConstraints whose
+// source and target are both identity values (CourseOffering's
+// $.schoolReference.schoolId = $.sessionReference.schoolId).
+func (p *plan) planIdentityEquality() {
+	index := func(path string) int {
+		for i, id := range p.identity {
+			if id.el.Path == path {
+				return i
+			}
+		}
+		return -1
+	}
+	for _, e := range p.res.Equality {
+		if i, j := index(e.SourcePath), index(e.TargetPath); i >= 0 && j >= 0 {
+			p.identityEquality = append(p.identityEquality, [2]int{i, j})
+		}
+	}
+}
+
+// checkIdentityEquality sets d.broken when identity values vals violate
+// one of the resource's identity equality constraints. A document as
+// written never does (the write validates it); an identity cascade that
+// changes one side of the constraint and not the other does.
+func (p *plan) checkIdentityEquality(d *docIdentity, vals []*string) {
+	for _, e := range p.identityEquality {
+		a, b := vals[e[0]], vals[e[1]]
+		if a == nil || b == nil || *a == *b {
+			continue
+		}
+		d.broken = fmt.Sprintf("%s %s = %s (%s ≠ %s)", p.res.ResourceName, p.identity[e[0]].el.Path, p.identity[e[1]].el.Path, *a, *b)
+		return
+	}
 }
 
 // querier runs queries (a pool or a transaction).
@@ -69,6 +106,9 @@ func (s *Store) storedIdentities(ctx context.Context, q querier, p *plan, cond s
 		}
 		if err := p.referentialIDs(&d, vals); err != nil {
 			return nil, err
+		}
+		if len(vals) == len(p.identity) {
+			p.checkIdentityEquality(&d, vals)
 		}
 		out = append(out, d)
 	}

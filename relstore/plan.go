@@ -25,6 +25,9 @@ type plan struct {
 	root   *tablePlan
 	// identity elements with their canonicaliser.
 	identity []identityPlan
+	// identityEquality are the equalityConstraints between two identity
+	// values, as indexes into identity (see checkIdentityEquality).
+	identityEquality [][2]int
 	// edges lists every reference/descriptor site.
 	edges []*edgePlan
 	// uniqueness constraints per table.
@@ -360,6 +363,7 @@ func (s *Store) planTables(p *plan) error {
 		}
 		p.identity = append(p.identity, identityPlan{el: el, path: names})
 	}
+	p.planIdentityEquality()
 	if p.descriptor {
 		return nil
 	}
