@@ -78,7 +78,7 @@ func (s *Store) Upsert(ctx context.Context, projectEndpoint, endpoint string, bo
 	if err != nil {
 		return WriteResult{}, err
 	}
-	return s.write(ctx, f, modeUpsert, "", "")
+	return s.write(ctx, f, modeUpsert, "", "", nil)
 }
 
 // Update replaces the document id with body (PUT). ifMatch, when not "",
@@ -96,7 +96,7 @@ func (s *Store) Update(ctx context.Context, projectEndpoint, endpoint, id string
 	if err != nil {
 		return WriteResult{}, err
 	}
-	return s.write(ctx, f, modeUpdate, strings.ToLower(id), ifMatch)
+	return s.write(ctx, f, modeUpdate, strings.ToLower(id), ifMatch, nil)
 }
 
 // prepare decodes, validates and flattens a body.
@@ -112,11 +112,12 @@ func (p *plan) prepare(body []byte) (*flat, error) {
 	return f, nil
 }
 
-// write runs one write with bounded retries.
-func (s *Store) write(ctx context.Context, f *flat, mode writeMode, id, ifMatch string) (WriteResult, error) {
+// write runs one write with bounded retries. imp, when not nil, makes
+// it an import (import.go): a create that keeps imp's metadata.
+func (s *Store) write(ctx context.Context, f *flat, mode writeMode, id, ifMatch string, imp *importing) (WriteResult, error) {
 	var last error
 	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
-		res, err := s.writeOnce(ctx, f, mode, id, ifMatch)
+		res, err := s.writeOnce(ctx, f, mode, id, ifMatch, imp)
 		if err == nil || !retryable(err) {
 			return res, err
 		}
@@ -178,16 +179,30 @@ func uuidBytes(ids []refid.UUID) [][16]byte {
 // writeOnce runs one attempt of a write in its own transaction: lock and
 // read (round trip 1), decide on what was read, write every row (round
 // trip 2), cascade an identity change, commit.
-func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMatch string) (WriteResult, error) {
+func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMatch string, imp *importing) (WriteResult, error) {
 	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
 		return WriteResult{}, err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	out, err := s.writeTx(ctx, tx, f, mode, id, ifMatch, imp)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return WriteResult{}, mapWriteError(f.p, err)
+	}
+	return out, nil
+}
+
+// writeTx is one write inside tx (which the caller commits): an import
+// batch writes several documents in one transaction this way.
+func (s *Store) writeTx(ctx context.Context, tx pgx.Tx, f *flat, mode writeMode, id, ifMatch string, imp *importing) (WriteResult, error) {
 	st, err := s.lockAndRead(ctx, tx, f, mode, id)
 	if err != nil {
 		return WriteResult{}, mapWriteError(f.p, err)
 	}
+	st.imp = imp
 	identityChanged, err := s.decide(f, st, mode, ifMatch)
 	if err != nil {
 		return WriteResult{}, err
@@ -203,9 +218,6 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 		if out.Cascade, err = s.cascade(ctx, tx, st.docID()); err != nil {
 			return WriteResult{}, mapWriteError(f.p, err)
 		}
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return WriteResult{}, mapWriteError(f.p, err)
 	}
 	out.Pruned = f.pruned
 	return out, nil
@@ -234,6 +246,9 @@ type writeState struct {
 	// natural key, nothing if it creates.
 	storedCheck bool
 	updateErr   *ForbiddenError
+	// imp is set for an import: the document must be new, and keeps
+	// imp's DocumentUuid, CreatedAt and LastModifiedAt.
+	imp *importing
 }
 
 // docID is the written document's id (new or existing).
@@ -387,6 +402,9 @@ func (s *Store) decide(f *flat, st *writeState, mode writeMode, ifMatch string) 
 	if mode == modeUpdate && !me.found {
 		return false, ErrNotFound
 	}
+	if st.imp != nil && me.found {
+		return false, st.imp.exists(p, me.uuid)
+	}
 	if me.found && st.storedDenied {
 		return false, denied("the stored document")
 	}
@@ -461,11 +479,15 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 	}
 	if created {
 		uuid = newUUID()
+		if st.imp != nil {
+			uuid = st.imp.uuid
+		}
 		ids, keys := []refid.UUID{f.refID}, []int16{p.key}
 		if f.hasAlias {
 			ids, keys = append(ids, f.aliasID), append(keys, p.superKey)
 		}
 		b.Queue(p.createSQL, append([]any{docID, uuid, p.key, uuidBytes(ids), keys, children, idents}, rowArgs...)...)
+		st.imp.queueStamp(b, docID)
 	} else {
 		b.Queue(p.updateSQL, docID, children, idents)
 		b.Queue(p.rowsSQL, append([]any{docID}, rowArgs...)...)
@@ -525,6 +547,9 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 		err = row.Scan(&etag, &lastMod, &out.Edges.Inserted, &out.Edges.Updated, &out.Edges.Deleted)
 	}
 	if err != nil {
+		return out, err
+	}
+	if err := st.imp.readStamp(br, &lastMod); err != nil {
 		return out, err
 	}
 	if !created {
