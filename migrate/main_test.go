@@ -8,9 +8,13 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/edfi-dmsc/dmsc/compiler"
 	"github.com/edfi-dmsc/dmsc/manifest"
+	"github.com/edfi-dmsc/dmsc/model"
+	"github.com/edfi-dmsc/dmsc/provision"
+	"github.com/edfi-dmsc/dmsc/relstore"
 	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 	"github.com/edfi-dmsc/dmsc/testenv"
 )
@@ -23,13 +27,21 @@ var (
 	legacyFailed   bool
 
 	ds50Once     sync.Once
+	ds50Model    *model.Model
 	ds50Manifest *manifest.Manifest
+
+	// The DS 5.0 target, provisioned once as a template.
+	targetOnce     sync.Once
+	targetTemplate string
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if legacyTemplate != "" {
-		if err := dropDatabase(os.Getenv(testenv.PostgresEnv), legacyTemplate); err != nil {
+	for _, name := range []string{legacyTemplate, targetTemplate} {
+		if name == "" {
+			continue
+		}
+		if err := dropDatabase(os.Getenv(testenv.PostgresEnv), name); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			code = 1
 		}
@@ -71,12 +83,72 @@ func newLegacyDS50(t *testing.T) string {
 func ds50(t *testing.T) *manifest.Manifest {
 	t.Helper()
 	file := testenv.DS50(t)
-	ds50Once.Do(func() { ds50Manifest = compiler.Manifest(relstoretest.Compile(t, file)) })
+	ds50Once.Do(func() {
+		ds50Model = relstoretest.Compile(t, file)
+		ds50Manifest = compiler.Manifest(ds50Model)
+	})
 	if ds50Manifest == nil {
 		t.Fatal("compiling DS 5.0 failed (see the first test that tried)")
 	}
 	return ds50Manifest
 }
+
+// newTargetDS50 returns the DSN of the test's own relational target,
+// provisioned for DS 5.0 (a copy of a template provisioned once).
+func newTargetDS50(t *testing.T) string {
+	t.Helper()
+	base := testenv.PostgresDSN(t)
+	m := ds50(t)
+	targetOnce.Do(func() {
+		name := testenv.PostgresDatabaseName("migrate", "targetds50")
+		ctx := context.Background()
+		_ = dropDatabase(base, name)
+		admin, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer admin.Close(ctx)
+		if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+			t.Fatal(err)
+		}
+		targetTemplate = name
+		data, err := m.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := provision.Provision(ctx, testenv.WithDatabase(t, base, name), ds50Model, "", provision.Options{Manifest: data}); err != nil {
+			t.Fatalf("provision: %v", err)
+		}
+	})
+	if targetTemplate == "" {
+		t.Fatal("provisioning the target template failed (see the first test that tried)")
+	}
+	return testenv.NewPostgresDatabaseFrom(t, "migrate", t.Name()+"-target", targetTemplate)
+}
+
+// openStore opens the runtime on dsn with edge and auth-row verification
+// (the pool closes when the test ends).
+func openStore(t *testing.T, dsn string) *relstore.Store {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = storeApplication
+	pool, err := relstore.NewPool(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	st, err := relstore.Open(t.Context(), ds50(t), pool, relstore.Options{VerifyEdges: true, VerifyAuthRows: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// storeApplication is the application_name of openStore's sessions.
+const storeApplication = "dmsc-migrate-test-store"
 
 // openLegacy opens the legacy store at dsn, failing the test on error.
 func openLegacy(t *testing.T, dsn string) *Legacy {

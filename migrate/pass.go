@@ -88,13 +88,19 @@ type Document struct {
 	// catch-up compares.
 	LastModifiedAt      time.Time
 	LastModifiedTraceID string
+	// Created and Modified are CreatedAt and LastModifiedAt as instants:
+	// the timestamps without time zone read in the legacy session's
+	// TimeZone (CreatedAt and LastModifiedAt keep the stored wall-clock
+	// values, in UTC's location, for keysets and change tokens).
+	Created, Modified time.Time
 	// EdfiDoc is the stored body: the document plus id, _etag and
 	// _lastModifiedDate.
 	EdfiDoc []byte
 }
 
 const (
-	documentColumns = `SELECT DocumentUuid::text, CreatedAt, DocumentPartitionKey, Id, LastModifiedAt, LastModifiedTraceId::text, EdfiDoc::text
+	documentColumns = `SELECT DocumentUuid::text, CreatedAt, DocumentPartitionKey, Id, LastModifiedAt, LastModifiedTraceId::text, EdfiDoc::text,
+  CreatedAt::timestamptz AS created, LastModifiedAt::timestamptz AS modified
 FROM dms.Document WHERE ProjectName = $1 AND ResourceName = $2 AND ResourceVersion = $3`
 	documentOrder = ` ORDER BY CreatedAt, DocumentPartitionKey, Id LIMIT `
 	firstPageSQL  = documentColumns + documentOrder + `$4`
@@ -120,7 +126,7 @@ func (p *Pass) Documents(ctx context.Context, r ResourceKey, after Cursor, limit
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Document, error) {
 		var d Document
 		var body string
-		err := row.Scan(&d.UUID, &d.Key.CreatedAt, &d.Key.PartitionKey, &d.Key.ID, &d.LastModifiedAt, &d.LastModifiedTraceID, &body)
+		err := row.Scan(&d.UUID, &d.Key.CreatedAt, &d.Key.PartitionKey, &d.Key.ID, &d.LastModifiedAt, &d.LastModifiedTraceID, &body, &d.Created, &d.Modified)
 		d.EdfiDoc = []byte(body)
 		return d, err
 	})

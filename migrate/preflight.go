@@ -15,13 +15,25 @@ import (
 // DefaultBatchSize is the number of legacy documents read per keyset page.
 const DefaultBatchSize = 500
 
-// Options tune Preflight.
+// Options tune Preflight and Backfill.
 type Options struct {
 	// BatchSize is the keyset page size (DefaultBatchSize when 0).
 	BatchSize int
 	// Progress, when set, is called after each page with the documents
-	// examined so far and the total.
+	// examined so far and the total (Backfill: the documents settled —
+	// copied, found in the checkpoint or refused — of those the preflight
+	// accepts).
 	Progress func(done, total int64)
+	// PreflightProgress is Backfill's Progress for its preflight.
+	PreflightProgress func(done, total int64)
+	// Workers bounds the resources Backfill copies at once
+	// (DefaultWorkers when 0).
+	Workers int
+
+	// beforeCommit, when set (tests), runs in each backfill batch's
+	// transaction after its documents are written, before the checkpoint
+	// rows and the commit; an error aborts the batch.
+	beforeCommit func(ctx context.Context, docs int) error
 }
 
 // ErrNoDocuments reports a legacy store whose dms.Document is empty:
@@ -42,22 +54,35 @@ func Preflight(ctx context.Context, l *Legacy, m *manifest.Manifest, opts Option
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
-	v, err := relstore.NewValidator(m)
-	if err != nil {
-		return nil, err
-	}
 	pass, err := l.BeginPass(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = pass.Close(context.WithoutCancel(ctx)) }()
+	pf, err := runPreflight(ctx, pass, l.Where(), m, opts)
+	if err != nil {
+		return nil, err
+	}
+	return pf.rep, nil
+}
+
+// runPreflight is Preflight on an open pass; the backfill copies from the
+// same snapshot the preflight read.
+func runPreflight(ctx context.Context, pass *Pass, where string, m *manifest.Manifest, opts Options) (*preflight, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = DefaultBatchSize
+	}
+	v, err := relstore.NewValidator(m)
+	if err != nil {
+		return nil, err
+	}
 	legacy, err := pass.Resources(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pf := newPreflight(m, v, l.Where(), pass, legacy)
+	pf := newPreflight(m, v, where, pass, legacy)
 	if pf.rep.Documents == 0 {
-		return nil, fmt.Errorf("%s: %w", l.Where(), ErrNoDocuments)
+		return nil, fmt.Errorf("%s: %w", where, ErrNoDocuments)
 	}
 	for _, ri := range pf.order {
 		if err := pf.readResource(ctx, ri, opts); err != nil {
@@ -72,7 +97,7 @@ func Preflight(ctx context.Context, l *Legacy, m *manifest.Manifest, opts Option
 	pf.compareReferences()
 	pf.lateReferences()
 	pf.summarise()
-	return pf.rep, nil
+	return pf, nil
 }
 
 // preflight is the state of one Preflight run.

@@ -1,0 +1,91 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// CheckpointSchema is the target schema holding the migration's own
+// tables; dmsc's runtime never reads it, and dropping it forgets what was
+// copied (the documents stay).
+const CheckpointSchema = "dmsc_migrate"
+
+// checkpointDDL creates the checkpoint table: one row per copied legacy
+// document, written in the transaction that writes the document, so the
+// table and the documents never disagree. LastModifiedAt and
+// LastModifiedTraceId are the legacy change token as stored (a timestamp
+// without time zone, in the legacy session's TimeZone): a catch-up pass
+// compares them with the legacy rows.
+const checkpointDDL = `CREATE SCHEMA IF NOT EXISTS "dmsc_migrate";
+CREATE TABLE IF NOT EXISTS "dmsc_migrate"."Checkpoint" (
+  "DocumentUuid" uuid NOT NULL,
+  "ProjectName" varchar(256) NOT NULL,
+  "ResourceName" varchar(256) NOT NULL,
+  "LastModifiedAt" timestamp NOT NULL,
+  "LastModifiedTraceId" varchar(128) NOT NULL,
+  "CopiedAt" timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT "PK_Checkpoint" PRIMARY KEY ("DocumentUuid")
+);
+COMMENT ON TABLE "dmsc_migrate"."Checkpoint" IS 'dmsc migrate legacy: one row per legacy document copied (its legacy change token), written with the document'`
+
+// checkpointInsertSQL records a batch of copied documents.
+const checkpointInsertSQL = `INSERT INTO "dmsc_migrate"."Checkpoint" ("DocumentUuid", "ProjectName", "ResourceName", "LastModifiedAt", "LastModifiedTraceId")
+SELECT u.id, u.p, u.r, u.m, u.t FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamp[], $5::text[]) AS u(id, p, r, m, t)`
+
+// checkpointToken is a copied document's legacy change token.
+type checkpointToken struct {
+	modified time.Time
+	traceID  string
+}
+
+// ensureCheckpoint creates the checkpoint table when missing.
+func ensureCheckpoint(ctx context.Context, db *pgxpool.Pool) error {
+	if _, err := db.Exec(ctx, checkpointDDL); err != nil {
+		return fmt.Errorf("target: creating the checkpoint table %s.Checkpoint: %w", CheckpointSchema, err)
+	}
+	return nil
+}
+
+// readCheckpoint returns the change token of every document the
+// checkpoint records, by DocumentUuid.
+func readCheckpoint(ctx context.Context, db *pgxpool.Pool) (map[string]checkpointToken, error) {
+	rows, err := db.Query(ctx, `SELECT "DocumentUuid"::text, "LastModifiedAt", "LastModifiedTraceId" FROM "dmsc_migrate"."Checkpoint"`)
+	if err != nil {
+		return nil, fmt.Errorf("target: reading the checkpoint: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]checkpointToken{}
+	for rows.Next() {
+		var id string
+		var tok checkpointToken
+		if err := rows.Scan(&id, &tok.modified, &tok.traceID); err != nil {
+			return nil, fmt.Errorf("target: reading the checkpoint: %w", err)
+		}
+		out[id] = tok
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("target: reading the checkpoint: %w", err)
+	}
+	return out, nil
+}
+
+// recordCopied returns the statement a batch's transaction runs last:
+// the checkpoint rows of its documents.
+func recordCopied(r ResourceKey, docs []*Document) func(context.Context, pgx.Tx) error {
+	ids := make([]string, len(docs))
+	projects := make([]string, len(docs))
+	resources := make([]string, len(docs))
+	modified := make([]time.Time, len(docs))
+	traces := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i], projects[i], resources[i], modified[i], traces[i] = d.UUID, r.ProjectName, r.ResourceName, d.LastModifiedAt, d.LastModifiedTraceID
+	}
+	return func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, checkpointInsertSQL, ids, projects, resources, modified, traces)
+		return err
+	}
+}
