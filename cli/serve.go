@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/relstore"
 	"github.com/edfi-dmsc/dmsc/server"
+	"github.com/edfi-dmsc/dmsc/telemetry"
 )
 
 // shutdownTimeout bounds how long `dmsc serve` waits for requests in
@@ -26,6 +28,8 @@ type serveFlags struct {
 	addr        string
 	verifyEdges bool
 	allowHosts  []string
+	metrics     bool
+	logFormat   string
 
 	maxBodyBytes      int64
 	maxBodyReaders    int
@@ -48,6 +52,12 @@ const (
 	authNone   = "none"
 	authJWT    = "jwt"
 	authHeader = "header"
+)
+
+// The --log-format values.
+const (
+	logFormatText = "text"
+	logFormatJSON = "json"
 )
 
 // serveHelp is the long description of `dmsc serve`.
@@ -160,7 +170,7 @@ the resource; 501 OwnershipBased.`
 
 // newServeCmd builds `dmsc serve`.
 func newServeCmd(e *env) *cobra.Command {
-	f := serveFlags{addr: "127.0.0.1:8080"}
+	f := serveFlags{addr: "127.0.0.1:8080", metrics: true, logFormat: logFormatText}
 	cmd := &cobra.Command{
 		Use:   "serve --dsn DSN [-s FILE... [--provision]] [--addr HOST:PORT] [--claims FILE [--auth jwt|header] [--jwt-secret-file FILE | --jwt-public-key FILE]]",
 		Short: "Serve the runtime store over HTTP (POST/GET/PUT/DELETE /data/{project}/{resource})",
@@ -184,6 +194,8 @@ func newServeCmd(e *env) *cobra.Command {
 	if q := fl.Lookup("quiet"); q != nil {
 		q.Usage = "do not print warnings nor log one line per request"
 	}
+	fl.BoolVar(&f.metrics, "metrics", f.metrics, "serve GET /metrics (Prometheus: request latency and counts per operation and resource, edge rows changed, identity closure sizes, Go runtime); --metrics=false turns it off")
+	fl.StringVar(&f.logFormat, "log-format", f.logFormat, "request and error log `FORMAT`: text (one line per request, with its X-Request-Id) or json (one slog JSON record each)")
 	fl.BoolVar(&f.verifyEdges, "verify-edges", true, "have the runtime check each write's reference edges against its foreign keys (--verify-edges=false measures plain writes)")
 	fl.Int64Var(&f.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest request body in `BYTES` (413 beyond)")
 	fl.IntVar(&f.maxBodyReaders, "max-body-readers", server.DefaultMaxBodyReaders, "request bodies read and written at once (`N`); others wait up to --read-timeout, then 503")
@@ -199,6 +211,7 @@ func newServeCmd(e *env) *cobra.Command {
 	fl.StringVar(&f.jwtPublicKey, "jwt-public-key", "", "--auth jwt: verify RS256 tokens with the PEM RSA public key in `FILE`")
 	markPath(fl, "claims", "jwt-secret-file", "jwt-public-key")
 	markChoices(fl, "auth", authNone, authJWT, authHeader)
+	markChoices(fl, "log-format", logFormatText, logFormatJSON)
 	return cmd
 }
 
@@ -224,6 +237,9 @@ func (f *serveFlags) serveOptions() (server.Options, error) {
 		if n.v < 1 {
 			return server.Options{}, usageErrorf("--%s %d: want a positive number", n.name, n.v)
 		}
+	}
+	if f.logFormat != logFormatText && f.logFormat != logFormatJSON {
+		return server.Options{}, usageErrorf("--log-format %q: want text or json", f.logFormat)
 	}
 	return server.Options{
 		AllowedHosts:      f.allowHosts,
@@ -400,8 +416,17 @@ func (e *env) serve(f *serveFlags) error {
 		}
 	}
 	opts.ErrorLog = e.stderr
-	if !f.store.schema.quiet {
+	if f.logFormat == logFormatJSON {
+		opts.Logger = slog.New(slog.NewJSONHandler(e.stderr, nil))
+		if f.store.schema.quiet {
+			opts.Logger = slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+		}
+	} else if !f.store.schema.quiet {
 		opts.Log = e.stderr
+	}
+	if f.metrics {
+		prom := telemetry.NewPrometheus()
+		opts.Metrics, opts.MetricsHandler = prom, prom.Handler()
 	}
 	fmt.Fprintf(e.stderr, "listening on http://%s\n", ln.Addr())
 	if err := server.Run(e.ctx, ln, st, opts); err != nil {

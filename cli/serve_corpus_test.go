@@ -156,7 +156,8 @@ func TestServeWithoutSchemaRoundTripsDS50(t *testing.T) {
 }
 
 // TestServeInfoRoutes: `dmsc serve` without -s answers /health, /ready
-// (the store checks its database) and / (the stored manifest's projects).
+// (the store checks its database), / (the stored manifest's projects) and
+// /metrics (Prometheus, on by default).
 func TestServeInfoRoutes(t *testing.T) {
 	dsn := testenv.NewPostgresDatabase(t, "cli", "serve_info")
 	mustCode(t, runCLI(t, withExample("ddl", "provision", "-q", "--dsn", dsn)...), ExitOK)
@@ -167,6 +168,9 @@ func TestServeInfoRoutes(t *testing.T) {
 		{"/health", `"status":"ok"`},
 		{"/ready", `"status":"ready"`},
 		{"/", `"endpoint":"example"`},
+		{"/data/example/schools", `[]`},
+		// After the requests above: each recorded by operation and resource.
+		{"/metrics", `dmsc_requests_total{operation="query",resource="example/schools",status="2xx"} 1`},
 	} {
 		resp, err := http.Get(base + tc.path)
 		if err != nil {

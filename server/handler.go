@@ -16,6 +16,7 @@ import (
 
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/relstore"
+	"github.com/edfi-dmsc/dmsc/telemetry"
 )
 
 // dataPrefix is the path prefix of every resource route.
@@ -93,13 +94,24 @@ const (
 	pathIndex  = "/"
 	pathHealth = "/health"
 	pathReady  = "/ready"
+	// pathMetrics serves Options.MetricsHandler.
+	pathMetrics = "/metrics"
 )
 
 // ServeHTTP implements http.Handler.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case pathIndex, pathHealth, pathReady:
+		if inf := infoFrom(r.Context()); inf != nil {
+			inf.op = telemetry.OpInfo
+		}
 		h.serveInfo(w, r)
+		return
+	case pathMetrics:
+		if inf := infoFrom(r.Context()); inf != nil {
+			inf.op = telemetry.OpInfo
+		}
+		h.serveMetrics(w, r)
 		return
 	}
 	if h.opts.Auth != nil {
@@ -119,14 +131,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case id == "" && r.Method == http.MethodGet:
+		noteRoute(r, telemetry.OpQuery, rt)
 		h.query(w, r, rt)
 	case id == "" && r.Method == http.MethodPost:
+		noteRoute(r, telemetry.OpUpsert, rt)
 		h.upsert(w, r, rt)
 	case id != "" && r.Method == http.MethodGet:
+		noteRoute(r, telemetry.OpGet, rt)
 		h.get(w, r, rt, id)
 	case id != "" && r.Method == http.MethodPut:
+		noteRoute(r, telemetry.OpUpdate, rt)
 		h.update(w, r, rt, id)
 	case id != "" && r.Method == http.MethodDelete:
+		noteRoute(r, telemetry.OpDelete, rt)
 		h.delete(w, r, rt, id)
 	default:
 		allow := "GET, POST"
@@ -208,7 +225,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	p := ProblemFor(err)
 	if p.Status >= 500 {
-		fmt.Fprintf(h.errLog, "dmsc: %s %s: %d: %s\n", clip(r.Method, 32), logURI(r), p.Status, clip(err.Error(), maxLogDetail))
+		fmt.Fprintf(h.errLog, "dmsc: %s %s: %d: %s%s\n", clip(r.Method, 32), logURI(r), p.Status, clip(err.Error(), maxLogDetail), reqSuffix(r))
 	}
 	WriteProblem(w, p)
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -99,9 +100,11 @@ func (s *statusRecorder) Write(p []byte) (int, error) {
 // Unwrap gives http.ResponseController the underlying writer.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// logRequests wraps h so that every request logs one line to w: method,
-// request URI, status and duration, plus the pruned properties of a write.
-func logRequests(h http.Handler, w io.Writer) http.Handler {
+// logRequests wraps h so that every request logs one entry once
+// answered: method, request URI, status, duration, request id, plus the
+// pruned properties of a write. With logger set the entry is a structured
+// slog record ("request"), else one line to w.
+func logRequests(h http.Handler, w io.Writer, logger *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: rw}
@@ -109,8 +112,25 @@ func logRequests(h http.Handler, w io.Writer) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		line := fmt.Sprintf("%s %s %d %s", clip(r.Method, 32), logURI(r), rec.status, time.Since(start).Round(time.Microsecond))
-		if pruned := rec.Header().Get(HeaderPrunedProperties); pruned != "" {
+		elapsed := time.Since(start)
+		pruned := rec.Header().Get(HeaderPrunedProperties)
+		if logger != nil {
+			attrs := []any{"method", clip(r.Method, 32), "uri", logURI(r), "status", rec.status,
+				"duration_ms", float64(elapsed.Microseconds()) / 1000, "request_id", RequestID(r.Context())}
+			if inf := infoFrom(r.Context()); inf != nil {
+				attrs = append(attrs, "operation", string(inf.op), "resource", inf.resource)
+			}
+			if pruned != "" {
+				attrs = append(attrs, "pruned", pruned)
+			}
+			logger.Info("request", attrs...)
+			return
+		}
+		line := fmt.Sprintf("%s %s %d %s", clip(r.Method, 32), logURI(r), rec.status, elapsed.Round(time.Microsecond))
+		if id := RequestID(r.Context()); id != "" {
+			line += " req=" + id
+		}
+		if pruned != "" {
 			line += " pruned: " + pruned
 		}
 		fmt.Fprintln(w, line)

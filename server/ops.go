@@ -45,6 +45,7 @@ func (h *handler) upsert(w http.ResponseWriter, r *http.Request, rt route) {
 		h.fail(w, r, err)
 		return
 	}
+	noteWrite(r, res)
 	setWriteHeaders(w, rt, res)
 	status := http.StatusOK
 	if res.Created {
@@ -90,6 +91,7 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, rt route, id st
 		h.fail(w, r, err)
 		return
 	}
+	noteWrite(r, res)
 	setWriteHeaders(w, rt, res)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -28,9 +28,12 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/edfi-dmsc/dmsc/telemetry"
 )
 
 // Defaults of the zero Options.
@@ -77,6 +80,18 @@ type Options struct {
 	// ErrorLog receives unexpected errors (500), database outages (503)
 	// and net/http's own errors; nil discards them.
 	ErrorLog io.Writer
+
+	// Logger, when set, receives the request log and the error log as
+	// structured records (request_id, operation, resource, …) instead of
+	// the lines of Log and ErrorLog.
+	Logger *slog.Logger
+	// Metrics records every request (per operation and resource: latency,
+	// status, what writes changed); nil records nothing.
+	Metrics telemetry.Recorder
+	// MetricsHandler, when set, serves GET /metrics (the Prometheus
+	// exposition of telemetry.Prometheus.Handler, say); else /metrics is
+	// a 404 like any unknown path.
+	MetricsHandler http.Handler
 
 	// Auth, when set, authenticates every /data request and checks its
 	// claim set's resource-level authorization (see Auth); nil serves
@@ -145,15 +160,26 @@ func New(st Store, opts Options) http.Handler {
 	if opts.ErrorLog != nil {
 		errLog = &lockedWriter{w: opts.ErrorLog}
 	}
+	if opts.Logger != nil {
+		errLog = slogWriter{opts.Logger}
+	}
 	var h http.Handler = newHandler(st, opts, errLog)
 	if len(opts.AllowedHosts) > 0 {
 		h = checkHost(h, opts.AllowedHosts)
 	}
 	h = recoverPanics(h, errLog)
-	if opts.Log != nil {
-		h = logRequests(h, &lockedWriter{w: opts.Log})
+	if opts.Logger != nil || opts.Log != nil {
+		var w io.Writer
+		if opts.Log != nil {
+			w = &lockedWriter{w: opts.Log}
+		}
+		h = logRequests(h, w, opts.Logger)
 	}
-	return h
+	rec := opts.Metrics
+	if rec == nil {
+		rec = telemetry.Nop{}
+	}
+	return observe(h, rec)
 }
 
 // NewHTTPServer returns an http.Server for h with opts' timeouts, header

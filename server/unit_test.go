@@ -273,7 +273,7 @@ func TestLogServeRequests(t *testing.T) {
 	h := logRequests(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set(HeaderPrunedProperties, "$.x")
 		w.WriteHeader(http.StatusCreated)
-	}), &log)
+	}), &log, nil)
 	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/data/example/schools?a=1", nil))
 	line := log.String()
 	if !strings.HasPrefix(line, "POST /data/example/schools?a=1 201 ") || !strings.HasSuffix(line, " pruned: $.x\n") {

@@ -1,0 +1,52 @@
+package telemetry
+
+import (
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPrometheusExposition: recorded requests and writes appear in the
+// text exposition with bounded labels (status classes, "-" for no
+// resource), beside the Go runtime collector.
+func TestPrometheusExposition(t *testing.T) {
+	p := NewPrometheus()
+	p.Request(Request{Operation: OpGet, Resource: "ed-fi/schools", Status: 200, Duration: 3 * time.Millisecond})
+	p.Request(Request{Operation: OpGet, Resource: "ed-fi/schools", Status: 404, Duration: time.Millisecond})
+	p.Request(Request{Operation: OpUpdate, Resource: "ed-fi/sessions", Status: 204, Duration: 9 * time.Millisecond,
+		Write: Write{EdgesInserted: 2, EdgesDeleted: 1, Closure: 5, Bumped: 7}})
+	p.Request(Request{Operation: OpOther, Status: 404, Duration: time.Microsecond})
+	w := httptest.NewRecorder()
+	p.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	body, _ := io.ReadAll(w.Body)
+	text := string(body)
+	for _, want := range []string{
+		`dmsc_requests_total{operation="get",resource="ed-fi/schools",status="2xx"} 1`,
+		`dmsc_requests_total{operation="get",resource="ed-fi/schools",status="4xx"} 1`,
+		`dmsc_requests_total{operation="other",resource="-",status="4xx"} 1`,
+		`dmsc_request_duration_seconds_count{operation="update",resource="ed-fi/sessions"} 1`,
+		`dmsc_edge_rows_changed_total{change="inserted",resource="ed-fi/sessions"} 2`,
+		`dmsc_edge_rows_changed_total{change="deleted",resource="ed-fi/sessions"} 1`,
+		`dmsc_identity_closure_documents_sum{resource="ed-fi/sessions"} 5`,
+		`dmsc_cascade_etags_bumped_total{resource="ed-fi/sessions"} 7`,
+		`go_goroutines `,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the exposition lacks %s", want)
+		}
+	}
+	if strings.Contains(text, `change="updated"`) {
+		t.Error("a zero edge count created a series")
+	}
+}
+
+// TestStatusClass covers the status labels.
+func TestStatusClass(t *testing.T) {
+	for status, want := range map[int]string{200: "2xx", 304: "3xx", 403: "4xx", 503: "5xx", 0: "other", 999: "other"} {
+		if got := StatusClass(status); got != want {
+			t.Errorf("StatusClass(%d) = %q, want %q", status, got, want)
+		}
+	}
+}
