@@ -73,6 +73,41 @@ FROM dms.Document WHERE NOT jsonb_path_exists(EdfiDoc, 'strict $.** ? (@.type() 
 	if checksum(t, target) != sum {
 		t.Error("a second backfill with nothing new changed the target")
 	}
+	verifyDS50(t, legacy, target)
+}
+
+// verifyDS50 checks Verify on a complete DS 5.0 backfill (no difference),
+// then on a target changed behind its back: a value, an edge, a
+// descriptor's letter case (not a difference) and a document.
+func verifyDS50(t *testing.T, legacy, target string) {
+	l := openLegacy(t, legacy)
+	st := openStore(t, target)
+	rep, err := Verify(t.Context(), l, st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() || rep.Compared != 754 || rep.LegacyEdges == 0 || rep.LegacyEdges != rep.TargetEdges {
+		t.Fatalf("verify: compared %d, edges %d/%d, findings %v", rep.Compared, rep.LegacyEdges, rep.TargetEdges, rep.Findings)
+	}
+	student := query(t, target, `SELECT d."DocumentUuid"::text FROM edfi."Student" s JOIN dms."Document" d USING ("DocumentId") ORDER BY 1 LIMIT 1`)[0]
+	execSQL(t, target,
+		`UPDATE edfi."Student" s SET "FirstName" = 'Changed' FROM dms."Document" d WHERE d."DocumentId" = s."DocumentId" AND d."DocumentUuid" = '`+student+`'`,
+		`UPDATE dms."Descriptor" SET "Uri" = upper("Uri")`,
+		`DELETE FROM dms."ReferenceEdge" WHERE ctid = (SELECT min(ctid) FROM dms."ReferenceEdge")`)
+	rep, err = Verify(t.Context(), l, st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := map[string]int{}
+	for _, f := range rep.Findings {
+		codes[f.Code]++
+		if f.Code == CodeDocumentDiffers && (f.DocumentUUID != student || f.Path != "$.firstName" || !strings.HasSuffix(f.Message, `got "Changed"`)) {
+			t.Errorf("finding %s", f)
+		}
+	}
+	if codes[CodeDocumentDiffers] != 1 || codes[CodeEdgeMissing] != 1 || codes[CodeEdgeAudit] != 1 || len(codes) != 3 {
+		t.Errorf("after changes: codes %v, findings %v", codes, rep.Findings)
+	}
 }
 
 // TestBackfillResume kills a backfill at a random point (3 seeds: a

@@ -38,8 +38,9 @@ SELECT u.id, u.p, u.r, u.m, u.t FROM unnest($1::uuid[], $2::text[], $3::text[], 
 
 // checkpointToken is a copied document's legacy change token.
 type checkpointToken struct {
-	modified time.Time
-	traceID  string
+	modified          time.Time
+	traceID           string
+	project, resource string
 }
 
 // ensureCheckpoint creates the checkpoint table when missing.
@@ -53,7 +54,7 @@ func ensureCheckpoint(ctx context.Context, db *pgxpool.Pool) error {
 // readCheckpoint returns the change token of every document the
 // checkpoint records, by DocumentUuid.
 func readCheckpoint(ctx context.Context, db *pgxpool.Pool) (map[string]checkpointToken, error) {
-	rows, err := db.Query(ctx, `SELECT "DocumentUuid"::text, "LastModifiedAt", "LastModifiedTraceId" FROM "dmsc_migrate"."Checkpoint"`)
+	rows, err := db.Query(ctx, `SELECT "DocumentUuid"::text, "LastModifiedAt", "LastModifiedTraceId", "ProjectName", "ResourceName" FROM "dmsc_migrate"."Checkpoint"`)
 	if err != nil {
 		return nil, fmt.Errorf("target: reading the checkpoint: %w", err)
 	}
@@ -62,7 +63,7 @@ func readCheckpoint(ctx context.Context, db *pgxpool.Pool) (map[string]checkpoin
 	for rows.Next() {
 		var id string
 		var tok checkpointToken
-		if err := rows.Scan(&id, &tok.modified, &tok.traceID); err != nil {
+		if err := rows.Scan(&id, &tok.modified, &tok.traceID, &tok.project, &tok.resource); err != nil {
 			return nil, fmt.Errorf("target: reading the checkpoint: %w", err)
 		}
 		out[id] = tok
