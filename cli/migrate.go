@@ -21,6 +21,7 @@ type migrateLegacyFlags struct {
 	from          string
 	preflightOnly bool
 	batchSize     int
+	workers       int
 	format        outputFormat
 }
 
@@ -32,21 +33,25 @@ func newMigrateCmd(e *env) *cobra.Command {
 		Long: `Move documents from a legacy DMS JSONB store into the relational store
 (docs/migration.md).
 
-  legacy  preflight (and, later, backfill) from a legacy DMS database`,
+  legacy  preflight and backfill from a legacy DMS database
+  verify  compare the migrated documents with the legacy ones`,
 	}
-	cmd.AddCommand(newMigrateLegacyCmd(e))
+	cmd.AddCommand(newMigrateLegacyCmd(e), newMigrateVerifyCmd(e))
 	return cmd
 }
 
 // newMigrateLegacyCmd builds `dmsc migrate legacy`.
 func newMigrateLegacyCmd(e *env) *cobra.Command {
-	f := migrateLegacyFlags{batchSize: migrate.DefaultBatchSize}
+	f := migrateLegacyFlags{batchSize: migrate.DefaultBatchSize, workers: migrate.DefaultWorkers}
 	cmd := &cobra.Command{
-		Use:   "legacy --from LEGACY_DSN --dsn TARGET_DSN [-s FILE...] --preflight-only [--format text|json]",
-		Short: "Check what a legacy DMS JSONB database holds that the relational store cannot",
+		Use:   "legacy --from LEGACY_DSN --dsn TARGET_DSN [-s FILE...] [--preflight-only] [--format text|json]",
+		Short: "Copy a legacy DMS JSONB database into the relational store (preflight, then backfill)",
 		Long: `Read the legacy DMS JSONB database at LEGACY_DSN (dms.Document, dms.Alias,
-dms.Reference) in one read-only snapshot and report, changing nothing in
-either database, every document the target schema set cannot hold:
+dms.Reference) in one read-only snapshot, report every document the
+target schema set cannot hold (the preflight) and copy every other one
+into the relational store at TARGET_DSN (the backfill).
+
+The preflight reports, per resource and per document:
 resources and project versions the schema set lacks, values the
 relational columns cannot hold (integers beyond their column's range,
 decimals beyond scale or precision, strings beyond maxLength, dates out of
@@ -65,11 +70,28 @@ stored in the target (--dsn, as dmsc ddl provision stored it). With -s the
 target may be missing or unprovisioned; provisioned for another schema
 set, it is refused (exit 3).
 
-Only --preflight-only is implemented: the backfill is not yet (exit 2
-without it).
+With --preflight-only dmsc stops there, changing nothing in either
+database.
+
+The backfill copies the documents the preflight accepts through the
+runtime's import path: each keeps its id (DocumentUuid), CreatedAt and
+_lastModifiedDate, and gets a new ETag (the legacy _etag values become
+invalid: a client's If-Match with one gets 412). Resources load in
+dependency order (--workers resources of one dependency level at once),
+each in creation order, --batch-size documents per transaction. Each
+transaction also records its documents in the target's checkpoint table
+dmsc_migrate.Checkpoint, so an interrupted run (Ctrl-C, a lost
+connection) resumes where it stopped when run again, with no duplicate and
+no gap, and a run with nothing new writes nothing. With -s the target is
+created and provisioned when needed. Then run dmsc migrate verify.
 
 A progress line with an ETA is shown on stderr when it is a terminal. With
---format json the report is one object: {"legacy", "legacy_time_zone",
+--format json the backfill's report is one object: {"preflight": the
+preflight report, "documents", "copied", "already_copied", "rejected",
+"failed", "changed_since_copied", "resources": [{"project", "resource",
+"version", "endpoint", "level", "documents", "copied", "already_copied",
+"rejected", "failed", "changed_since_copied"}], "failures": [findings]};
+with --preflight-only, the preflight report: {"legacy", "legacy_time_zone",
 "legacy_snapshot", "effective_schema_hash", "documents", "migratable",
 "rejected", "resources": [{"project", "resource", "version", "descriptor",
 "documents", "endpoint", "migratable", "rejected", "deferred", "warned"}],
@@ -77,18 +99,22 @@ A progress line with an ETA is shown on stderr when it is a terminal. With
 "resource", "version", "document", "path", "value", "code", "message",
 "warning", "documents"}]}.
 
-Exit codes: 0 every legacy document can be migrated (warnings allowed),
-1 some cannot (the report lists them) or a database cannot be read,
-2 usage (also: without --preflight-only), 3 the target holds another
-schema set.`,
+Exit codes: 0 every legacy document can be migrated (--preflight-only;
+warnings allowed) or every document the preflight accepts is in the
+target (backfill; the rejected ones are listed and stay behind), 1 some
+cannot or the target refused some (the report lists them) or a database
+cannot be read, 2 usage, 3 the target holds another schema set.`,
 		Example: `  dmsc migrate legacy --from "$LEGACY_DSN" --dsn "$DMSC_DSN" -s ApiSchema.json --preflight-only
-  dmsc migrate legacy --from "$LEGACY_DSN" --dsn "$DMSC_DSN" --preflight-only --format json | jq '.codes'`,
+  dmsc migrate legacy --from "$LEGACY_DSN" --dsn "$DMSC_DSN" --preflight-only --format json | jq '.codes'
+  dmsc migrate legacy --from "$LEGACY_DSN" --dsn "$DMSC_DSN" -s ApiSchema.json
+  dmsc migrate verify --from "$LEGACY_DSN" --dsn "$DMSC_DSN"`,
 		RunE: func(*cobra.Command, []string) error { return runMigrateLegacy(e, &f) },
 	}
 	addStoreFlags(cmd, &f.store, false)
 	cmd.Flags().StringVar(&f.from, "from", "", "the legacy DMS database's connection `DSN` (postgres://…); read only")
-	cmd.Flags().BoolVar(&f.preflightOnly, "preflight-only", false, "check what the target cannot hold and stop (the backfill is not yet implemented)")
-	cmd.Flags().IntVar(&f.batchSize, "batch-size", f.batchSize, "legacy documents read per keyset page")
+	cmd.Flags().BoolVar(&f.preflightOnly, "preflight-only", false, "check what the target cannot hold and stop, changing nothing")
+	cmd.Flags().IntVar(&f.batchSize, "batch-size", f.batchSize, "legacy documents read per keyset page and copied per transaction")
+	cmd.Flags().IntVar(&f.workers, "workers", f.workers, "resources of one dependency level copied at once")
 	addFormatFlag(cmd, &f.format)
 	return cmd
 }
@@ -105,11 +131,14 @@ func runMigrateLegacy(e *env, f *migrateLegacyFlags) error {
 	if d, err := provision.DialectOf(f.from); err != nil || d != model.PgSQL {
 		return usageErrorf("--from must name the legacy PostgreSQL database (postgres://… or postgresql://…)")
 	}
-	if !f.preflightOnly {
-		return usageErrorf("the backfill is not yet implemented: run with --preflight-only to check what the target cannot hold")
-	}
 	if f.batchSize <= 0 {
 		return usageErrorf("--batch-size %d: must be positive", f.batchSize)
+	}
+	if f.workers <= 0 {
+		return usageErrorf("--workers %d: must be positive", f.workers)
+	}
+	if !f.preflightOnly {
+		return runBackfill(e, f)
 	}
 	m, err := e.migrationManifest(&f.store)
 	if err != nil {

@@ -18,11 +18,12 @@ func TestMigrateLegacyUsage(t *testing.T) {
 		{[]string{"migrate", "legacy", "--dsn", "postgres://x/y", "--preflight-only"}, "the legacy database is required: --from LEGACY_DSN"},
 		{[]string{"migrate", "legacy", "--from", "postgres://x/y", "--preflight-only"}, "a database is required: --dsn DSN"},
 		{[]string{"migrate", "legacy", "--from", "sqlserver://x/y", "--dsn", "postgres://x/y", "--preflight-only"}, "--from must name the legacy PostgreSQL database"},
-		{[]string{"migrate", "legacy", "--from", "postgres://x/y", "--dsn", "postgres://x/y"}, "the backfill is not yet implemented: run with --preflight-only"},
+		{[]string{"migrate", "legacy", "--from", "postgres://x/y", "--dsn", "postgres://x/y", "--workers", "0"}, "--workers 0: must be positive"},
+		{[]string{"migrate", "verify", "--dsn", "postgres://x/y"}, "the legacy database is required: --from LEGACY_DSN"},
 		{[]string{"migrate", "legacy", "--from", "postgres://x/y", "--dsn", "postgres://x/y", "--preflight-only", "--batch-size", "0"}, "--batch-size 0: must be positive"},
 	} {
 		r := runCLI(t, c.args...)
-		if r.code != ExitUsage || !strings.Contains(r.stderr, c.want) || !strings.Contains(r.stderr, "Run 'dmsc migrate legacy --help'") {
+		if r.code != ExitUsage || !strings.Contains(r.stderr, c.want) || !strings.Contains(r.stderr, "Run 'dmsc migrate "+c.args[1]+" --help'") {
 			t.Errorf("%v: exit %d, stderr %s; want 2 and %q", c.args, r.code, r.stderr, c.want)
 		}
 	}
@@ -32,7 +33,9 @@ func TestMigrateLegacyUsage(t *testing.T) {
 // the DS 5.0 legacy database built by the shared tool: exit 1 with the 64
 // documents listed (67 findings: three CourseTranscripts hold two such
 // values; text and JSON), and exit 3 when the target holds
-// another schema set.
+// another schema set; then the backfill (exit 0, 754 documents copied, the
+// 64 rejected listed), dmsc migrate verify (exit 0), a second backfill
+// (nothing copied) and verify after a change in the target (exit 1).
 func TestMigrateLegacyPreflight(t *testing.T) {
 	base := testenv.PostgresDSN(t)
 	name := testenv.PostgresDatabaseName("cli", "legacy")
@@ -68,6 +71,34 @@ func TestMigrateLegacyPreflight(t *testing.T) {
 	mustCode(t, runCLI(t, append([]string{"ddl", "provision", "--dsn", provisioned, "-q"}, exampleSchema...)...), ExitOK)
 	r = runCLI(t, "migrate", "legacy", "--from", legacy, "--dsn", provisioned, "-s", ds50, "--preflight-only", "-q")
 	mustCode(t, r, ExitFingerprintMismatch)
+
+	r = runCLI(t, "migrate", "legacy", "--from", legacy, "--dsn", target, "-s", ds50, "-q", "--format", "json", "--batch-size", "100")
+	t.Cleanup(func() { testenv.DropPostgresDatabase(t, base, testenv.PostgresDatabaseName("cli", "nosuchtarget")) })
+	mustCode(t, r, ExitOK)
+	var bf struct {
+		Copied, Rejected, Failed int
+		AlreadyCopied            int `json:"already_copied"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &bf); err != nil || bf.Copied != 754 || bf.Rejected != 64 || bf.Failed != 0 {
+		t.Fatalf("backfill: %+v (%v)\n%s", bf, err, r.stderr)
+	}
+	r = runCLI(t, "migrate", "verify", "--from", legacy, "--dsn", target)
+	mustCode(t, r, ExitOK)
+	if !strings.Contains(r.stdout, "754 documents compared, 0 differ") {
+		t.Errorf("verify:\n%s", r.stdout)
+	}
+	r = runCLI(t, "migrate", "legacy", "--from", legacy, "--dsn", target)
+	mustCode(t, r, ExitOK)
+	if !strings.Contains(r.stdout, "818 documents: 0 copied now, 754 copied before, 64 rejected by the preflight, 0 refused by the target\n") ||
+		strings.Count(r.stdout, ": integer-out-of-range: ") != 67 {
+		t.Errorf("second backfill:\n%s", r.stdout)
+	}
+	execPG(t, target, `UPDATE edfi."Student" SET "FirstName" = 'Changed'`)
+	r = runCLI(t, "migrate", "verify", "--from", legacy, "--dsn", target, "--format", "json")
+	mustCode(t, r, ExitFailure)
+	if !strings.Contains(r.stdout, `"code": "document-differs"`) || !strings.Contains(r.stderr, "verification found") {
+		t.Errorf("verify after a change:\n%s\n%s", r.stdout, r.stderr)
+	}
 
 	r = runCLI(t, "migrate", "legacy", "--from", provisioned, "--dsn", provisioned, "--preflight-only")
 	mustCode(t, r, ExitFailure)

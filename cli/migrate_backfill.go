@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/edfi-dmsc/dmsc/migrate"
+	"github.com/edfi-dmsc/dmsc/relstore"
+)
+
+// runBackfill runs `dmsc migrate legacy` without --preflight-only: the
+// preflight and the backfill in one legacy snapshot (with -s the target is
+// provisioned first when needed), then the report.
+func runBackfill(e *env, f *migrateLegacyFlags) error {
+	f.store.provision = len(f.store.schema.schemas) > 0
+	st, pool, err := e.openStore("dmsc migrate legacy", &f.store, relstore.Options{})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	legacy, err := migrate.OpenLegacy(e.ctx, f.from)
+	if err != nil {
+		return err
+	}
+	defer legacy.Close()
+	pre := newETAProgress(e.stderr, "dmsc migrate legacy: preflight", "documents")
+	copyBar := newETAProgress(e.stderr, "dmsc migrate legacy: backfill", "documents")
+	copying := false
+	start := time.Now()
+	rep, err := migrate.Backfill(e.ctx, legacy, st, migrate.Options{
+		BatchSize: f.batchSize, Workers: f.workers, PreflightProgress: pre.show,
+		Progress: func(done, total int64) {
+			if !copying {
+				pre.done()
+				copying = true
+				start = time.Now()
+			}
+			copyBar.show(done, total)
+		},
+	})
+	if !copying {
+		pre.done()
+	}
+	copyBar.done()
+	if err != nil {
+		if rep != nil && rep.Copied > 0 {
+			return fmt.Errorf("%w\n  %d documents were copied and recorded in the checkpoint; run the same command again to resume", err, rep.Copied)
+		}
+		return err
+	}
+	if f.format == formatJSON {
+		err = writeJSON(e.stdout, rep)
+	} else {
+		err = writeBackfillText(e.stdout, rep)
+		if secs := time.Since(start).Seconds(); err == nil && rep.Copied > 0 && secs > 0 {
+			fmt.Fprintf(e.stderr, "dmsc migrate legacy: copied %d documents in %.1fs (%.0f documents/s)\n", rep.Copied, secs, float64(rep.Copied)/secs)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if !rep.OK() {
+		return fmt.Errorf("the target refused %d of the %d documents the preflight accepted (listed above)", rep.Failed, rep.Preflight.Migratable)
+	}
+	return nil
+}
