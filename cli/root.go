@@ -10,6 +10,7 @@ import (
 // help shows them. Add a command by adding its constructor here.
 var commands = []func(*env) *cobra.Command{
 	newAuthCmd,
+	newCacheCmd,
 	newDDLCmd,
 	newDocsCmd,
 	newEdgesCmd,

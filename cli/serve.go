@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -30,6 +31,10 @@ type serveFlags struct {
 	allowHosts  []string
 	metrics     bool
 	logFormat   string
+
+	projector         bool
+	projectorBatch    int
+	projectorInterval time.Duration
 
 	maxBodyBytes      int64
 	maxBodyReaders    int
@@ -170,7 +175,8 @@ the resource; 501 OwnershipBased.`
 
 // newServeCmd builds `dmsc serve`.
 func newServeCmd(e *env) *cobra.Command {
-	f := serveFlags{addr: "127.0.0.1:8080", metrics: true, logFormat: logFormatText}
+	f := serveFlags{addr: "127.0.0.1:8080", metrics: true, logFormat: logFormatText,
+		projectorBatch: relstore.DefaultProjectBatch, projectorInterval: time.Second}
 	cmd := &cobra.Command{
 		Use:   "serve --dsn DSN [-s FILE... [--provision]] [--addr HOST:PORT] [--claims FILE [--auth jwt|header] [--jwt-secret-file FILE | --jwt-public-key FILE]]",
 		Short: "Serve the runtime store over HTTP (POST/GET/PUT/DELETE /data/{project}/{resource})",
@@ -196,6 +202,9 @@ func newServeCmd(e *env) *cobra.Command {
 	}
 	fl.BoolVar(&f.metrics, "metrics", f.metrics, "serve GET /metrics (Prometheus: request latency and counts per operation and resource, edge rows changed, identity closure sizes, Go runtime); --metrics=false turns it off")
 	fl.StringVar(&f.logFormat, "log-format", f.logFormat, "request and error log `FORMAT`: text (one line per request, with its X-Request-Id) or json (one slog JSON record each)")
+	fl.BoolVar(&f.projector, "projector", false, "serve GETs from dms.DocumentCache when a row is fresh, and keep it filled in the background (oldest change first; several servers may run one); see dmsc cache")
+	fl.IntVar(&f.projectorBatch, "projector-batch", f.projectorBatch, "--projector: documents per projector transaction (`N`)")
+	fl.DurationVar(&f.projectorInterval, "projector-interval", f.projectorInterval, "--projector: pause after the backlog empties or a run fails")
 	fl.BoolVar(&f.verifyEdges, "verify-edges", true, "have the runtime check each write's reference edges against its foreign keys (--verify-edges=false measures plain writes)")
 	fl.Int64Var(&f.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest request body in `BYTES` (413 beyond)")
 	fl.IntVar(&f.maxBodyReaders, "max-body-readers", server.DefaultMaxBodyReaders, "request bodies read and written at once (`N`); others wait up to --read-timeout, then 503")
@@ -376,7 +385,10 @@ func (e *env) serve(f *serveFlags) error {
 	store := f.store
 	store.statementTimeout = f.statementTimeout
 	// With authentication every store call must carry the caller's grant.
-	st, pool, err := e.openStore("dmsc serve", &store, relstore.Options{VerifyEdges: f.verifyEdges, RequireGrant: mode != authNone})
+	if f.projector && (f.projectorBatch < 1 || f.projectorInterval < time.Millisecond) {
+		return usageErrorf("--projector-batch must be at least 1 and --projector-interval at least 1ms")
+	}
+	st, pool, err := e.openStore("dmsc serve", &store, relstore.Options{VerifyEdges: f.verifyEdges, RequireGrant: mode != authNone, DocumentCache: f.projector})
 	if err != nil {
 		return err
 	}
@@ -424,9 +436,25 @@ func (e *env) serve(f *serveFlags) error {
 	} else if !f.store.schema.quiet {
 		opts.Log = e.stderr
 	}
+	var projected *telemetry.Projector
 	if f.metrics {
 		prom := telemetry.NewPrometheus()
 		opts.Metrics, opts.MetricsHandler = prom, prom.Handler()
+		if f.projector {
+			projected = prom.RegisterCache(cacheSource{e.ctx, st})
+		}
+	}
+	if f.projector {
+		go func() {
+			_ = st.RunProjector(e.ctx, relstore.ProjectOptions{Batch: f.projectorBatch}, f.projectorInterval, func(ps relstore.ProjectStats, err error) {
+				if projected != nil {
+					projected.Observe(ps.Documents, err)
+				}
+				if err != nil {
+					fmt.Fprintf(e.stderr, "dmsc: projector: %v (retrying in %s)\n", err, f.projectorInterval)
+				}
+			})
+		}()
 	}
 	fmt.Fprintf(e.stderr, "listening on http://%s\n", ln.Addr())
 	if err := server.Run(e.ctx, ln, st, opts); err != nil {
@@ -434,4 +462,25 @@ func (e *env) serve(f *serveFlags) error {
 	}
 	fmt.Fprintln(e.stderr, "stopped")
 	return nil
+}
+
+// cacheSource gives the DocumentCache metrics a store's counters and
+// backlog (each scrape reads the backlog with a 5 s deadline).
+type cacheSource struct {
+	ctx context.Context
+	st  *relstore.Store
+}
+
+// CacheCounts implements telemetry.CacheSource.
+func (c cacheSource) CacheCounts() (int64, int64) {
+	s := c.st.CacheStats()
+	return s.Hits, s.Misses
+}
+
+// CacheBacklog implements telemetry.CacheSource.
+func (c cacheSource) CacheBacklog() (int64, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
+	defer cancel()
+	b, err := c.st.CacheBacklog(ctx)
+	return b.Documents, b.OldestAge, err
 }

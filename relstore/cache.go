@@ -48,3 +48,15 @@ func (s *Store) cachePut(ctx context.Context, p *plan, h hydrated) {
 
 // parseETag reads an `_etag` value (the decimal Etag).
 func parseETag(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }
+
+// CacheStats counts, since the store was opened, the GETs without a
+// grant that Options.DocumentCache served from a fresh cache row (Hits)
+// and those that assembled the document instead (Misses).
+type CacheStats struct {
+	Hits, Misses int64
+}
+
+// CacheStats returns the store's cache counters.
+func (s *Store) CacheStats() CacheStats {
+	return CacheStats{Hits: s.cacheHits.Load(), Misses: s.cacheMisses.Load()}
+}

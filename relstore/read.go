@@ -33,8 +33,12 @@ func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (
 	_, granted := grantFrom(ctx)
 	if s.opts.DocumentCache && !granted { // the cache does not know grants
 		if d, ok, err := s.cachedGet(ctx, p, id); err != nil || ok {
+			if ok {
+				s.cacheHits.Add(1)
+			}
 			return d, err
 		}
+		s.cacheMisses.Add(1)
 	}
 	page, args := getPageSQL, []any{id, p.key}
 	param := func(v any) string {
@@ -91,6 +95,11 @@ type hydrated struct {
 // (so one round trip and one snapshot, whatever the page size), plus, when
 // countSQL is set (a query over alias r selecting count(*)), a count arm.
 func (s *Store) hydrate(ctx context.Context, p *plan, pageSQL string, args []any, countSQL string, one bool) ([]hydrated, int64, error) {
+	return hydrateWith(ctx, s.db, p, pageSQL, args, countSQL, one)
+}
+
+// hydrateWith is hydrate through q (a transaction, say).
+func hydrateWith(ctx context.Context, q querier, p *plan, pageSQL string, args []any, countSQL string, one bool) ([]hydrated, int64, error) {
 	read := p.readSQL
 	if one {
 		read = p.readOneSQL
@@ -99,7 +108,7 @@ func (s *Store) hydrate(ctx context.Context, p *plan, pageSQL string, args []any
 	if countSQL != "" {
 		countArm = "\nUNION ALL\nSELECT -1, ARRAY[(" + countSQL + ")], NULL::text[]"
 	}
-	rows, err := s.db.Query(ctx, fmt.Sprintf(read, pageSQL, countArm), args...)
+	rows, err := q.Query(ctx, fmt.Sprintf(read, pageSQL, countArm), args...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -23,6 +24,9 @@ type Store struct {
 	plans  []*plan          // manifest order
 	// abstract are the abstract resources by "Project:Resource".
 	abstract map[string]*manifest.AbstractResource
+	// cacheHits and cacheMisses count the GETs the DocumentCache served
+	// and those it could not (CacheStats).
+	cacheHits, cacheMisses atomic.Int64
 }
 
 // Open checks that the database's dms.EffectiveSchema holds the manifest's

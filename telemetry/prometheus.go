@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -88,3 +89,71 @@ func (p *Prometheus) Handler() http.Handler {
 	return promhttp.HandlerFor(p.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 }
 
+
+// Metric names of the DocumentCache.
+const (
+	MetricCacheHits          = "dmsc_document_cache_hits_total"
+	MetricCacheMisses        = "dmsc_document_cache_misses_total"
+	MetricProjectorBacklog   = "dmsc_projector_backlog_documents"
+	MetricProjectorOldestAge = "dmsc_projector_backlog_oldest_age_seconds"
+	MetricProjectorWritten   = "dmsc_projector_documents_total"
+	MetricProjectorFailures  = "dmsc_projector_failures_total"
+)
+
+// CacheSource is what the DocumentCache metrics read: the store's hit and
+// miss counters, and its backlog (read at each scrape).
+type CacheSource interface {
+	CacheCounts() (hits, misses int64)
+	CacheBacklog() (documents int64, oldestAge time.Duration, err error)
+}
+
+// Projector counts what a background projector did.
+type Projector struct {
+	written, failures prometheus.Counter
+}
+
+// RegisterCache adds the DocumentCache metrics (hits, misses, backlog
+// count and age of its oldest change, read from src at each scrape) and
+// returns the projector's counters.
+func (p *Prometheus) RegisterCache(src CacheSource) *Projector {
+	hits := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: MetricCacheHits, Help: "GETs served from a fresh DocumentCache row."},
+		func() float64 { h, _ := src.CacheCounts(); return float64(h) })
+	misses := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: MetricCacheMisses, Help: "GETs the DocumentCache could not serve (assembled)."},
+		func() float64 { _, m := src.CacheCounts(); return float64(m) })
+	pr := &Projector{
+		written:  prometheus.NewCounter(prometheus.CounterOpts{Name: MetricProjectorWritten, Help: "DocumentCache rows the background projector wrote."}),
+		failures: prometheus.NewCounter(prometheus.CounterOpts{Name: MetricProjectorFailures, Help: "Failed projector runs."}),
+	}
+	p.reg.MustRegister(hits, misses, &backlogCollector{src: src}, pr.written, pr.failures)
+	return pr
+}
+
+// Observe records one projector run.
+func (pr *Projector) Observe(written int64, err error) {
+	if err != nil {
+		pr.failures.Inc()
+	}
+	pr.written.Add(float64(written))
+}
+
+// backlogCollector reads the backlog at each scrape.
+type backlogCollector struct{ src CacheSource }
+
+var (
+	backlogDesc = prometheus.NewDesc(MetricProjectorBacklog, "Documents whose DocumentCache row is missing or stale.", nil, nil)
+	oldestDesc  = prometheus.NewDesc(MetricProjectorOldestAge, "Seconds since the oldest change the DocumentCache does not hold yet.", nil, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (c *backlogCollector) Describe(ch chan<- *prometheus.Desc) { ch <- backlogDesc; ch <- oldestDesc }
+
+// Collect implements prometheus.Collector.
+func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
+	n, age, err := c.src.CacheBacklog()
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(backlogDesc, err)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(backlogDesc, prometheus.GaugeValue, float64(n))
+	ch <- prometheus.MustNewConstMetric(oldestDesc, prometheus.GaugeValue, age.Seconds())
+}

@@ -1,0 +1,171 @@
+package relstore
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/edfi-dmsc/dmsc/jsonvalue"
+)
+
+// cacheFreshSQL lists the fresh cache rows (Etag equal to the document's)
+// of resource key $1 after DocumentId $2, $3 at a time.
+const cacheFreshSQL = `SELECT c."DocumentId", c."DocumentJson"::text
+FROM "dms"."DocumentCache" c JOIN "dms"."Document" d ON d."DocumentId" = c."DocumentId" AND d."Etag" = c."Etag"
+WHERE c."ResourceKeyId" = $1 AND c."DocumentId" > $2
+ORDER BY c."DocumentId" LIMIT $3`
+
+// cacheAuditBatch is the number of cache rows AuditCache compares per
+// statement pair.
+const cacheAuditBatch = 500
+
+// CacheFinding is a fresh dms.DocumentCache row whose body is not the
+// document the tables assemble.
+type CacheFinding struct {
+	// DocumentID is the document's internal id; Resource its
+	// "Project:Resource".
+	DocumentID int64  `json:"document_id"`
+	Resource   string `json:"resource"`
+	// Differences are the first differing JSON paths (cached vs
+	// assembled).
+	Differences []string `json:"differences"`
+}
+
+// CacheReport is the result of AuditCache.
+type CacheReport struct {
+	// Fresh counts the fresh rows compared; Backlog is what Project has
+	// left to do (missing or stale rows are never served, so they are not
+	// findings).
+	Fresh   int64   `json:"fresh"`
+	Backlog Backlog `json:"backlog"`
+	// Differences counts the fresh rows whose body differs; Findings
+	// lists them (at most maxFindings), by resource and id.
+	Differences int64          `json:"differences"`
+	Findings    []CacheFinding `json:"findings"`
+	// Removed counts the rows a repair deleted (Project rewrites them).
+	Removed int64 `json:"removed"`
+	// Elapsed is the audit's duration.
+	Elapsed time.Duration `json:"elapsed_ns"`
+}
+
+// AuditCache compares every fresh dms.DocumentCache row (the rows a GET
+// would serve) with the document assembled from the tables in the same
+// snapshot, as JSON values. With repair, the rows that differ are
+// deleted in the same transaction (the next Project or GET rewrites
+// them). At most maxFindings findings are kept (counts stay exact).
+func (s *Store) AuditCache(ctx context.Context, repair bool, maxFindings int) (*CacheReport, error) {
+	start := time.Now()
+	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	rep := &CacheReport{Findings: []CacheFinding{}}
+	keys := make([]int16, 0, len(s.byKey))
+	for k := range s.byKey {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	var bad []int64
+	for _, k := range keys {
+		p := s.byKey[k]
+		after := int64(0)
+		for {
+			cached, ids, err := freshCacheRows(ctx, tx, k, after)
+			if err != nil {
+				return nil, err
+			}
+			if len(ids) == 0 {
+				break
+			}
+			after = ids[len(ids)-1]
+			docs, _, err := hydrateWith(ctx, tx, p, projectPageSQL, []any{ids, p.key}, "", false)
+			if err != nil {
+				return nil, fmt.Errorf("assemble %s: %w", p.res.ResourceName, err)
+			}
+			assembled := map[int64][]byte{}
+			for _, h := range docs {
+				assembled[h.docID] = h.JSON
+			}
+			for _, id := range ids {
+				rep.Fresh++
+				diff, err := bodyDiff(cached[id], assembled[id])
+				if err != nil {
+					return nil, fmt.Errorf("document %d: %w", id, err)
+				}
+				if len(diff) == 0 {
+					continue
+				}
+				rep.Differences++
+				bad = append(bad, id)
+				if len(rep.Findings) < maxFindings {
+					rep.Findings = append(rep.Findings, CacheFinding{DocumentID: id, Resource: p.res.ProjectName + ":" + p.res.ResourceName, Differences: diff})
+				}
+			}
+		}
+	}
+	if rep.Backlog, err = readBacklog(ctx, tx); err != nil {
+		return nil, err
+	}
+	if repair && len(bad) > 0 {
+		tag, err := tx.Exec(ctx, `DELETE FROM "dms"."DocumentCache" WHERE "DocumentId" = ANY($1::bigint[])`, bad)
+		if err != nil {
+			return nil, err
+		}
+		rep.Removed = tag.RowsAffected()
+		if err := tx.Commit(ctx); err != nil {
+			return nil, err
+		}
+	}
+	rep.Elapsed = time.Since(start)
+	return rep, nil
+}
+
+// freshCacheRows reads one batch of fresh cache rows of resource key k
+// after DocumentId after: bodies by id, and the ids in order.
+func freshCacheRows(ctx context.Context, tx pgx.Tx, k int16, after int64) (map[int64][]byte, []int64, error) {
+	rows, err := tx.Query(ctx, cacheFreshSQL, k, after, cacheAuditBatch)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	cached := map[int64][]byte{}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		var body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, nil, err
+		}
+		cached[id] = []byte(body)
+		ids = append(ids, id)
+	}
+	return cached, ids, rows.Err()
+}
+
+// bodyDiff compares a cached body with the assembled one (nil: the
+// document is gone) as JSON values and returns the first differences.
+func bodyDiff(cached, assembled []byte) ([]string, error) {
+	if assembled == nil {
+		return []string{"$: the document assembles to nothing"}, nil
+	}
+	a, err := jsonvalue.Decode(cached)
+	if err != nil {
+		return nil, fmt.Errorf("cached body: %w", err)
+	}
+	b, err := jsonvalue.Decode(assembled)
+	if err != nil {
+		return nil, fmt.Errorf("assembled body: %w", err)
+	}
+	if jsonvalue.Equal(b, a) {
+		return nil, nil
+	}
+	d := jsonvalue.Diff(b, a)
+	if len(d) > 5 {
+		d = d[:5]
+	}
+	return d, nil
+}

@@ -1,0 +1,118 @@
+package relstore_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/edfi-dmsc/dmsc/jsonvalue"
+	"github.com/edfi-dmsc/dmsc/relstore"
+)
+
+// TestProjector: Project fills dms.DocumentCache for every document (the
+// backlog drops to 0, the audit finds every fresh row equal to the
+// assembled document), GETs then hit the cache with the assembled body; an
+// identity cascade makes its closure stale (GET reassembles, never a
+// stale body) until the next Project; AuditCache finds exactly a
+// corrupted fresh row and repair deletes it; two projectors running at
+// once project every document exactly once.
+func TestProjector(t *testing.T) {
+	env, ids := seeded(t, "projector")
+	ctx := context.Background()
+	st, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{DocumentCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := count(t, env, `SELECT count(*) FROM "dms"."Document"`)
+	b, err := st.CacheBacklog(ctx)
+	if err != nil || b.Documents != docs || b.OldestAge <= 0 {
+		t.Fatalf("backlog before projecting: %+v, %v; want %d documents", b, err, docs)
+	}
+	ps, err := st.Project(ctx, relstore.ProjectOptions{Batch: 3})
+	if err != nil || ps.Documents != docs || ps.Batches < 2 {
+		t.Fatalf("Project: %+v, %v; want %d documents in several batches", ps, err, docs)
+	}
+	if b, err := st.CacheBacklog(ctx); err != nil || b.Documents != 0 || b.OldestAge != 0 {
+		t.Fatalf("backlog after projecting: %+v, %v", b, err)
+	}
+	rep, err := st.AuditCache(ctx, false, 10)
+	if err != nil || rep.Fresh != docs || rep.Differences != 0 {
+		t.Fatalf("AuditCache after Project: %+v, %v", rep, err)
+	}
+	// GETs hit the cache and answer the assembled document.
+	before := st.CacheStats()
+	for i, id := range ids {
+		got, err := st.Get(ctx, seed[i].pe, seed[i].ep, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := env.Store.Get(ctx, seed[i].pe, seed[i].ep, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := jsonvalue.Decode(got.JSON)
+		w, _ := jsonvalue.Decode(want.JSON)
+		if !jsonvalue.Equal(a, w) || got.ETag != want.ETag {
+			t.Errorf("%s %s: cached %s, assembled %s", seed[i].ep, id, got.JSON, want.JSON)
+		}
+	}
+	if s := st.CacheStats(); s.Hits-before.Hits != int64(len(ids)) || s.Misses != before.Misses {
+		t.Errorf("cache stats %+v then %+v: want %d hits, no miss", before, s, len(ids))
+	}
+	// A cascade from the student makes the association stale: GET
+	// reassembles (a miss) until Project refreshes it.
+	if _, err := st.Update(ctx, "example", "students", ids[9], []byte(`{"studentUniqueId":"S1-new","firstName":"Ana","lastSurname":"Lee","birthDate":"2010-05-01"}`), ""); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := st.CacheBacklog(ctx); err != nil || b.Documents < 2 {
+		t.Errorf("backlog after a cascade: %+v, %v; want the student and its association", b, err)
+	}
+	before = st.CacheStats()
+	d, err := st.Get(ctx, "example", "studentSchoolAssociations", ids[10])
+	if err != nil || !strings.Contains(string(d.JSON), "S1-new") || st.CacheStats().Misses != before.Misses+1 {
+		t.Errorf("GET after the cascade: %v %s (stats %+v)", err, d.JSON, st.CacheStats())
+	}
+	if _, err := st.Project(ctx, relstore.ProjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := st.CacheBacklog(ctx); b.Documents != 0 {
+		t.Errorf("backlog after the second Project: %+v", b)
+	}
+	// A fresh row whose body lies: the audit finds exactly it.
+	if _, err := env.Pool.Exec(ctx, `UPDATE "dms"."DocumentCache" c SET "DocumentJson" = jsonb_set(c."DocumentJson", '{firstName}', '"Eve"')
+FROM "dms"."Document" d WHERE d."DocumentId" = c."DocumentId" AND d."DocumentUuid" = $1::uuid`, ids[9]); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = st.AuditCache(ctx, true, 10)
+	if err != nil || rep.Differences != 1 || len(rep.Findings) != 1 || rep.Removed != 1 || !strings.Contains(strings.Join(rep.Findings[0].Differences, " "), "firstName") {
+		t.Fatalf("AuditCache of a corrupted row: %+v, %v", rep, err)
+	}
+	if _, err := st.Project(ctx, relstore.ProjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := st.AuditCache(ctx, false, 10); err != nil || rep.Differences != 0 || rep.Backlog.Documents != 0 {
+		t.Fatalf("AuditCache after repair and Project: %+v, %v", rep, err)
+	}
+	// Two projectors at once share the work: every document once.
+	if _, err := env.Pool.Exec(ctx, `DELETE FROM "dms"."DocumentCache"`); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	got := make([]relstore.ProjectStats, 2)
+	errs := make([]error, 2)
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = st.Project(ctx, relstore.ProjectOptions{Batch: 2})
+		}()
+	}
+	wg.Wait()
+	if errs[0] != nil || errs[1] != nil || got[0].Documents+got[1].Documents != docs {
+		t.Errorf("two projectors: %+v %+v (%v, %v); want %d documents in all", got[0], got[1], errs[0], errs[1], docs)
+	}
+	if n := count(t, env, `SELECT count(*) FROM "dms"."DocumentCache"`); n != docs {
+		t.Errorf("%d cache rows after two projectors, want %d", n, docs)
+	}
+}
