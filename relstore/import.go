@@ -132,8 +132,10 @@ func (s *Store) Import(ctx context.Context, projectEndpoint, endpoint string, d 
 // ImportBatch imports items, in order, in ONE transaction (a later item
 // may reference an earlier one), then calls finish, when not nil, in the
 // same transaction before the commit: the caller records what it copied
-// atomically with the documents. Either every item is written or none; a
-// failing item is an *ImportBatchError naming it. Deadlocks and
+// atomically with the documents. Either every item is written or none; an
+// item the store refuses (validation, resolution, conflict) is an
+// *ImportBatchError naming it; a database or context failure is returned
+// as is. Deadlocks and
 // serialization failures retry the whole batch (finish included) up to
 // Options.MaxAttempts times.
 func (s *Store) ImportBatch(ctx context.Context, items []ImportItem, finish func(ctx context.Context, tx pgx.Tx) error) (_ []WriteResult, err error) {
@@ -186,10 +188,10 @@ func (s *Store) importOnce(ctx context.Context, flats []*flat, imps []*importing
 			err = &ImportExistsError{UUID: imps[i].uuid, Resource: f.p.res.ProjectName + ":" + f.p.res.ResourceName}
 		}
 		if err != nil {
-			if retryable(err) {
-				return nil, err
+			if documentError(err) {
+				return nil, &ImportBatchError{Index: i, Err: err}
 			}
-			return nil, &ImportBatchError{Index: i, Err: err}
+			return nil, err
 		}
 		out[i] = res
 	}
@@ -202,6 +204,21 @@ func (s *Store) importOnce(ctx context.Context, flats []*flat, imps []*importing
 		return nil, err
 	}
 	return out, nil
+}
+
+// documentError reports an error about the document itself (what it
+// holds, what it references, what the store already holds), as opposed to
+// the database or the context failing.
+func documentError(err error) bool {
+	var (
+		ve *ValidationError
+		re *ReferenceError
+		de *DescriptorError
+		ce *ConflictError
+		ie *ImportExistsError
+		fe *ForbiddenError
+	)
+	return errors.As(err, &ve) || errors.As(err, &re) || errors.As(err, &de) || errors.As(err, &ce) || errors.As(err, &ie) || errors.As(err, &fe)
 }
 
 // Pool returns the connection pool the store writes through, for tools
