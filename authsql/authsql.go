@@ -64,6 +64,16 @@ type Shape struct {
 	// table-valued parameter holding the claims when they are not listed
 	// (default "@claims"). PostgreSQL ignores it.
 	ClaimsTable string
+	// Single renders the EdOrg and person tests for a statement that
+	// checks one document (a GET by id, a write's stored or proposed
+	// check) as EXISTS probes from the document's value up the view —
+	// `EXISTS (SELECT 1 FROM auth.V v WHERE v.Col = r.X AND v.Source… =
+	// ANY($1))` — instead of `r.X IN (SELECT v.Col … WHERE v.Source… =
+	// ANY($1))`. Same answer; with many claims a generic plan of the IN
+	// form expands every claim (a School GET under 10,000 school claims:
+	// 27 ms), the probe follows the document's few ancestors. Pages keep
+	// the IN form (a hash semi-join over the claims' reach).
+	Single bool
 }
 
 // Result is a built predicate and what it needs bound.
@@ -578,18 +588,29 @@ func (b *builder) related(s authz.Strategy, e manifest.SecurableElement) string 
 			from, to = to, from
 		}
 		c := r(e.Column)
+		if b.sh.Single {
+			return "(" + b.inClaims(c) + " OR EXISTS (SELECT 1 FROM " + q.rel(authSchema, viewEdOrgIDs) + " v WHERE v." + q.id(to) + " = " + c +
+				" AND " + b.inClaims("v."+q.id(from)) + "))"
+		}
 		return "(" + b.inClaims(c) + " OR " + c + " IN (SELECT v." + q.id(to) + " FROM " + q.rel(authSchema, viewEdOrgIDs) +
 			" v WHERE " + b.inClaims("v."+q.id(from)) + "))"
 	}
 	name, col := view(s, e.Subject)
-	sub := "SELECT v." + q.id(col) + " FROM " + q.rel(authSchema, name) + " v WHERE " + b.inClaims("v."+q.id(claimColumn))
+	// in tests expr against the view: IN (pages) or an EXISTS probe
+	// (Shape.Single).
+	in := func(expr string) string {
+		if b.sh.Single {
+			return "EXISTS (SELECT 1 FROM " + q.rel(authSchema, name) + " v WHERE v." + q.id(col) + " = " + expr + " AND " + b.inClaims("v."+q.id(claimColumn)) + ")"
+		}
+		return expr + " IN (SELECT v." + q.id(col) + " FROM " + q.rel(authSchema, name) + " v WHERE " + b.inClaims("v."+q.id(claimColumn)) + ")"
+	}
 	switch e.Site {
 	case manifest.SiteSelf:
-		return r("DocumentId") + " IN (" + sub + ")"
+		return in(r("DocumentId"))
 	case manifest.SiteDirect:
-		return r(e.Column) + " IN (" + sub + ")"
+		return in(r(e.Column))
 	}
-	return b.subjectExists("", "s."+q.id("SubjectDocumentId")+" IN ("+sub+")", e.Ordinal)
+	return b.subjectExists("", in("s."+q.id("SubjectDocumentId")), e.Ordinal)
 }
 
 // subjectExists renders the dms.DocumentSubject test of a transitive

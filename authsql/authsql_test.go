@@ -171,6 +171,16 @@ func TestShapes(t *testing.T) {
 			t.Errorf("mssql 1,000 claims + 1,000 prefixes: %v %v", r.ClaimsAsTable, err)
 		}
 	})
+	// The single-document form probes the view from the row (both
+	// dialects; the SQL Server one with the table-valued parameter too).
+	r, err = authsql.Build(pg, resource(t, pg, "Example", "School"), edOrgs, authsql.Shape{Claims: 3, Single: true})
+	if want := `EXISTS (SELECT 1 FROM "auth"."EducationOrganizationIdToEdOrgDocumentId" v WHERE v."EducationOrganization_DocumentId" = r."DocumentId" AND v."SourceEducationOrganizationId" = ANY($1::bigint[]))`; err != nil || r.SQL != want {
+		t.Errorf("pgsql single:\n got %s\nwant %s (%v)", r.SQL, want, err)
+	}
+	r, err = authsql.Build(ms, school, edOrgs, authsql.Shape{Claims: authsql.MSSQLMaxListClaims, Single: true})
+	if err != nil || !strings.HasPrefix(r.SQL, "EXISTS (SELECT 1 FROM [auth].[EducationOrganizationIdToEdOrgDocumentId] v WHERE v.[EducationOrganization_DocumentId] = r.[DocumentId] AND v.[SourceEducationOrganizationId] IN (SELECT [Id] FROM @claims))") {
+		t.Errorf("mssql single: %s %v", r.SQL, err)
+	}
 	// Deterministic: the same input gives the same text.
 	a, _ := authsql.Build(pg, resource(t, pg, "Extra", "Bus"), anyOf(edOrgs, leaf(authz.StrategyRelationshipsWithEdOrgsOnlyInverted)), authsql.Shape{Claims: 2})
 	b, _ := authsql.Build(pg, resource(t, pg, "Extra", "Bus"), anyOf(edOrgs, leaf(authz.StrategyRelationshipsWithEdOrgsOnlyInverted)), authsql.Shape{Claims: 2})

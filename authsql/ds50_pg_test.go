@@ -142,7 +142,9 @@ JOIN dms."EducationOrganization" e ON e."DocumentId" = s."SubjectDocumentId" WHE
 		}
 		for _, tree := range trees {
 			for gi, g := range grants {
-				r, err := authsql.Build(m, res, tree, authsql.Shape{Claims: len(g.edOrgs), Prefixes: len(g.prefixes)})
+				// Every other grant in the single-document form (EXISTS
+				// probes), which must select the same documents.
+				r, err := authsql.Build(m, res, tree, authsql.Shape{Claims: len(g.edOrgs), Prefixes: len(g.prefixes), Single: gi%2 == 1})
 				if err != nil {
 					var e *authsql.Error
 					if errors.As(err, &e) && (e.Kind == authsql.ErrNoSubjects || e.Kind == authsql.ErrOwnershipBased || e.Kind == authsql.ErrUnknownStrategy) {

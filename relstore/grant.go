@@ -93,20 +93,21 @@ const (
 // grantPredicate returns, when ctx carries a grant, the SQL condition over
 // alias r that the grant allows, adding its parameters through param; ""
 // without a grant.
-func (s *Store) grantPredicate(ctx context.Context, p *plan, param func(any) string) (string, error) {
+func (s *Store) grantPredicate(ctx context.Context, p *plan, param func(any) string, single bool) (string, error) {
 	g, ok := grantFrom(ctx)
 	if !ok {
 		return "", nil
 	}
-	return s.predicateSQL(p, g, param)
+	return s.predicateSQL(p, g, param, single)
 }
 
 // predicateSQL is the SQL condition over alias r that grant g allows,
-// adding its parameters through param.
-func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string) (string, error) {
+// adding its parameters through param; single when the statement checks
+// one document (authsql.Shape.Single).
+func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string, single bool) (string, error) {
 	res, err := authsql.Build(s.m, p.res, g.Predicate, authsql.Shape{
 		Claims: len(g.EdOrgIDs), Prefixes: len(g.NamespacePrefixes),
-		ClaimsParam: claimsToken, PrefixesParam: prefixesToken,
+		ClaimsParam: claimsToken, PrefixesParam: prefixesToken, Single: single,
 	})
 	var ae *authsql.Error
 	if errors.As(err, &ae) {

@@ -30,7 +30,7 @@ func (s *Store) allowedSQL(ctx context.Context, p *plan, pred authz.Predicate, d
 	}
 	g, _ := grantFrom(ctx)
 	g.Predicate = pred
-	cond, err := s.predicateSQL(p, g, param)
+	cond, err := s.predicateSQL(p, g, param, true)
 	if err != nil {
 		return "", nil, err
 	}

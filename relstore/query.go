@@ -125,11 +125,25 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if p.descriptor {
 		conds = append(conds, `r."ResourceKeyId" = `+param(p.key))
 	}
-	granted, err := s.grantPredicate(ctx, p, param)
+	// The page's grant test: with many claims (a broad grant) an EXISTS
+	// probe per row in key order finds a page after a few rows, where the
+	// IN form first expands every claim's reach (a first page of 100,000
+	// StudentSchoolAssociations under 10,000 school claims: 405 ms). The
+	// total count keeps the IN form, which counts the reach once.
+	g, _ := grantFrom(ctx)
+	granted, err := s.grantPredicate(ctx, p, param, len(g.EdOrgIDs) >= manyClaims)
 	if err != nil {
 		return Page{}, err
 	}
+	countGranted := granted
+	if granted != "" && len(g.EdOrgIDs) >= manyClaims && q.TotalCount {
+		if countGranted, err = s.grantPredicate(ctx, p, param, false); err != nil {
+			return Page{}, err
+		}
+	}
+	grantCond := -1
 	if granted != "" {
+		grantCond = len(conds)
 		conds = append(conds, granted)
 	}
 	full, covered := p.fullReferences(q.Filters)
@@ -182,7 +196,15 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	}
 	countSQL := ""
 	if q.TotalCount {
-		countSQL = "SELECT count(*) FROM " + from + " r" + where
+		countConds := conds
+		if grantCond >= 0 && countGranted != granted {
+			countConds = append([]string(nil), conds...)
+			countConds[grantCond] = countGranted
+		}
+		countSQL = "SELECT count(*) FROM " + from + " r WHERE " + strings.Join(countConds, " AND ")
+		if len(countConds) == 0 {
+			countSQL = "SELECT count(*) FROM " + from + " r"
+		}
 	}
 	page := "SELECT " + pageColumns + " FROM " + from + " r JOIN \"dms\".\"Document\" d ON d.\"DocumentId\" = r.\"DocumentId\"" + where
 	if q.After != "" {
@@ -193,7 +215,11 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 		}
 		page += `r."DocumentId" > ` + param(after)
 	}
-	page += ` ORDER BY r."DocumentId" LIMIT ` + param(int64(limit))
+	// The limit is a literal (a checked integer, 1 to MaxLimit): with
+	// LIMIT $n a generic plan expects a large share of the table and
+	// hash-joins whole referenced tables (116 ms against 3.3 ms for a
+	// first page of 100,000 StudentSchoolAssociations).
+	page += ` ORDER BY r."DocumentId" LIMIT ` + strconv.Itoa(limit)
 	if q.After == "" && q.Offset > 0 {
 		page += " OFFSET " + param(int64(q.Offset))
 	}
@@ -210,6 +236,11 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	}
 	return out, nil
 }
+
+// manyClaims is the number of EdOrg claims from which a query page tests
+// the grant with EXISTS probes per row (authsql.Shape.Single) rather than
+// by expanding the claims' reach (a variable for tests).
+var manyClaims = 1000
 
 // rootRelation is the relation holding one row per document.
 func (p *plan) rootRelation() string {

@@ -45,7 +45,7 @@ func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	predicate, err := s.grantPredicate(ctx, p, param)
+	predicate, err := s.grantPredicate(ctx, p, param, true)
 	if err != nil {
 		return Document{}, err
 	}
