@@ -66,10 +66,10 @@ type Shape struct {
 	ClaimsTable string
 	// Single renders the EdOrg and person tests for a statement that
 	// checks one document (a GET by id, a write's stored or proposed
-	// check) as EXISTS probes from the document's value up the view —
-	// `EXISTS (SELECT 1 FROM auth.V v WHERE v.Col = r.X AND v.Source… =
-	// ANY($1))` — instead of `r.X IN (SELECT v.Col … WHERE v.Source… =
-	// ANY($1))`. Same answer; with many claims a generic plan of the IN
+	// check) as probes from the document's value up the view —
+	// `(SELECT 1 FROM auth.V v WHERE v.Col = r.X AND v.Source… = ANY($1)
+	// LIMIT 1) IS NOT NULL` — instead of `r.X IN (SELECT v.Col … WHERE
+	// v.Source… = ANY($1))`. Same answer; with many claims a generic plan of the IN
 	// form expands every claim (a School GET under 10,000 school claims:
 	// 27 ms), the probe follows the document's few ancestors. Pages keep
 	// the IN form (a hash semi-join over the claims' reach).
@@ -589,8 +589,8 @@ func (b *builder) related(s authz.Strategy, e manifest.SecurableElement) string 
 		}
 		c := r(e.Column)
 		if b.sh.Single {
-			return "(" + b.inClaims(c) + " OR EXISTS (SELECT 1 FROM " + q.rel(authSchema, viewEdOrgIDs) + " v WHERE v." + q.id(to) + " = " + c +
-				" AND " + b.inClaims("v."+q.id(from)) + "))"
+			return "(" + b.inClaims(c) + " OR " + b.probe(q.rel(authSchema, viewEdOrgIDs)+" v WHERE v."+q.id(to)+" = "+c+
+				" AND "+b.inClaims("v."+q.id(from))) + ")"
 		}
 		return "(" + b.inClaims(c) + " OR " + c + " IN (SELECT v." + q.id(to) + " FROM " + q.rel(authSchema, viewEdOrgIDs) +
 			" v WHERE " + b.inClaims("v."+q.id(from)) + "))"
@@ -600,7 +600,7 @@ func (b *builder) related(s authz.Strategy, e manifest.SecurableElement) string 
 	// (Shape.Single).
 	in := func(expr string) string {
 		if b.sh.Single {
-			return "EXISTS (SELECT 1 FROM " + q.rel(authSchema, name) + " v WHERE v." + q.id(col) + " = " + expr + " AND " + b.inClaims("v."+q.id(claimColumn)) + ")"
+			return b.probe(q.rel(authSchema, name) + " v WHERE v." + q.id(col) + " = " + expr + " AND " + b.inClaims("v."+q.id(claimColumn)))
 		}
 		return expr + " IN (SELECT v." + q.id(col) + " FROM " + q.rel(authSchema, name) + " v WHERE " + b.inClaims("v."+q.id(claimColumn)) + ")"
 	}
@@ -611,6 +611,17 @@ func (b *builder) related(s authz.Strategy, e manifest.SecurableElement) string 
 		return in(r(e.Column))
 	}
 	return b.subjectExists("", in("s."+q.id("SubjectDocumentId")), e.Ordinal)
+}
+
+// probe renders "some row of fromWhere (FROM … WHERE …) exists" as a
+// scalar subquery with a row limit, which the planner keeps as a probe per
+// outer row: an EXISTS is flattened into a semi-join that a generic plan
+// may run as a hash join over the whole view (every claim's reach again).
+func (b *builder) probe(fromWhere string) string {
+	if b.m.Dialect == manifest.DialectPgSQL {
+		return "(SELECT 1 FROM " + fromWhere + " LIMIT 1) IS NOT NULL"
+	}
+	return "(SELECT TOP (1) 1 FROM " + fromWhere + ") IS NOT NULL"
 }
 
 // subjectExists renders the dms.DocumentSubject test of a transitive
