@@ -89,7 +89,6 @@ func (p *Prometheus) Handler() http.Handler {
 	return promhttp.HandlerFor(p.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 }
 
-
 // Metric names of the DocumentCache.
 const (
 	MetricCacheHits          = "dmsc_document_cache_hits_total"
