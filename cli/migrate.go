@@ -33,10 +33,12 @@ func newMigrateCmd(e *env) *cobra.Command {
 		Long: `Move documents from a legacy DMS JSONB store into the relational store
 (docs/migration.md).
 
-  legacy  preflight and backfill from a legacy DMS database
-  verify  compare the migrated documents with the legacy ones`,
+  legacy    preflight and backfill from a legacy DMS database
+  catch-up  apply what changed in the legacy store since the last pass
+            (--freeze-check: only report it)
+  verify    compare the migrated documents with the legacy ones`,
 	}
-	cmd.AddCommand(newMigrateLegacyCmd(e), newMigrateVerifyCmd(e))
+	cmd.AddCommand(newMigrateLegacyCmd(e), newMigrateCatchUpCmd(e), newMigrateVerifyCmd(e))
 	return cmd
 }
 
@@ -83,7 +85,8 @@ transaction also records its documents in the target's checkpoint table
 dmsc_migrate.Checkpoint, so an interrupted run (Ctrl-C, a lost
 connection) resumes where it stopped when run again, with no duplicate and
 no gap, and a run with nothing new writes nothing. With -s the target is
-created and provisioned when needed. Then run dmsc migrate verify.
+created and provisioned when needed. Then run dmsc migrate verify, and
+dmsc migrate catch-up for what the legacy store changes meanwhile.
 
 A progress line with an ETA is shown on stderr when it is a terminal. With
 --format json the backfill's report is one object: {"preflight": the

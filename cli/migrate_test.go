@@ -20,6 +20,8 @@ func TestMigrateLegacyUsage(t *testing.T) {
 		{[]string{"migrate", "legacy", "--from", "sqlserver://x/y", "--dsn", "postgres://x/y", "--preflight-only"}, "--from must name the legacy PostgreSQL database"},
 		{[]string{"migrate", "legacy", "--from", "postgres://x/y", "--dsn", "postgres://x/y", "--workers", "0"}, "--workers 0: must be positive"},
 		{[]string{"migrate", "verify", "--dsn", "postgres://x/y"}, "the legacy database is required: --from LEGACY_DSN"},
+		{[]string{"migrate", "catch-up", "--dsn", "postgres://x/y", "--freeze-check"}, "the legacy database is required: --from LEGACY_DSN"},
+		{[]string{"migrate", "catch-up", "--from", "postgres://x/y", "--dsn", "postgres://x/y", "--batch-size", "-1"}, "--batch-size -1: must be positive"},
 		{[]string{"migrate", "legacy", "--from", "postgres://x/y", "--dsn", "postgres://x/y", "--preflight-only", "--batch-size", "0"}, "--batch-size 0: must be positive"},
 	} {
 		r := runCLI(t, c.args...)
@@ -93,6 +95,7 @@ func TestMigrateLegacyPreflight(t *testing.T) {
 		strings.Count(r.stdout, ": integer-out-of-range: ") != 67 {
 		t.Errorf("second backfill:\n%s", r.stdout)
 	}
+	migrateCatchUpCLI(t, legacy, target)
 	execPG(t, target, `UPDATE edfi."Student" SET "FirstName" = 'Changed'`)
 	r = runCLI(t, "migrate", "verify", "--from", legacy, "--dsn", target, "--format", "json")
 	mustCode(t, r, ExitFailure)
@@ -105,4 +108,35 @@ func TestMigrateLegacyPreflight(t *testing.T) {
 	if !strings.Contains(r.stderr, "is not a legacy DMS JSONB store") || !strings.Contains(r.stderr, "it is a dmsc relational store") {
 		t.Errorf("relational store as legacy: %s", r.stderr)
 	}
+}
+
+// migrateCatchUpCLI: after the backfill, dmsc migrate catch-up
+// --freeze-check exits 0 (nothing changed; the 64 rejected documents are
+// skipped, not a change); after an update in the legacy store it exits 1
+// naming the resource; a pass applies it (exit 0, verification clean)
+// and the freeze check exits 0 again.
+func migrateCatchUpCLI(t *testing.T, legacy, target string) {
+	t.Helper()
+	r := runCLI(t, "migrate", "catch-up", "--from", legacy, "--dsn", target, "--freeze-check")
+	mustCode(t, r, ExitOK)
+	if !strings.Contains(r.stdout, "818 legacy documents, 754 copied: 0 new, 0 changed, 0 deleted since the last pass; 64 skipped before and unchanged\n") {
+		t.Errorf("freeze check after the backfill:\n%s", r.stdout)
+	}
+	execPG(t, legacy, `UPDATE dms.Document SET EdfiDoc = EdfiDoc || jsonb_build_object('firstName', 'Delta', '_lastModifiedDate', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+  LastModifiedAt = clock_timestamp(), LastModifiedTraceId = 'cli-delta' WHERE DocumentUuid = (SELECT DocumentUuid FROM dms.Document WHERE ResourceName = 'Student' ORDER BY Id LIMIT 1)`)
+	r = runCLI(t, "migrate", "catch-up", "--from", legacy, "--dsn", target, "--freeze-check")
+	mustCode(t, r, ExitFailure)
+	if !strings.Contains(r.stdout, "Ed-Fi:Student  0    1        0") || !strings.Contains(r.stderr, "the legacy store changed since the last pass (0 new, 1 changed, 0 deleted)") {
+		t.Errorf("freeze check after an update:\n%s\n%s", r.stdout, r.stderr)
+	}
+	r = runCLI(t, "migrate", "catch-up", "--from", legacy, "--dsn", target, "--format", "json")
+	mustCode(t, r, ExitOK)
+	var rep struct {
+		Updated int
+		Verify  struct{ Compared int }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Updated != 1 || rep.Verify.Compared != 754 {
+		t.Errorf("catch-up: %+v (%v)\n%s\n%s", rep, err, r.stdout, r.stderr)
+	}
+	mustCode(t, runCLI(t, "migrate", "catch-up", "--from", legacy, "--dsn", target, "--freeze-check"), ExitOK)
 }

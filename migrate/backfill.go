@@ -125,8 +125,26 @@ func Backfill(ctx context.Context, l *Legacy, store *relstore.Store, opts Option
 		b.total += r.Migratable
 	}
 	err = b.run(ctx)
+	if err == nil {
+		err = recordSkipped(ctx, store.Pool(), b.skippedDocs())
+	}
 	b.summarise()
 	return b.rep, err
+}
+
+// skippedDocs are the documents the run did not copy: those the
+// preflight rejected and those the target refused, with their change
+// tokens (dmsc_migrate.Skipped: a catch-up pass retries one when its
+// legacy token changes).
+func (b *backfill) skippedDocs() []skippedDoc {
+	var out []skippedDoc
+	for _, ds := range b.pf.docs {
+		if ds.rejected != "" {
+			k := ds.res.report.ResourceKey
+			out = append(out, skippedDoc{uuid: ds.uuid, project: k.ProjectName, resource: k.ResourceName, modified: ds.modified, traceID: ds.traceID, code: ds.rejected})
+		}
+	}
+	return append(out, b.failed...)
 }
 
 // backfill is the state of one Backfill run.
@@ -145,6 +163,7 @@ type backfill struct {
 	total    int64
 	done     int64
 	deferred []deferredDoc
+	failed   []skippedDoc
 }
 
 // deferredDoc is a document copied after the others.
@@ -325,6 +344,7 @@ func (b *backfill) fail(ri int, d *Document, err error) {
 	defer b.mu.Unlock()
 	r := &b.rep.Resources[ri]
 	r.Failed++
+	b.failed = append(b.failed, skippedDoc{uuid: d.UUID, project: r.ProjectName, resource: r.ResourceName, modified: d.LastModifiedAt, traceID: d.LastModifiedTraceID, code: CodeImportFailed})
 	b.rep.Failures = append(b.rep.Failures, Finding{ResourceKey: r.ResourceKey, DocumentUUID: d.UUID, Path: "$", Code: CodeImportFailed, Message: err.Error()})
 	b.done++
 	b.report()

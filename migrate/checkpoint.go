@@ -30,11 +30,31 @@ CREATE TABLE IF NOT EXISTS "dmsc_migrate"."Checkpoint" (
   "CopiedAt" timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT "PK_Checkpoint" PRIMARY KEY ("DocumentUuid")
 );
-COMMENT ON TABLE "dmsc_migrate"."Checkpoint" IS 'dmsc migrate legacy: one row per legacy document copied (its legacy change token), written with the document'`
+COMMENT ON TABLE "dmsc_migrate"."Checkpoint" IS 'dmsc migrate legacy: one row per legacy document copied (its legacy change token), written with the document';
+CREATE TABLE IF NOT EXISTS "dmsc_migrate"."Skipped" (
+  "DocumentUuid" uuid NOT NULL,
+  "ProjectName" varchar(256) NOT NULL,
+  "ResourceName" varchar(256) NOT NULL,
+  "LastModifiedAt" timestamp NOT NULL,
+  "LastModifiedTraceId" varchar(128) NOT NULL,
+  "Code" varchar(64) NOT NULL,
+  CONSTRAINT "PK_Skipped" PRIMARY KEY ("DocumentUuid")
+);
+COMMENT ON TABLE "dmsc_migrate"."Skipped" IS 'dmsc migrate legacy: legacy documents not copied (rejected by the preflight or refused by the target) at this change token; a catch-up pass retries one when its token changes'`
 
-// checkpointInsertSQL records a batch of copied documents.
-const checkpointInsertSQL = `INSERT INTO "dmsc_migrate"."Checkpoint" ("DocumentUuid", "ProjectName", "ResourceName", "LastModifiedAt", "LastModifiedTraceId")
-SELECT u.id, u.p, u.r, u.m, u.t FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamp[], $5::text[]) AS u(id, p, r, m, t)`
+// checkpointUpsertSQL records a batch of copied documents (a catch-up
+// pass records a document copied again with its new change token), and
+// forgets their Skipped rows.
+const checkpointUpsertSQL = `WITH c AS (
+INSERT INTO "dmsc_migrate"."Checkpoint" AS c ("DocumentUuid", "ProjectName", "ResourceName", "LastModifiedAt", "LastModifiedTraceId")
+SELECT u.id, u.p, u.r, u.m, u.t FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamp[], $5::text[]) AS u(id, p, r, m, t)
+ON CONFLICT ("DocumentUuid") DO UPDATE SET "ProjectName" = EXCLUDED."ProjectName", "ResourceName" = EXCLUDED."ResourceName",
+  "LastModifiedAt" = EXCLUDED."LastModifiedAt", "LastModifiedTraceId" = EXCLUDED."LastModifiedTraceId", "CopiedAt" = now()
+RETURNING 1)
+DELETE FROM "dmsc_migrate"."Skipped" WHERE "DocumentUuid" IN (SELECT unnest($1::uuid[]))`
+
+// checkpointDeleteSQL forgets a document deleted from the target.
+const checkpointDeleteSQL = `DELETE FROM "dmsc_migrate"."Checkpoint" WHERE "DocumentUuid" = $1::uuid`
 
 // checkpointToken is a copied document's legacy change token.
 type checkpointToken struct {
@@ -51,9 +71,14 @@ func ensureCheckpoint(ctx context.Context, db *pgxpool.Pool) error {
 	return nil
 }
 
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
 // readCheckpoint returns the change token of every document the
 // checkpoint records, by DocumentUuid.
-func readCheckpoint(ctx context.Context, db *pgxpool.Pool) (map[string]checkpointToken, error) {
+func readCheckpoint(ctx context.Context, db querier) (map[string]checkpointToken, error) {
 	rows, err := db.Query(ctx, `SELECT "DocumentUuid"::text, "LastModifiedAt", "LastModifiedTraceId", "ProjectName", "ResourceName" FROM "dmsc_migrate"."Checkpoint"`)
 	if err != nil {
 		return nil, fmt.Errorf("target: reading the checkpoint: %w", err)
@@ -86,7 +111,7 @@ func recordCopied(r ResourceKey, docs []*Document) func(context.Context, pgx.Tx)
 		ids[i], projects[i], resources[i], modified[i], traces[i] = d.UUID, r.ProjectName, r.ResourceName, d.LastModifiedAt, d.LastModifiedTraceID
 	}
 	return func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, checkpointInsertSQL, ids, projects, resources, modified, traces)
+		_, err := tx.Exec(ctx, checkpointUpsertSQL, ids, projects, resources, modified, traces)
 		return err
 	}
 }

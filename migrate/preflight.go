@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/refid"
@@ -29,6 +30,11 @@ type Options struct {
 	// Workers bounds the resources Backfill copies at once
 	// (DefaultWorkers when 0).
 	Workers int
+	// SkipVerify leaves out the verification CatchUp runs at the end of
+	// its pass.
+	SkipVerify bool
+	// VerifyProgress is CatchUp's Progress for its verification.
+	VerifyProgress func(done, total int64)
 
 	// beforeCommit, when set (tests), runs in each backfill batch's
 	// transaction after its documents are written, before the checkpoint
@@ -143,6 +149,10 @@ type docState struct {
 	later    []bool
 	warned   bool
 	deferred bool
+	// modified and traceID are the legacy change token (recorded in
+	// dmsc_migrate.Skipped when the document is rejected).
+	modified time.Time
+	traceID  string
 }
 
 func newPreflight(m *manifest.Manifest, v *relstore.Validator, where string, pass *Pass, legacy []LegacyResource) *preflight {
@@ -239,7 +249,7 @@ func (pf *preflight) readResource(ctx context.Context, ri int, opts Options) err
 // document validates one legacy document as the runtime would on a write.
 func (pf *preflight) document(rs *resourceState, d *Document) {
 	idx := len(pf.docs)
-	ds := &docState{uuid: d.UUID, res: rs, rejected: rs.rejectCode}
+	ds := &docState{uuid: d.UUID, res: rs, rejected: rs.rejectCode, modified: d.LastModifiedAt, traceID: d.LastModifiedTraceID}
 	pf.docs = append(pf.docs, ds)
 	pf.byUUID[d.UUID] = idx
 	if rs.rejectCode != "" {

@@ -106,21 +106,30 @@ func Verify(ctx context.Context, l *Legacy, store *relstore.Store, opts Options)
 	if err := ensureCheckpoint(ctx, store.Pool()); err != nil {
 		return nil, err
 	}
-	copied, err := readCheckpoint(ctx, store.Pool())
-	if err != nil {
-		return nil, err
-	}
 	pass, err := l.BeginPass(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = pass.Close(context.WithoutCancel(ctx)) }()
+	return verifyPass(ctx, pass, l.Where(), store, opts)
+}
+
+// verifyPass is Verify in an open legacy pass: a catch-up pass verifies
+// the snapshot it applied.
+func verifyPass(ctx context.Context, pass *Pass, where string, store *relstore.Store, opts Options) (*VerifyReport, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = DefaultBatchSize
+	}
+	copied, err := readCheckpoint(ctx, store.Pool())
+	if err != nil {
+		return nil, err
+	}
 	legacy, err := pass.Resources(ctx)
 	if err != nil {
 		return nil, err
 	}
 	v := &verifier{store: store, m: store.Manifest(), copied: copied, seen: map[string]bool{}, resourceOf: map[string]ResourceKey{}, idx: roundtrip.NewDescriptors(store.Manifest()),
-		rep: &VerifyReport{Legacy: l.Where()}}
+		rep: &VerifyReport{Legacy: where}}
 	targetCounts, err := v.targetCounts(ctx)
 	if err != nil {
 		return nil, err

@@ -43,7 +43,7 @@ func (s *Store) Delete(ctx context.Context, projectEndpoint, endpoint, id, ifMat
 	id = strings.ToLower(id)
 	var last error
 	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
-		err := s.deleteOnce(ctx, p, id, ifMatch)
+		err := s.deleteOnce(ctx, p, id, ifMatch, nil)
 		if err == nil || !retryable(err) {
 			return err
 		}
@@ -55,7 +55,9 @@ func (s *Store) Delete(ctx context.Context, projectEndpoint, endpoint, id, ifMat
 	return &TransientError{Attempts: s.opts.MaxAttempts, Err: last}
 }
 
-func (s *Store) deleteOnce(ctx context.Context, p *plan, id, ifMatch string) error {
+// deleteOnce is one attempt of a delete; finish, when not nil, runs in
+// its transaction before the commit (ImportDelete).
+func (s *Store) deleteOnce(ctx context.Context, p *plan, id, ifMatch string, finish func(context.Context, pgx.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
 		return err
@@ -129,6 +131,11 @@ func (s *Store) deleteOnce(ctx context.Context, p *plan, id, ifMatch string) err
 			return &ReferencedError{Referrers: []string{"a document written concurrently (" + pg.TableName + ")"}}
 		}
 		return err
+	}
+	if finish != nil {
+		if err := finish(ctx, tx); err != nil {
+			return err
+		}
 	}
 	return tx.Commit(ctx)
 }

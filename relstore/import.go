@@ -34,6 +34,13 @@ type ImportItem struct {
 	// (/{projectEndpoint}/{endpoint}).
 	ProjectEndpoint, Endpoint string
 	Document                  ImportDocument
+	// Update makes the item replace the stored document whose
+	// DocumentUuid is Document.UUID (PUT semantics by id: an identity
+	// change cascades to the documents that reference it) instead of
+	// creating one: its CreatedAt stays, its ETag is bumped and its
+	// LastModifiedAt becomes Document.LastModifiedAt. A missing document
+	// is ErrNotFound.
+	Update bool
 }
 
 // ImportExistsError reports an import of a document the store already
@@ -81,6 +88,9 @@ func (e *ImportBatchError) Unwrap() error { return e.Err }
 type importing struct {
 	uuid                string
 	created, lastModded time.Time
+	// update marks an import that replaces a stored document: only
+	// LastModifiedAt is kept.
+	update bool
 }
 
 // importStampSQL sets the kept timestamps of a document createSQL just
@@ -88,10 +98,19 @@ type importing struct {
 const importStampSQL = `UPDATE "dms"."Document" SET "CreatedAt" = $2, "LastModifiedAt" = $3 WHERE "DocumentId" = $1
 RETURNING ` + lastModifiedPlain
 
-// queueStamp queues importStampSQL after the create (nothing when imp is
-// nil: a plain write).
+// importUpdateStampSQL sets the kept LastModifiedAt of a document an
+// update import just rewrote (its Etag was bumped).
+const importUpdateStampSQL = `UPDATE "dms"."Document" SET "LastModifiedAt" = $2 WHERE "DocumentId" = $1
+RETURNING ` + lastModifiedPlain
+
+// queueStamp queues importStampSQL after the create, importUpdateStampSQL
+// after the update (nothing when imp is nil: a plain write).
 func (imp *importing) queueStamp(b *pgx.Batch, docID int64) {
-	if imp != nil {
+	switch {
+	case imp == nil:
+	case imp.update:
+		b.Queue(importUpdateStampSQL, docID, imp.lastModded)
+	default:
 		b.Queue(importStampSQL, docID, imp.created, imp.lastModded)
 	}
 }
@@ -130,7 +149,8 @@ func (s *Store) Import(ctx context.Context, projectEndpoint, endpoint string, d 
 }
 
 // ImportBatch imports items, in order, in ONE transaction (a later item
-// may reference an earlier one), then calls finish, when not nil, in the
+// may reference an earlier one; an item with Update replaces a stored
+// document), then calls finish, when not nil, in the
 // same transaction before the commit: the caller records what it copied
 // atomically with the documents. Either every item is written or none; an
 // item the store refuses (validation, resolution, conflict) is an
@@ -157,7 +177,7 @@ func (s *Store) ImportBatch(ctx context.Context, items []ImportItem, finish func
 		if flats[i], err = p.prepare(d.Body); err != nil {
 			return nil, &ImportBatchError{Index: i, Err: err}
 		}
-		imps[i] = &importing{uuid: strings.ToLower(d.UUID), created: d.CreatedAt, lastModded: d.LastModifiedAt.Truncate(time.Second)}
+		imps[i] = &importing{uuid: strings.ToLower(d.UUID), created: d.CreatedAt, lastModded: d.LastModifiedAt.Truncate(time.Second), update: it.Update}
 	}
 	var last error
 	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
@@ -182,7 +202,11 @@ func (s *Store) importOnce(ctx context.Context, flats []*flat, imps []*importing
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	out := make([]WriteResult, len(flats))
 	for i, f := range flats {
-		res, err := s.writeTx(ctx, tx, f, modeUpsert, "", "", imps[i])
+		mode, id := modeUpsert, ""
+		if imps[i].update {
+			mode, id = modeUpdate, imps[i].uuid
+		}
+		res, err := s.writeTx(ctx, tx, f, mode, id, "", imps[i])
 		var ce *ConflictError
 		if errors.As(err, &ce) && ce.Constraint == "UX_Document_DocumentUuid" {
 			err = &ImportExistsError{UUID: imps[i].uuid, Resource: f.p.res.ProjectName + ":" + f.p.res.ResourceName}
@@ -218,7 +242,37 @@ func documentError(err error) bool {
 		ie *ImportExistsError
 		fe *ForbiddenError
 	)
-	return errors.As(err, &ve) || errors.As(err, &re) || errors.As(err, &de) || errors.As(err, &ce) || errors.As(err, &ie) || errors.As(err, &fe)
+	return errors.As(err, &ve) || errors.As(err, &re) || errors.As(err, &de) || errors.As(err, &ce) || errors.As(err, &ie) || errors.As(err, &fe) ||
+		errors.Is(err, ErrNotFound)
+}
+
+// ImportDelete deletes the document id of the resource at
+// /{projectEndpoint}/{endpoint} as Delete does (a referenced document is
+// not deleted: *ReferencedError; a missing one is ErrNotFound), calling
+// finish, when not nil, in the same transaction before the commit: the
+// migration removes its checkpoint row atomically with the document.
+func (s *Store) ImportDelete(ctx context.Context, projectEndpoint, endpoint, id string, finish func(ctx context.Context, tx pgx.Tx) error) (err error) {
+	defer func() { err = classify(err) }()
+	p, err := s.entry(ctx, projectEndpoint, endpoint)
+	if err != nil {
+		return err
+	}
+	if _, err := refid.Parse(id); err != nil {
+		return fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
+	}
+	id = strings.ToLower(id)
+	var last error
+	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
+		err := s.deleteOnce(ctx, p, id, "", finish)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		last = err
+		if err := backoff(ctx, attempt); err != nil {
+			return err
+		}
+	}
+	return &TransientError{Attempts: s.opts.MaxAttempts, Err: last}
 }
 
 // Pool returns the connection pool the store writes through, for tools

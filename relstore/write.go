@@ -246,8 +246,9 @@ type writeState struct {
 	// natural key, nothing if it creates.
 	storedCheck bool
 	updateErr   *ForbiddenError
-	// imp is set for an import: the document must be new, and keeps
-	// imp's DocumentUuid, CreatedAt and LastModifiedAt.
+	// imp is set for an import: a create (the document must be new)
+	// keeps imp's DocumentUuid, CreatedAt and LastModifiedAt, an update
+	// its LastModifiedAt.
 	imp *importing
 }
 
@@ -402,7 +403,7 @@ func (s *Store) decide(f *flat, st *writeState, mode writeMode, ifMatch string) 
 	if mode == modeUpdate && !me.found {
 		return false, ErrNotFound
 	}
-	if st.imp != nil && me.found {
+	if st.imp != nil && me.found && mode == modeUpsert {
 		return false, st.imp.exists(p, me.uuid)
 	}
 	if me.found && st.storedDenied {
@@ -490,6 +491,7 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 		st.imp.queueStamp(b, docID)
 	} else {
 		b.Queue(p.updateSQL, docID, children, idents)
+		st.imp.queueStamp(b, docID)
 		b.Queue(p.rowsSQL, append([]any{docID}, rowArgs...)...)
 		if identityChanged {
 			own := []docIdentity{{docID: docID, primary: f.refID, alias: f.aliasID, hasAlias: f.hasAlias}}

@@ -1,0 +1,102 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Token is a legacy document's narrow row: what a catch-up pass compares
+// with the checkpoint, without the body.
+type Token struct {
+	// UUID is DocumentUuid.
+	UUID string
+	// Resource is the document's legacy resource.
+	Resource ResourceKey
+	// Key is the document's keyset position (creation order).
+	Key Cursor
+	// LastModifiedAt and LastModifiedTraceID are the change token as
+	// stored.
+	LastModifiedAt      time.Time
+	LastModifiedTraceID string
+}
+
+// tokensSQL reads the narrow columns of every legacy document: no body,
+// so a pass over a large store reads little.
+const tokensSQL = `SELECT DocumentUuid::text, ProjectName::text, ResourceName::text, ResourceVersion::text,
+  CreatedAt, DocumentPartitionKey, Id, LastModifiedAt, LastModifiedTraceId::text
+FROM dms.Document`
+
+// Tokens calls fn for every legacy document's narrow row (in no
+// particular order).
+func (p *Pass) Tokens(ctx context.Context, fn func(Token) error) error {
+	rows, err := p.tx.Query(ctx, tokensSQL)
+	if err != nil {
+		return fmt.Errorf("legacy database: reading change tokens: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t Token
+		if err := rows.Scan(&t.UUID, &t.Resource.ProjectName, &t.Resource.ResourceName, &t.Resource.ResourceVersion,
+			&t.Key.CreatedAt, &t.Key.PartitionKey, &t.Key.ID, &t.LastModifiedAt, &t.LastModifiedTraceID); err != nil {
+			return fmt.Errorf("legacy database: reading change tokens: %w", err)
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("legacy database: reading change tokens: %w", err)
+	}
+	return nil
+}
+
+// byUUIDSQL reads the documents of the id array $1 (partition keys $2),
+// in creation order.
+const byUUIDSQL = `SELECT d.DocumentUuid::text, d.CreatedAt, d.DocumentPartitionKey, d.Id, d.LastModifiedAt, d.LastModifiedTraceId::text, d.EdfiDoc::text,
+  d.CreatedAt::timestamptz, d.LastModifiedAt::timestamptz
+FROM unnest($1::uuid[], $2::smallint[]) AS u(id, pk)
+JOIN dms.Document d ON d.DocumentPartitionKey = u.pk AND d.DocumentUuid = u.id
+ORDER BY d.CreatedAt, d.DocumentPartitionKey, d.Id`
+
+// DocumentsByUUID returns the documents of ids that the snapshot holds,
+// in creation order, through the legacy unique index
+// (DocumentPartitionKey, DocumentUuid).
+func (p *Pass) DocumentsByUUID(ctx context.Context, ids []string) ([]Document, error) {
+	keys := make([]int16, len(ids))
+	for i, id := range ids {
+		keys[i] = partitionKey(id)
+	}
+	rows, err := p.tx.Query(ctx, byUUIDSQL, ids, keys)
+	if err != nil {
+		return nil, fmt.Errorf("legacy database: reading documents: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Document, error) {
+		var d Document
+		var body string
+		err := row.Scan(&d.UUID, &d.Key.CreatedAt, &d.Key.PartitionKey, &d.Key.ID, &d.LastModifiedAt, &d.LastModifiedTraceID, &body, &d.Created, &d.Modified)
+		d.EdfiDoc = []byte(body)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("legacy database: reading documents: %w", err)
+	}
+	return out, nil
+}
+
+// partitionKey is the legacy DocumentPartitionKey of a DocumentUuid: the
+// value of its last hex digit (upstream PartitionUtility: the last byte
+// of Guid.ToByteArray() modulo 16).
+func partitionKey(id string) int16 {
+	if id == "" {
+		return 0
+	}
+	v, err := strconv.ParseUint(id[len(id)-1:], 16, 8)
+	if err != nil {
+		return 0
+	}
+	return int16(v)
+}
