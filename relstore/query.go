@@ -130,13 +130,17 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	// IN form first expands every claim's reach (a first page of 100,000
 	// StudentSchoolAssociations under 10,000 school claims: 405 ms). The
 	// total count keeps the IN form, which counts the reach once.
+	// An OFFSET page keeps the IN form too: every skipped row would be
+	// probed (a page at offset 90,000 under 10,000 claims: 2.7 s against
+	// 0.1 s).
 	g, _ := grantFrom(ctx)
-	granted, err := s.grantPredicate(ctx, p, param, len(g.EdOrgIDs) >= manyClaims)
+	probe := len(g.EdOrgIDs) >= manyClaims && (q.Offset == 0 || q.After != "")
+	granted, err := s.grantPredicate(ctx, p, param, probe)
 	if err != nil {
 		return Page{}, err
 	}
 	countGranted := granted
-	if granted != "" && len(g.EdOrgIDs) >= manyClaims && q.TotalCount {
+	if granted != "" && probe && q.TotalCount {
 		if countGranted, err = s.grantPredicate(ctx, p, param, false); err != nil {
 			return Page{}, err
 		}
