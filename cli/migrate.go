@@ -114,7 +114,7 @@ cannot be read, 2 usage, 3 the target holds another schema set.`,
 		RunE: func(*cobra.Command, []string) error { return runMigrateLegacy(e, &f) },
 	}
 	addStoreFlags(cmd, &f.store, false)
-	cmd.Flags().StringVar(&f.from, "from", "", "the legacy DMS database's connection `DSN` (postgres://…); read only")
+	addFromFlag(cmd, &f.from)
 	cmd.Flags().BoolVar(&f.preflightOnly, "preflight-only", false, "check what the target cannot hold and stop, changing nothing")
 	cmd.Flags().IntVar(&f.batchSize, "batch-size", f.batchSize, "legacy documents read per keyset page and copied per transaction")
 	cmd.Flags().IntVar(&f.workers, "workers", f.workers, "resources of one dependency level copied at once")
@@ -125,17 +125,8 @@ cannot be read, 2 usage, 3 the target holds another schema set.`,
 // runMigrateLegacy checks the flags, obtains the target's manifest, runs
 // the preflight and prints its report.
 func runMigrateLegacy(e *env, f *migrateLegacyFlags) error {
-	if f.from == "" {
-		return usageErrorf("the legacy database is required: --from LEGACY_DSN")
-	}
-	if err := f.store.db.requirePostgres("dmsc migrate legacy"); err != nil {
+	if err := checkLegacySource("dmsc migrate legacy", &f.store, f.from, f.batchSize); err != nil {
 		return err
-	}
-	if d, err := provision.DialectOf(f.from); err != nil || d != model.PgSQL {
-		return usageErrorf("--from must name the legacy PostgreSQL database (postgres://… or postgresql://…)")
-	}
-	if f.batchSize <= 0 {
-		return usageErrorf("--batch-size %d: must be positive", f.batchSize)
 	}
 	if f.workers <= 0 {
 		return usageErrorf("--workers %d: must be positive", f.workers)
@@ -210,4 +201,28 @@ func (e *env) migrationManifest(f *storeFlags) (*manifest.Manifest, error) {
 		return nil, fingerprintMismatch(fmt.Errorf("the target holds effective schema %s, the -s schema set is %s: pass the schema set it was provisioned with, or drop -s to use its stored manifest", state.Hash, m.EffectiveSchemaHash))
 	}
 	return m, nil
+}
+
+// addFromFlag adds --from, the legacy database every migrate command reads.
+func addFromFlag(cmd *cobra.Command, from *string) {
+	cmd.Flags().StringVar(from, "from", "", "the legacy DMS database's connection `DSN` (postgres://…); read only")
+}
+
+// checkLegacySource checks what every migrate command needs: --from names
+// a PostgreSQL database, the target is PostgreSQL and --batch-size is
+// positive.
+func checkLegacySource(command string, store *storeFlags, from string, batchSize int) error {
+	if from == "" {
+		return usageErrorf("the legacy database is required: --from LEGACY_DSN")
+	}
+	if err := store.db.requirePostgres(command); err != nil {
+		return err
+	}
+	if d, err := provision.DialectOf(from); err != nil || d != model.PgSQL {
+		return usageErrorf("--from must name the legacy PostgreSQL database (postgres://… or postgresql://…)")
+	}
+	if batchSize <= 0 {
+		return usageErrorf("--batch-size %d: must be positive", batchSize)
+	}
+	return nil
 }

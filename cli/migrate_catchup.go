@@ -10,8 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/edfi-dmsc/dmsc/migrate"
-	"github.com/edfi-dmsc/dmsc/model"
-	"github.com/edfi-dmsc/dmsc/provision"
 	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
@@ -82,7 +80,7 @@ than the target's.`,
 		RunE: func(*cobra.Command, []string) error { return runMigrateCatchUp(e, &f) },
 	}
 	addStoreFlags(cmd, &f.store, false)
-	cmd.Flags().StringVar(&f.from, "from", "", "the legacy DMS database's connection `DSN` (postgres://…); read only")
+	addFromFlag(cmd, &f.from)
 	cmd.Flags().BoolVar(&f.freezeCheck, "freeze-check", false, "report what changed since the last pass, write nothing, exit 1 when anything did")
 	cmd.Flags().BoolVar(&f.verify, "verify", f.verify, "verify the target against the legacy snapshot at the end of the pass")
 	cmd.Flags().IntVar(&f.batchSize, "batch-size", f.batchSize, "documents per transaction")
@@ -92,17 +90,8 @@ than the target's.`,
 
 // runMigrateCatchUp runs a catch-up pass or a freeze check.
 func runMigrateCatchUp(e *env, f *migrateCatchUpFlags) error {
-	if f.from == "" {
-		return usageErrorf("the legacy database is required: --from LEGACY_DSN")
-	}
-	if err := f.store.db.requirePostgres("dmsc migrate catch-up"); err != nil {
+	if err := checkLegacySource("dmsc migrate catch-up", &f.store, f.from, f.batchSize); err != nil {
 		return err
-	}
-	if d, err := provision.DialectOf(f.from); err != nil || d != model.PgSQL {
-		return usageErrorf("--from must name the legacy PostgreSQL database (postgres://… or postgresql://…)")
-	}
-	if f.batchSize <= 0 {
-		return usageErrorf("--batch-size %d: must be positive", f.batchSize)
 	}
 	if f.freezeCheck {
 		return runFreezeCheck(e, f)

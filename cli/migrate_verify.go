@@ -6,8 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/edfi-dmsc/dmsc/migrate"
-	"github.com/edfi-dmsc/dmsc/model"
-	"github.com/edfi-dmsc/dmsc/provision"
 	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
@@ -59,7 +57,7 @@ be read, 2 usage, 3 -s names another schema set than the target's.`,
 		RunE: func(*cobra.Command, []string) error { return runMigrateVerify(e, &f) },
 	}
 	addStoreFlags(cmd, &f.store, false)
-	cmd.Flags().StringVar(&f.from, "from", "", "the legacy DMS database's connection `DSN` (postgres://…); read only")
+	addFromFlag(cmd, &f.from)
 	cmd.Flags().IntVar(&f.batchSize, "batch-size", f.batchSize, "legacy documents read per keyset page")
 	addFormatFlag(cmd, &f.format)
 	return cmd
@@ -67,17 +65,8 @@ be read, 2 usage, 3 -s names another schema set than the target's.`,
 
 // runMigrateVerify runs migrate.Verify and prints its report.
 func runMigrateVerify(e *env, f *migrateVerifyFlags) error {
-	if f.from == "" {
-		return usageErrorf("the legacy database is required: --from LEGACY_DSN")
-	}
-	if err := f.store.db.requirePostgres("dmsc migrate verify"); err != nil {
+	if err := checkLegacySource("dmsc migrate verify", &f.store, f.from, f.batchSize); err != nil {
 		return err
-	}
-	if d, err := provision.DialectOf(f.from); err != nil || d != model.PgSQL {
-		return usageErrorf("--from must name the legacy PostgreSQL database (postgres://… or postgresql://…)")
-	}
-	if f.batchSize <= 0 {
-		return usageErrorf("--batch-size %d: must be positive", f.batchSize)
 	}
 	st, pool, err := e.openStore("dmsc migrate verify", &f.store, relstore.Options{})
 	if err != nil {
