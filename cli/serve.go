@@ -388,7 +388,13 @@ func (e *env) serve(f *serveFlags) error {
 	if f.projector && (f.projectorBatch < 1 || f.projectorInterval < time.Millisecond) {
 		return usageErrorf("--projector-batch must be at least 1 and --projector-interval at least 1ms")
 	}
-	st, pool, err := e.openStore("dmsc serve", &store, relstore.Options{VerifyEdges: f.verifyEdges, RequireGrant: mode != authNone, DocumentCache: f.projector})
+	var prom *telemetry.Prometheus
+	sopts := relstore.Options{VerifyEdges: f.verifyEdges, RequireGrant: mode != authNone, DocumentCache: f.projector}
+	if f.metrics {
+		prom = telemetry.NewPrometheus()
+		sopts.Observer = prom
+	}
+	st, pool, err := e.openStore("dmsc serve", &store, sopts)
 	if err != nil {
 		return err
 	}
@@ -437,8 +443,7 @@ func (e *env) serve(f *serveFlags) error {
 		opts.Log = e.stderr
 	}
 	var projected *telemetry.Projector
-	if f.metrics {
-		prom := telemetry.NewPrometheus()
+	if prom != nil {
 		opts.Metrics, opts.MetricsHandler = prom, prom.Handler()
 		if f.projector {
 			projected = prom.RegisterCache(cacheSource{e.ctx, st})

@@ -171,6 +171,7 @@ func TestServeInfoRoutes(t *testing.T) {
 		{"/data/example/schools", `[]`},
 		// After the requests above: each recorded by operation and resource.
 		{"/metrics", `dmsc_requests_total{operation="query",resource="example/schools",status="2xx"} 1`},
+		{"/metrics", `dmsc_request_round_trips_sum{operation="query"} 1`},
 	} {
 		resp, err := http.Get(base + tc.path)
 		if err != nil {

@@ -36,6 +36,9 @@ type Options struct {
 	// when they differ from the maintained ones (meant for tests and
 	// audits).
 	VerifyAuthRows bool
+	// Observer, when set, receives what writes observe of their own
+	// work: retries and the time of their locking round trip.
+	Observer Observer
 }
 
 // WriteResult describes a successful Upsert or Update.

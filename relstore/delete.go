@@ -41,18 +41,7 @@ func (s *Store) Delete(ctx context.Context, projectEndpoint, endpoint, id, ifMat
 		return fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
 	}
 	id = strings.ToLower(id)
-	var last error
-	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
-		err := s.deleteOnce(ctx, p, id, ifMatch, nil)
-		if err == nil || !retryable(err) {
-			return err
-		}
-		last = err
-		if err := backoff(ctx, attempt); err != nil {
-			return err
-		}
-	}
-	return &TransientError{Attempts: s.opts.MaxAttempts, Err: last}
+	return s.retrying(ctx, func() error { return s.deleteOnce(ctx, p, id, ifMatch, nil) })
 }
 
 // deleteOnce is one attempt of a delete; finish, when not nil, runs in

@@ -179,18 +179,15 @@ func (s *Store) ImportBatch(ctx context.Context, items []ImportItem, finish func
 		}
 		imps[i] = &importing{uuid: strings.ToLower(d.UUID), created: d.CreatedAt, lastModded: d.LastModifiedAt.Truncate(time.Second), update: it.Update}
 	}
-	var last error
-	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
-		out, err := s.importOnce(ctx, flats, imps, finish)
-		if err == nil || !retryable(err) {
-			return out, err
-		}
-		last = err
-		if err := backoff(ctx, attempt); err != nil {
-			return nil, err
-		}
+	var out []WriteResult
+	err = s.retrying(ctx, func() (err error) {
+		out, err = s.importOnce(ctx, flats, imps, finish)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, &TransientError{Attempts: s.opts.MaxAttempts, Err: last}
+	return out, nil
 }
 
 // importOnce is one attempt of a batch.
@@ -261,18 +258,7 @@ func (s *Store) ImportDelete(ctx context.Context, projectEndpoint, endpoint, id 
 		return fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
 	}
 	id = strings.ToLower(id)
-	var last error
-	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
-		err := s.deleteOnce(ctx, p, id, "", finish)
-		if err == nil || !retryable(err) {
-			return err
-		}
-		last = err
-		if err := backoff(ctx, attempt); err != nil {
-			return err
-		}
-	}
-	return &TransientError{Attempts: s.opts.MaxAttempts, Err: last}
+	return s.retrying(ctx, func() error { return s.deleteOnce(ctx, p, id, "", finish) })
 }
 
 // Pool returns the connection pool the store writes through, for tools

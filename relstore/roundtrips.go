@@ -65,3 +65,64 @@ func (c *RoundTripCounter) TraceCopyFromEnd(context.Context, *pgx.Conn, pgx.Trac
 type batchKey struct{}
 
 func inBatch(ctx context.Context) bool { v, _ := ctx.Value(batchKey{}).(bool); return v }
+
+// roundTripsKey keys a request's *RoundTripCounter in a context.
+type roundTripsKey struct{}
+
+// WithRoundTrips returns ctx carrying a fresh counter of the round trips
+// and statements that the store's calls through ctx make, on a pool made
+// by NewPool (servers record it per request).
+func WithRoundTrips(ctx context.Context) (context.Context, *RoundTripCounter) {
+	c := &RoundTripCounter{}
+	return context.WithValue(ctx, roundTripsKey{}, c), c
+}
+
+// ctxTracer counts into the *RoundTripCounter of the traced context, if
+// any (WithRoundTrips); NewPool installs it.
+type ctxTracer struct{}
+
+// counter returns the context's counter.
+func (ctxTracer) counter(ctx context.Context) *RoundTripCounter {
+	c, _ := ctx.Value(roundTripsKey{}).(*RoundTripCounter)
+	return c
+}
+
+// TraceQueryStart implements pgx.QueryTracer.
+func (t ctxTracer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	if c := t.counter(ctx); c != nil {
+		return c.TraceQueryStart(ctx, conn, d)
+	}
+	return ctx
+}
+
+// TraceQueryEnd implements pgx.QueryTracer.
+func (ctxTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// TraceBatchStart implements pgx.BatchTracer.
+func (t ctxTracer) TraceBatchStart(ctx context.Context, conn *pgx.Conn, d pgx.TraceBatchStartData) context.Context {
+	if c := t.counter(ctx); c != nil {
+		return c.TraceBatchStart(ctx, conn, d)
+	}
+	return ctx
+}
+
+// TraceBatchQuery implements pgx.BatchTracer.
+func (t ctxTracer) TraceBatchQuery(ctx context.Context, conn *pgx.Conn, d pgx.TraceBatchQueryData) {
+	if c := t.counter(ctx); c != nil {
+		c.TraceBatchQuery(ctx, conn, d)
+	}
+}
+
+// TraceBatchEnd implements pgx.BatchTracer.
+func (ctxTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// TraceCopyFromStart implements pgx.CopyFromTracer.
+func (t ctxTracer) TraceCopyFromStart(ctx context.Context, conn *pgx.Conn, d pgx.TraceCopyFromStartData) context.Context {
+	if c := t.counter(ctx); c != nil {
+		return c.TraceCopyFromStart(ctx, conn, d)
+	}
+	return ctx
+}
+
+// TraceCopyFromEnd implements pgx.CopyFromTracer.
+func (ctxTracer) TraceCopyFromEnd(context.Context, *pgx.Conn, pgx.TraceCopyFromEndData) {}

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
@@ -100,7 +101,8 @@ func (s *Store) checkFingerprint(ctx context.Context) error {
 // plan's cost estimate, high for a recursive closure statement on an
 // unanalyzed database, can cross jit_above_cost: each execution then
 // compiled for 40–150 ms a statement that runs in under 3 ms). A caller
-// may set either parameter itself.
+// may set either parameter itself. Its tracer (kept) counts each call's
+// round trips into the counter of WithRoundTrips.
 func NewPool(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	if cfg.ConnConfig.RuntimeParams == nil {
 		cfg.ConnConfig.RuntimeParams = map[string]string{}
@@ -111,6 +113,13 @@ func NewPool(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	}
 	if _, ok := cfg.ConnConfig.RuntimeParams["jit"]; !ok {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
+	// Per-call round trip counts (WithRoundTrips), beside the caller's
+	// own tracer.
+	if cfg.ConnConfig.Tracer == nil {
+		cfg.ConnConfig.Tracer = ctxTracer{}
+	} else {
+		cfg.ConnConfig.Tracer = multitracer.New(ctxTracer{}, cfg.ConnConfig.Tracer)
 	}
 	return pgxpool.NewWithConfig(ctx, cfg)
 }

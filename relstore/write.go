@@ -115,18 +115,35 @@ func (p *plan) prepare(body []byte) (*flat, error) {
 // write runs one write with bounded retries. imp, when not nil, makes
 // it an import (import.go): a create that keeps imp's metadata.
 func (s *Store) write(ctx context.Context, f *flat, mode writeMode, id, ifMatch string, imp *importing) (WriteResult, error) {
+	var res WriteResult
+	err := s.retrying(ctx, func() (err error) {
+		res, err = s.writeOnce(ctx, f, mode, id, ifMatch, imp)
+		return err
+	})
+	if err != nil {
+		return WriteResult{}, err
+	}
+	return res, nil
+}
+
+// retrying runs attempt until it succeeds, fails with an error that is
+// not retryable, or Options.MaxAttempts attempts failed (a
+// *TransientError), backing off between attempts and telling the
+// Observer why.
+func (s *Store) retrying(ctx context.Context, attempt func() error) error {
 	var last error
-	for attempt := 1; attempt <= s.opts.MaxAttempts; attempt++ {
-		res, err := s.writeOnce(ctx, f, mode, id, ifMatch, imp)
+	for n := 1; n <= s.opts.MaxAttempts; n++ {
+		err := attempt()
 		if err == nil || !retryable(err) {
-			return res, err
+			return err
 		}
+		s.noteRetry(err)
 		last = err
-		if err := backoff(ctx, attempt); err != nil {
-			return WriteResult{}, err
+		if err := backoff(ctx, n); err != nil {
+			return err
 		}
 	}
-	return WriteResult{}, &TransientError{Attempts: s.opts.MaxAttempts, Err: last}
+	return &TransientError{Attempts: s.opts.MaxAttempts, Err: last}
 }
 
 // retryable reports deadlocks, serialization failures and concurrent
@@ -315,6 +332,7 @@ func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeM
 			st.storedCheck = true
 		}
 	}
+	lockStart := time.Now()
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
 	if len(st.refIDs) > 0 {
@@ -332,6 +350,9 @@ func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeM
 	}
 	if len(ids) > 0 {
 		st.lockedOwn = ids[0]
+	}
+	if s.opts.Observer != nil {
+		s.opts.Observer.LockWait(time.Since(lockStart))
 	}
 	rows, err := br.Query()
 	if err != nil {

@@ -83,12 +83,13 @@ func observe(h http.Handler, rec telemetry.Recorder) http.Handler {
 		inf := &reqInfo{id: requestID(r), op: telemetry.OpOther, resource: telemetry.ResourceNone, startedAt: time.Now()}
 		w.Header().Set(HeaderRequestID, inf.id)
 		sr := &statusRecorder{ResponseWriter: w}
-		h.ServeHTTP(sr, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, inf)))
+		ctx, trips := relstore.WithRoundTrips(context.WithValue(r.Context(), reqInfoKey{}, inf))
+		h.ServeHTTP(sr, r.WithContext(ctx))
 		if sr.status == 0 {
 			sr.status = http.StatusOK
 		}
 		rec.Request(telemetry.Request{Operation: inf.op, Resource: inf.resource, Status: sr.status,
-			Duration: time.Since(inf.startedAt), Write: inf.write})
+			Duration: time.Since(inf.startedAt), Write: inf.write, RoundTrips: trips.Count(), Statements: trips.Statements()})
 	})
 }
 

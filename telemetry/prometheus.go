@@ -16,6 +16,9 @@ const (
 	MetricEdgeRows        = "dmsc_edge_rows_changed_total"
 	MetricClosureSize     = "dmsc_identity_closure_documents"
 	MetricCascadeBumped   = "dmsc_cascade_etags_bumped_total"
+	MetricRoundTrips      = "dmsc_request_round_trips"
+	MetricRetries         = "dmsc_write_retries_total"
+	MetricLockWait        = "dmsc_write_lock_round_trip_seconds"
 )
 
 // Prometheus records into its own registry (with the Go runtime and
@@ -27,6 +30,9 @@ type Prometheus struct {
 	edges    *prometheus.CounterVec
 	closure  *prometheus.HistogramVec
 	bumped   *prometheus.CounterVec
+	trips    *prometheus.HistogramVec
+	retries  *prometheus.CounterVec
+	lockWait prometheus.Histogram
 }
 
 // NewPrometheus returns a Recorder exposing dmsc's metrics.
@@ -51,7 +57,18 @@ func NewPrometheus() *Prometheus {
 	p.bumped = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: MetricCascadeBumped, Help: "ETags bumped by identity cascades, by resource.",
 	}, []string{"resource"})
-	p.reg.MustRegister(p.duration, p.requests, p.edges, p.closure, p.bumped,
+	p.trips = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: MetricRoundTrips, Help: "Database round trips per request, by operation.",
+		Buckets: []float64{0, 1, 2, 3, 4, 5, 6, 8, 12, 16, 32},
+	}, []string{"operation"})
+	p.retries = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: MetricRetries, Help: "Write and delete attempts retried, by reason (deadlock, serialization, identity-moved).",
+	}, []string{"reason"})
+	p.lockWait = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: MetricLockWait, Help: "Time of a write's locking round trip (dms.IdentityLock; waits behind other writers included).",
+		Buckets: prometheus.ExponentialBuckets(0.0001, 2, 18),
+	})
+	p.reg.MustRegister(p.duration, p.requests, p.edges, p.closure, p.bumped, p.trips, p.retries, p.lockWait,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return p
 }
@@ -69,6 +86,9 @@ func (p *Prometheus) Request(r Request) {
 	}
 	p.duration.WithLabelValues(op, res).Observe(r.Duration.Seconds())
 	p.requests.WithLabelValues(op, res, StatusClass(r.Status)).Inc()
+	if r.Operation != OpInfo && r.Operation != OpOther {
+		p.trips.WithLabelValues(op).Observe(float64(r.RoundTrips))
+	}
 	w := r.Write
 	for _, c := range []struct {
 		change string
@@ -83,6 +103,12 @@ func (p *Prometheus) Request(r Request) {
 		p.bumped.WithLabelValues(res).Add(float64(w.Bumped))
 	}
 }
+
+// Retry records a retried write (relstore.Observer).
+func (p *Prometheus) Retry(reason string) { p.retries.WithLabelValues(reason).Inc() }
+
+// LockWait records a write's locking round trip (relstore.Observer).
+func (p *Prometheus) LockWait(d time.Duration) { p.lockWait.Observe(d.Seconds()) }
 
 // Handler serves the Prometheus text exposition of the registry.
 func (p *Prometheus) Handler() http.Handler {

@@ -18,6 +18,9 @@ func TestPrometheusExposition(t *testing.T) {
 	p.Request(Request{Operation: OpUpdate, Resource: "ed-fi/sessions", Status: 204, Duration: 9 * time.Millisecond,
 		Write: Write{EdgesInserted: 2, EdgesDeleted: 1, Closure: 5, Bumped: 7}})
 	p.Request(Request{Operation: OpOther, Status: 404, Duration: time.Microsecond})
+	p.Request(Request{Operation: OpQuery, Resource: "ed-fi/schools", Status: 200, Duration: time.Millisecond, RoundTrips: 1})
+	p.Retry("deadlock")
+	p.LockWait(2 * time.Millisecond)
 	w := httptest.NewRecorder()
 	p.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(w.Body)
@@ -31,6 +34,9 @@ func TestPrometheusExposition(t *testing.T) {
 		`dmsc_edge_rows_changed_total{change="deleted",resource="ed-fi/sessions"} 1`,
 		`dmsc_identity_closure_documents_sum{resource="ed-fi/sessions"} 5`,
 		`dmsc_cascade_etags_bumped_total{resource="ed-fi/sessions"} 7`,
+		`dmsc_request_round_trips_bucket{operation="query",le="1"} 1`,
+		`dmsc_write_retries_total{reason="deadlock"} 1`,
+		`dmsc_write_lock_round_trip_seconds_count 1`,
 		`go_goroutines `,
 	} {
 		if !strings.Contains(text, want) {

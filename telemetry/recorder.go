@@ -32,6 +32,9 @@ type Request struct {
 	Duration time.Duration
 	// Write holds what a successful write changed (zero otherwise).
 	Write Write
+	// RoundTrips and Statements count the database round trips and SQL
+	// statements the request made.
+	RoundTrips, Statements int64
 }
 
 // Write is what one successful write changed.
