@@ -69,6 +69,8 @@ type inspection struct {
 	Projects               []provision.Component   `json:"projects"`
 	ManifestStored         bool                    `json:"manifest_stored"`
 	Resources              []relstore.ResourceRows `json:"resources"`
+	// CacheBacklog is what the DocumentCache projector has left to do.
+	CacheBacklog *relstore.Backlog `json:"cache_backlog,omitempty"`
 	Health                 *indexHealth            `json:"health,omitempty"`
 }
 
@@ -137,6 +139,11 @@ func (e *env) inspectStore(f *inspectFlags, in *inspection) error {
 	if in.Resources, err = st.CountRows(e.ctx); err != nil {
 		return err
 	}
+	b, err := st.CacheBacklog(e.ctx)
+	if err != nil {
+		return fmt.Errorf("cache backlog: %w", err)
+	}
+	in.CacheBacklog = &b
 	if !f.health {
 		return nil
 	}
@@ -211,6 +218,9 @@ func writeInspectionText(w io.Writer, in *inspection) error {
 	tw.Flush()
 	if len(in.Resources) > 0 {
 		fmt.Fprintf(&b, "%d documents in %d resources; %d resources hold none\n", docs, len(in.Resources)-empty, empty)
+	}
+	if c := in.CacheBacklog; c != nil {
+		fmt.Fprintf(&b, "dms.DocumentCache backlog: %s\n", backlogText(*c))
 	}
 	if h := in.Health; h != nil {
 		fmt.Fprintf(&b, "dms.ReferenceEdge: %d documents checked, %d differences\ndms.ReferentialIdentity: %d documents checked, %d differences\n",
