@@ -55,8 +55,10 @@ type plan struct {
 	// first %s is the page SQL, the second the count arm ("" or
 	// " UNION ALL ...").
 	readSQL string
-	// readOneSQL is readSQL for a page of at most one document.
-	readOneSQL string
+	// readOneSQL is readSQL for a page of at most one document; getSQL is
+	// it for a GET by id without a grant ($1 uuid, $2 resource key),
+	// formatted once.
+	readOneSQL, getSQL string
 	// edorg is set for EdOrg types (hierarchy maintenance), edorgType to
 	// the manifest's description of the type.
 	edorg     *edOrgPlan
@@ -337,6 +339,7 @@ func (s *Store) buildPlans() error {
 		if err := s.planSQL(p); err != nil {
 			errs = append(errs, fmt.Errorf("relstore.Open: %s:%s: %w", p.res.ProjectName, p.res.ResourceName, err))
 		}
+		p.getSQL = fmt.Sprintf(p.readOneSQL, getPageSQL, "")
 		if err := s.planSubjects(p); err != nil {
 			errs = append(errs, fmt.Errorf("relstore.Open: %s:%s: %w", p.res.ProjectName, p.res.ResourceName, err))
 		}

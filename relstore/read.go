@@ -53,7 +53,12 @@ func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (
 		page = `SELECT ` + pageColumns + ` FROM "dms"."Document" d JOIN ` + p.rootRelation() + ` r ON r."DocumentId" = d."DocumentId"
 WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2 AND ` + predicate
 	}
-	docs, _, err := s.hydrate(ctx, p, page, args, "", true)
+	var docs []hydrated
+	if predicate == "" {
+		docs, _, err = hydrateSQL(ctx, s.db, p, p.getSQL, args)
+	} else {
+		docs, _, err = s.hydrate(ctx, p, page, args, "", true)
+	}
 	if err != nil {
 		return Document{}, err
 	}
@@ -108,7 +113,13 @@ func hydrateWith(ctx context.Context, q querier, p *plan, pageSQL string, args [
 	if countSQL != "" {
 		countArm = "\nUNION ALL\nSELECT -1, ARRAY[(" + countSQL + ")], NULL::text[]"
 	}
-	rows, err := q.Query(ctx, fmt.Sprintf(read, pageSQL, countArm), args...)
+	return hydrateSQL(ctx, q, p, fmt.Sprintf(read, pageSQL, countArm), args)
+}
+
+// hydrateSQL runs a formatted read statement (readSQL or readOneSQL with
+// its page and count arm) and assembles its documents.
+func hydrateSQL(ctx context.Context, q querier, p *plan, sql string, args []any) ([]hydrated, int64, error) {
+	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, 0, err
 	}
