@@ -10,7 +10,8 @@ TESTFLAGS    ?=
 TEST_TIMEOUT ?= 30m
 # Duration of each fuzz target's run in `make fuzz`.
 FUZZTIME     ?= 10s
-# Benchmark selection and repetitions for `make bench`.
+# Benchmark selection and repetitions for `make bench` (benchratio reports
+# the median of the BENCHCOUNT runs; keep it at 5 or more).
 BENCH        ?= .
 BENCHCOUNT   ?= 5
 BENCH_TIMEOUT ?= 120m
@@ -33,9 +34,9 @@ test: ## run every test (database tests skip unless DMSC_PG_DSN is set); ends wi
 	$(GO) build -o bin/testsummary ./internal/testsummary
 	$(GO) test -json $(TESTFLAGS) -timeout $(TEST_TIMEOUT) ./... | bin/testsummary $(if $(filter -v,$(TESTFLAGS)),-v)
 
-bench: ## run benchmarks (bench/authbench at full scale); write ratios to bench/results/latest.txt
+bench: ## run benchmarks (bench/authbench at full scale); write ratios to bench/results/latest.txt and summary.json
 	DMSC_AUTHBENCH_SCALE=full $(GO) test -p 1 -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCHCOUNT) -timeout $(BENCH_TIMEOUT) ./... \
-	  | $(GO) run ./bench/benchratio -o bench/results/latest.txt -raw bench/results/latest.raw.txt
+	  | $(GO) run ./bench/benchratio -o bench/results/latest.txt -raw bench/results/latest.raw.txt -summary bench/results/summary.json
 
 bench-smoke: ## run every benchmark once, to keep them working
 	$(GO) test -p 1 -run='^$$' -bench=. -benchtime=1x -timeout $(TEST_TIMEOUT) ./...

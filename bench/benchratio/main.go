@@ -11,7 +11,15 @@
 //   - bench/results/latest.txt (-o): a machine description (date, go
 //     version, uname -m, CPU model, core count) and the table;
 //   - bench/results/latest.raw.txt (-raw): the input unchanged, for
-//     benchstat.
+//     benchstat;
+//   - bench/results/summary.json (-summary), when the input holds
+//     bench/runtimebench results on the DS 5.0 corpus: the ratios
+//     relational ÷ baseline that issue 15 tracks, cross-core placement
+//     (GET p50 of a small and a large document, of every document and
+//     through the document cache, query page p50, load docs/s, server and
+//     client CPU per GET), the same read ratios in the same-core
+//     placement under "same_core", and null for what the run did not
+//     measure. Keys are in a fixed order.
 //
 // and prints the table. It exits 1 when the input reports a failure.
 //
@@ -33,8 +41,9 @@
 // Groups without a baseline case are listed without ratios. Each row shows
 // the median over the -count runs of ns/op, B/op, allocs/op and of any
 // metric reported with b.ReportMetric (docs/s, roundtrips/op, ...); metrics
-// whose unit ends in "-ns" (latencies such as p50-ns) also get their ratio
-// to the baseline's, printed after the value as "(2.10x)". Case
+// that are times, their unit ending in "-ns" or holding "-ns/" (latencies
+// such as p50-ns, CPU times such as server-cpu-ns/op), also get their
+// ratio to the baseline's, printed after the value as "(2.10x)". Case
 // names should not end in -<digits>, which reads as a GOMAXPROCS suffix.
 package main
 
@@ -51,17 +60,26 @@ import (
 func main() {
 	out := flag.String("o", "bench/results/latest.txt", "write the machine description and the table to `FILE`")
 	raw := flag.String("raw", "bench/results/latest.raw.txt", "write the unchanged input to `FILE` (benchstat reads it)")
+	summary := flag.String("summary", "", "write the runtime ratios as JSON to `FILE` when the input has bench/runtimebench DS 5.0 results")
 	quiet := flag.Bool("q", false, "do not copy the input to stdout")
 	flag.Parse()
-	if err := run(os.Stdin, os.Stdout, *out, *raw, *quiet); err != nil {
+	if err := run(os.Stdin, os.Stdout, files{out: *out, raw: *raw, summary: *summary}, *quiet); err != nil {
 		fmt.Fprintln(os.Stderr, "benchratio:", err)
 		os.Exit(1)
 	}
 }
 
+// files are the paths run writes; an empty path writes nothing.
+type files struct {
+	// out gets the machine description and the table, raw the unchanged
+	// input, summary the runtime ratios (summary.json).
+	out, raw, summary string
+}
+
 // run reads benchmark output from in, echoes it unless quiet, and writes the
-// raw copy and the report.
-func run(in io.Reader, stdout io.Writer, outPath, rawPath string, quiet bool) error {
+// raw copy, the report and the summary.
+func run(in io.Reader, stdout io.Writer, paths files, quiet bool) error {
+	outPath, rawPath := paths.out, paths.raw
 	var rawText strings.Builder
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
@@ -88,6 +106,16 @@ func run(in io.Reader, stdout io.Writer, outPath, rawPath string, quiet bool) er
 		return err
 	}
 	fmt.Fprint(stdout, "\n"+report)
+	if paths.summary != "" {
+		if summary, ok := formatSummary(res); ok {
+			if err := writeFile(paths.summary, summary); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "\nsummary written to %s:\n%s", paths.summary, summary)
+		} else {
+			fmt.Fprintf(stdout, "\nno %s results on %s: %s left as it was\n", summaryPkg, summaryCorpus, paths.summary)
+		}
+	}
 	if outPath != "" {
 		fmt.Fprintf(stdout, "\nwritten to %s", outPath)
 		if rawPath != "" {

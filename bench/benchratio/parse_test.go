@@ -144,7 +144,7 @@ func TestRunWritesFiles(t *testing.T) {
 	dir := t.TempDir()
 	out, raw := filepath.Join(dir, "results", "latest.txt"), filepath.Join(dir, "results", "latest.raw.txt")
 	var stdout strings.Builder
-	if err := run(strings.NewReader(sampleOutput), &stdout, out, raw, false); err != nil {
+	if err := run(strings.NewReader(sampleOutput), &stdout, files{out: out, raw: raw}, false); err != nil {
 		t.Fatal(err)
 	}
 	rawText, err := os.ReadFile(raw)
@@ -163,7 +163,7 @@ func TestRunWritesFiles(t *testing.T) {
 	if !strings.HasPrefix(stdout.String(), sampleOutput) || !strings.Contains(stdout.String(), "2.45x") {
 		t.Errorf("stdout does not echo the input then the table:\n%s", stdout.String())
 	}
-	if err := run(strings.NewReader("--- FAIL: BenchmarkX\n"), &stdout, "", "", true); err == nil {
+	if err := run(strings.NewReader("--- FAIL: BenchmarkX\n"), &stdout, files{}, true); err == nil {
 		t.Error("no error for a failed run")
 	}
 }

@@ -104,12 +104,15 @@ func metric(samples []sample, unit string) string {
 	return "-"
 }
 
-// latencySuffix marks the custom metrics that are times (p50-ns, p99-ns):
-// like ns/op, they get a ratio to the group's baseline.
-const latencySuffix = "-ns"
+// isTime reports whether a custom metric is a time (p50-ns, p99-ns,
+// server-cpu-ns/op, client-cpu-ns/doc): like ns/op, such metrics get a
+// ratio to the group's baseline.
+func isTime(unit string) bool {
+	return strings.HasSuffix(unit, "-ns") || strings.Contains(unit, "-ns/")
+}
 
 // others lists the medians of the metrics without a column of their own;
-// latency metrics also show their ratio to the same metric of base (the
+// time metrics (isTime) also show their ratio to the same metric of base (the
 // group's baseline samples; nil for the baseline itself or without one).
 func others(samples, base []sample) string {
 	units := map[string]bool{}
@@ -129,7 +132,7 @@ func others(samples, base []sample) string {
 	for _, u := range names {
 		v, _ := median(samples, u)
 		part := num(v) + " " + u
-		if b, ok := median(base, u); ok && b > 0 && strings.HasSuffix(u, latencySuffix) {
+		if b, ok := median(base, u); ok && b > 0 && isTime(u) {
 			part += fmt.Sprintf(" (%.2fx)", v/b)
 		}
 		parts = append(parts, part)

@@ -18,32 +18,86 @@
 // relational columns. Each store gets its own database; the relational
 // store runs with production options (no edge verification).
 //
-// Sub-benchmarks are named <corpus>/<operation>/<store>, the store being
-// "baseline" (JSONB) or "relational", so bench/benchratio prints the ratio
-// relational/baseline of ns/op for each operation (and of p50-ns and
-// p99-ns for Get):
+// Sub-benchmarks are named <corpus>/<placement>/<operation>/<store>, the
+// store being "baseline" (JSONB) or "relational", so bench/benchratio
+// prints the ratio relational/baseline of ns/op for each operation and
+// placement, and of every time metric (p50-ns, p99-ns, server-cpu-ns/op,
+// client-cpu-ns/op, .../doc):
 //
 //   - Load: one op loads the whole ordered corpus into an empty store
 //     (emptying it is not timed). A corpus holds some POST variants of one
 //     identity, so a few of its upserts are updates. Reports docs/s,
-//     roundtrips/doc and stmts/doc.
+//     roundtrips/doc, stmts/doc and the CPU per document.
 //   - Reload: one op upserts the whole corpus again into a store holding
 //     it, so every POST is an update with an unchanged body.
 //   - Get: one op is one GET by id, cycling over every stored document,
 //     after an untimed pass that prepares the statements. Reports the
-//     nearest-rank p50-ns and p99-ns latencies, roundtrips/op and
-//     stmts/op.
+//     nearest-rank p50-ns and p99-ns latencies, the CPU per GET,
+//     roundtrips/op, stmts/op and the median body-bytes returned.
+//   - GetSmall, GetLarge: Get of one document again and again: the corpus
+//     document with the smallest and the one with the largest posted body
+//     (ties: the first path; the run logs which, and body-bytes says what
+//     each store returns). On DS 5.0 they are
+//     ed-fi/educationContents/006.json and
+//     ed-fi/studentAssessments/007.json.
+//   - GetCached: Get through the relational store's read-through
+//     DocumentCache (filled by an untimed pass; the baseline reads as in
+//     Get). No page benchmark reads through a cache: relstore's query
+//     pages always assemble from the tables.
 //   - QueryPage100: one op reads the first page of 100 of 250 copies of a
 //     corpus school (student when there is none) sharing a
 //     nameOfInstitution (lastSurname): a query-field filter for the
-//     relational store, `body @> {...}` for the baseline.
+//     relational store, `body @> {...}` for the baseline. Reports p50-ns,
+//     p99-ns and the CPU per page.
 //   - Cascade/K=…: on the built-in example schema, one student referenced
 //     by K student school associations (its id is part of theirs); one op
 //     changes the studentUniqueId. The relational store cascades (identity
 //     closure, set-based ReferentialId recompute, one ETag bump); the
 //     baseline rewrites the K referrers' JSON and alias rows. Statements
 //     and round trips per op are constant in K
-//     (TestCascadeStatementsConstant); time should grow linearly.
+//     (TestCascadeStatementsConstant); time should grow linearly. Not
+//     pinned.
+//
+// Before the reads (and Reload), each store's database is vacuumed and
+// analyzed (VACUUM (ANALYZE)) once after its last write, so plans see
+// statistics of the data they read and no autovacuum starts mid-run.
+//
+// # Placements
+//
+// Where the client and the server run changes a 1-round-trip GET by a
+// factor of up to 2.4 (a wake-up on another core against a switch on the
+// same one), so every read runs in two placements, reported separately:
+//
+//   - same-core: every thread of the test process and every backend of
+//     the store's pool on one CPU (the first of the process's affinity
+//     mask);
+//   - cross-core: the test process on that CPU, the backends on the
+//     second one.
+//
+// Load and Reload run cross-core only. Backends are found by their
+// pg_backend_pid() (pgx's PgConn().PID(), recorded by the pool's
+// AfterConnect hook, which also pins connections opened during a run) and
+// pinned with sched_setaffinity; the test process's threads likewise
+// (threads started later inherit the mask), with GOMAXPROCS 1 while
+// pinned. Everything is unpinned after each sub-benchmark. Pinning needs
+// Linux, a server on this host and the right to set its processes'
+// affinity (root, or the server's user); otherwise the placement's
+// benchmarks are skipped, saying why. DMSC_BENCH_PLACEMENTS (comma
+// separated: same-core, cross-core, unpinned) chooses the read
+// placements; with only "unpinned" the writes run unpinned too.
+//
+// # CPU per operation
+//
+// server-cpu-ns/op (or /doc) is the time the store's backends spent on a
+// CPU during the timed part (the first field of /proc/<pid>/schedstat,
+// summed over the pool's backends, before and after); background server
+// processes (WAL writer, checkpointer, autovacuum) are not counted.
+// client-cpu-ns/op is the user + system time of the whole test process
+// (getrusage RUSAGE_SELF: the benchmark goroutine's thread, the garbage
+// collector and the runtime; nothing else runs meanwhile). Either is left
+// out when it cannot be read. CPU per operation is what bounds
+// throughput when many clients share the cores; latency is what one
+// client sees.
 //
 // Round trips are counted by relstore.RoundTripCounter, installed as the
 // pgx tracer of both stores' pools: one per query or Exec (BEGIN and
@@ -55,7 +109,7 @@
 //
 // Run them alone with
 //
-//	go test -p 1 -run='^$' -bench=. -count=5 ./bench/runtimebench | go run ./bench/benchratio -o /tmp/rt.txt -raw /tmp/rt.raw.txt
+//	go test -p 1 -run='^$' -bench=. -benchmem -count=5 ./bench/runtimebench | go run ./bench/benchratio -o /tmp/rt.txt -raw /tmp/rt.raw.txt -summary /tmp/summary.json
 //
 // # Baseline
 //

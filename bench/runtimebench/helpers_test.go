@@ -20,8 +20,9 @@ type jsonbEnv struct {
 
 // newJSONB creates a database (skipping without DMSC_PG_DSN), the baseline
 // tables and a store for the manifest's resources, with a round-trip
-// counter on its pool configured like the relational store's.
-func newJSONB(tb testing.TB, man *manifest.Manifest, label string) *jsonbEnv {
+// counter on its pool configured like the relational store's; configure,
+// when given, adjusts the pool's configuration before it opens.
+func newJSONB(tb testing.TB, man *manifest.Manifest, label string, configure ...func(*pgxpool.Config)) *jsonbEnv {
 	tb.Helper()
 	ctx := context.Background()
 	dsn := testenv.NewPostgresDatabase(tb, "bench", label)
@@ -31,6 +32,9 @@ func newJSONB(tb testing.TB, man *manifest.Manifest, label string) *jsonbEnv {
 	}
 	counter := &relstore.RoundTripCounter{}
 	cfg.ConnConfig.Tracer = counter
+	for _, f := range configure {
+		f(cfg)
+	}
 	pool, err := relstore.NewPool(ctx, cfg)
 	if err != nil {
 		tb.Fatalf("pool: %v", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,9 +16,10 @@ import (
 
 // BenchmarkRuntime compares the relational store with the JSONB baseline
 // on the same corpus, server and calls. Sub-benchmarks are named
-// <corpus>/<operation>/<store> with the baseline as the "baseline" case, so
-// bench/benchratio prints relational/baseline ratios of ns/op (see doc.go
-// for what each operation measures).
+// <corpus>/<placement>/<operation>/<store> with the baseline as the
+// "baseline" case, so bench/benchratio prints relational/baseline ratios
+// of ns/op, of the latencies and of the CPU per op (see doc.go for what
+// each operation measures and what the placements are).
 func BenchmarkRuntime(b *testing.B) {
 	all := loadCorpus(b)
 	if smokeRun() {
@@ -25,56 +27,94 @@ func BenchmarkRuntime(b *testing.B) {
 	}
 	stores := newBenchStores(b, all)
 	c := commonCorpus(b, all, stores)
-	ops := []struct {
+	small, large := pickSizes(c)
+	b.Logf("corpus %s: GetSmall reads %s (%d bytes posted), GetLarge reads %s (%d bytes posted)",
+		c.name, small.path, len(small.body), large.path, len(large.body))
+	reads := readPlacements(b)
+	type op struct {
 		name string
 		run  func(*testing.B, *corpus, *benchStore)
-	}{
+	}
+	writeOps := []op{
 		{"Load", benchLoad},
 		{"Reload", benchReload},
+	}
+	readOps := []op{
 		{"Get", benchGet},
+		{"GetSmall", benchGetDoc(small.path)},
+		{"GetLarge", benchGetDoc(large.path)},
 		{"GetCached", benchGetCached},
 		{"QueryPage100", benchQueryPage},
 	}
-	for _, op := range ops {
+	run := func(pl placement, op op) {
 		for _, st := range stores {
-			b.Run(c.name+"/"+op.name+"/"+st.name, func(b *testing.B) {
+			b.Run(c.name+"/"+pl.name+"/"+op.name+"/"+st.name, func(b *testing.B) {
 				if st.skip != "" {
 					b.Skipf("%s store: %s", st.name, st.skip)
 				}
-				op.run(b, c, st)
+				placed(b, pl, st, func() { op.run(b, c, st) })
 			})
 		}
 	}
+	for _, op := range writeOps {
+		run(writePlacement(reads), op)
+	}
+	for _, pl := range reads {
+		for _, op := range readOps {
+			run(pl, op)
+		}
+	}
+}
+
+// pickSizes returns the corpus documents with the smallest and the
+// largest body (ties: the first path in sorted order).
+func pickSizes(c *corpus) (small, large corpusDoc) {
+	docs := slices.Clone(c.docs)
+	slices.SortStableFunc(docs, func(x, y corpusDoc) int {
+		if d := len(x.body) - len(y.body); d != 0 {
+			return d
+		}
+		return strings.Compare(x.path, y.path)
+	})
+	return docs[0], docs[len(docs)-1]
 }
 
 // benchLoad times loading the whole ordered corpus into an empty store; one
 // op is one corpus. Emptying the store is not timed.
 func benchLoad(b *testing.B, c *corpus, st *benchStore) {
 	var trips, stmts int64
+	cpu := newCPUMeter(st)
 	b.StopTimer()
 	for i := 0; i < b.N; i++ {
 		st.empty(b)
 		t0, s0 := st.counter.Count(), st.counter.Statements()
 		b.StartTimer()
+		cpu.start()
 		st.loadAll(b, c)
+		cpu.stop()
 		b.StopTimer()
 		trips += st.counter.Count() - t0
 		stmts += st.counter.Statements() - s0
 	}
 	reportWrites(b, len(c.docs), trips, stmts)
+	cpu.report(b, b.N*len(c.docs), "doc")
 }
 
 // benchReload times upserting the whole corpus again into a store that
 // holds it: every POST updates an existing document with the same body.
 func benchReload(b *testing.B, c *corpus, st *benchStore) {
-	st.ensureLoaded(b, c)
+	st.ensureReady(b, c)
+	cpu := newCPUMeter(st)
 	t0, s0 := st.counter.Count(), st.counter.Statements()
 	b.ResetTimer()
+	cpu.start()
 	for i := 0; i < b.N; i++ {
 		st.loadAll(b, c)
 	}
+	cpu.stop()
 	b.StopTimer()
 	reportWrites(b, len(c.docs), st.counter.Count()-t0, st.counter.Statements()-s0)
+	cpu.report(b, b.N*len(c.docs), "doc")
 }
 
 // reportWrites reports documents/s and round trips and statements per
@@ -89,50 +129,90 @@ func reportWrites(b *testing.B, docs int, trips, stmts int64) {
 }
 
 // benchGet times GET by id over every stored document in turn; one op is
-// one GET. It reports the latency percentiles p50 and p99. An untimed pass
-// over every document first lets the connections prepare their statements,
-// as a long-running server's have.
+// one GET. It reports the latency percentiles p50 and p99 and the CPU per
+// GET. An untimed pass over every document first lets the connections
+// prepare their statements, as a long-running server's have.
 func benchGet(b *testing.B, c *corpus, st *benchStore) {
-	benchGetWith(b, c, st, st.get)
+	st.ensureReady(b, c)
+	benchGetFrom(b, st, st.get, st.loaded)
+}
+
+// benchGetDoc returns a benchmark of GET by id of the one corpus document
+// at path, again and again.
+func benchGetDoc(path string) func(*testing.B, *corpus, *benchStore) {
+	return func(b *testing.B, c *corpus, st *benchStore) {
+		st.ensureReady(b, c)
+		i, ok := st.byPath[path]
+		if !ok {
+			b.Fatalf("%s store: %s is not loaded", st.name, path)
+		}
+		benchGetFrom(b, st, st.get, st.loaded[i:i+1])
+	}
 }
 
 // benchGetCached is benchGet with the relational store's read-through
 // document cache on (relstore.Options.DocumentCache); the warm-up pass
-// fills the cache, so the timed GETs are cache hits. The baseline runs
-// as in benchGet.
+// fills the cache (the database is analyzed again after the first fill),
+// so the timed GETs are cache hits. The baseline runs as in benchGet.
 func benchGetCached(b *testing.B, c *corpus, st *benchStore) {
+	st.ensureReady(b, c)
 	get := st.get
 	if st.getCached != nil {
 		get = st.getCached
+		if !st.cacheFilled {
+			warmUp(b, st, get, st.loaded)
+			st.analyzed = false
+			st.ensureAnalyzed(b)
+			st.cacheFilled = true
+		}
 	}
-	benchGetWith(b, c, st, get)
+	benchGetFrom(b, st, get, st.loaded)
 }
 
-// benchGetWith times get over the loaded documents, after one untimed
-// pass that prepares the statements.
-func benchGetWith(b *testing.B, c *corpus, st *benchStore, get func(ctx context.Context, pe, ep, id string) (relstore.Document, error)) {
-	st.ensureLoaded(b, c)
+// getFunc is one store's GET by id.
+type getFunc func(ctx context.Context, pe, ep, id string) (relstore.Document, error)
+
+// warmUp GETs every document once, untimed.
+func warmUp(b *testing.B, st *benchStore, get getFunc, docs []loadedDoc) {
 	ctx := context.Background()
-	for _, d := range st.loaded {
+	for _, d := range docs {
 		if _, err := get(ctx, d.projectEndpoint, d.endpoint, d.id); err != nil {
 			b.Fatalf("%s store: GET /%s/%s/%s: %v", st.name, d.projectEndpoint, d.endpoint, d.id, err)
 		}
 	}
+}
+
+// benchGetFrom times get over docs in turn, after one untimed pass over
+// them that prepares the statements, and reports latency percentiles, CPU
+// per GET, round trips and the median body size.
+func benchGetFrom(b *testing.B, st *benchStore, get getFunc, docs []loadedDoc) {
+	ctx := context.Background()
+	warmUp(b, st, get, docs)
 	lat := make([]time.Duration, 0, b.N)
+	sizes := make([]int, 0, min(b.N, len(docs)))
+	cpu := newCPUMeter(st)
 	t0, s0 := st.counter.Count(), st.counter.Statements()
 	b.ResetTimer()
+	cpu.start()
 	for i := 0; i < b.N; i++ {
-		d := st.loaded[i%len(st.loaded)]
+		d := docs[i%len(docs)]
 		start := time.Now()
 		doc, err := get(ctx, d.projectEndpoint, d.endpoint, d.id)
 		lat = append(lat, time.Since(start))
 		if err != nil || len(doc.JSON) == 0 {
 			b.Fatalf("%s store: GET /%s/%s/%s: %v", st.name, d.projectEndpoint, d.endpoint, d.id, err)
 		}
+		if i < len(docs) {
+			sizes = append(sizes, len(doc.JSON))
+		}
 	}
+	cpu.stop()
 	b.StopTimer()
 	reportLatency(b, lat)
+	cpu.report(b, b.N, "op")
 	reportTrips(b, st, t0, s0)
+	slices.Sort(sizes)
+	b.ReportMetric(float64(sizes[(len(sizes)-1)/2]), "body-bytes")
 }
 
 // reportLatency reports the nearest-rank p50 and p99 of the latencies.
@@ -229,14 +309,21 @@ func benchQueryPage(b *testing.B, c *corpus, st *benchStore) {
 			}
 		}
 		st.pageReady = true
+		st.analyzed = false
 	}
+	st.ensureAnalyzed(b)
 	if _, err := st.query(ctx, q); err != nil { // prepare, untimed
 		b.Fatalf("%s store: query %s=%v: %v", st.name, q.field, q.value, err)
 	}
+	lat := make([]time.Duration, 0, b.N)
+	cpu := newCPUMeter(st)
 	t0, s0 := st.counter.Count(), st.counter.Statements()
 	b.ResetTimer()
+	cpu.start()
 	for i := 0; i < b.N; i++ {
+		start := time.Now()
 		page, err := st.query(ctx, q)
+		lat = append(lat, time.Since(start))
 		if err != nil {
 			b.Fatalf("%s store: query %s=%v: %v", st.name, q.field, q.value, err)
 		}
@@ -244,7 +331,10 @@ func benchQueryPage(b *testing.B, c *corpus, st *benchStore) {
 			b.Fatalf("%s store: query %s=%v returned %d documents, want %d", st.name, q.field, q.value, len(page.Documents), pageSize)
 		}
 	}
+	cpu.stop()
 	b.StopTimer()
+	reportLatency(b, lat)
+	cpu.report(b, b.N, "op")
 	reportTrips(b, st, t0, s0)
 }
 

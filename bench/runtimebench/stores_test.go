@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/edfi-dmsc/dmsc/relstore"
 	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 )
@@ -16,8 +18,12 @@ type benchStore struct {
 	// name is the benchratio case: "baseline" (JSONB) or "relational".
 	name    string
 	counter *relstore.RoundTripCounter
-	upsert  func(ctx context.Context, projectEndpoint, endpoint string, body []byte) (relstore.WriteResult, error)
-	get     func(ctx context.Context, projectEndpoint, endpoint, id string) (relstore.Document, error)
+	// pool is the store's database; backends tracks (and pins) its
+	// connections' server processes.
+	pool     *pgxpool.Pool
+	backends *backends
+	upsert   func(ctx context.Context, projectEndpoint, endpoint string, body []byte) (relstore.WriteResult, error)
+	get      func(ctx context.Context, projectEndpoint, endpoint, id string) (relstore.Document, error)
 	// getCached is GET through the relational store's document cache (nil
 	// for the baseline).
 	getCached func(ctx context.Context, projectEndpoint, endpoint, id string) (relstore.Document, error)
@@ -26,8 +32,16 @@ type benchStore struct {
 	reset func(ctx context.Context) error
 
 	// loaded lists the distinct documents of the last full corpus load
-	// (nil when the store does not hold the corpus).
+	// (nil when the store does not hold the corpus); byPath maps each
+	// corpus document's path to its index in loaded.
 	loaded []loadedDoc
+	byPath map[string]int
+	// analyzed is set once the database was vacuumed and analyzed after
+	// the last write.
+	analyzed bool
+	// cacheFilled is set once GetCached filled the relational store's
+	// document cache with the loaded documents.
+	cacheFilled bool
 	// pageReady is set once the query page documents are stored.
 	pageReady bool
 	// skip, when set, says why the store's benchmarks are skipped.
@@ -45,6 +59,7 @@ func (s *benchStore) empty(tb testing.TB) {
 	if err := s.reset(context.Background()); err != nil {
 		tb.Fatalf("%s store: reset: %v", s.name, err)
 	}
+	s.loaded, s.byPath, s.pageReady, s.analyzed, s.cacheFilled = nil, nil, false, false, false
 	s.fresh = true
 }
 
@@ -67,15 +82,18 @@ type pageQuery struct {
 // two databases of the same server.
 func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 	tb.Helper()
-	env := relstoretest.NewWithModel(tb, c.name, c.model, relstore.Options{})
+	relBackends, jsonbBackends := newBackends(), newBackends()
+	env := relstoretest.NewWithModel(tb, c.name, c.model, relstore.Options{}, relBackends.configure)
 	rel := env.Store
 	cached, err := relstore.Open(context.Background(), env.Manifest, env.Pool, relstore.Options{DocumentCache: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	relational := &benchStore{
-		name:    "relational",
-		counter: env.Counter,
+		name:     "relational",
+		counter:  env.Counter,
+		pool:     env.Pool,
+		backends: relBackends,
 		upsert: func(ctx context.Context, pe, ep string, body []byte) (relstore.WriteResult, error) {
 			return rel.Upsert(ctx, pe, ep, body)
 		},
@@ -107,12 +125,14 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 			return err
 		},
 	}
-	jb := newJSONB(tb, c.manifest, c.name+"jsonb")
+	jb := newJSONB(tb, c.manifest, c.name+"jsonb", jsonbBackends.configure)
 	baseline := &benchStore{
-		name:    "baseline",
-		counter: jb.Counter,
-		upsert:  jb.Store.Upsert,
-		get:     jb.Store.Get,
+		name:     "baseline",
+		counter:  jb.Counter,
+		pool:     jb.Pool,
+		backends: jsonbBackends,
+		upsert:   jb.Store.Upsert,
+		get:      jb.Store.Get,
 		query: func(ctx context.Context, q pageQuery) (relstore.Page, error) {
 			contains, err := json.Marshal(map[string]any{q.field: q.value})
 			if err != nil {
@@ -136,20 +156,24 @@ func notImplemented(err error) bool {
 // rejected document, and records the documents stored.
 func (s *benchStore) loadAll(tb testing.TB, c *corpus) {
 	ctx := context.Background()
-	s.loaded, s.pageReady, s.fresh = nil, false, false
-	seen := make(map[string]bool, len(c.docs))
+	s.loaded, s.byPath, s.pageReady, s.fresh, s.analyzed, s.cacheFilled = nil, nil, false, false, false, false
+	seen := make(map[string]int, len(c.docs))
+	byPath := make(map[string]int, len(c.docs))
 	loaded := make([]loadedDoc, 0, len(c.docs))
 	for _, d := range c.docs {
 		res, err := s.upsert(ctx, d.projectEndpoint, d.endpoint, d.body)
 		if err != nil {
 			tb.Fatalf("%s store: POST /%s/%s (%s): %v", s.name, d.projectEndpoint, d.endpoint, d.path, err)
 		}
-		if !seen[res.ID] {
-			seen[res.ID] = true
+		i, ok := seen[res.ID]
+		if !ok {
+			i = len(loaded)
+			seen[res.ID] = i
 			loaded = append(loaded, loadedDoc{d.projectEndpoint, d.endpoint, res.ID})
 		}
+		byPath[d.path] = i
 	}
-	s.loaded = loaded
+	s.loaded, s.byPath = loaded, byPath
 }
 
 // commonCorpus loads the corpus into every store from empty, keeping on
@@ -200,4 +224,26 @@ func (s *benchStore) ensureLoaded(tb testing.TB, c *corpus) {
 	}
 	s.empty(tb)
 	s.loadAll(tb, c)
+}
+
+// ensureReady loads the corpus unless the store holds it, then vacuums and
+// analyzes the database unless nothing was written since the last time,
+// so that reads run on planner statistics and visibility maps of the data
+// they read (the steady state autovacuum reaches in production) and no
+// autovacuum starts in the middle of a measurement.
+func (s *benchStore) ensureReady(tb testing.TB, c *corpus) {
+	s.ensureLoaded(tb, c)
+	s.ensureAnalyzed(tb)
+}
+
+// ensureAnalyzed runs VACUUM (ANALYZE) on the store's database unless
+// nothing was written since the last time.
+func (s *benchStore) ensureAnalyzed(tb testing.TB) {
+	if s.analyzed {
+		return
+	}
+	if _, err := s.pool.Exec(context.Background(), `VACUUM (ANALYZE)`); err != nil {
+		tb.Fatalf("%s store: VACUUM (ANALYZE): %v", s.name, err)
+	}
+	s.analyzed = true
 }
