@@ -59,6 +59,9 @@ type plan struct {
 	// it for a GET by id without a grant ($1 uuid, $2 resource key),
 	// formatted once.
 	readOneSQL, getSQL string
+	// readCachedSQL is readSQL taking fresh dms.DocumentCache bodies
+	// (Options.DocumentCache; see cachedRead).
+	readCachedSQL string
 	// edorg is set for EdOrg types (hierarchy maintenance), edorgType to
 	// the manifest's description of the type.
 	edorg     *edOrgPlan

@@ -116,3 +116,77 @@ FROM "dms"."Document" d WHERE d."DocumentId" = c."DocumentId" AND d."DocumentUui
 		t.Errorf("%d cache rows after two projectors, want %d", n, docs)
 	}
 }
+
+// TestCachedPages: with Options.DocumentCache a query page takes each
+// document whose cache row is fresh from dms.DocumentCache (a planted
+// marker in one fresh row shows up), assembles the others (a stale row
+// never shows), in document order, with the total count, in one
+// statement; equal to the pages of a store without the cache.
+func TestCachedPages(t *testing.T) {
+	env, ids := seeded(t, "cached_pages")
+	ctx := context.Background()
+	st, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{DocumentCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func(s *relstore.Store, ep string) relstore.Page {
+		t.Helper()
+		p, err := s.Query(ctx, "example", ep, relstore.QueryOptions{TotalCount: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	same := func(what string, got, want relstore.Page) {
+		t.Helper()
+		if got.Total != want.Total || len(got.Documents) != len(want.Documents) {
+			t.Fatalf("%s: %d documents (total %d), want %d (total %d)", what, len(got.Documents), got.Total, len(want.Documents), want.Total)
+		}
+		for i := range want.Documents {
+			a, _ := jsonvalue.Decode(got.Documents[i].JSON)
+			w, _ := jsonvalue.Decode(want.Documents[i].JSON)
+			if got.Documents[i].ID != want.Documents[i].ID || got.Documents[i].ETag != want.Documents[i].ETag || !jsonvalue.Equal(a, w) {
+				t.Errorf("%s: document %d:\n got %s %s %s\nwant %s %s %s", what, i, got.Documents[i].ID, got.Documents[i].ETag, got.Documents[i].JSON,
+					want.Documents[i].ID, want.Documents[i].ETag, want.Documents[i].JSON)
+			}
+		}
+	}
+	// Nothing cached: assembled.
+	same("no cache rows", page(st, "studentSchoolAssociations"), page(env.Store, "studentSchoolAssociations"))
+	if _, err := st.Project(ctx, relstore.ProjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// All fresh: served from the cache, equal.
+	env.Counter.Reset()
+	cachedPage := page(st, "studentSchoolAssociations")
+	if env.Counter.Count() != 1 {
+		t.Errorf("a cached page took %d round trips, want 1", env.Counter.Count())
+	}
+	same("every row fresh", cachedPage, page(env.Store, "studentSchoolAssociations"))
+	// A marker planted in one fresh row proves the page reads the cache;
+	// a write makes another row stale, and the page assembles it.
+	if _, err := env.Pool.Exec(ctx, `UPDATE "dms"."DocumentCache" c SET "DocumentJson" = c."DocumentJson" || '{"marker":true}'
+FROM "dms"."Document" d WHERE d."DocumentId" = c."DocumentId" AND d."DocumentUuid" = $1::uuid`, ids[10]); err != nil {
+		t.Fatal(err)
+	}
+	p := page(st, "studentSchoolAssociations")
+	marked := 0
+	for _, d := range p.Documents {
+		if strings.Contains(string(d.JSON), `"marker"`) {
+			marked++
+		}
+	}
+	if marked != 1 {
+		t.Errorf("%d documents of the page carry the planted marker, want 1 (served from the cache)", marked)
+	}
+	if _, err := st.Update(ctx, "example", "students", ids[9], []byte(`{"studentUniqueId":"S1-new","firstName":"Ana","lastSurname":"Lee","birthDate":"2010-05-01"}`), ""); err != nil {
+		t.Fatal(err)
+	}
+	p = page(st, "studentSchoolAssociations")
+	for _, d := range p.Documents {
+		if strings.Contains(string(d.JSON), `"marker"`) {
+			t.Errorf("a stale cache row was served: %s", d.JSON)
+		}
+	}
+	same("after a cascade", p, page(env.Store, "studentSchoolAssociations"))
+}

@@ -227,7 +227,15 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if q.After == "" && q.Offset > 0 {
 		page += " OFFSET " + param(int64(q.Offset))
 	}
-	docs, total, err := s.hydrate(ctx, p, page, args, countSQL, false)
+	var docs []hydrated
+	var total int64
+	if s.opts.DocumentCache && p.readCachedSQL != "" {
+		// Fresh cached bodies straight from dms.DocumentCache, the rest
+		// assembled, in the same statement.
+		docs, total, err = hydrateSQL(ctx, s.db, p, fmt.Sprintf(p.readCachedSQL, page, countArm(countSQL)), args)
+	} else {
+		docs, total, err = s.hydrate(ctx, p, page, args, countSQL, false)
+	}
 	if err != nil {
 		return Page{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -109,11 +110,16 @@ func hydrateWith(ctx context.Context, q querier, p *plan, pageSQL string, args [
 	if one {
 		read = p.readOneSQL
 	}
-	countArm := ""
-	if countSQL != "" {
-		countArm = "\nUNION ALL\nSELECT -1, ARRAY[(" + countSQL + ")], NULL::text[]"
+	return hydrateSQL(ctx, q, p, fmt.Sprintf(read, pageSQL, countArm(countSQL)), args)
+}
+
+// countArm is the read statement's arm yielding the total count of
+// countSQL ("" without one).
+func countArm(countSQL string) string {
+	if countSQL == "" {
+		return ""
 	}
-	return hydrateSQL(ctx, q, p, fmt.Sprintf(read, pageSQL, countArm), args)
+	return "\nUNION ALL\nSELECT -1, ARRAY[(" + countSQL + ")], NULL::text[]"
 }
 
 // hydrateSQL runs a formatted read statement (readSQL or readOneSQL with
@@ -125,7 +131,7 @@ func hydrateSQL(ctx context.Context, q querier, p *plan, sql string, args []any)
 	}
 	defer rows.Close()
 	a := assembler{p: p, objects: map[string]map[string]any{}}
-	var docs []hydrated
+	var docs, cached []hydrated
 	total := int64(-1)
 	var t int32
 	var keys []int64
@@ -136,6 +142,11 @@ func hydrateSQL(ctx context.Context, q querier, p *plan, sql string, args []any)
 			return nil, 0, err
 		}
 		switch {
+		case t == cachedArm:
+			h := hydrated{docID: keys[0]}
+			h.ID, h.ETag, h.JSON = str(vals[0]), str(vals[1]), []byte(str(vals[3]))
+			h.LastModified, _ = time.Parse(time.RFC3339, str(vals[2]))
+			cached = append(cached, h)
 		case t < 0:
 			total = keys[0]
 		case t == 0:
@@ -155,6 +166,10 @@ func hydrateSQL(ctx context.Context, q querier, p *plan, sql string, args []any)
 			return nil, 0, err
 		}
 		docs[i].JSON = body
+	}
+	if len(cached) > 0 {
+		docs = append(docs, cached...)
+		sort.Slice(docs, func(i, j int) bool { return docs[i].docID < docs[j].docID })
 	}
 	return docs, total, nil
 }

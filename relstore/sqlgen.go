@@ -92,6 +92,7 @@ SELECT 0 AS t, ARRAY[d."DocumentId"] AS k, ARRAY[d."DocumentUuid"::text, d."Etag
 FROM page d JOIN "dms"."Descriptor" x ON x."DocumentId" = d."DocumentId"%s
 ORDER BY 1, 2`
 		p.readOneSQL = p.readSQL
+		p.readCachedSQL = cachedRead(p.readSQL)
 		p.edgeVerifySQL = edgeVerifySQL(nil)
 		p.derivedEdgesSQL = noEdgesSQL
 		writeSQL(p)
@@ -148,6 +149,7 @@ ORDER BY 1, 2`
 	}
 	read := "WITH page AS MATERIALIZED (%s)\n" + strings.Join(arms, "\nUNION ALL\n") + "%s\nORDER BY 1, 2"
 	p.readSQL = strings.ReplaceAll(read, pageCond, `IN (SELECT "DocumentId" FROM page)`)
+	p.readCachedSQL = cachedRead(p.readSQL)
 	// One document: a scalar subquery is evaluated once and each arm
 	// becomes a plain index lookup.
 	p.readOneSQL = strings.ReplaceAll(read, pageCond, `= (SELECT "DocumentId" FROM page)`)
@@ -172,6 +174,31 @@ ORDER BY 1, 2`
 		return err
 	}
 	return s.planQueries(p)
+}
+
+// Parts of a read statement (readSQL) that cachedRead rewrites.
+const (
+	readPrefix = "WITH page AS MATERIALIZED (%s)\n"
+	readSuffix = "%s\nORDER BY 1, 2"
+	// cachedArm is the result type of a fresh dms.DocumentCache body in a
+	// page read (before every table's rows).
+	cachedArm = -3
+)
+
+// cachedRead turns a page read statement into one that takes the page's
+// documents whose dms.DocumentCache row is fresh (its Etag the
+// document's) from the cache — one arm yielding (cachedArm, [DocumentId],
+// [uuid, etag, last modified, body]) — and assembles only the others
+// from the tables: the same single statement and snapshot.
+func cachedRead(read string) string {
+	if !strings.HasPrefix(read, readPrefix) || !strings.HasSuffix(read, readSuffix) {
+		return ""
+	}
+	body := strings.TrimSuffix(strings.TrimPrefix(read, readPrefix), readSuffix)
+	return `WITH page0 AS MATERIALIZED (%s),
+cached AS MATERIALIZED (SELECT p.*, c."DocumentJson" FROM page0 p JOIN "dms"."DocumentCache" c ON c."DocumentId" = p."DocumentId" AND c."Etag" = p."Etag"),
+page AS MATERIALIZED (SELECT p.* FROM page0 p WHERE NOT EXISTS (SELECT 1 FROM cached x WHERE x."DocumentId" = p."DocumentId"))
+` + body + fmt.Sprintf("\nUNION ALL\nSELECT %d, ARRAY[d.\"DocumentId\"], ARRAY[d.\"DocumentUuid\"::text, d.\"Etag\"::text, %s, d.\"DocumentJson\"::text]\nFROM cached d", cachedArm, lastModifiedExpr) + readSuffix
 }
 
 // pageCond marks where the child arms of a read statement select the

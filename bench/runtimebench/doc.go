@@ -42,13 +42,15 @@
 //     ed-fi/studentAssessments/007.json.
 //   - GetCached: Get through the relational store's read-through
 //     DocumentCache (filled by an untimed pass; the baseline reads as in
-//     Get). No page benchmark reads through a cache: relstore's query
-//     pages always assemble from the tables.
+//     Get).
 //   - QueryPage100: one op reads the first page of 100 of 250 copies of a
 //     corpus school (student when there is none) sharing a
 //     nameOfInstitution (lastSurname): a query-field filter for the
 //     relational store, `body @> {...}` for the baseline. Reports p50-ns,
 //     p99-ns and the CPU per page.
+//   - QueryPage100Cached: QueryPage100 with the relational store's
+//     DocumentCache filled by the projector (untimed): the page takes the
+//     fresh cached bodies (the baseline reads as in QueryPage100).
 //   - Cascade/K=…: on the built-in example schema, one student referenced
 //     by K student school associations (its id is part of theirs); one op
 //     changes the studentUniqueId. The relational store cascades (identity

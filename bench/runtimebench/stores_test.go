@@ -28,6 +28,11 @@ type benchStore struct {
 	// for the baseline).
 	getCached func(ctx context.Context, projectEndpoint, endpoint, id string) (relstore.Document, error)
 	query     func(ctx context.Context, q pageQuery) (relstore.Page, error)
+	// queryCached is query through the relational store's document
+	// cache, and project fills that cache (both nil for the baseline,
+	// whose pages are its documents).
+	queryCached func(ctx context.Context, q pageQuery) (relstore.Page, error)
+	project     func(ctx context.Context) error
 	// reset empties the store (outside the timed loops).
 	reset func(ctx context.Context) error
 
@@ -103,13 +108,13 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 		getCached: func(ctx context.Context, pe, ep, id string) (relstore.Document, error) {
 			return cached.Get(ctx, pe, ep, id)
 		},
-		query: func(ctx context.Context, q pageQuery) (relstore.Page, error) {
-			value, _ := json.Marshal(q.value)
-			if s, ok := q.value.(string); ok {
-				value = []byte(s)
-			}
-			return rel.Query(ctx, q.projectEndpoint, q.endpoint, relstore.QueryOptions{
-				Filters: []relstore.Filter{{Name: q.field, Value: string(value)}}, Limit: q.limit})
+		query: func(ctx context.Context, q pageQuery) (relstore.Page, error) { return relQuery(ctx, rel, q) },
+		queryCached: func(ctx context.Context, q pageQuery) (relstore.Page, error) {
+			return relQuery(ctx, cached, q)
+		},
+		project: func(ctx context.Context) error {
+			_, err := cached.Project(ctx, relstore.ProjectOptions{})
+			return err
 		},
 		reset: func(ctx context.Context) error {
 			// Every resource table, dms.ReferentialIdentity, dms.Descriptor,
@@ -246,4 +251,14 @@ func (s *benchStore) ensureAnalyzed(tb testing.TB) {
 		tb.Fatalf("%s store: VACUUM (ANALYZE): %v", s.name, err)
 	}
 	s.analyzed = true
+}
+
+// relQuery runs the page query q on a relational store.
+func relQuery(ctx context.Context, st *relstore.Store, q pageQuery) (relstore.Page, error) {
+	value, _ := json.Marshal(q.value)
+	if s, ok := q.value.(string); ok {
+		value = []byte(s)
+	}
+	return st.Query(ctx, q.projectEndpoint, q.endpoint, relstore.QueryOptions{
+		Filters: []relstore.Filter{{Name: q.field, Value: string(value)}}, Limit: q.limit})
 }
