@@ -303,7 +303,9 @@ func benchQueryPage(b *testing.B, c *corpus, st *benchStore) { benchQueryPageWit
 // benchQueryPageCached is benchQueryPage with the relational store's
 // document cache on and filled by the projector (untimed) before the
 // timed pages; the baseline runs as in benchQueryPage.
-func benchQueryPageCached(b *testing.B, c *corpus, st *benchStore) { benchQueryPageWith(b, c, st, true) }
+func benchQueryPageCached(b *testing.B, c *corpus, st *benchStore) {
+	benchQueryPageWith(b, c, st, true)
+}
 
 // benchQueryPageWith times the first page of the page query, through the
 // document cache when cached and the store has one.
