@@ -71,7 +71,7 @@ type inspection struct {
 	Resources              []relstore.ResourceRows `json:"resources"`
 	// CacheBacklog is what the DocumentCache projector has left to do.
 	CacheBacklog *relstore.Backlog `json:"cache_backlog,omitempty"`
-	Health                 *indexHealth            `json:"health,omitempty"`
+	Health       *indexHealth      `json:"health,omitempty"`
 }
 
 // indexHealth summarises the audits of the derived indexes.
