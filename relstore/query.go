@@ -125,8 +125,9 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if p.descriptor {
 		conds = append(conds, `r."ResourceKeyId" = `+param(p.key))
 	}
-	// The page's grant test: with many claims (a broad grant) an EXISTS
-	// probe per row in key order finds a page after a few rows, where the
+	// The page's grant test: with many claims (a broad grant) a probe per
+	// row in key order (authsql.Shape.Single) finds a page after a few
+	// rows, where the
 	// IN form first expands every claim's reach (a first page of 100,000
 	// StudentSchoolAssociations under 10,000 school claims: 405 ms). The
 	// total count keeps the IN form, which counts the reach once.
@@ -250,8 +251,9 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 }
 
 // manyClaims is the number of EdOrg claims from which a query page tests
-// the grant with EXISTS probes per row (authsql.Shape.Single) rather than
-// by expanding the claims' reach (a variable for tests).
+// the grant with a probe per row (authsql.Shape.Single) rather than by
+// expanding the claims' reach (a variable for tests, which set it while
+// no other test runs: the package's tests are not parallel).
 var manyClaims = 1000
 
 // rootRelation is the relation holding one row per document.
