@@ -127,10 +127,10 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	}
 	// The page's grant test: with many claims (a broad grant) a probe per
 	// row in key order (authsql.Shape.Single) finds a page after a few
-	// rows, where the
-	// IN form first expands every claim's reach (a first page of 100,000
-	// StudentSchoolAssociations under 10,000 school claims: 405 ms). The
-	// total count keeps the IN form, which counts the reach once.
+	// rows, where the IN form first expands every claim's reach (a first
+	// page of 100,000 StudentSchoolAssociations under 10,000 school
+	// claims: 405 ms). The total count keeps the IN form, which counts the
+	// reach once.
 	// An OFFSET page keeps the IN form too: every skipped row would be
 	// probed (a page at offset 90,000 under 10,000 claims: 2.7 s against
 	// 0.1 s).
