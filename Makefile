@@ -34,8 +34,8 @@ test: ## run every test (database tests skip unless DMSC_PG_DSN is set); ends wi
 	$(GO) build -o bin/testsummary ./internal/testsummary
 	$(GO) test -json $(TESTFLAGS) -timeout $(TEST_TIMEOUT) ./... | bin/testsummary $(if $(filter -v,$(TESTFLAGS)),-v)
 
-bench: ## run benchmarks (bench/authbench at full scale); write ratios to bench/results/latest.txt and summary.json
-	DMSC_AUTHBENCH_SCALE=full $(GO) test -p 1 -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCHCOUNT) -timeout $(BENCH_TIMEOUT) ./... \
+bench: ## run benchmarks (bench/authbench and bench/migratebench at full scale); write ratios to bench/results/latest.txt and summary.json
+	DMSC_AUTHBENCH_SCALE=full DMSC_MIGRATEBENCH_SCALE=full $(GO) test -p 1 -run='^$$' -bench='$(BENCH)' -benchmem -count=$(BENCHCOUNT) -timeout $(BENCH_TIMEOUT) ./... \
 	  | $(GO) run ./bench/benchratio -o bench/results/latest.txt -raw bench/results/latest.raw.txt -summary bench/results/summary.json
 
 bench-smoke: ## run every benchmark once, to keep them working
