@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
@@ -149,12 +150,7 @@ func runMigrateLegacy(e *env, f *migrateLegacyFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.format == formatJSON {
-		err = writeJSON(e.stdout, rep)
-	} else {
-		err = writePreflightText(e.stdout, rep)
-	}
-	if err != nil {
+	if err := writeMigrateReport(e, f.format, rep, writePreflightText); err != nil {
 		return err
 	}
 	if !rep.OK() {
@@ -225,4 +221,27 @@ func checkLegacySource(command string, store *storeFlags, from string, batchSize
 		return usageErrorf("--batch-size %d: must be positive", batchSize)
 	}
 	return nil
+}
+
+// openMigration opens the target store of command and the legacy database
+// from; closeAll closes both.
+func (e *env) openMigration(command string, store *storeFlags, from string) (*relstore.Store, *migrate.Legacy, func(), error) {
+	st, pool, err := e.openStore(command, store, relstore.Options{})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	legacy, err := migrate.OpenLegacy(e.ctx, from)
+	if err != nil {
+		pool.Close()
+		return nil, nil, nil, err
+	}
+	return st, legacy, func() { legacy.Close(); pool.Close() }, nil
+}
+
+// writeMigrateReport prints a migrate report as JSON or with text.
+func writeMigrateReport[T any](e *env, format outputFormat, rep T, text func(io.Writer, T) error) error {
+	if format == formatJSON {
+		return writeJSON(e.stdout, rep)
+	}
+	return text(e.stdout, rep)
 }

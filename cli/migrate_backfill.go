@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/edfi-dmsc/dmsc/migrate"
-	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // runBackfill runs `dmsc migrate legacy` without --preflight-only: the
@@ -13,16 +12,11 @@ import (
 // provisioned first when needed), then the report.
 func runBackfill(e *env, f *migrateLegacyFlags) error {
 	f.store.provision = len(f.store.schema.schemas) > 0
-	st, pool, err := e.openStore("dmsc migrate legacy", &f.store, relstore.Options{})
+	st, legacy, closeAll, err := e.openMigration("dmsc migrate legacy", &f.store, f.from)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	legacy, err := migrate.OpenLegacy(e.ctx, f.from)
-	if err != nil {
-		return err
-	}
-	defer legacy.Close()
+	defer closeAll()
 	pre := newETAProgress(e.stderr, "dmsc migrate legacy: preflight", "documents")
 	copyBar := newETAProgress(e.stderr, "dmsc migrate legacy: backfill", "documents")
 	copying := false

@@ -96,16 +96,11 @@ func runMigrateCatchUp(e *env, f *migrateCatchUpFlags) error {
 	if f.freezeCheck {
 		return runFreezeCheck(e, f)
 	}
-	st, pool, err := e.openStore("dmsc migrate catch-up", &f.store, relstore.Options{})
+	st, legacy, closeAll, err := e.openMigration("dmsc migrate catch-up", &f.store, f.from)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	legacy, err := migrate.OpenLegacy(e.ctx, f.from)
-	if err != nil {
-		return err
-	}
-	defer legacy.Close()
+	defer closeAll()
 	bar := newETAProgress(e.stderr, "dmsc migrate catch-up", "changes")
 	vbar := newETAProgress(e.stderr, "dmsc migrate catch-up: verify", "documents")
 	verifying := false
@@ -124,12 +119,7 @@ func runMigrateCatchUp(e *env, f *migrateCatchUpFlags) error {
 	if err != nil {
 		return err
 	}
-	if f.format == formatJSON {
-		err = writeJSON(e.stdout, rep)
-	} else {
-		err = writeCatchUpText(e.stdout, rep)
-	}
-	if err != nil {
+	if err := writeMigrateReport(e, f.format, rep, writeCatchUpText); err != nil {
 		return err
 	}
 	switch {

@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/edfi-dmsc/dmsc/migrate"
-	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
 // migrateVerifyFlags holds the flags of `dmsc migrate verify`.
@@ -68,28 +67,18 @@ func runMigrateVerify(e *env, f *migrateVerifyFlags) error {
 	if err := checkLegacySource("dmsc migrate verify", &f.store, f.from, f.batchSize); err != nil {
 		return err
 	}
-	st, pool, err := e.openStore("dmsc migrate verify", &f.store, relstore.Options{})
+	st, legacy, closeAll, err := e.openMigration("dmsc migrate verify", &f.store, f.from)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	legacy, err := migrate.OpenLegacy(e.ctx, f.from)
-	if err != nil {
-		return err
-	}
-	defer legacy.Close()
+	defer closeAll()
 	bar := newETAProgress(e.stderr, "dmsc migrate verify", "documents")
 	rep, err := migrate.Verify(e.ctx, legacy, st, migrate.Options{BatchSize: f.batchSize, Progress: bar.show})
 	bar.done()
 	if err != nil {
 		return err
 	}
-	if f.format == formatJSON {
-		err = writeJSON(e.stdout, rep)
-	} else {
-		err = writeVerifyText(e.stdout, rep)
-	}
-	if err != nil {
+	if err := writeMigrateReport(e, f.format, rep, writeVerifyText); err != nil {
 		return err
 	}
 	if !rep.OK() {
