@@ -237,6 +237,22 @@ WHERE EXISTS (SELECT 1 FROM edfi."CourseOffering" c WHERE c."Session_DocumentId"
 	restore := relstore.SetManyClaims(2)
 	r.round(400, "after the edits, pages probing")
 	restore()
+	// Through a store serving fresh DocumentCache bodies (every document
+	// projected): GETs and pages under grants take cached bodies, and
+	// must decide as the oracle does.
+	cst, err := relstore.Open(ctx, st.Manifest(), env.Pool, relstore.Options{DocumentCache: true, VerifyAuthRows: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cst.Project(ctx, relstore.ProjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r.st = cst
+	r.round(300, "after the edits, from the DocumentCache")
+	r.st = st
+	if s := cst.CacheStats(); s.Hits == 0 {
+		t.Errorf("no GET under a grant was served from the cache: %+v", s)
+	}
 
 	t.Logf("%d grants (%d decided before the store by the claim set, %d statuses compared), %d queries (%d pages), documents allowed %d / denied %d, %d GETs (%d 200, %d 403); writes by kind and status: %v (%d creates found only referenced documents); %d mismatches; %v in all",
 		r.grants, r.beforeStore, r.statusChecked, r.queries, r.pages, r.allowed, r.denied, r.gets, r.getAllowed, r.getDenied, r.writes, r.unremovable, r.mismatches, time.Since(start).Round(time.Millisecond))

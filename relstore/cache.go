@@ -49,9 +49,10 @@ func (s *Store) cachePut(ctx context.Context, p *plan, h hydrated) {
 // parseETag reads an `_etag` value (the decimal Etag).
 func parseETag(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }
 
-// CacheStats counts, since the store was opened, the GETs without a
-// grant that Options.DocumentCache served from a fresh cache row (Hits)
-// and those that assembled the document instead (Misses).
+// CacheStats counts, since the store was opened, the GETs that
+// Options.DocumentCache served from a fresh cache row (Hits) and those
+// that assembled the document instead (Misses); a GET under a grant
+// counts only when the grant allows the document.
 type CacheStats struct {
 	Hits, Misses int64
 }

@@ -59,9 +59,10 @@ type plan struct {
 	// it for a GET by id without a grant ($1 uuid, $2 resource key),
 	// formatted once.
 	readOneSQL, getSQL string
-	// readCachedSQL is readSQL taking fresh dms.DocumentCache bodies
-	// (Options.DocumentCache; see cachedRead).
-	readCachedSQL string
+	// readCachedSQL and readOneCachedSQL are readSQL and readOneSQL
+	// taking fresh dms.DocumentCache bodies (Options.DocumentCache; see
+	// cachedRead).
+	readCachedSQL, readOneCachedSQL string
 	// edorg is set for EdOrg types (hierarchy maintenance), edorgType to
 	// the manifest's description of the type.
 	edorg     *edOrgPlan

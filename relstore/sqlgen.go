@@ -93,6 +93,7 @@ FROM page d JOIN "dms"."Descriptor" x ON x."DocumentId" = d."DocumentId"%s
 ORDER BY 1, 2`
 		p.readOneSQL = p.readSQL
 		p.readCachedSQL = cachedRead(p.readSQL)
+		p.readOneCachedSQL = p.readCachedSQL
 		p.edgeVerifySQL = edgeVerifySQL(nil)
 		p.derivedEdgesSQL = noEdgesSQL
 		writeSQL(p)
@@ -153,6 +154,7 @@ ORDER BY 1, 2`
 	// One document: a scalar subquery is evaluated once and each arm
 	// becomes a plain index lookup.
 	p.readOneSQL = strings.ReplaceAll(read, pageCond, `= (SELECT "DocumentId" FROM page)`)
+	p.readOneCachedSQL = cachedRead(p.readOneSQL)
 	var batch []string
 	for _, e := range p.edges {
 		ident := "false"
