@@ -118,7 +118,7 @@ func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string, single bo
 	}
 	sql := res.SQL
 	if res.UsesClaims {
-		sql = strings.ReplaceAll(sql, claimsToken, param(g.EdOrgIDs))
+		sql = strings.ReplaceAll(sql, claimsToken, param(claimIDs(g.EdOrgIDs)))
 	}
 	if res.UsesPrefixes {
 		sql = strings.ReplaceAll(sql, prefixesToken, param(authsql.LikePatterns(g.NamespacePrefixes)))

@@ -101,7 +101,8 @@ func (s *Store) checkFingerprint(ctx context.Context) error {
 // plan's cost estimate, high for a recursive closure statement on an
 // unanalyzed database, can cross jit_above_cost: each execution then
 // compiled for 40–150 ms a statement that runs in under 3 ms). A caller
-// may set either parameter itself. Its tracer (kept) counts each call's
+// may set either parameter itself. It encodes grants' EdOrg ids directly
+// (claimIDs). Its tracer (kept) counts each call's
 // round trips into the counter of WithRoundTrips.
 func NewPool(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	if cfg.ConnConfig.RuntimeParams == nil {
@@ -113,6 +114,18 @@ func NewPool(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	}
 	if _, ok := cfg.ConnConfig.RuntimeParams["jit"]; !ok {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
+	// bigint[] claims encoded in one loop (claimIDs), before the caller's
+	// own hook.
+	next := cfg.AfterConnect
+	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+		if err := registerClaimsCodec(ctx, conn); err != nil {
+			return err
+		}
+		if next != nil {
+			return next(ctx, conn)
+		}
+		return nil
 	}
 	// Per-call round trip counts (WithRoundTrips), beside the caller's
 	// own tracer.
