@@ -140,7 +140,7 @@ type docState struct {
 	// rejected is the first code that rejects the document ("" when it
 	// migrates).
 	rejected string
-	refs     []relstore.ValidatedReference
+	refs     []docRef
 	// targets are the documents refs resolve to (-1: unresolved).
 	targets []int
 	// children are the documents dms.Reference links it to; later marks
@@ -271,7 +271,7 @@ func (pf *preflight) document(rs *resourceState, d *Document) {
 	if ds.rejected != "" {
 		return
 	}
-	ds.refs = val.References
+	ds.refs = pf.compactRefs(val.References)
 	pf.claim(ds, idx, val.ReferentialID, "natural key")
 	if val.HasAlias {
 		pf.claim(ds, idx, val.SuperclassAlias, "superclass identity")

@@ -32,7 +32,7 @@ func (pf *preflight) resolve() {
 		rejectedChild := slices.ContainsFunc(ds.children, func(c int) bool { return pf.docs[c].rejected != "" })
 		ds.targets = make([]int, len(ds.refs))
 		for i, r := range ds.refs {
-			t, ok := pf.byRefID[r.ReferentialID]
+			t, ok := pf.byRefID[r.id]
 			if ok {
 				ds.targets[i] = t
 				continue
@@ -41,10 +41,11 @@ func (pf *preflight) resolve() {
 			if rejectedChild {
 				continue
 			}
-			if r.Descriptor {
-				pf.reject(ds, r.Path, cut(`"`+r.Value+`"`), CodeUnresolvedDescriptor, fmt.Sprintf("no legacy %s has the URI %q: the runtime refuses the document (400)", r.Target, r.Value))
+			d := r.detail // kept: no document read before this one held r.id
+			if d.Descriptor {
+				pf.reject(ds, d.Path, cut(`"`+d.Value+`"`), CodeUnresolvedDescriptor, fmt.Sprintf("no legacy %s has the URI %q: the runtime refuses the document (400)", d.Target, d.Value))
 			} else {
-				pf.reject(ds, r.Path, "", CodeUnresolvedReference, fmt.Sprintf("no legacy %s has the identity (%s): the runtime refuses the document (409)", r.Target, r.Value))
+				pf.reject(ds, d.Path, "", CodeUnresolvedReference, fmt.Sprintf("no legacy %s has the identity (%s): the runtime refuses the document (409)", d.Target, d.Value))
 			}
 		}
 	}
@@ -78,7 +79,7 @@ func (pf *preflight) propagate() {
 		paths := map[int]string{}
 		for j, t := range ds.targets {
 			if _, seen := paths[t]; t >= 0 && !seen {
-				paths[t] = ds.refs[j].Path
+				paths[t] = ds.refs[j].path.Value()
 			}
 		}
 		for _, c := range pf.linked(ds) {
