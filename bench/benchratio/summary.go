@@ -27,47 +27,50 @@ const (
 )
 
 // summaryField is one key of the summary: the ratio relational ÷ baseline
-// of the median of unit in operation op, or null when op is "" (measured
-// by later work) or the run did not measure it.
+// of the median of unit in operation op (with absolute, the relational
+// median itself), or null when the run did not measure it.
 type summaryField struct {
 	key, op, unit string
+	absolute      bool
 }
 
 // summaryFields are the top-level keys, in the order they are written.
 var summaryFields = []summaryField{
-	{"get_p50_ratio_uncached_small", "GetSmall", "p50-ns"},
-	{"get_p50_ratio_uncached_large", "GetLarge", "p50-ns"},
-	{"get_p50_ratio_uncached", "Get", "p50-ns"},
-	{"page_p50_ratio_uncached", "QueryPage100", "p50-ns"},
-	{"get_p50_ratio_cached", "GetCached", "p50-ns"},
-	// No benchmark reads a page through a cache yet (relstore's query pages
-	// always assemble from the tables): null until one is named so.
-	{"page_p50_ratio_cached", "QueryPage100Cached", "p50-ns"},
-	{"write_ratio", "Load", "docs/s"},
-	{"get_server_cpu_ratio_uncached", "Get", "server-cpu-ns/op"},
-	{"get_client_cpu_ratio_uncached", "Get", "client-cpu-ns/op"},
-	{"cache_hit_ratio", "", ""},
-	{"projector_backlog_p99", "", ""},
-	{"staleness_p99_ms", "", ""},
+	{"get_p50_ratio_uncached_small", "GetSmall", "p50-ns", false},
+	{"get_p50_ratio_uncached_large", "GetLarge", "p50-ns", false},
+	{"get_p50_ratio_uncached", "Get", "p50-ns", false},
+	{"page_p50_ratio_uncached", "QueryPage100", "p50-ns", false},
+	{"get_p50_ratio_cached", "GetCached", "p50-ns", false},
+	{"page_p50_ratio_cached", "QueryPage100Cached", "p50-ns", false},
+	// The write rate with the projector running (the measure);
+	// without it beside.
+	{"write_ratio", "LoadProjected", "docs/s", false},
+	{"write_ratio_without_projector", "Load", "docs/s", false},
+	{"get_server_cpu_ratio_uncached", "Get", "server-cpu-ns/op", false},
+	{"get_client_cpu_ratio_uncached", "Get", "client-cpu-ns/op", false},
+	// The mixed workload's own measures of the relational store.
+	{"mixed_get_p50_ratio", "Mixed", "get-p50-ns", false},
+	{"mixed_ops_ratio", "Mixed", "ops/s", false},
+	{"cache_hit_ratio", "Mixed", "cache-hit-ratio", true},
+	{"projector_backlog_p99", "Mixed", "backlog-p99-docs", true},
+	{"staleness_p99_ms", "Mixed", "staleness-p99-ms", true},
 }
 
 // sameCoreFields are the keys of the "same_core" object.
 var sameCoreFields = []summaryField{
-	{"get_p50_ratio_uncached_small", "GetSmall", "p50-ns"},
-	{"get_p50_ratio_uncached_large", "GetLarge", "p50-ns"},
-	{"get_p50_ratio_uncached", "Get", "p50-ns"},
-	{"page_p50_ratio_uncached", "QueryPage100", "p50-ns"},
-	{"get_p50_ratio_cached", "GetCached", "p50-ns"},
-	{"get_server_cpu_ratio_uncached", "Get", "server-cpu-ns/op"},
-	{"get_client_cpu_ratio_uncached", "Get", "client-cpu-ns/op"},
+	{"get_p50_ratio_uncached_small", "GetSmall", "p50-ns", false},
+	{"get_p50_ratio_uncached_large", "GetLarge", "p50-ns", false},
+	{"get_p50_ratio_uncached", "Get", "p50-ns", false},
+	{"page_p50_ratio_uncached", "QueryPage100", "p50-ns", false},
+	{"get_p50_ratio_cached", "GetCached", "p50-ns", false},
+	{"get_server_cpu_ratio_uncached", "Get", "server-cpu-ns/op", false},
+	{"get_client_cpu_ratio_uncached", "Get", "client-cpu-ns/op", false},
 }
 
 // ratio returns median(unit of relational) ÷ median(unit of baseline) for
-// the operation in the placement, and whether both were measured.
+// the operation in the placement (f.absolute: median(unit of relational)),
+// and whether it was measured.
 func ratio(res []*benchmark, placement string, f summaryField) (float64, bool) {
-	if f.op == "" {
-		return 0, false
-	}
 	group := summaryBench + "/" + summaryCorpus + "/" + placement + "/" + f.op
 	var num, den []sample
 	for _, r := range res {
@@ -82,6 +85,9 @@ func ratio(res []*benchmark, placement string, f summaryField) (float64, bool) {
 		}
 	}
 	n, okN := median(num, f.unit)
+	if f.absolute {
+		return n, okN
+	}
 	d, okD := median(den, f.unit)
 	if !okN || !okD || d == 0 {
 		return 0, false

@@ -28,6 +28,10 @@
 //     (emptying it is not timed). A corpus holds some POST variants of one
 //     identity, so a few of its upserts are updates. Reports docs/s,
 //     roundtrips/doc, stmts/doc and the CPU per document.
+//   - LoadProjected: Load with the relational store's DocumentCache
+//     projector running during each load (what a server with --projector
+//     writes at; its statements and CPU count in the op). The baseline
+//     loads as in Load. summary.json's write_ratio is this one.
 //   - Reload: one op upserts the whole corpus again into a store holding
 //     it, so every POST is an update with an unchanged body.
 //   - Get: one op is one GET by id, cycling over every stored document,
@@ -51,6 +55,18 @@
 //   - QueryPage100Cached: QueryPage100 with the relational store's
 //     DocumentCache filled by the projector (untimed): the page takes the
 //     fresh cached bodies (the baseline reads as in QueryPage100).
+//   - Mixed: a workload bounded by time (60 s; 2 s in a smoke run;
+//     DMSC_MIXED_DURATION) after the reads: two goroutines each run 80%
+//     GET by id (the corpus and the documents written), 15% PUT of a
+//     non-identity value and 5% PUT that changes the identity, over 200
+//     documents of their own (DS 5.0 class periods; example students).
+//     The relational store GETs through the DocumentCache, filled before
+//     the run, with the projector running. Reports ops/s, write-docs/s,
+//     get-p50-ns, get-p99-ns and, relational only, cache-hit-ratio (GETs
+//     served from a fresh cache row), backlog-p99-docs (the p99 of the
+//     projector's backlog sampled every 100 ms) and staleness-p99-ms (the
+//     p99 of the sampled age of the oldest backlog entry: how long a
+//     change waits at most before the cache holds it).
 //   - Cascade/K=…: on the built-in example schema, one student referenced
 //     by K student school associations (its id is part of theirs); one op
 //     changes the studentUniqueId. The relational store cascades (identity

@@ -37,6 +37,7 @@ func BenchmarkRuntime(b *testing.B) {
 	}
 	writeOps := []op{
 		{"Load", benchLoad},
+		{"LoadProjected", benchLoadProjected},
 		{"Reload", benchReload},
 	}
 	readOps := []op{
@@ -65,6 +66,8 @@ func BenchmarkRuntime(b *testing.B) {
 			run(pl, op)
 		}
 	}
+	// Last: it adds documents the reads above do not expect.
+	run(writePlacement(reads), op{"Mixed", benchMixed})
 }
 
 // pickSizes returns the corpus documents with the smallest and the
@@ -82,18 +85,32 @@ func pickSizes(c *corpus) (small, large corpusDoc) {
 
 // benchLoad times loading the whole ordered corpus into an empty store; one
 // op is one corpus. Emptying the store is not timed.
-func benchLoad(b *testing.B, c *corpus, st *benchStore) {
+func benchLoad(b *testing.B, c *corpus, st *benchStore) { benchLoadWith(b, c, st, false) }
+
+// benchLoadProjected is benchLoad with the relational store's DocumentCache
+// projector running during each load (the baseline loads as in Load): the
+// write rate a server with --projector keeps.
+func benchLoadProjected(b *testing.B, c *corpus, st *benchStore) { benchLoadWith(b, c, st, true) }
+
+// benchLoadWith times corpus loads, with the projector running when
+// projected and the store has one.
+func benchLoadWith(b *testing.B, c *corpus, st *benchStore, projected bool) {
 	var trips, stmts int64
 	cpu := newCPUMeter(st)
 	b.StopTimer()
 	for i := 0; i < b.N; i++ {
 		st.empty(b)
+		stop := func() {}
+		if projected && st.startProjector != nil {
+			stop = st.startProjector()
+		}
 		t0, s0 := st.counter.Count(), st.counter.Statements()
 		b.StartTimer()
 		cpu.start()
 		st.loadAll(b, c)
 		cpu.stop()
 		b.StopTimer()
+		stop()
 		trips += st.counter.Count() - t0
 		stmts += st.counter.Statements() - s0
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -33,6 +34,18 @@ type benchStore struct {
 	// whose pages are its documents).
 	queryCached func(ctx context.Context, q pageQuery) (relstore.Page, error)
 	project     func(ctx context.Context) error
+	// updateIdentity is PUT by id of a body with a new identity.
+	updateIdentity func(ctx context.Context, projectEndpoint, endpoint, id string, body []byte) error
+	// startProjector starts the relational store's DocumentCache
+	// projector in the background and returns what stops it and waits;
+	// cacheStats and backlog read the cache's counters and backlog (all
+	// three nil for the baseline).
+	startProjector func() (stop func())
+	cacheStats     func() relstore.CacheStats
+	backlog        func(ctx context.Context) (relstore.Backlog, error)
+	// mixedRuns counts the mixed workload's runs on the store (each
+	// names its students apart).
+	mixedRuns int
 	// reset empties the store (outside the timed loops).
 	reset func(ctx context.Context) error
 
@@ -82,6 +95,11 @@ type pageQuery struct {
 	limit                     int
 }
 
+// projectorIdle is how long the benchmarks' projector waits after it found
+// nothing to project (dmsc serve --projector's default is longer; a short
+// wait measures how fresh the cache can stay).
+const projectorIdle = 20 * time.Millisecond
+
 // newBenchStores provisions the relational store (production options:
 // no edge verification) and the JSONB baseline for the corpus's schema on
 // two databases of the same server.
@@ -116,6 +134,21 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 			_, err := cached.Project(ctx, relstore.ProjectOptions{})
 			return err
 		},
+		updateIdentity: func(ctx context.Context, pe, ep, id string, body []byte) error {
+			_, err := rel.Update(ctx, pe, ep, id, body, "")
+			return err
+		},
+		startProjector: func() func() {
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_ = cached.RunProjector(ctx, relstore.ProjectOptions{}, projectorIdle, nil)
+			}()
+			return func() { cancel(); <-done }
+		},
+		cacheStats: cached.CacheStats,
+		backlog:    cached.CacheBacklog,
 		reset: func(ctx context.Context) error {
 			// Every resource table, dms.ReferentialIdentity, dms.Descriptor,
 			// dms.ReferenceEdge, ... cascade from dms.Document. A new Store
@@ -144,6 +177,10 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 				return relstore.Page{}, err
 			}
 			return jb.Store.Query(ctx, q.projectEndpoint, q.endpoint, JSONBQuery{Contains: contains, Limit: q.limit})
+		},
+		updateIdentity: func(ctx context.Context, pe, ep, id string, body []byte) error {
+			_, err := jb.Store.UpdateIdentity(ctx, pe, ep, id, body)
+			return err
 		},
 		reset: func(ctx context.Context) error { return TruncateJSONB(ctx, jb.Pool) },
 	}
