@@ -2,9 +2,12 @@ package relstore_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
+	"github.com/edfi-dmsc/dmsc/relstore"
 	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // TestPoolSettings: the store's sessions (relstore.NewPool) run in UTC,
@@ -24,5 +27,25 @@ func TestPoolSettings(t *testing.T) {
 		if got != c.want {
 			t.Errorf("%s = %q, want %q", c.name, got, c.want)
 		}
+	}
+	if got := env.Pool.Config().ConnConfig.StatementCacheCapacity; got != relstore.DefaultStatementCacheCapacity {
+		t.Errorf("statement cache capacity %d, want %d", got, relstore.DefaultStatementCacheCapacity)
+	}
+	// A capacity the DSN sets is kept.
+	sep := "?"
+	if strings.Contains(env.DSN, "?") {
+		sep = "&"
+	}
+	cfg, err := pgxpool.ParseConfig(env.DSN + sep + "statement_cache_capacity=64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := relstore.NewPool(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if got := pool.Config().ConnConfig.StatementCacheCapacity; got != 64 {
+		t.Errorf("statement cache capacity %d with statement_cache_capacity=64 in the DSN", got)
 	}
 }

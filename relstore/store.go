@@ -93,6 +93,21 @@ func (s *Store) checkFingerprint(ctx context.Context) error {
 	return nil
 }
 
+// DefaultStatementCacheCapacity is the prepared statements NewPool lets
+// each connection keep (pgx keeps 512). The store prepares a few
+// statements per resource and query shape: 550 on one connection for the
+// DS 5.0 corpus written, read and paged (TestStatementCacheHoldsDS50), so
+// 512 evicted statements whose generic plans then took 2–11 ms to plan
+// again. The price is server memory: each prepared statement's plan and
+// query tree hold about 0.5 MB in its backend (270 MB for those 550), so
+// a connection that runs every statement of DS 5.0 and its extensions
+// can hold 1 GB or more. Set statement_cache_capacity in the DSN to trade
+// memory for re-planning.
+const DefaultStatementCacheCapacity = 4096
+
+// pgxDefaultStatementCache is pgx's own default, which NewPool raises.
+const pgxDefaultStatementCache = 512
+
 // NewPool opens a pgx pool configured as the store expects: every session
 // uses the UTC time zone (date-times are read back in UTC) and generic
 // plans for prepared statements (the store's statements are fixed per
@@ -101,7 +116,9 @@ func (s *Store) checkFingerprint(ctx context.Context) error {
 // plan's cost estimate, high for a recursive closure statement on an
 // unanalyzed database, can cross jit_above_cost: each execution then
 // compiled for 40–150 ms a statement that runs in under 3 ms). A caller
-// may set either parameter itself. It encodes grants' EdOrg ids directly
+// may set either parameter itself. Each connection keeps up to
+// DefaultStatementCacheCapacity prepared statements unless the DSN sets
+// another capacity than pgx's 512. It encodes grants' EdOrg ids directly
 // (claimIDs). Its tracer (kept) counts each call's
 // round trips into the counter of WithRoundTrips.
 func NewPool(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
@@ -111,6 +128,9 @@ func NewPool(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
 		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	}
+	if cfg.ConnConfig.StatementCacheCapacity == pgxDefaultStatementCache {
+		cfg.ConnConfig.StatementCacheCapacity = DefaultStatementCacheCapacity
 	}
 	if _, ok := cfg.ConnConfig.RuntimeParams["jit"]; !ok {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
