@@ -176,7 +176,7 @@ the resource; 501 OwnershipBased.`
 // newServeCmd builds `dmsc serve`.
 func newServeCmd(e *env) *cobra.Command {
 	f := serveFlags{addr: "127.0.0.1:8080", metrics: true, logFormat: logFormatText,
-		projectorBatch: relstore.DefaultProjectBatch, projectorInterval: time.Second}
+		projectorBatch: relstore.DefaultProjectBatch, projectorInterval: relstore.DefaultProjectorInterval}
 	cmd := &cobra.Command{
 		Use:   "serve --dsn DSN [-s FILE... [--provision]] [--addr HOST:PORT] [--claims FILE [--auth jwt|header] [--jwt-secret-file FILE | --jwt-public-key FILE]]",
 		Short: "Serve the runtime store over HTTP (POST/GET/PUT/DELETE /data/{project}/{resource})",

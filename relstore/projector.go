@@ -47,6 +47,12 @@ WHERE c."DocumentId" IS NULL OR c."Etag" <> d."Etag"`
 // transaction claims when ProjectOptions.Batch is 0.
 const DefaultProjectBatch = 200
 
+// DefaultProjectorInterval is the pause of `dmsc serve --projector` after
+// the backlog empties (RunProjector's idle): the longer it is, the larger
+// and fewer its batches while writes go on (less work per document) and
+// the staler the cache between them.
+const DefaultProjectorInterval = time.Second
+
 // ProjectOptions bound one Project call.
 type ProjectOptions struct {
 	// Batch is the number of documents one transaction claims and

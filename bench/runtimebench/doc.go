@@ -61,7 +61,9 @@
 //     non-identity value and 5% PUT that changes the identity, over 200
 //     documents of their own (DS 5.0 class periods; example students).
 //     The relational store GETs through the DocumentCache, filled before
-//     the run, with the projector running. Reports ops/s, write-docs/s,
+//     the run, with the projector running (pausing
+//     relstore.DefaultProjectorInterval, serve's default, when its backlog
+//     empties; LoadProjected's too). Reports ops/s, write-docs/s,
 //     get-p50-ns, get-p99-ns and, relational only, cache-hit-ratio (GETs
 //     served from a fresh cache row), backlog-p99-docs (the p99 of the
 //     projector's backlog sampled every 100 ms) and staleness-p99-ms (the

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -96,9 +95,9 @@ type pageQuery struct {
 }
 
 // projectorIdle is how long the benchmarks' projector waits after it found
-// nothing to project (dmsc serve --projector's default is longer; a short
-// wait measures how fresh the cache can stay).
-const projectorIdle = 20 * time.Millisecond
+// nothing to project: dmsc serve --projector's default, what an operator
+// gets unless they set --projector-interval.
+const projectorIdle = relstore.DefaultProjectorInterval
 
 // newBenchStores provisions the relational store (production options:
 // no edge verification) and the JSONB baseline for the corpus's schema on
