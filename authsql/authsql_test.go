@@ -141,6 +141,18 @@ func TestShapes(t *testing.T) {
 	if err != nil || !strings.Contains(r.SQL, "ANY($7::bigint[])") || !r.UsesClaims || r.UsesPrefixes || r.ClaimsAsTable {
 		t.Errorf("pgsql $7: %+v %v", r, err)
 	}
+	// A stored claim set replaces the array; SQL Server has none.
+	r, err = authsql.Build(pg, resource(t, pg, "Example", "School"), edOrgs, authsql.Shape{Claims: 10000, ClaimSetParam: "$4", Single: true})
+	if want := `IN (SELECT g."EducationOrganizationId" FROM "auth"."EducationOrganizationIdClaimSet" g WHERE g."ClaimSetId" = $4::uuid)`; err != nil ||
+		!strings.Contains(r.SQL, want) || strings.Contains(r.SQL, "ANY(") || !r.UsesClaims {
+		t.Errorf("pgsql claim set: %+v %v", r, err)
+	}
+	if _, err := authsql.Build(pg, resource(t, pg, "Example", "School"), edOrgs, authsql.Shape{Claims: 1, ClaimSetParam: "x"}); errorKind(err) != authsql.ErrInvalid {
+		t.Errorf("pgsql claim set parameter x: %v", err)
+	}
+	if _, err := authsql.Build(ms, resource(t, ms, "Example", "School"), edOrgs, authsql.Shape{Claims: 1, ClaimSetParam: "@s"}); errorKind(err) != authsql.ErrInvalid {
+		t.Errorf("mssql claim set: %v", err)
+	}
 	r, err = authsql.Build(pg, resource(t, pg, "Example", "GradeLevelDescriptor"), leaf(authz.StrategyNamespaceBased), authsql.Shape{Prefixes: 4, PrefixesParam: "$3"})
 	if err != nil || r.SQL != `r."Namespace" LIKE ANY($3::text[])` || r.UsesClaims || !r.UsesPrefixes {
 		t.Errorf("pgsql descriptor: %+v %v", r, err)

@@ -63,6 +63,13 @@
 // MSSQLMaxPrefixes or more prefixes are an error (500). Result tells the
 // caller what to bind.
 //
+// On PostgreSQL a large claim list may instead be stored once as a claim
+// set, rows of auth.EducationOrganizationIdClaimSet under one uuid
+// (ClaimSetId): with Shape.ClaimSetParam the claims test reads
+// `x IN (SELECT g."EducationOrganizationId" FROM
+// auth."EducationOrganizationIdClaimSet" g WHERE g."ClaimSetId" = $N::uuid)`
+// and binds the uuid alone. The caller writes the set before it uses it.
+//
 // # Errors
 //
 // Build fails with an *Error whose Status and ProblemType are the

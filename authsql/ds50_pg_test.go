@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/edfi-dmsc/dmsc/authsql"
@@ -113,6 +114,16 @@ JOIN dms."EducationOrganization" e ON e."DocumentId" = s."SubjectDocumentId" WHE
 		t.Fatal("no transitive EdOrg subject in the corpus")
 	}
 	grants = append(grants, pgGrant{edOrgs: transitiveEdOrgs, prefixes: []string{"uri://ed-fi.org"}})
+	// Every grant's claims also as a stored claim set (its index as the
+	// set's id), which every third grant's predicates read.
+	claimSetID := func(gi int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", gi) }
+	for gi, g := range grants {
+		if _, err := env.Pool.Exec(context.Background(), `INSERT INTO auth."EducationOrganizationIdClaimSet" ("ClaimSetId", "EducationOrganizationId")
+SELECT $1::uuid, unnest($2::bigint[]) ON CONFLICT DO NOTHING`, claimSetID(gi), g.edOrgs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claimSets := 0
 	trees := append(strategyTrees(), leaf(authz.StrategyNoFurtherAuthorizationRequired))
 	queries, selected, transitive := 0, 0, 0
 	byStrategy := map[string]int{}
@@ -143,8 +154,13 @@ JOIN dms."EducationOrganization" e ON e."DocumentId" = s."SubjectDocumentId" WHE
 		for _, tree := range trees {
 			for gi, g := range grants {
 				// Every other grant in the single-document form (EXISTS
-				// probes), which must select the same documents.
-				r, err := authsql.Build(m, res, tree, authsql.Shape{Claims: len(g.edOrgs), Prefixes: len(g.prefixes), Single: gi%2 == 1})
+				// probes), every third with its claims from the stored
+				// claim set: each must select the same documents.
+				shape := authsql.Shape{Claims: len(g.edOrgs), Prefixes: len(g.prefixes), Single: gi%2 == 1}
+				if gi%3 == 2 {
+					shape.ClaimSetParam = "$3"
+				}
+				r, err := authsql.Build(m, res, tree, shape)
 				if err != nil {
 					var e *authsql.Error
 					if errors.As(err, &e) && (e.Kind == authsql.ErrNoSubjects || e.Kind == authsql.ErrOwnershipBased || e.Kind == authsql.ErrUnknownStrategy) {
@@ -156,12 +172,14 @@ JOIN dms."EducationOrganization" e ON e."DocumentId" = s."SubjectDocumentId" WHE
 				if res.Storage == manifest.StorageDescriptor {
 					sql += fmt.Sprintf(` AND r."ResourceKeyId" = %d`, res.ResourceKeyID)
 				}
-				args := []any{g.edOrgs, authsql.LikePatterns(g.prefixes)}
-				if !r.UsesPrefixes {
-					args = args[:1]
-				}
-				if !r.UsesClaims {
-					sql += ` AND cardinality($1::bigint[]) >= 0` // keeps $1 typed
+				// Every parameter typed, whichever the predicate reads.
+				sql += ` AND cardinality($1::bigint[]) >= 0 AND cardinality($2::text[]) >= 0 AND $3::uuid IS NOT NULL`
+				args := []any{g.edOrgs, authsql.LikePatterns(g.prefixes), claimSetID(gi)}
+				if shape.ClaimSetParam != "" && r.UsesClaims {
+					if strings.Contains(r.SQL, "ANY($1") {
+						t.Fatalf("%s %s: a claim set predicate binds the claims array:\n%s", res.ResourceName, tree, r.SQL)
+					}
+					claimSets++
 				}
 				rows, err := env.Pool.Query(context.Background(), sql, args...)
 				if err != nil {
@@ -205,15 +223,15 @@ JOIN dms."EducationOrganization" e ON e."DocumentId" = s."SubjectDocumentId" WHE
 			}
 		}
 	}
-	t.Logf("%d queries, %d (document, grant, tree) allowed, %d of them by a strategy checking a transitive element; allowed by each strategy alone: %v",
-		queries, selected, transitive, byStrategy)
+	t.Logf("%d queries (%d reading a stored claim set), %d (document, grant, tree) allowed, %d of them by a strategy checking a transitive element; allowed by each strategy alone: %v",
+		queries, claimSets, selected, transitive, byStrategy)
 	for _, n := range authz.StrategyNames() {
 		if s := authz.LookupStrategy(n); (s.Kind == authz.KindRelationship || s.Kind == authz.KindNamespace) && byStrategy[n] == 0 {
 			t.Errorf("%s allowed no document: the test does not exercise it", n)
 		}
 	}
-	if queries < 500 || selected < 1000 || transitive < 10 {
-		t.Errorf("too little exercised: %d queries, %d allowed, %d transitive", queries, selected, transitive)
+	if queries < 500 || selected < 1000 || transitive < 10 || claimSets < 100 {
+		t.Errorf("too little exercised: %d queries, %d allowed, %d transitive, %d from a stored claim set", queries, selected, transitive, claimSets)
 	}
 }
 

@@ -26,8 +26,9 @@ const (
 	DocumentSubjectTable     = dms.DocumentSubject
 	AuthLockTable            = dms.AuthLock
 	// AuthSchema holds the EdOrg closure and the authorization views.
-	AuthSchema   = dms.AuthSchema
-	ClosureTable = dms.EducationOrganizationClosure
+	AuthSchema    = dms.AuthSchema
+	ClosureTable  = dms.EducationOrganizationClosure
+	ClaimSetTable = dms.EducationOrganizationIdClaimSet
 )
 
 // CoreTableNames lists the core dms tables in creation order.
@@ -189,6 +190,15 @@ func coreTables() []dialect.Table {
 			Comment: "auth.EducationOrganizationClosure: every (ancestor, descendant) pair of the EdOrg hierarchy, self pairs included",
 			Columns: []dialect.Column{col("AncestorDocumentId", model.Int64), col("DescendantDocumentId", model.Int64)},
 			PrimaryKey: dialect.Key{Name: "PK_EducationOrganizationClosure", Columns: []string{"AncestorDocumentId", "DescendantDocumentId"},
+				Clustering: dialect.Clustered},
+		},
+		{
+			Schema: AuthSchema,
+			Name:   ClaimSetTable,
+			Comment: "auth.EducationOrganizationIdClaimSet: the EdOrg ids of large claim sets, keyed by a digest of the ids " +
+				"(written once per set by the runtime; its predicates join it instead of binding every id)",
+			Columns: []dialect.Column{special("ClaimSetId", dialect.UUID, 0), col("EducationOrganizationId", model.Int64)},
+			PrimaryKey: dialect.Key{Name: "PK_EducationOrganizationIdClaimSet", Columns: []string{"ClaimSetId", "EducationOrganizationId"},
 				Clustering: dialect.Clustered},
 		},
 	}

@@ -49,6 +49,11 @@ const (
 	// EducationOrganizationClosure (schema auth) holds every (ancestor,
 	// descendant) pair of the EdOrg hierarchy, self pairs included.
 	EducationOrganizationClosure = "EducationOrganizationClosure"
+	// EducationOrganizationIdClaimSet (schema auth) holds the EdOrg ids of
+	// large claim sets, keyed by a digest of the ids: the runtime writes a
+	// set once and its authorization predicates join it instead of binding
+	// every id on every statement.
+	EducationOrganizationIdClaimSet = "EducationOrganizationIdClaimSet"
 	// BigIntTable is SQL Server's table type for claim id parameters.
 	BigIntTable = "BigIntTable"
 )

@@ -195,6 +195,14 @@ CREATE TABLE [auth].[EducationOrganizationClosure] (
     [DescendantDocumentId] bigint NOT NULL,
     CONSTRAINT [PK_EducationOrganizationClosure] PRIMARY KEY CLUSTERED ([AncestorDocumentId], [DescendantDocumentId])
 );
+
+-- auth.EducationOrganizationIdClaimSet: the EdOrg ids of large claim sets, keyed by a digest of the ids (written once per set by the runtime; its predicates join it instead of binding every id)
+IF OBJECT_ID(N'[auth].[EducationOrganizationIdClaimSet]', N'U') IS NULL
+CREATE TABLE [auth].[EducationOrganizationIdClaimSet] (
+    [ClaimSetId] uniqueidentifier NOT NULL,
+    [EducationOrganizationId] bigint NOT NULL,
+    CONSTRAINT [PK_EducationOrganizationIdClaimSet] PRIMARY KEY CLUSTERED ([ClaimSetId], [EducationOrganizationId])
+);
 GO
 
 -- Table types

@@ -176,6 +176,13 @@ CREATE TABLE IF NOT EXISTS "auth"."EducationOrganizationClosure" (
     CONSTRAINT "PK_EducationOrganizationClosure" PRIMARY KEY ("AncestorDocumentId", "DescendantDocumentId")
 );
 
+-- auth.EducationOrganizationIdClaimSet: the EdOrg ids of large claim sets, keyed by a digest of the ids (written once per set by the runtime; its predicates join it instead of binding every id)
+CREATE TABLE IF NOT EXISTS "auth"."EducationOrganizationIdClaimSet" (
+    "ClaimSetId" uuid NOT NULL,
+    "EducationOrganizationId" bigint NOT NULL,
+    CONSTRAINT "PK_EducationOrganizationIdClaimSet" PRIMARY KEY ("ClaimSetId", "EducationOrganizationId")
+);
+
 -- Resource tables (3)
 -- loneext.Club: Club $
 CREATE TABLE IF NOT EXISTS "loneext"."Club" (
