@@ -36,10 +36,25 @@ type Options struct {
 	// when they differ from the maintained ones (meant for tests and
 	// audits).
 	VerifyAuthRows bool
+	// ClaimSetMinimum is the number of EdOrg ids from which a grant's
+	// claims are stored once as a claim set (auth.EducationOrganizationIdClaimSet,
+	// keyed by a digest of the ids) and read from there by the statements,
+	// instead of being bound as a bigint[] on every statement: 0 means
+	// DefaultClaimSetMinimum, a negative value never. The first call of a
+	// process with a claim set writes it (one more round trip); a
+	// database without the table (provisioned before it existed) binds
+	// the ids as before.
+	ClaimSetMinimum int
 	// Observer, when set, receives what writes observe of their own
 	// work: retries and the time of their locking round trip.
 	Observer Observer
 }
+
+// DefaultClaimSetMinimum is Options.ClaimSetMinimum's default: from 1,000
+// EdOrg ids a grant's claims are read from a stored claim set (at 10,000
+// ids the bigint[] parameter was 120 KB per statement, and decoding it
+// took the server about 0.35 ms).
+const DefaultClaimSetMinimum = 1000
 
 // WriteResult describes a successful Upsert or Update.
 type WriteResult struct {

@@ -253,6 +253,24 @@ WHERE EXISTS (SELECT 1 FROM edfi."CourseOffering" c WHERE c."Session_DocumentId"
 	if s := cst.CacheStats(); s.Hits == 0 {
 		t.Errorf("no GET under a grant was served from the cache: %+v", s)
 	}
+	// Through a store reading every grant's claims from a stored claim
+	// set (ClaimSetMinimum 1): queries, GETs and writes decide as the
+	// oracle does.
+	sst, err := relstore.Open(ctx, st.Manifest(), env.Pool, relstore.Options{ClaimSetMinimum: 1, VerifyAuthRows: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.st = sst
+	r.round(300, "after the edits, claims from stored claim sets")
+	r.st = st
+	var claimSets int
+	if err := env.Pool.QueryRow(ctx, `SELECT count(DISTINCT "ClaimSetId") FROM auth."EducationOrganizationIdClaimSet"`).Scan(&claimSets); err != nil {
+		t.Fatal(err)
+	}
+	if claimSets < 100 {
+		t.Errorf("the claim set round stored %d claim sets, want one per grant with claims", claimSets)
+	}
+	t.Logf("claim set round: %d claim sets stored", claimSets)
 
 	t.Logf("%d grants (%d decided before the store by the claim set, %d statuses compared), %d queries (%d pages), documents allowed %d / denied %d, %d GETs (%d 200, %d 403); writes by kind and status: %v (%d creates found only referenced documents); %d mismatches; %v in all",
 		r.grants, r.beforeStore, r.statusChecked, r.queries, r.pages, r.allowed, r.denied, r.gets, r.getAllowed, r.getDenied, r.writes, r.unremovable, r.mismatches, time.Since(start).Round(time.Millisecond))

@@ -53,7 +53,14 @@ func (s *Store) entry(ctx context.Context, projectEndpoint, endpoint string) (*p
 	if _, ok := grantFrom(ctx); s.opts.RequireGrant && !ok {
 		return nil, ErrNoGrant
 	}
-	return s.lookup(projectEndpoint, endpoint)
+	p, err := s.lookup(projectEndpoint, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ensureClaimSet(ctx); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // grantFrom returns the grant of ctx.
@@ -88,6 +95,7 @@ const ProblemTypeDocumentDenied = "urn:ed-fi:api:security:authorization:access-d
 const (
 	claimsToken   = "$9001"
 	prefixesToken = "$9002"
+	claimSetToken = "$9003"
 )
 
 // grantPredicate returns, when ctx carries a grant, the SQL condition over
@@ -105,10 +113,15 @@ func (s *Store) grantPredicate(ctx context.Context, p *plan, param func(any) str
 // adding its parameters through param; single when the statement checks
 // one document (authsql.Shape.Single).
 func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string, single bool) (string, error) {
-	res, err := authsql.Build(s.m, p.res, g.Predicate, authsql.Shape{
+	shape := authsql.Shape{
 		Claims: len(g.EdOrgIDs), Prefixes: len(g.NamespacePrefixes),
 		ClaimsParam: claimsToken, PrefixesParam: prefixesToken, Single: single,
-	})
+	}
+	claimSet := s.storedClaimSet(g)
+	if claimSet != "" {
+		shape.ClaimSetParam = claimSetToken
+	}
+	res, err := authsql.Build(s.m, p.res, g.Predicate, shape)
 	var ae *authsql.Error
 	if errors.As(err, &ae) {
 		return "", &ForbiddenError{Status: ae.Status(), ProblemType: ae.ProblemType(), Detail: ae.Message}
@@ -117,13 +130,16 @@ func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string, single bo
 		return "", err
 	}
 	sql := res.SQL
-	if res.UsesClaims {
+	switch {
+	case res.UsesClaims && claimSet != "":
+		sql = strings.ReplaceAll(sql, claimSetToken, param(claimSet))
+	case res.UsesClaims:
 		sql = strings.ReplaceAll(sql, claimsToken, param(claimIDs(g.EdOrgIDs)))
 	}
 	if res.UsesPrefixes {
 		sql = strings.ReplaceAll(sql, prefixesToken, param(authsql.LikePatterns(g.NamespacePrefixes)))
 	}
-	if strings.Contains(sql, claimsToken) || strings.Contains(sql, prefixesToken) {
+	if strings.Contains(sql, claimsToken) || strings.Contains(sql, prefixesToken) || strings.Contains(sql, claimSetToken) {
 		return "", fmt.Errorf("relstore: authorization predicate of %s kept a placeholder", p.res.ResourceName)
 	}
 	return sql, nil

@@ -28,6 +28,8 @@ type Store struct {
 	// cacheHits and cacheMisses count the GETs the DocumentCache served
 	// and those it could not (CacheStats).
 	cacheHits, cacheMisses atomic.Int64
+	// claimSets stores grants' claims as claim sets (nil: never).
+	claimSets *claimSets
 }
 
 // Open checks that the database's dms.EffectiveSchema holds the manifest's
@@ -48,6 +50,9 @@ func Open(ctx context.Context, m *manifest.Manifest, db *pgxpool.Pool, opts Opti
 		return nil, err
 	}
 	if err := s.checkFingerprint(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.openClaimSets(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil
