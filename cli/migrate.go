@@ -23,6 +23,7 @@ type migrateLegacyFlags struct {
 	preflightOnly bool
 	batchSize     int
 	workers       int
+	verify        bool
 	format        outputFormat
 }
 
@@ -45,7 +46,7 @@ func newMigrateCmd(e *env) *cobra.Command {
 
 // newMigrateLegacyCmd builds `dmsc migrate legacy`.
 func newMigrateLegacyCmd(e *env) *cobra.Command {
-	f := migrateLegacyFlags{batchSize: migrate.DefaultBatchSize, workers: migrate.DefaultWorkers}
+	f := migrateLegacyFlags{batchSize: migrate.DefaultBatchSize, workers: migrate.DefaultWorkers, verify: true}
 	cmd := &cobra.Command{
 		Use:   "legacy --from LEGACY_DSN --dsn TARGET_DSN [-s FILE...] [--preflight-only] [--format text|json]",
 		Short: "Copy a legacy DMS JSONB database into the relational store (preflight, then backfill)",
@@ -86,15 +87,18 @@ transaction also records its documents in the target's checkpoint table
 dmsc_migrate.Checkpoint, so an interrupted run (Ctrl-C, a lost
 connection) resumes where it stopped when run again, with no duplicate and
 no gap, and a run with nothing new writes nothing. With -s the target is
-created and provisioned when needed. Then run dmsc migrate verify, and
-dmsc migrate catch-up for what the legacy store changes meanwhile.
+created and provisioned when needed. At the end the verification of dmsc
+migrate verify runs in the same legacy snapshot (--verify=false leaves it
+out); then dmsc migrate catch-up copies what the legacy store changes
+meanwhile.
 
 A progress line with an ETA is shown on stderr when it is a terminal. With
 --format json the backfill's report is one object: {"preflight": the
 preflight report, "documents", "copied", "already_copied", "rejected",
 "failed", "changed_since_copied", "resources": [{"project", "resource",
 "version", "endpoint", "level", "documents", "copied", "already_copied",
-"rejected", "failed", "changed_since_copied"}], "failures": [findings]};
+"rejected", "failed", "changed_since_copied"}], "failures": [findings],
+"verify": the verification report, as dmsc migrate verify writes it};
 with --preflight-only, the preflight report: {"legacy", "legacy_time_zone",
 "legacy_snapshot", "effective_schema_hash", "documents", "migratable",
 "rejected", "resources": [{"project", "resource", "version", "descriptor",
@@ -105,9 +109,9 @@ with --preflight-only, the preflight report: {"legacy", "legacy_time_zone",
 
 Exit codes: 0 every legacy document can be migrated (--preflight-only;
 warnings allowed) or every document the preflight accepts is in the
-target (backfill; the rejected ones are listed and stay behind), 1 some
-cannot or the target refused some (the report lists them) or a database
-cannot be read, 2 usage, 3 the target holds another schema set.`,
+target and verifies (backfill; the rejected ones are listed and stay
+behind), 1 some cannot, the target refused some or the verification
+found differences (the report lists them) or a database cannot be read, 2 usage, 3 the target holds another schema set.`,
 		Example: `  dmsc migrate legacy --from "$LEGACY_DSN" --dsn "$DMSC_DSN" -s ApiSchema.json --preflight-only
   dmsc migrate legacy --from "$LEGACY_DSN" --dsn "$DMSC_DSN" --preflight-only --format json | jq '.codes'
   dmsc migrate legacy --from "$LEGACY_DSN" --dsn "$DMSC_DSN" -s ApiSchema.json
@@ -119,6 +123,7 @@ cannot be read, 2 usage, 3 the target holds another schema set.`,
 	cmd.Flags().BoolVar(&f.preflightOnly, "preflight-only", false, "check what the target cannot hold and stop, changing nothing")
 	cmd.Flags().IntVar(&f.batchSize, "batch-size", f.batchSize, "legacy documents read per keyset page and copied per transaction")
 	cmd.Flags().IntVar(&f.workers, "workers", f.workers, "resources of one dependency level copied at once")
+	cmd.Flags().BoolVar(&f.verify, "verify", f.verify, "verify the target against the legacy snapshot at the end of the backfill")
 	addFormatFlag(cmd, &f.format)
 	return cmd
 }

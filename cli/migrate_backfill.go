@@ -19,10 +19,12 @@ func runBackfill(e *env, f *migrateLegacyFlags) error {
 	defer closeAll()
 	pre := newETAProgress(e.stderr, "dmsc migrate legacy: preflight", "documents")
 	copyBar := newETAProgress(e.stderr, "dmsc migrate legacy: backfill", "documents")
-	copying := false
+	verifyBar := newETAProgress(e.stderr, "dmsc migrate legacy: verify", "documents")
+	copying, verifying := false, false
 	start := time.Now()
+	var copyTime time.Duration
 	rep, err := migrate.Backfill(e.ctx, legacy, st, migrate.Options{
-		BatchSize: f.batchSize, Workers: f.workers, PreflightProgress: pre.show,
+		BatchSize: f.batchSize, Workers: f.workers, PreflightProgress: pre.show, SkipVerify: !f.verify,
 		Progress: func(done, total int64) {
 			if !copying {
 				pre.done()
@@ -31,11 +33,23 @@ func runBackfill(e *env, f *migrateLegacyFlags) error {
 			}
 			copyBar.show(done, total)
 		},
+		VerifyProgress: func(done, total int64) {
+			if !verifying {
+				copyBar.done()
+				verifying = true
+				copyTime = time.Since(start)
+			}
+			verifyBar.show(done, total)
+		},
 	})
 	if !copying {
 		pre.done()
 	}
+	if !verifying {
+		copyTime = time.Since(start)
+	}
 	copyBar.done()
+	verifyBar.done()
 	if err != nil {
 		if rep != nil && rep.Copied > 0 {
 			return fmt.Errorf("%w\n  %d documents were copied and recorded in the checkpoint; run the same command again to resume", err, rep.Copied)
@@ -46,15 +60,18 @@ func runBackfill(e *env, f *migrateLegacyFlags) error {
 		err = writeJSON(e.stdout, rep)
 	} else {
 		err = writeBackfillText(e.stdout, rep)
-		if secs := time.Since(start).Seconds(); err == nil && rep.Copied > 0 && secs > 0 {
+		if secs := copyTime.Seconds(); err == nil && rep.Copied > 0 && secs > 0 {
 			fmt.Fprintf(e.stderr, "dmsc migrate legacy: copied %d documents in %.1fs (%.0f documents/s)\n", rep.Copied, secs, float64(rep.Copied)/secs)
 		}
 	}
 	if err != nil {
 		return err
 	}
-	if !rep.OK() {
+	switch {
+	case rep.Failed > 0:
 		return fmt.Errorf("the target refused %d of the %d documents the preflight accepted (listed above)", rep.Failed, rep.Preflight.Migratable)
+	case rep.Verify != nil && !rep.Verify.OK():
+		return fmt.Errorf("verification found %d differences (%d documents; listed above)", len(rep.Verify.Findings), rep.Verify.Differing)
 	}
 	return nil
 }

@@ -62,8 +62,13 @@ func writeBackfillText(w io.Writer, rep *migrate.BackfillReport) error {
 		b.WriteString(f.String())
 		b.WriteByte('\n')
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	if rep.Verify != nil {
+		return writeVerifyText(w, rep.Verify)
+	}
+	return nil
 }
 
 // writeVerifyText prints a verification report: one line per resource,

@@ -80,9 +80,14 @@ func TestMigrateLegacyPreflight(t *testing.T) {
 	var bf struct {
 		Copied, Rejected, Failed int
 		AlreadyCopied            int `json:"already_copied"`
+		// The verification at the end of the backfill.
+		Verify *struct{ Compared, Differing int }
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &bf); err != nil || bf.Copied != 754 || bf.Rejected != 64 || bf.Failed != 0 {
 		t.Fatalf("backfill: %+v (%v)\n%s", bf, err, r.stderr)
+	}
+	if bf.Verify == nil || bf.Verify.Compared != 754 || bf.Verify.Differing != 0 {
+		t.Errorf("the backfill's verification: %+v", bf.Verify)
 	}
 	r = runCLI(t, "migrate", "verify", "--from", legacy, "--dsn", target)
 	mustCode(t, r, ExitOK)
@@ -92,9 +97,19 @@ func TestMigrateLegacyPreflight(t *testing.T) {
 	r = runCLI(t, "migrate", "legacy", "--from", legacy, "--dsn", target)
 	mustCode(t, r, ExitOK)
 	if !strings.Contains(r.stdout, "818 documents: 0 copied now, 754 copied before, 64 rejected by the preflight, 0 refused by the target\n") ||
-		strings.Count(r.stdout, ": integer-out-of-range: ") != 67 {
+		strings.Count(r.stdout, ": integer-out-of-range: ") != 67 || !strings.Contains(r.stdout, "754 documents compared, 0 differ") {
 		t.Errorf("second backfill:\n%s", r.stdout)
 	}
+	// A difference in the target fails the backfill's verification (exit
+	// 1), and --verify=false leaves it out.
+	execPG(t, target, `UPDATE edfi."School" SET "NameOfInstitution" = "NameOfInstitution" || ' (changed)' WHERE "SchoolId" = (SELECT min("SchoolId") FROM edfi."School")`)
+	r = runCLI(t, "migrate", "legacy", "--from", legacy, "--dsn", target, "-q")
+	mustCode(t, r, ExitFailure)
+	if !strings.Contains(r.stderr, "verification found") || !strings.Contains(r.stdout, "754 documents compared, 1 differ") {
+		t.Errorf("backfill over a changed target:\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	mustCode(t, runCLI(t, "migrate", "legacy", "--from", legacy, "--dsn", target, "-q", "--verify=false"), ExitOK)
+	execPG(t, target, `UPDATE edfi."School" SET "NameOfInstitution" = left("NameOfInstitution", -length(' (changed)')) WHERE "NameOfInstitution" LIKE '% (changed)'`)
 	migrateCatchUpCLI(t, legacy, target)
 	execPG(t, target, `UPDATE edfi."Student" SET "FirstName" = 'Changed'`)
 	r = runCLI(t, "migrate", "verify", "--from", legacy, "--dsn", target, "--format", "json")

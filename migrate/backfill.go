@@ -63,11 +63,15 @@ type BackfillReport struct {
 	// Failures are the documents the target refused, sorted like
 	// findings (code import-failed).
 	Failures []Finding `json:"failures"`
+	// Verify is the verification of the target against the same legacy
+	// snapshot, run at the end (nil with Options.SkipVerify, or when the
+	// copy failed).
+	Verify *VerifyReport `json:"verify,omitempty"`
 }
 
 // OK reports whether every document the preflight accepted is in the
-// target.
-func (r *BackfillReport) OK() bool { return r.Failed == 0 }
+// target and the verification, when it ran, found no difference.
+func (r *BackfillReport) OK() bool { return r.Failed == 0 && (r.Verify == nil || r.Verify.OK()) }
 
 // Backfill copies every legacy document the preflight accepts into the
 // store, keeping DocumentUuid, CreatedAt and `_lastModifiedDate`
@@ -85,6 +89,9 @@ func (r *BackfillReport) OK() bool { return r.Failed == 0 }
 // load earlier) are copied after everything else, retried while any of
 // them succeeds. A document the target refuses is reported (code
 // import-failed) and the rest of its batch is written without it.
+//
+// Unless opts.SkipVerify, Verify runs at the end in the same snapshot
+// (BackfillReport.Verify).
 //
 // Documents the checkpoint records are skipped, so a run that was killed
 // (at any point: a batch is one transaction with its checkpoint rows)
@@ -129,6 +136,11 @@ func Backfill(ctx context.Context, l *Legacy, store *relstore.Store, opts Option
 		err = recordSkipped(ctx, store.Pool(), b.skippedDocs())
 	}
 	b.summarise()
+	if err == nil && !opts.SkipVerify {
+		vopts := opts
+		vopts.Progress = opts.VerifyProgress
+		b.rep.Verify, err = verifyPass(ctx, pass, l.Where(), store, vopts)
+	}
 	return b.rep, err
 }
 

@@ -44,6 +44,9 @@ func TestBackfillDS50(t *testing.T) {
 	if last != 754 || total != 754 {
 		t.Errorf("progress ended at %d/%d", last, total)
 	}
+	if v := rep.Verify; v == nil || v.Compared != 754 || !v.OK() {
+		t.Errorf("the backfill's verification: %+v", v)
+	}
 	if got := query(t, target, `SELECT count(*)::text FROM dms."Document"`); got[0] != "754" {
 		t.Errorf("%s documents in the target", got[0])
 	}

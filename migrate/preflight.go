@@ -30,10 +30,11 @@ type Options struct {
 	// Workers bounds the resources Backfill copies at once
 	// (DefaultWorkers when 0).
 	Workers int
-	// SkipVerify leaves out the verification CatchUp runs at the end of
-	// its pass.
+	// SkipVerify leaves out the verification Backfill and CatchUp run at
+	// the end of their pass.
 	SkipVerify bool
-	// VerifyProgress is CatchUp's Progress for its verification.
+	// VerifyProgress is Backfill's and CatchUp's Progress for their
+	// verification.
 	VerifyProgress func(done, total int64)
 
 	// beforeCommit, when set (tests), runs in each backfill batch's

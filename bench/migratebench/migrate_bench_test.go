@@ -260,8 +260,10 @@ func benchBackfill(b *testing.B, e *benchEnv) {
 		b.StartTimer()
 		t0 := time.Now()
 		pr.start = t0
+		// The copy alone: the verification the backfill runs at its end is
+		// dmsc migrate verify's work, timed apart (not yet).
 		rep, err := migrate.Backfill(context.Background(), legacy, st, migrate.Options{
-			PreflightProgress: pr.preflight, Progress: pr.copy,
+			PreflightProgress: pr.preflight, Progress: pr.copy, SkipVerify: true,
 		})
 		el := time.Since(t0)
 		b.StopTimer()
