@@ -232,8 +232,8 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	var total int64
 	if s.opts.DocumentCache && p.readCachedSQL != "" {
 		// Fresh cached bodies straight from dms.DocumentCache, the rest
-		// assembled, in the same statement.
-		docs, total, err = hydrateSQL(ctx, s.db, p, fmt.Sprintf(p.readCachedSQL, page, countArm(countSQL)), args)
+		// assembled by a second statement.
+		docs, total, err = s.cachedPage(ctx, p, page, args, countSQL)
 	} else {
 		docs, total, err = s.hydrate(ctx, p, page, args, countSQL, false)
 	}
