@@ -59,10 +59,10 @@ type plan struct {
 	// it for a GET by id without a grant ($1 uuid, $2 resource key),
 	// formatted once.
 	readOneSQL, getSQL string
-	// readCachedSQL and readOneCachedSQL are readSQL and readOneSQL
-	// taking fresh dms.DocumentCache bodies (Options.DocumentCache; see
-	// cachedRead).
-	readCachedSQL, readOneCachedSQL string
+	// readOneCachedSQL is readOneSQL taking a fresh dms.DocumentCache
+	// body (a GET under a grant with Options.DocumentCache; see
+	// cachedRead). Query pages read the cache with cachedPageSQL.
+	readOneCachedSQL string
 	// edorg is set for EdOrg types (hierarchy maintenance), edorgType to
 	// the manifest's description of the type.
 	edorg     *edOrgPlan

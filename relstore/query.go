@@ -230,7 +230,7 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	}
 	var docs []hydrated
 	var total int64
-	if s.opts.DocumentCache && p.readCachedSQL != "" {
+	if s.opts.DocumentCache {
 		// Fresh cached bodies straight from dms.DocumentCache, the rest
 		// assembled by a second statement.
 		docs, total, err = s.cachedPage(ctx, p, page, args, countSQL)

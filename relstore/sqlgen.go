@@ -92,8 +92,7 @@ SELECT 0 AS t, ARRAY[d."DocumentId"] AS k, ARRAY[d."DocumentUuid"::text, d."Etag
 FROM page d JOIN "dms"."Descriptor" x ON x."DocumentId" = d."DocumentId"%s
 ORDER BY 1, 2`
 		p.readOneSQL = p.readSQL
-		p.readCachedSQL = cachedRead(p.readSQL)
-		p.readOneCachedSQL = p.readCachedSQL
+		p.readOneCachedSQL = cachedRead(p.readSQL)
 		p.edgeVerifySQL = edgeVerifySQL(nil)
 		p.derivedEdgesSQL = noEdgesSQL
 		writeSQL(p)
@@ -150,7 +149,6 @@ ORDER BY 1, 2`
 	}
 	read := "WITH page AS MATERIALIZED (%s)\n" + strings.Join(arms, "\nUNION ALL\n") + "%s\nORDER BY 1, 2"
 	p.readSQL = strings.ReplaceAll(read, pageCond, `IN (SELECT "DocumentId" FROM page)`)
-	p.readCachedSQL = cachedRead(p.readSQL)
 	// One document: a scalar subquery is evaluated once and each arm
 	// becomes a plain index lookup.
 	p.readOneSQL = strings.ReplaceAll(read, pageCond, `= (SELECT "DocumentId" FROM page)`)
