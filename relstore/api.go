@@ -41,9 +41,9 @@ type Options struct {
 	// keyed by a digest of the ids) and read from there by the statements,
 	// instead of being bound as a bigint[] on every statement: 0 means
 	// DefaultClaimSetMinimum, a negative value never. The first call of a
-	// process with a claim set writes it (one more round trip; two, with
-	// ANALYZE, when the set is new to the database); a database without
-	// the table (provisioned before it existed) binds the ids as before.
+	// process with a claim set writes it (one more round trip); a
+	// database without the table (provisioned before it existed) binds
+	// the ids as before.
 	ClaimSetMinimum int
 	// Observer, when set, receives what writes observe of their own
 	// work: retries and the time of their locking round trip.

@@ -15,9 +15,6 @@ import (
 const claimSetInsertSQL = `INSERT INTO "auth"."EducationOrganizationIdClaimSet" ("ClaimSetId", "EducationOrganizationId")
 SELECT $1::uuid, x FROM unnest($2::bigint[]) AS x ON CONFLICT DO NOTHING`
 
-// claimSetAnalyzeSQL refreshes the claim set table's statistics.
-const claimSetAnalyzeSQL = `ANALYZE "auth"."EducationOrganizationIdClaimSet"`
-
 // claimSetMemo bounds the digests claimSets remembers by claim slice.
 const claimSetMemo = 256
 
@@ -100,9 +97,8 @@ func claimSetDigest(ids []int64) string {
 }
 
 // ensureClaimSet stores the claim set of the grant of ctx when it reads
-// one and this process has not stored it yet, and analyzes the table when
-// the set is new to the database. It runs before the call's transaction,
-// on its own (committed before the call's statements read it).
+// one and this process has not stored it yet. It runs before the call's
+// transaction, on its own (committed before the call's statements read it).
 func (s *Store) ensureClaimSet(ctx context.Context) error {
 	g, ok := grantFrom(ctx)
 	if !ok || !s.claimSets.applies(g.EdOrgIDs) {
@@ -112,20 +108,8 @@ func (s *Store) ensureClaimSet(ctx context.Context) error {
 	if stored {
 		return nil
 	}
-	tag, err := s.db.Exec(ctx, claimSetInsertSQL, id, claimIDs(g.EdOrgIDs))
-	if err != nil {
+	if _, err := s.db.Exec(ctx, claimSetInsertSQL, id, claimIDs(g.EdOrgIDs)); err != nil {
 		return fmt.Errorf("storing the grant's claim set: %w", err)
-	}
-	if tag.RowsAffected() > 0 {
-		// A new set: refresh the table's statistics now rather than at
-		// autovacuum's next round, so that generic plans of the statements
-		// reading it expect a set's real size (a total count under 10,000
-		// school claims planned on an empty table's estimates ran nested
-		// loops: 21× the count without a grant; hash joins: 9.5×).
-		// Without the right to analyze it PostgreSQL only warns.
-		if _, err := s.db.Exec(ctx, claimSetAnalyzeSQL); err != nil {
-			return fmt.Errorf("analyzing the claim sets: %w", err)
-		}
 	}
 	s.claimSets.mu.Lock()
 	s.claimSets.stored[id] = true
