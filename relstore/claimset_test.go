@@ -56,13 +56,12 @@ func TestGrantClaimSets(t *testing.T) {
 	grant := func(action authz.Action, edorgs []int64) context.Context {
 		return relstore.WithGrant(ctx, relstore.Grant{Predicate: claims.ResolveResource("SISVendor", res, action).Predicate, EdOrgIDs: edorgs})
 	}
-	// decisions is what a store answers under edorgs: the page's ids, its
+	// decide is what a store answers under edorgs: the page's ids, its
 	// total and each program's GET status.
-	decisions := func(st *relstore.Store, edorgs []int64) string {
-		t.Helper()
+	decide := func(st *relstore.Store, edorgs []int64) (string, error) {
 		page, err := st.Query(grant(authz.ActionRead, edorgs), "example", "programs", relstore.QueryOptions{TotalCount: true})
 		if err != nil {
-			t.Fatalf("claims %v: %v", edorgs, err)
+			return "", fmt.Errorf("claims %v: %w", edorgs, err)
 		}
 		var got []string
 		for _, doc := range page.Documents {
@@ -79,8 +78,16 @@ func TestGrantClaimSets(t *testing.T) {
 			case errors.As(err, &fe):
 				out += fmt.Sprint(" ", fe.Status)
 			default:
-				t.Fatalf("GET %s under %v: %v", id, edorgs, err)
+				return "", fmt.Errorf("GET %s under %v: %w", id, edorgs, err)
 			}
+		}
+		return out, nil
+	}
+	decisions := func(st *relstore.Store, edorgs []int64) string {
+		t.Helper()
+		out, err := decide(st, edorgs)
+		if err != nil {
+			t.Fatal(err)
 		}
 		return out
 	}
@@ -122,6 +129,36 @@ func TestGrantClaimSets(t *testing.T) {
 	first, again := measure(query(sets)), measure(query(sets))
 	if first != plain+1 || again != plain {
 		t.Errorf("query round trips: array %d, first from a new claim set %d, again %d; want %d, %d", plain, first, again, plain+1, plain)
+	}
+
+	// Stores of several processes writing the same new set at once: each
+	// waits on the other's uncommitted rows and finds them (ON CONFLICT
+	// DO NOTHING); all decide alike and the set is stored once.
+	storedRows(&rows)
+	shared := []int64{3, 100, 4242, 4343}
+	want := decisions(arrays, shared)
+	errs := make(chan error, 6)
+	for range 6 {
+		go func() {
+			st, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{ClaimSetMinimum: 2})
+			if err == nil {
+				var got string
+				if got, err = decide(st, slices.Clone(shared)); err == nil && got != want {
+					err = fmt.Errorf("concurrent claim set: %s, want %s", got, want)
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range 6 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	var after int64
+	storedRows(&after)
+	if after != rows+int64(len(shared)) {
+		t.Errorf("%d claim set rows after 6 stores wrote the same set, want %d", after, rows+int64(len(shared)))
 	}
 
 	// A slice changed in place is another set.
