@@ -30,21 +30,27 @@ FROM page d LEFT JOIN "dms"."DocumentCache" c ON c."DocumentId" = d."DocumentId"
 // the tables, by id, under the grant of ctx again (a document that left
 // the grant in between is left out, like one deleted in between). So a
 // page is one round trip while the projector keeps up, two otherwise.
-func (s *Store) cachedPage(ctx context.Context, p *plan, pageSQL string, args []any, countSQL string) ([]hydrated, int64, error) {
+// selected and last are the page's size and last DocumentId as the first
+// statement selected them: the keyset cursor continues after last even
+// when a document left the page in between.
+func (s *Store) cachedPage(ctx context.Context, p *plan, pageSQL string, args []any, countSQL string) (docs []hydrated, total int64, selected int, last int64, err error) {
 	rows, err := s.db.Query(ctx, cachedPageSQL(pageSQL, countSQL), args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, 0, 0, err
 	}
 	defer rows.Close()
-	var docs []hydrated
 	var missing []int64
-	total := int64(-1)
+	total = -1
 	for rows.Next() {
 		var t int32
 		var id int64
 		var uuid, etag, lastMod, body *string
 		if err := rows.Scan(&t, &id, &uuid, &etag, &lastMod, &body); err != nil {
-			return nil, 0, err
+			return nil, 0, 0, 0, err
+		}
+		if t == 0 {
+			selected++
+			last = max(last, id)
 		}
 		switch {
 		case t == 1:
@@ -59,18 +65,18 @@ func (s *Store) cachedPage(ctx context.Context, p *plan, pageSQL string, args []
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, 0, 0, 0, err
 	}
 	rows.Close()
 	if len(missing) > 0 {
 		assembled, err := s.assembleByID(ctx, p, missing)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, 0, 0, err
 		}
 		docs = append(docs, assembled...)
 	}
 	slices.SortFunc(docs, func(a, b hydrated) int { return cmp.Compare(a.docID, b.docID) })
-	return docs, total, nil
+	return docs, total, selected, last, nil
 }
 
 // assembleByID assembles the documents ids of p from the tables, those the

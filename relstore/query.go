@@ -230,12 +230,17 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	}
 	var docs []hydrated
 	var total int64
+	var selected int
+	var last int64
 	if s.opts.DocumentCache {
 		// Fresh cached bodies straight from dms.DocumentCache, the rest
 		// assembled by a second statement.
-		docs, total, err = s.cachedPage(ctx, p, page, args, countSQL)
+		docs, total, selected, last, err = s.cachedPage(ctx, p, page, args, countSQL)
 	} else {
 		docs, total, err = s.hydrate(ctx, p, page, args, countSQL, false)
+		if selected = len(docs); selected > 0 {
+			last = docs[selected-1].docID
+		}
 	}
 	if err != nil {
 		return Page{}, err
@@ -244,8 +249,8 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	for i, d := range docs {
 		out.Documents[i] = d.Document
 	}
-	if len(docs) == limit {
-		out.Next = strconv.FormatInt(docs[len(docs)-1].docID, 10)
+	if selected == limit {
+		out.Next = strconv.FormatInt(last, 10)
 	}
 	return out, nil
 }
