@@ -67,11 +67,8 @@ func runBackfill(e *env, f *migrateLegacyFlags) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case rep.Failed > 0:
+	if rep.Failed > 0 {
 		return fmt.Errorf("the target refused %d of the %d documents the preflight accepted (listed above)", rep.Failed, rep.Preflight.Migratable)
-	case rep.Verify != nil && !rep.Verify.OK():
-		return fmt.Errorf("verification found %d differences (%d documents; listed above)", len(rep.Verify.Findings), rep.Verify.Differing)
 	}
-	return nil
+	return verifyError(rep.Verify)
 }

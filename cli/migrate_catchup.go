@@ -122,13 +122,10 @@ func runMigrateCatchUp(e *env, f *migrateCatchUpFlags) error {
 	if err := writeMigrateReport(e, f.format, rep, writeCatchUpText); err != nil {
 		return err
 	}
-	switch {
-	case rep.Failed > 0:
+	if rep.Failed > 0 {
 		return fmt.Errorf("the target refused %d changes (listed above); run the pass again once they are resolved", rep.Failed)
-	case rep.Verify != nil && !rep.Verify.OK():
-		return fmt.Errorf("verification found %d differences (%d documents; listed above)", len(rep.Verify.Findings), rep.Verify.Differing)
 	}
-	return nil
+	return verifyError(rep.Verify)
 }
 
 // runFreezeCheck reports the delta since the last pass, writing nothing.

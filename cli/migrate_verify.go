@@ -81,8 +81,14 @@ func runMigrateVerify(e *env, f *migrateVerifyFlags) error {
 	if err := writeMigrateReport(e, f.format, rep, writeVerifyText); err != nil {
 		return err
 	}
-	if !rep.OK() {
-		return fmt.Errorf("verification found %d differences (%d documents; listed above)", len(rep.Findings), rep.Differing)
+	return verifyError(rep)
+}
+
+// verifyError is the error of a verification that found differences (nil
+// when rep is nil or clean): the command exits 1.
+func verifyError(rep *migrate.VerifyReport) error {
+	if rep == nil || rep.OK() {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("verification found %d differences (%d documents; listed above)", len(rep.Findings), rep.Differing)
 }

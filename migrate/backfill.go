@@ -136,10 +136,8 @@ func Backfill(ctx context.Context, l *Legacy, store *relstore.Store, opts Option
 		err = recordSkipped(ctx, store.Pool(), b.skippedDocs())
 	}
 	b.summarise()
-	if err == nil && !opts.SkipVerify {
-		vopts := opts
-		vopts.Progress = opts.VerifyProgress
-		b.rep.Verify, err = verifyPass(ctx, pass, l.Where(), store, vopts)
+	if err == nil {
+		b.rep.Verify, err = verifyAtEnd(ctx, pass, l.Where(), store, opts)
 	}
 	return b.rep, err
 }

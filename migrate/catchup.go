@@ -134,14 +134,8 @@ func CatchUp(ctx context.Context, l *Legacy, store *relstore.Store, opts Options
 		}
 	}
 	c.summarise()
-	if !opts.SkipVerify {
-		vopts := opts
-		vopts.Progress = opts.VerifyProgress
-		if c.rep.Verify, err = verifyPass(ctx, pass, l.Where(), store, vopts); err != nil {
-			return c.rep, err
-		}
-	}
-	return c.rep, nil
+	c.rep.Verify, err = verifyAtEnd(ctx, pass, l.Where(), store, opts)
+	return c.rep, err
 }
 
 // catchUp is the state of one CatchUp pass.

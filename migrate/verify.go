@@ -114,6 +114,17 @@ func Verify(ctx context.Context, l *Legacy, store *relstore.Store, opts Options)
 	return verifyPass(ctx, pass, l.Where(), store, opts)
 }
 
+// verifyAtEnd is the verification a backfill or a catch-up pass runs at
+// its end in its own snapshot, reporting to opts.VerifyProgress; nil with
+// opts.SkipVerify.
+func verifyAtEnd(ctx context.Context, pass *Pass, where string, store *relstore.Store, opts Options) (*VerifyReport, error) {
+	if opts.SkipVerify {
+		return nil, nil
+	}
+	opts.Progress = opts.VerifyProgress
+	return verifyPass(ctx, pass, where, store, opts)
+}
+
 // verifyPass is Verify in an open legacy pass: a catch-up pass verifies
 // the snapshot it applied.
 func verifyPass(ctx context.Context, pass *Pass, where string, store *relstore.Store, opts Options) (*VerifyReport, error) {
