@@ -17,7 +17,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/edfi-dmsc/dmsc/authz"
-	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/edfi-dmsc/dmsc/internal/authoracle"
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
 	"github.com/edfi-dmsc/dmsc/manifest"
@@ -206,11 +205,7 @@ func TestAuthConcurrentReparents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var d diag.List
-	claims := authz.LoadFile(filepath.Join(repo, "testdata", "auth", "claims.ds-5.0-sample.json"), &d)
-	if err := d.Err(); err != nil {
-		t.Fatal(err)
-	}
+	claims := loadClaims(t, "claims.ds-5.0-sample.json")
 	r := &concRun{t: t, st: st, m: st.Manifest(), h: h,
 		ids: map[int64]string{}, initial: map[int64]int64{}, students: map[string]any{},
 		moves: make([][]reparent, 3), inserts: make([][]enrollment, 2), reads: make([][]observation, concReaders),

@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/edfi-dmsc/dmsc/authz"
-	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/edfi-dmsc/dmsc/relstore"
 	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 	"github.com/edfi-dmsc/dmsc/testenv"
@@ -202,11 +201,7 @@ func exampleAuthEnv(t *testing.T, label string) (*relstoretest.Env, *authz.Claim
 	m := relstoretest.CompileWithOverlay(t, filepath.Join(repo, "authsql", "testdata", "example.overlay.json"))
 	env := relstoretest.NewWithModel(t, label, m, relstore.Options{VerifyEdges: true},
 		func(c *pgxpool.Config) { c.MaxConns = 8 })
-	var d diag.List
-	claims := authz.LoadFile(filepath.Join(repo, "testdata", "auth", "claims.example.json"), &d)
-	if err := d.Err(); err != nil {
-		t.Fatal(err)
-	}
+	claims := loadClaims(t, "claims.example.json")
 	seedDescriptors(t, env.Store)
 	return env, claims
 }

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/edfi-dmsc/dmsc/authz"
-	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/edfi-dmsc/dmsc/internal/authoracle"
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
 	"github.com/edfi-dmsc/dmsc/manifest"
@@ -82,11 +81,7 @@ func TestAuthOracleDS50(t *testing.T) {
 	if _, err := roundtrip.Load(ctx, st, set, nil); err != nil {
 		t.Fatal(err)
 	}
-	var d diag.List
-	claims := authz.LoadFile(filepath.Join(repo, "testdata", "auth", "claims.ds-5.0-sample.json"), &d)
-	if err := d.Err(); err != nil {
-		t.Fatal(err)
-	}
+	claims := loadClaims(t, "claims.ds-5.0-sample.json")
 	h, err := authoracle.LoadHierarchy(overlay)
 	if err != nil {
 		t.Fatal(err)

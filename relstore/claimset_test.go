@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/edfi-dmsc/dmsc/authz"
-	"github.com/edfi-dmsc/dmsc/diag"
 	"github.com/edfi-dmsc/dmsc/relstore"
 	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 	"github.com/edfi-dmsc/dmsc/testenv"
@@ -31,20 +30,9 @@ func TestGrantClaimSets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var d diag.List
-	claims := authz.LoadFile(filepath.Join(repo, "testdata", "auth", "claims.example.json"), &d)
-	if err := d.Err(); err != nil {
-		t.Fatal(err)
-	}
-	seedDescriptors(t, arrays)
-	mustUpsert(t, arrays, "example", "programTypeDescriptors", `{"namespace":"uri://ed-fi.org/ProgramTypeDescriptor","codeValue":"Bilingual","shortDescription":"Bilingual"}`)
-	mustUpsert(t, arrays, "example", "localEducationAgencies", lea(1, 0))
-	mustUpsert(t, arrays, "example", "localEducationAgencies", lea(2, 1))
-	mustUpsert(t, arrays, "example", "localEducationAgencies", lea(3, 0))
-	mustUpsert(t, arrays, "example", "schools", school(100, 2))
-	program := func(edorg int64, name string) string {
-		return fmt.Sprintf(`{"educationOrganizationReference":{"educationOrganizationId":%d},"programName":%q,"programTypeDescriptor":"uri://ed-fi.org/ProgramTypeDescriptor#Bilingual"}`, edorg, name)
-	}
+	claims := loadClaims(t, "claims.example.json")
+	seedProgramHierarchy(t, arrays)
+	program := programBody
 	var ids []string
 	for _, p := range []struct {
 		edorg int64

@@ -26,21 +26,10 @@ func TestGrantFiltersReads(t *testing.T) {
 	m := relstoretest.CompileWithOverlay(t, filepath.Join(repo, "authsql", "testdata", "example.overlay.json"))
 	env := relstoretest.NewWithModel(t, "grant_reads", m, relstore.Options{VerifyEdges: true, VerifyAuthRows: true})
 	st := env.Store
-	var d diag.List
-	claims := authz.LoadFile(filepath.Join(repo, "testdata", "auth", "claims.example.json"), &d)
-	if err := d.Err(); err != nil {
-		t.Fatal(err)
-	}
+	claims := loadClaims(t, "claims.example.json")
 	ctx := context.Background()
-	seedDescriptors(t, st)
-	mustUpsert(t, st, "example", "programTypeDescriptors", `{"namespace":"uri://ed-fi.org/ProgramTypeDescriptor","codeValue":"Bilingual","shortDescription":"Bilingual"}`)
-	mustUpsert(t, st, "example", "localEducationAgencies", lea(1, 0))
-	mustUpsert(t, st, "example", "localEducationAgencies", lea(2, 1))
-	mustUpsert(t, st, "example", "localEducationAgencies", lea(3, 0))
-	mustUpsert(t, st, "example", "schools", school(100, 2))
-	program := func(edorg int64, name string) string {
-		return fmt.Sprintf(`{"educationOrganizationReference":{"educationOrganizationId":%d},"programName":%q,"programTypeDescriptor":"uri://ed-fi.org/ProgramTypeDescriptor#Bilingual"}`, edorg, name)
-	}
+	seedProgramHierarchy(t, st)
+	program := programBody
 	ids := map[string]string{}
 	for _, p := range []struct {
 		edorg int64
@@ -120,11 +109,7 @@ func TestGrantChecksWrites(t *testing.T) {
 	m := relstoretest.CompileWithOverlay(t, filepath.Join(repo, "authsql", "testdata", "example.overlay.json"))
 	env := relstoretest.NewWithModel(t, "grant_writes", m, relstore.Options{VerifyEdges: true, VerifyAuthRows: true})
 	st := env.Store
-	var d diag.List
-	claims := authz.LoadFile(filepath.Join(repo, "testdata", "auth", "claims.example.json"), &d)
-	if err := d.Err(); err != nil {
-		t.Fatal(err)
-	}
+	claims := loadClaims(t, "claims.example.json")
 	ctx := context.Background()
 	seedDescriptors(t, st)
 	mustUpsert(t, st, "example", "programTypeDescriptors", `{"namespace":"uri://ed-fi.org/ProgramTypeDescriptor","codeValue":"Bilingual","shortDescription":"Bilingual"}`)
@@ -229,11 +214,7 @@ func TestGrantRoundTrips(t *testing.T) {
 	m := relstoretest.CompileWithOverlay(t, filepath.Join(repo, "authsql", "testdata", "example.overlay.json"))
 	env := relstoretest.NewWithModel(t, "grant_round_trips", m, relstore.Options{})
 	st := env.Store
-	var d diag.List
-	claims := authz.LoadFile(filepath.Join(repo, "testdata", "auth", "claims.example.json"), &d)
-	if err := d.Err(); err != nil {
-		t.Fatal(err)
-	}
+	claims := loadClaims(t, "claims.example.json")
 	ctx := context.Background()
 	seedDescriptors(t, st)
 	mustUpsert(t, st, "example", "programTypeDescriptors", `{"namespace":"uri://ed-fi.org/ProgramTypeDescriptor","codeValue":"Bilingual","shortDescription":"Bilingual"}`)
@@ -284,4 +265,33 @@ func TestGrantRoundTrips(t *testing.T) {
 	if okQuery != plainQuery || okQuery != 1 {
 		t.Errorf("query round trips: plain %d, granted %d; want 1 each", plainQuery, okQuery)
 	}
+}
+
+// loadClaims loads the claims file testdata/auth/name.
+func loadClaims(t *testing.T, name string) *authz.Claims {
+	t.Helper()
+	var d diag.List
+	claims := authz.LoadFile(filepath.Join(testenv.RepoRoot(t), "testdata", "auth", name), &d)
+	if err := d.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return claims
+}
+
+// seedProgramHierarchy stores, on the example schema, its descriptors, a
+// program type and the EdOrgs LEA 1, LEA 2 (under LEA 1), LEA 3 and
+// school 100 (under LEA 2), where programBody's programs live.
+func seedProgramHierarchy(t *testing.T, st *relstore.Store) {
+	t.Helper()
+	seedDescriptors(t, st)
+	mustUpsert(t, st, "example", "programTypeDescriptors", `{"namespace":"uri://ed-fi.org/ProgramTypeDescriptor","codeValue":"Bilingual","shortDescription":"Bilingual"}`)
+	mustUpsert(t, st, "example", "localEducationAgencies", lea(1, 0))
+	mustUpsert(t, st, "example", "localEducationAgencies", lea(2, 1))
+	mustUpsert(t, st, "example", "localEducationAgencies", lea(3, 0))
+	mustUpsert(t, st, "example", "schools", school(100, 2))
+}
+
+// programBody is an example Program of the EdOrg edorg.
+func programBody(edorg int64, name string) string {
+	return fmt.Sprintf(`{"educationOrganizationReference":{"educationOrganizationId":%d},"programName":%q,"programTypeDescriptor":"uri://ed-fi.org/ProgramTypeDescriptor#Bilingual"}`, edorg, name)
 }
