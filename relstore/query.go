@@ -211,23 +211,28 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 			countSQL = "SELECT count(*) FROM " + from + " r"
 		}
 	}
-	page := "SELECT " + pageColumns + " FROM " + from + " r JOIN \"dms\".\"Document\" d ON d.\"DocumentId\" = r.\"DocumentId\"" + where
+	// The page's keys are chosen from the root table alone and joined to
+	// dms.Document after the limit: a join above the sort would probe
+	// dms.Document for every granted row (1,000 probes for a first page
+	// of Students under 100 school claims: 2.2 ms against 1.3 ms).
+	keys := "SELECT r.\"DocumentId\" FROM " + from + " r" + where
 	if q.After != "" {
 		if where == "" {
-			page += " WHERE "
+			keys += " WHERE "
 		} else {
-			page += " AND "
+			keys += " AND "
 		}
-		page += `r."DocumentId" > ` + param(after)
+		keys += `r."DocumentId" > ` + param(after)
 	}
 	// The limit is a literal (a checked integer, 1 to MaxLimit): with
 	// LIMIT $n a generic plan expects a large share of the table and
 	// hash-joins whole referenced tables (116 ms against 3.3 ms for a
 	// first page of 100,000 StudentSchoolAssociations).
-	page += ` ORDER BY r."DocumentId" LIMIT ` + strconv.Itoa(limit)
+	keys += ` ORDER BY r."DocumentId" LIMIT ` + strconv.Itoa(limit)
 	if q.After == "" && q.Offset > 0 {
-		page += " OFFSET " + param(int64(q.Offset))
+		keys += " OFFSET " + param(int64(q.Offset))
 	}
+	page := "SELECT " + pageColumns + " FROM (" + keys + `) k JOIN "dms"."Document" d ON d."DocumentId" = k."DocumentId"`
 	var docs []hydrated
 	var total int64
 	var selected int
