@@ -44,7 +44,9 @@ func TestMigrateLegacyPreflight(t *testing.T) {
 	legacy := testenv.BuildLegacyDatabase(t, name)
 	t.Cleanup(func() { testenv.DropPostgresDatabase(t, base, name) })
 	ds50 := testenv.DS50(t)
-	target := testenv.WithDatabase(t, base, testenv.PostgresDatabaseName("cli", "nosuchtarget"))
+	// The migration creates the target database; it is dropped by name.
+	targetName := testenv.PostgresDatabaseName("cli", "nosuchtarget")
+	target := testenv.WithDatabase(t, base, targetName)
 
 	r := runCLI(t, "migrate", "legacy", "--from", legacy, "--dsn", target, "-s", ds50, "--preflight-only", "-q")
 	mustCode(t, r, ExitFailure)
@@ -75,7 +77,7 @@ func TestMigrateLegacyPreflight(t *testing.T) {
 	mustCode(t, r, ExitFingerprintMismatch)
 
 	r = runCLI(t, "migrate", "legacy", "--from", legacy, "--dsn", target, "-s", ds50, "-q", "--format", "json", "--batch-size", "100")
-	t.Cleanup(func() { testenv.DropPostgresDatabase(t, base, testenv.PostgresDatabaseName("cli", "nosuchtarget")) })
+	t.Cleanup(func() { testenv.DropPostgresDatabase(t, base, targetName) })
 	mustCode(t, r, ExitOK)
 	var bf struct {
 		Copied, Rejected, Failed int
