@@ -29,6 +29,8 @@ const (
 	AuthSchema    = dms.AuthSchema
 	ClosureTable  = dms.EducationOrganizationClosure
 	ClaimSetTable = dms.EducationOrganizationIdClaimSet
+	// DescriptorGenerationTable holds the descriptor URI generation.
+	DescriptorGenerationTable = dms.DescriptorUriGeneration
 )
 
 // CoreTableNames lists the core dms tables in creation order.
@@ -183,6 +185,13 @@ func coreTables() []dialect.Table {
 			Comment:    "dms.AuthLock: one row, locked by writes that change the EdOrg hierarchy",
 			Columns:    []dialect.Column{col("LockId", model.Int16)},
 			PrimaryKey: key("PK_AuthLock", "LockId"),
+		},
+		{
+			Name: DescriptorGenerationTable,
+			Comment: "dms.DescriptorUriGeneration: one row; every write that changes a descriptor's Uri increments Generation " +
+				"(runtimes that map descriptor ids to URIs in memory read it with the ids)",
+			Columns:    []dialect.Column{col("GenerationId", model.Int16), col("Generation", model.Int64)},
+			PrimaryKey: key("PK_DescriptorUriGeneration", "GenerationId"),
 		},
 		{
 			Schema:  AuthSchema,

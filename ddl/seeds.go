@@ -9,7 +9,8 @@ import (
 )
 
 // seeds returns the seed inserts: dms.ResourceKey, dms.EffectiveSchema,
-// dms.SchemaComponent and dms.AuthLock, in that order.
+// dms.SchemaComponent, dms.AuthLock and dms.DescriptorUriGeneration, in
+// that order.
 func seeds(m *model.Model) ([]dialect.Insert, error) {
 	seed, err := hex.DecodeString(m.ResourceKeySeedHash)
 	if err != nil || len(seed) != 32 {
@@ -56,5 +57,12 @@ func seeds(m *model.Model) ([]dialect.Insert, error) {
 		Key:     []string{"LockId"},
 		Rows:    [][]dialect.Value{{dialect.Int(1)}},
 	}
-	return []dialect.Insert{keys, schema, components, authLock}, nil
+	generation := dialect.Insert{
+		Schema: CoreSchema, Table: DescriptorGenerationTable,
+		Comment: "Seed: dms.DescriptorUriGeneration (its one row)",
+		Columns: []string{"GenerationId", "Generation"},
+		Key:     []string{"GenerationId"},
+		Rows:    [][]dialect.Value{{dialect.Int(1), dialect.Int(0)}},
+	}
+	return []dialect.Insert{keys, schema, components, authLock, generation}, nil
 }

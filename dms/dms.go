@@ -56,6 +56,12 @@ const (
 	EducationOrganizationIdClaimSet = "EducationOrganizationIdClaimSet"
 	// BigIntTable is SQL Server's table type for claim id parameters.
 	BigIntTable = "BigIntTable"
+	// DescriptorUriGeneration (schema dms) holds one row whose Generation
+	// every write that changes a stored descriptor's Uri increments in its
+	// transaction: a runtime that maps descriptor ids to URIs in memory
+	// reads it in the same statement as the ids, so it never serves a URI
+	// its snapshot does not hold.
+	DescriptorUriGeneration = "DescriptorUriGeneration"
 )
 
 // Tables lists the core tables in creation order.

@@ -17,6 +17,12 @@ type Options struct {
 	// codeValue (its URI) even though descriptor resources do not allow
 	// identity updates; the change cascades like any identity change.
 	DescriptorURIUpdates bool
+	// DescriptorJoins reads descriptor URIs by joining dms.Descriptor in
+	// every read statement instead of mapping descriptor ids to URIs from
+	// the store's in-memory map (see descriptoruris.go; the map needs
+	// dms.DescriptorUriGeneration, and a database without it reads by
+	// joins anyway). Meant for comparisons and tests.
+	DescriptorJoins bool
 	// DocumentCache serves GET from dms.DocumentCache when the cached body
 	// is fresh (its Etag equals the document's) and stores the body a GET
 	// assembles otherwise (read-through). Every change of a document's
@@ -75,6 +81,9 @@ type WriteResult struct {
 	// Cascade describes the identity cascade of an update that changed
 	// the document's identity (zero otherwise).
 	Cascade CascadeStats
+	// uri is the new descriptor's Uri, noted in the descriptor URI map
+	// once the write commits.
+	uri writtenURI
 }
 
 // EdgeStats counts dms.ReferenceEdge rows written by one write.

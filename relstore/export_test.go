@@ -8,3 +8,10 @@ func SetManyClaims(n int) (restore func()) {
 	manyClaims = n
 	return func() { manyClaims = old }
 }
+
+// SetBeforeURIFetch sets the function a read calls before it fetches the
+// descriptor URIs its map lacked, and returns a function restoring none.
+func SetBeforeURIFetch(f func()) (restore func()) {
+	beforeURIFetch = f
+	return func() { beforeURIFetch = nil }
+}

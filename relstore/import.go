@@ -224,6 +224,9 @@ func (s *Store) importOnce(ctx context.Context, flats []*flat, imps []*importing
 	if err := tx.Commit(ctx); err != nil {
 		return nil, err
 	}
+	for _, r := range out {
+		s.noteURI(r.uri)
+	}
 	return out, nil
 }
 

@@ -18,6 +18,9 @@ type plan struct {
 	res        *manifest.Resource
 	key        int16 // ResourceKeyId
 	descriptor bool  // documents live in dms.Descriptor
+	// uris maps descriptor ids to URIs when the read statements select
+	// ids (the store's map; nil: they join dms.Descriptor).
+	uris *descriptorURIs
 	// superKey is the superclass's ResourceKeyId (alias row), 0 if none.
 	superKey int16
 	// tables in write order; tables[0] is the root for Tables storage.
@@ -205,6 +208,9 @@ type refField struct {
 	identityPath string
 	typ          manifest.Type
 	sql          string
+	// descriptorID: the read statements select this descriptor value as
+	// its DocumentId (descriptoruris.go).
+	descriptorID bool
 }
 
 // queryPlan is one query field.
@@ -313,7 +319,7 @@ func (s *Store) buildPlans() error {
 	}
 	for i := range s.m.Resources {
 		r := &s.m.Resources[i]
-		p := &plan{res: r, key: r.ResourceKeyID, descriptor: r.Storage == manifest.StorageDescriptor || r.IsDescriptor}
+		p := &plan{res: r, key: r.ResourceKeyID, descriptor: r.Storage == manifest.StorageDescriptor || r.IsDescriptor, uris: s.uris}
 		if r.Superclass != nil {
 			p.superKey = keys[r.Superclass.ProjectName+":"+r.Superclass.ResourceName]
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -140,12 +141,26 @@ func countArm(countSQL string) string {
 // hydrateSQL runs a formatted read statement (readSQL or readOneSQL with
 // its page and count arm) and assembles its documents.
 func hydrateSQL(ctx context.Context, q querier, p *plan, sql string, args []any) ([]hydrated, int64, error) {
+	for attempt := 1; ; attempt++ {
+		docs, total, err := hydrateOnce(ctx, q, p, sql, args)
+		if errors.Is(err, errURIsChanged) && attempt < maxURIReads {
+			continue // a descriptor URI changed under the read
+		}
+		return docs, total, err
+	}
+}
+
+// hydrateOnce runs a read statement once: hydrateSQL.
+func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any) ([]hydrated, int64, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
 	a := assembler{p: p, objects: map[string]map[string]any{}}
+	if p.uris != nil {
+		a.uris = &uriResolver{cache: p.uris}
+	}
 	var docs, cached []hydrated
 	total := int64(-1)
 	var t int32
@@ -162,6 +177,10 @@ func hydrateSQL(ctx context.Context, q querier, p *plan, sql string, args []any)
 			h.ID, h.ETag, h.JSON = str(vals[0]), str(vals[1]), []byte(str(vals[3]))
 			h.LastModified, _ = time.Parse(time.RFC3339, str(vals[2]))
 			cached = append(cached, h)
+		case t == generationArm:
+			if a.uris != nil {
+				a.uris.gen = keys[0]
+			}
 		case t < 0:
 			total = keys[0]
 		case t == 0:
@@ -174,6 +193,12 @@ func hydrateSQL(ctx context.Context, q querier, p *plan, sql string, args []any)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
+	}
+	rows.Close()
+	if a.uris != nil {
+		if err := a.uris.resolve(ctx, q); err != nil {
+			return nil, 0, err
+		}
 	}
 	for i := range docs {
 		body, err := encodeDocument(docs[i].ID, docs[i].ETag, docs[i].LastModified, a.docs[i])
@@ -195,6 +220,9 @@ type assembler struct {
 	objects map[string]map[string]any // "tableIdx|key" → scope object
 	docs    []map[string]any
 	buf     []byte
+	// uris maps the read's descriptor ids to URIs (nil: the statement
+	// joined the URIs).
+	uris *uriResolver
 }
 
 func (a *assembler) key(table int, keys []int64) string {
@@ -260,6 +288,15 @@ func (a *assembler) child(tp *tablePlan, keys []int64, vals []*string) error {
 			return nil
 		}
 		arr, _ := container[last].([]any)
+		if a.uris != nil && tp.dataCols[tp.scalarCol].edge != nil {
+			u, id, ok := a.uris.lookup(*v)
+			if !ok {
+				i := len(arr)
+				a.uris.later(id, func(u string) { container[last].([]any)[i] = u })
+			}
+			container[last] = append(arr, u)
+			return nil
+		}
 		container[last] = append(arr, jsonValue(tp.dataCols[tp.scalarCol].typ, *v))
 		return nil
 	}
@@ -289,7 +326,11 @@ func (a *assembler) fill(tp *tablePlan, obj map[string]any, vals []*string) {
 			}
 			ref := map[string]any{}
 			for _, fd := range c.edge.fields {
-				if v := vals[i]; v != nil {
+				switch v := vals[i]; {
+				case v == nil:
+				case fd.descriptorID && a.uris != nil:
+					a.setURI(ref, fd.rel, *v)
+				default:
 					setPath(ref, fd.rel, jsonValue(fd.typ, *v))
 				}
 				i++
@@ -301,6 +342,10 @@ func (a *assembler) fill(tp *tablePlan, obj map[string]any, vals []*string) {
 			if v == nil || tp.scalarCol == c.idx {
 				continue
 			}
+			if c.edge != nil && a.uris != nil {
+				a.setURI(obj, c.path, *v)
+				continue
+			}
 			if c.edge != nil {
 				setPath(obj, c.path, *v)
 				continue
@@ -308,6 +353,17 @@ func (a *assembler) fill(tp *tablePlan, obj map[string]any, vals []*string) {
 			setPath(obj, c.path, jsonValue(c.typ, *v))
 		}
 	}
+}
+
+// setURI sets the Uri of the descriptor whose id is text at path, now or
+// once fetched.
+func (a *assembler) setURI(obj map[string]any, path []string, text string) {
+	u, id, ok := a.uris.lookup(text)
+	if !ok {
+		a.uris.later(id, func(u string) { setPath(obj, path, u) })
+		return
+	}
+	setPath(obj, path, u)
 }
 
 func setPath(obj map[string]any, path []string, v any) {

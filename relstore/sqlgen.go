@@ -44,21 +44,33 @@ const descriptorTable = `"dms"."Descriptor"`
 // of the document whose DocumentId is the SQL expression fk, for a concrete
 // target or an abstract one.
 func (s *Store) identityExpr(j *joiner, fk string, target *plan, abstract *manifest.AbstractResource, path string, depth int) (string, error) {
+	expr, _, err := s.identityValue(j, fk, target, abstract, path, depth, false)
+	return expr, err
+}
+
+// identityValue is identityExpr; with ids, a descriptor value is its
+// DocumentId (descriptorID true) rather than a join of its Uri.
+func (s *Store) identityValue(j *joiner, fk string, target *plan, abstract *manifest.AbstractResource, path string, depth int, ids bool) (expr string, descriptorID bool, err error) {
 	if depth > 16 {
-		return "", fmt.Errorf("identity of %s nests too deeply", path)
+		return "", false, fmt.Errorf("identity of %s nests too deeply", path)
 	}
 	if abstract != nil {
 		a := j.join(qualified(abstract.ViewSchema+"."+abstract.ViewName), fk)
 		for _, id := range abstract.Identity {
 			if id.Path == path {
-				return a + "." + quoteIdent(id.Column), nil
+				return a + "." + quoteIdent(id.Column), false, nil
 			}
 		}
-		return "", fmt.Errorf("abstract %s has no identity %s", abstract.ResourceName, path)
+		return "", false, fmt.Errorf("abstract %s has no identity %s", abstract.ResourceName, path)
+	}
+	descriptor := func(id string) (string, bool, error) {
+		if ids {
+			return id, true, nil
+		}
+		return j.join(descriptorTable, id) + `."Uri"`, false, nil
 	}
 	if target.descriptor {
-		d := j.join(descriptorTable, fk)
-		return d + `."Uri"`, nil
+		return descriptor(fk)
 	}
 	a := j.join(target.root.qname, fk)
 	for _, el := range target.res.Identity {
@@ -68,20 +80,19 @@ func (s *Store) identityExpr(j *joiner, fk string, target *plan, abstract *manif
 		col := a + "." + quoteIdent(el.Column)
 		switch el.Source {
 		case manifest.SourceColumn:
-			return col, nil
+			return col, false, nil
 		case manifest.SourceDescriptor:
-			d := j.join(descriptorTable, col)
-			return d + `."Uri"`, nil
+			return descriptor(col)
 		case manifest.SourceReference:
 			for _, e := range target.edges {
 				if e.table == target.root && e.col.c.Name == el.Column {
-					return s.identityExpr(j, col, e.target, e.abstract, el.TargetIdentityPath, depth+1)
+					return s.identityValue(j, col, e.target, e.abstract, el.TargetIdentityPath, depth+1, ids)
 				}
 			}
-			return "", fmt.Errorf("%s: identity %s: no reference column %s", target.res.ResourceName, path, el.Column)
+			return "", false, fmt.Errorf("%s: identity %s: no reference column %s", target.res.ResourceName, path, el.Column)
 		}
 	}
-	return "", fmt.Errorf("%s has no identity %s", target.res.ResourceName, path)
+	return "", false, fmt.Errorf("%s has no identity %s", target.res.ResourceName, path)
 }
 
 // planSQL prepares the statements of a plan.
@@ -95,13 +106,13 @@ ORDER BY 1, 2`
 		p.readOneCachedSQL = cachedRead(p.readSQL)
 		p.edgeVerifySQL = edgeVerifySQL(nil)
 		p.derivedEdgesSQL = noEdgesSQL
-		writeSQL(p)
+		writeSQL(p, s.uris != nil)
 		if err := s.planIdentitySQL(p); err != nil {
 			return err
 		}
 		return s.planQueries(p)
 	}
-	writeSQL(p)
+	writeSQL(p, s.uris != nil)
 	var derived, arms []string
 	for _, tp := range p.tables {
 		j := newJoiner()
@@ -117,15 +128,23 @@ ORDER BY 1, 2`
 		for _, c := range tp.dataCols {
 			col := "t." + quoteIdent(c.c.Name)
 			switch {
+			case c.edge != nil && c.edge.descriptor && s.uris != nil:
+				sel = append(sel, col+"::text") // its id (descriptoruris.go)
 			case c.edge != nil && c.edge.descriptor:
 				d := j.join(descriptorTable, col)
 				sel = append(sel, d+`."Uri"::text`)
 			case c.edge != nil:
 				sel = append(sel, col+"::text")
-				for _, f := range c.edge.fields {
-					expr, err := s.identityExpr(j, col, c.edge.target, c.edge.abstract, f.identityPath, 0)
+				for i := range c.edge.fields {
+					f := &c.edge.fields[i]
+					expr, id, err := s.identityValue(j, col, c.edge.target, c.edge.abstract, f.identityPath, 0, s.uris != nil)
 					if err != nil {
 						return fmt.Errorf("reference %s: %w", c.edge.e.Path, err)
+					}
+					f.descriptorID = id
+					if id {
+						sel = append(sel, expr+"::text")
+						continue
 					}
 					sel = append(sel, textExpr(expr, f.typ))
 				}
@@ -146,6 +165,9 @@ ORDER BY 1, 2`
 				tp.idx, strings.Join(keys, ", "), vals, tp.qname, j.sql(), quoteIdent(tp.keyCols[0]))
 		}
 		arms = append(arms, arm)
+	}
+	if s.uris != nil {
+		arms[len(arms)-1] += generationArmSQL
 	}
 	read := "WITH page AS MATERIALIZED (%s)\n" + strings.Join(arms, "\nUNION ALL\n") + "%s\nORDER BY 1, 2"
 	p.readSQL = strings.ReplaceAll(read, pageCond, `IN (SELECT "DocumentId" FROM page)`)
@@ -304,7 +326,9 @@ func rowsCTE(p *plan, docParam string, n *int) []string {
 //
 // updateSQL parameters: $1 DocumentId, $2 children, $3 flags. It returns
 // Etag, LastModifiedAt and the edges inserted, updated and deleted.
-func writeSQL(p *plan) {
+// With uriGeneration, a descriptor update that changes the Uri increments
+// dms.DescriptorUriGeneration (descriptoruris.go).
+func writeSQL(p *plan, uriGeneration bool) {
 	n := 7
 	ctes := []string{
 		`doc AS (INSERT INTO "dms"."Document" ("DocumentId", "DocumentUuid", "ResourceKeyId") VALUES ($1, $2::uuid, $3) RETURNING "Etag", "LastModifiedAt")`,
@@ -317,7 +341,13 @@ func writeSQL(p *plan) {
 	} else {
 		ctes = append(ctes, rowsCTE(p, "$1", &n)...)
 	}
-	p.createSQL = "WITH " + strings.Join(ctes, ",\n") + "\nSELECT doc.\"Etag\", " + strings.ReplaceAll(lastModifiedPlain, `"LastModifiedAt"`, `doc."LastModifiedAt"`) + ", (SELECT count(*) FROM edg) FROM doc"
+	p.createSQL = "WITH " + strings.Join(ctes, ",\n") + "\nSELECT doc.\"Etag\", " + strings.ReplaceAll(lastModifiedPlain, `"LastModifiedAt"`, `doc."LastModifiedAt"`) + ", (SELECT count(*) FROM edg)"
+	if p.descriptor && uriGeneration {
+		// The generation the new descriptor's Uri is known at
+		// (Store.noteURI).
+		p.createSQL += ", (" + generationSQL + ")"
+	}
+	p.createSQL += " FROM doc"
 
 	upd := []string{`doc AS (UPDATE "dms"."Document" SET "Etag" = "Etag" + 1, "LastModifiedAt" = now() WHERE "DocumentId" = $1 RETURNING "Etag", "LastModifiedAt")`}
 	for _, tp := range p.tables {
@@ -330,6 +360,11 @@ func writeSQL(p *plan) {
 		", (SELECT count(*) FROM ins), (SELECT count(*) FROM upd), (SELECT count(*) FROM del) FROM doc"
 	if p.descriptor {
 		p.rowsSQL = descriptorUpsert(2)
+		if uriGeneration {
+			// An update that changes the Uri (parameter 9) increments
+			// the generation the descriptor URI maps read.
+			p.rowsSQL = fmt.Sprintf(bumpGenerationCTE, "$9") + p.rowsSQL
+		}
 		return
 	}
 	n = 1

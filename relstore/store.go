@@ -30,6 +30,9 @@ type Store struct {
 	cacheHits, cacheMisses atomic.Int64
 	// claimSets stores grants' claims as claim sets (nil: never).
 	claimSets *claimSets
+	// uris maps descriptor ids to URIs for the read statements (nil: they
+	// join dms.Descriptor).
+	uris *descriptorURIs
 }
 
 // Open checks that the database's dms.EffectiveSchema holds the manifest's
@@ -46,10 +49,15 @@ func Open(ctx context.Context, m *manifest.Manifest, db *pgxpool.Pool, opts Opti
 		opts.MaxAttempts = 5
 	}
 	s := &Store{m: m, db: db, opts: opts}
-	if err := s.buildPlans(); err != nil {
+	if err := s.checkFingerprint(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.checkFingerprint(ctx); err != nil {
+	// The read statements select descriptor ids or join URIs: known
+	// before the plans.
+	if err := s.openDescriptorURIs(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.buildPlans(); err != nil {
 		return nil, err
 	}
 	if err := s.openClaimSets(ctx); err != nil {

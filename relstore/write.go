@@ -209,6 +209,7 @@ func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMa
 	if err := tx.Commit(ctx); err != nil {
 		return WriteResult{}, mapWriteError(f.p, err)
 	}
+	s.noteURI(out.uri)
 	return out, nil
 }
 
@@ -564,9 +565,13 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 	}
 	row := br.QueryRow()
 	var err error
-	if created {
+	switch {
+	case created && p.descriptor && p.uris != nil:
+		out.uri = writtenURI{docID: docID, uri: rowArgs[len(rowArgs)-1].(string)}
+		err = row.Scan(&etag, &lastMod, &out.Edges.Inserted, &out.uri.gen)
+	case created:
 		err = row.Scan(&etag, &lastMod, &out.Edges.Inserted)
-	} else {
+	default:
 		err = row.Scan(&etag, &lastMod, &out.Edges.Inserted, &out.Edges.Updated, &out.Edges.Deleted)
 	}
 	if err != nil {

@@ -171,6 +171,13 @@ CREATE TABLE IF NOT EXISTS "dms"."AuthLock" (
     CONSTRAINT "PK_AuthLock" PRIMARY KEY ("LockId")
 );
 
+-- dms.DescriptorUriGeneration: one row; every write that changes a descriptor's Uri increments Generation (runtimes that map descriptor ids to URIs in memory read it with the ids)
+CREATE TABLE IF NOT EXISTS "dms"."DescriptorUriGeneration" (
+    "GenerationId" smallint NOT NULL,
+    "Generation" bigint NOT NULL,
+    CONSTRAINT "PK_DescriptorUriGeneration" PRIMARY KEY ("GenerationId")
+);
+
 -- auth.EducationOrganizationClosure: every (ancestor, descendant) pair of the EdOrg hierarchy, self pairs included
 CREATE TABLE IF NOT EXISTS "auth"."EducationOrganizationClosure" (
     "AncestorDocumentId" bigint NOT NULL,
@@ -733,3 +740,9 @@ INSERT INTO "dms"."AuthLock" ("LockId")
 VALUES
     (1)
 ON CONFLICT ("LockId") DO NOTHING;
+
+-- Seed: dms.DescriptorUriGeneration (its one row)
+INSERT INTO "dms"."DescriptorUriGeneration" ("GenerationId", "Generation")
+VALUES
+    (1, 0)
+ON CONFLICT ("GenerationId") DO NOTHING;

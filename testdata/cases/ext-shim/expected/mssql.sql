@@ -190,6 +190,14 @@ CREATE TABLE [dms].[AuthLock] (
     CONSTRAINT [PK_AuthLock] PRIMARY KEY ([LockId])
 );
 
+-- dms.DescriptorUriGeneration: one row; every write that changes a descriptor's Uri increments Generation (runtimes that map descriptor ids to URIs in memory read it with the ids)
+IF OBJECT_ID(N'[dms].[DescriptorUriGeneration]', N'U') IS NULL
+CREATE TABLE [dms].[DescriptorUriGeneration] (
+    [GenerationId] smallint NOT NULL,
+    [Generation] bigint NOT NULL,
+    CONSTRAINT [PK_DescriptorUriGeneration] PRIMARY KEY ([GenerationId])
+);
+
 -- auth.EducationOrganizationClosure: every (ancestor, descendant) pair of the EdOrg hierarchy, self pairs included
 IF OBJECT_ID(N'[auth].[EducationOrganizationClosure]', N'U') IS NULL
 CREATE TABLE [auth].[EducationOrganizationClosure] (
@@ -422,4 +430,12 @@ FROM (VALUES
     (1)
 ) AS v ([LockId])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[AuthLock] AS e WHERE e.[LockId] = v.[LockId]);
+
+-- Seed: dms.DescriptorUriGeneration (its one row)
+INSERT INTO [dms].[DescriptorUriGeneration] ([GenerationId], [Generation])
+SELECT v.[GenerationId], v.[Generation]
+FROM (VALUES
+    (1, 0)
+) AS v ([GenerationId], [Generation])
+WHERE NOT EXISTS (SELECT 1 FROM [dms].[DescriptorUriGeneration] AS e WHERE e.[GenerationId] = v.[GenerationId]);
 GO
