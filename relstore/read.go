@@ -1,7 +1,6 @@
 package relstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -408,20 +407,12 @@ func jsonValue(t manifest.Type, s string) any {
 // encodeDocument writes the response body: id first, the document's
 // properties in key order, then _etag and _lastModifiedDate.
 func encodeDocument(id, etag string, lastModified time.Time, obj map[string]any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(obj); err != nil {
-		return nil, err
-	}
-	inner := bytes.TrimSpace(buf.Bytes())
-	inner = inner[1 : len(inner)-1]
-	out := make([]byte, 0, len(inner)+128)
+	out := make([]byte, 0, 1024)
 	out = append(out, `{"id":`...)
 	out = strconv.AppendQuote(out, id)
-	if len(inner) > 0 {
-		out = append(out, ',')
-		out = append(out, inner...)
+	out, err := appendObject(out, obj, true)
+	if err != nil {
+		return nil, err
 	}
 	out = append(out, `,"_etag":`...)
 	out = strconv.AppendQuote(out, etag)
