@@ -167,7 +167,7 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 	var vals []*string
 	for rows.Next() {
 		keys, vals = keys[:0], vals[:0]
-		if err := rows.Scan(&t, &keys, &vals); err != nil {
+		if err := scanReadRow(rows, &t, &keys, &vals); err != nil {
 			return nil, 0, err
 		}
 		switch {
