@@ -1,10 +1,12 @@
 package relstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -160,16 +162,32 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 	if p.uris != nil {
 		a.uris = &uriResolver{cache: p.uris}
 	}
-	var docs, cached []hydrated
-	total := int64(-1)
-	var t int32
-	var keys []int64
-	var vals []*string
+	// The rows arrive in no order (the statement sorts nothing: sorting
+	// (t, k) arrays cost the server more than Go): sorted here by table,
+	// then key, so that documents come in DocumentId order, parents before
+	// their children and collection items in ordinal order.
+	var read []readRow
 	for rows.Next() {
-		keys, vals = keys[:0], vals[:0]
-		if err := scanReadRow(rows, &t, &keys, &vals); err != nil {
+		var r readRow
+		if err := scanReadRow(rows, &r.t, &r.keys, &r.vals); err != nil {
 			return nil, 0, err
 		}
+		read = append(read, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	slices.SortFunc(read, func(x, y readRow) int {
+		if c := cmp.Compare(x.t, y.t); c != 0 {
+			return c
+		}
+		return slices.Compare(x.keys, y.keys)
+	})
+	var docs, cached []hydrated
+	total := int64(-1)
+	for _, r := range read {
+		t, keys, vals := r.t, r.keys, r.vals
 		switch {
 		case t == cachedArm:
 			h := hydrated{docID: keys[0], fromCache: true}
@@ -190,10 +208,6 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
-	}
-	rows.Close()
 	if a.uris != nil {
 		if err := a.uris.resolve(ctx, q); err != nil {
 			return nil, 0, err
@@ -211,6 +225,14 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 		sort.Slice(docs, func(i, j int) bool { return docs[i].docID < docs[j].docID })
 	}
 	return docs, total, nil
+}
+
+// readRow is one row of a read statement: its table (or arm type), key
+// and values.
+type readRow struct {
+	t    int32
+	keys []int64
+	vals []*string
 }
 
 // assembler rebuilds JSON objects from table rows.

@@ -100,8 +100,7 @@ func (s *Store) planSQL(p *plan) error {
 	if p.descriptor {
 		p.readSQL = `WITH page AS MATERIALIZED (%s)
 SELECT 0 AS t, ARRAY[d."DocumentId"] AS k, ARRAY[d."DocumentUuid"::text, d."Etag"::text, ` + lastModifiedExpr + `, x."Namespace"::text, x."CodeValue"::text, x."ShortDescription"::text, x."Description"::text, x."EffectiveBeginDate"::text, x."EffectiveEndDate"::text] AS v
-FROM page d JOIN "dms"."Descriptor" x ON x."DocumentId" = d."DocumentId"%s
-ORDER BY 1, 2`
+FROM page d JOIN "dms"."Descriptor" x ON x."DocumentId" = d."DocumentId"%s`
 		p.readOneSQL = p.readSQL
 		p.readOneCachedSQL = cachedRead(p.readSQL)
 		p.edgeVerifySQL = edgeVerifySQL(nil)
@@ -169,7 +168,7 @@ ORDER BY 1, 2`
 	if s.uris != nil {
 		arms[len(arms)-1] += generationArmSQL
 	}
-	read := "WITH page AS MATERIALIZED (%s)\n" + strings.Join(arms, "\nUNION ALL\n") + "%s\nORDER BY 1, 2"
+	read := "WITH page AS MATERIALIZED (%s)\n" + strings.Join(arms, "\nUNION ALL\n") + "%s"
 	p.readSQL = strings.ReplaceAll(read, pageCond, `IN (SELECT "DocumentId" FROM page)`)
 	// One document: a scalar subquery is evaluated once and each arm
 	// becomes a plain index lookup.
@@ -201,7 +200,7 @@ ORDER BY 1, 2`
 // Parts of a read statement (readSQL) that cachedRead rewrites.
 const (
 	readPrefix = "WITH page AS MATERIALIZED (%s)\n"
-	readSuffix = "%s\nORDER BY 1, 2"
+	readSuffix = "%s"
 	// cachedArm is the result type of a fresh dms.DocumentCache body in a
 	// page read (before every table's rows).
 	cachedArm = -3
