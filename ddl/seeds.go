@@ -57,12 +57,16 @@ func seeds(m *model.Model) ([]dialect.Insert, error) {
 		Key:     []string{"LockId"},
 		Rows:    [][]dialect.Value{{dialect.Int(1)}},
 	}
-	generation := dialect.Insert{
+	return []dialect.Insert{keys, schema, components, authLock, descriptorGenerationSeed()}, nil
+}
+
+// descriptorGenerationSeed inserts dms.DescriptorUriGeneration's one row.
+func descriptorGenerationSeed() dialect.Insert {
+	return dialect.Insert{
 		Schema: CoreSchema, Table: DescriptorGenerationTable,
 		Comment: "Seed: dms.DescriptorUriGeneration (its one row)",
 		Columns: []string{"GenerationId", "Generation"},
 		Key:     []string{"GenerationId"},
 		Rows:    [][]dialect.Value{{dialect.Int(1), dialect.Int(0)}},
 	}
-	return []dialect.Insert{keys, schema, components, authLock, generation}, nil
 }

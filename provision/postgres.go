@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/edfi-dmsc/dmsc/ddl"
+	"github.com/edfi-dmsc/dmsc/dialect"
+	"github.com/edfi-dmsc/dmsc/dialect/all"
 	"github.com/edfi-dmsc/dmsc/model"
 )
 
@@ -78,8 +80,9 @@ func applyPostgres(ctx context.Context, conn *pgx.Conn, m *model.Model, script s
 
 // alreadyPostgres answers for a database that holds an effective schema:
 // a *MismatchError for another hash; for the same hash, the catalog is
-// verified and the runtime manifest stored when missing (a dry run only
-// lists that step).
+// verified, the later core tables it lacks are created
+// (ddl.LaterCoreTables) and the runtime manifest stored when missing (a
+// dry run only lists those steps).
 func alreadyPostgres(ctx context.Context, tx pgx.Tx, m *model.Model, state *State, opts Options) (*Result, error) {
 	if mm := state.Mismatch(m); mm != nil {
 		return nil, mm
@@ -88,12 +91,19 @@ func alreadyPostgres(ctx context.Context, tx pgx.Tx, m *model.Model, state *Stat
 		return nil, withWhen(err, whenAlreadyProvisioned)
 	}
 	res := &Result{Status: AlreadyProvisioned, Dialect: model.PgSQL, Hash: m.EffectiveSchemaHash, DryRun: opts.DryRun}
-	if opts.Manifest == nil || state.ManifestStored {
-		return res, nil
+	later, err := missingLaterTables(ctx, tx)
+	if err != nil {
+		return nil, err
 	}
-	res.StoredManifest = true
-	res.Steps = []Step{manifestStep(pgManifestInsert, opts.Manifest, m.EffectiveSchemaHash)}
-	if opts.DryRun {
+	for _, t := range later {
+		res.AddedTables = append(res.AddedTables, t.Schema+"."+t.Name)
+		res.Steps = append(res.Steps, stepsOf(t.Statements)...)
+	}
+	if opts.Manifest != nil && !state.ManifestStored {
+		res.StoredManifest = true
+		res.Steps = append(res.Steps, manifestStep(pgManifestInsert, opts.Manifest, m.EffectiveSchemaHash))
+	}
+	if len(res.Steps) == 0 || opts.DryRun {
 		return res, nil
 	}
 	if err := execSteps(ctx, tx, res.Steps); err != nil {
@@ -410,4 +420,25 @@ func (Postgres) ReadState(ctx context.Context, dsn string) (*State, error) {
 	}
 	defer conn.Close(ctx)
 	return readStatePostgres(ctx, conn)
+}
+
+// missingLaterTables returns the later core tables (ddl.LaterCoreTables)
+// the database lacks, with their PostgreSQL statements.
+func missingLaterTables(ctx context.Context, q PgQuerier) ([]ddl.LaterCoreTable, error) {
+	d, err := all.For(model.PgSQL)
+	if err != nil {
+		return nil, err
+	}
+	var out []ddl.LaterCoreTable
+	for _, t := range ddl.LaterCoreTables(d) {
+		var exists bool
+		name := dialect.Qualified(d, t.Schema, t.Name)
+		if err := q.QueryRow(ctx, "SELECT to_regclass($1) IS NOT NULL", name).Scan(&exists); err != nil {
+			return nil, fmt.Errorf("look for %s.%s: %w", t.Schema, t.Name, err)
+		}
+		if !exists {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }

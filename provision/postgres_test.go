@@ -73,6 +73,40 @@ func TestPostgresProvision(t *testing.T) {
 		t.Errorf("refused provisioning changed the database:\n%s", d)
 	}
 
+	t.Run("later-core-tables", func(t *testing.T) {
+		// A database provisioned before the later core tables existed:
+		// provisioning it again creates them (a dry run only says so),
+		// then nothing changes.
+		for _, sql := range []string{`DROP TABLE "dms"."DescriptorUriGeneration"`, `DROP TABLE "auth"."EducationOrganizationIdClaimSet"`} {
+			if _, err := conn.Exec(ctx, sql); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := []string{"dms.DescriptorUriGeneration", "auth.EducationOrganizationIdClaimSet"}
+		dry, err := Provision(ctx, dsn, m, "", Options{DryRun: true})
+		if err != nil || dry.Status != AlreadyProvisioned || strings.Join(dry.AddedTables, " ") != strings.Join(want, " ") || len(dry.Steps) != 3 {
+			t.Fatalf("dry run = %+v, %v; want the two tables and three steps listed", dry, err)
+		}
+		var exists bool
+		if err := conn.QueryRow(ctx, `SELECT to_regclass('"dms"."DescriptorUriGeneration"') IS NOT NULL`).Scan(&exists); err != nil || exists {
+			t.Fatalf("the dry run created the table (%v, %v)", exists, err)
+		}
+		res, err := Provision(ctx, dsn, m, "", Options{})
+		if err != nil || strings.Join(res.AddedTables, " ") != strings.Join(want, " ") || !strings.Contains(res.String(), "created dms.DescriptorUriGeneration, auth.EducationOrganizationIdClaimSet") {
+			t.Fatalf("provision = %v, %v; want both tables created", res, err)
+		}
+		var gen int64
+		if err := conn.QueryRow(ctx, `SELECT "Generation" FROM "dms"."DescriptorUriGeneration" WHERE "GenerationId" = 1`).Scan(&gen); err != nil || gen != 0 {
+			t.Errorf("generation row: %d, %v", gen, err)
+		}
+		if d := pgtest.DiffLines(before.Lines(), pgtest.MustSnapshot(t, conn).Lines(), 40); d != "" {
+			t.Errorf("the recreated tables differ from the provisioned ones:\n%s", d)
+		}
+		if res, err := Provision(ctx, dsn, m, "", Options{}); err != nil || len(res.AddedTables) != 0 || len(res.Steps) != 0 {
+			t.Errorf("provision once more = %+v, %v; want nothing changed", res, err)
+		}
+	})
+
 	t.Run("verify-detects-missing", func(t *testing.T) {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `DROP VIEW "example"."EducationOrganization_View"`); err != nil {

@@ -63,6 +63,10 @@ type Result struct {
 	// StoredManifest is set when the runtime manifest was stored (a dry
 	// run: would be).
 	StoredManifest bool
+	// AddedTables lists the later core tables (ddl.LaterCoreTables) an
+	// already provisioned database lacked and that were created (a dry
+	// run: would be), as schema.name.
+	AddedTables []string
 	// Steps are the statements (SQL Server: batches) executed, in order;
 	// a dry run lists those a real run would execute.
 	Steps []Step
@@ -86,6 +90,19 @@ func (r *Result) String() string {
 		b.WriteString("dry run: ")
 	}
 	switch {
+	case r.Status == AlreadyProvisioned && len(r.AddedTables) > 0:
+		b.WriteString("already provisioned with effective schema hash " + r.Hash + ", catalog verified; ")
+		if r.DryRun {
+			b.WriteString("would create ")
+		} else {
+			b.WriteString("created ")
+		}
+		b.WriteString(strings.Join(r.AddedTables, ", ") + " (tables added by a later dmsc)")
+		if r.StoredManifest && r.DryRun {
+			b.WriteString(" and would store the runtime manifest")
+		} else if r.StoredManifest {
+			b.WriteString(" and stored the runtime manifest")
+		}
 	case r.Status == AlreadyProvisioned && r.StoredManifest && r.DryRun:
 		b.WriteString("already provisioned with effective schema hash " + r.Hash + ", catalog verified; would store the runtime manifest (1 statement)")
 	case r.Status == AlreadyProvisioned && r.StoredManifest:
