@@ -84,6 +84,8 @@ type WriteResult struct {
 	// uri is the new descriptor's Uri, noted in the descriptor URI map
 	// once the write commits.
 	uri writtenURI
+	// uriChanged: the update changed the descriptor's Uri.
+	uriChanged bool
 }
 
 // EdgeStats counts dms.ReferenceEdge rows written by one write.

@@ -9,7 +9,8 @@ import (
 )
 
 // CascadeStats describes the identity cascade of a write that changed a
-// document's identity.
+// document's identity (or a descriptor's URI, its letter case included:
+// the documents showing it change too).
 type CascadeStats struct {
 	// Closure counts the documents whose identity depends on the written
 	// one (not counting it), found over identity edges to a fixpoint.

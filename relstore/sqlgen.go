@@ -358,12 +358,17 @@ func writeSQL(p *plan, uriGeneration bool) {
 	p.updateSQL = "WITH " + strings.Join(upd, ",\n") + "\nSELECT doc.\"Etag\", " + strings.ReplaceAll(lastModifiedPlain, `"LastModifiedAt"`, `doc."LastModifiedAt"`) +
 		", (SELECT count(*) FROM ins), (SELECT count(*) FROM upd), (SELECT count(*) FROM del) FROM doc"
 	if p.descriptor {
-		p.rowsSQL = descriptorUpsert(2)
+		// It returns whether the Uri (parameter 9) changed, its letter
+		// case included: the documents showing it then change too (the
+		// write cascades). With uriGeneration, such a change increments
+		// the generation the descriptor URI maps read.
+		gen := ""
 		if uriGeneration {
-			// An update that changes the Uri (parameter 9) increments
-			// the generation the descriptor URI maps read.
-			p.rowsSQL = fmt.Sprintf(bumpGenerationCTE, "$9") + p.rowsSQL
+			gen = "gen AS (" + bumpGenerationSQL + ` AND EXISTS (SELECT 1 FROM old WHERE old."Uri" IS DISTINCT FROM $9)),` + "\n"
 		}
+		p.rowsSQL = `WITH old AS (SELECT "Uri" FROM "dms"."Descriptor" WHERE "DocumentId" = $1),` + "\n" + gen +
+			"ups AS (" + descriptorUpsert(2) + ")\n" +
+			`SELECT EXISTS (SELECT 1 FROM old WHERE old."Uri" IS DISTINCT FROM $9)`
 		return
 	}
 	n = 1

@@ -232,7 +232,9 @@ func (s *Store) writeTx(ctx context.Context, tx pgx.Tx, f *flat, mode writeMode,
 	if err != nil {
 		return WriteResult{}, mapWriteError(f.p, err)
 	}
-	if identityChanged {
+	// A descriptor whose URI changed only in letter case keeps its
+	// identity, but every document showing the URI changes too.
+	if identityChanged || out.uriChanged {
 		if out.Cascade, err = s.cascade(ctx, tx, st.docID()); err != nil {
 			return WriteResult{}, mapWriteError(f.p, err)
 		}
@@ -581,7 +583,16 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 		return out, err
 	}
 	if !created {
-		for i := 0; i < 1+2*boolInt(identityChanged); i++ {
+		var err error
+		if p.descriptor {
+			err = br.QueryRow().Scan(&out.uriChanged)
+		} else {
+			_, err = br.Exec()
+		}
+		if err != nil {
+			return out, err
+		}
+		for i := 0; i < 2*boolInt(identityChanged); i++ {
 			if _, err := br.Exec(); err != nil {
 				return out, err
 			}
