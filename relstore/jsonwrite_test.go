@@ -81,3 +81,30 @@ func FuzzAppendJSON(f *testing.F) {
 		checkSameAsStd(t, json.Number(s))
 	})
 }
+
+// TestAssemblerObjectKeys: scope objects are found by table and row key,
+// short keys and keys deeper than objKey holds alike, and keys that differ
+// in length or table are distinct.
+func TestAssemblerObjectKeys(t *testing.T) {
+	a := assembler{objects: map[objKey]map[string]any{}}
+	keys := [][]int64{{7}, {7, 0}, {7, 0, 0}, {1, 2, 3, 4, 5, 6}, {1, 2, 3, 4, 5, 6, 7}, {1, 2, 3, 4, 5, 6, 7, 8}}
+	for i, k := range keys {
+		a.setObject(3, k, map[string]any{"i": i})
+	}
+	a.setObject(4, []int64{7}, map[string]any{"i": -1})
+	for i, k := range keys {
+		o, ok := a.object(3, k)
+		if !ok || o["i"] != i {
+			t.Errorf("key %v: %v %v", k, o, ok)
+		}
+	}
+	if o, ok := a.object(4, []int64{7}); !ok || o["i"] != -1 {
+		t.Errorf("table 4: %v %v", o, ok)
+	}
+	if _, ok := a.object(3, []int64{7, 1}); ok {
+		t.Error("an absent key found")
+	}
+	if _, ok := a.object(3, []int64{1, 2, 3, 4, 5, 6, 9}); ok {
+		t.Error("an absent deep key found")
+	}
+}

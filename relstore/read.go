@@ -158,7 +158,7 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 		return nil, 0, err
 	}
 	defer rows.Close()
-	a := assembler{p: p, objects: map[string]map[string]any{}}
+	a := assembler{p: p, objects: map[objKey]map[string]any{}}
 	if p.uris != nil {
 		a.uris = &uriResolver{cache: p.uris}
 	}
@@ -237,8 +237,11 @@ type readRow struct {
 
 // assembler rebuilds JSON objects from table rows.
 type assembler struct {
-	p       *plan
-	objects map[string]map[string]any // "tableIdx|key" → scope object
+	p *plan
+	// objects holds each scope object by its table and row key; deep
+	// those whose key is longer than objKey holds, by its string form.
+	objects map[objKey]map[string]any
+	deep    map[string]map[string]any
 	docs    []map[string]any
 	buf     []byte
 	// uris maps the read's descriptor ids to URIs (nil: the statement
@@ -246,13 +249,52 @@ type assembler struct {
 	uris *uriResolver
 }
 
-func (a *assembler) key(table int, keys []int64) string {
+// maxKeyDepth is the longest row key objKey holds (a document id and
+// five ordinals).
+const maxKeyDepth = 6
+
+// objKey identifies a scope object without allocating: its table and
+// its row key.
+type objKey struct {
+	table int32
+	n     int32
+	k     [maxKeyDepth]int64
+}
+
+// object returns the scope object of table's row key.
+func (a *assembler) object(table int, keys []int64) (map[string]any, bool) {
+	if len(keys) > maxKeyDepth {
+		o, ok := a.deep[string(a.deepKey(table, keys))]
+		return o, ok
+	}
+	k := objKey{table: int32(table), n: int32(len(keys))}
+	copy(k.k[:], keys)
+	o, ok := a.objects[k]
+	return o, ok
+}
+
+// setObject records obj as the scope object of table's row key.
+func (a *assembler) setObject(table int, keys []int64, obj map[string]any) {
+	if len(keys) > maxKeyDepth {
+		if a.deep == nil {
+			a.deep = map[string]map[string]any{}
+		}
+		a.deep[string(a.deepKey(table, keys))] = obj
+		return
+	}
+	k := objKey{table: int32(table), n: int32(len(keys))}
+	copy(k.k[:], keys)
+	a.objects[k] = obj
+}
+
+// deepKey renders a long row key as "table|k1|k2…" in a.buf.
+func (a *assembler) deepKey(table int, keys []int64) []byte {
 	a.buf = strconv.AppendInt(a.buf[:0], int64(table), 10)
 	for _, k := range keys {
 		a.buf = append(a.buf, '|')
 		a.buf = strconv.AppendInt(a.buf, k, 10)
 	}
-	return string(a.buf)
+	return a.buf
 }
 
 func str(v *string) string {
@@ -277,7 +319,7 @@ func (a *assembler) root(docID int64, vals []*string) hydrated {
 		}
 	} else {
 		a.fill(a.p.root, obj, vals[3:])
-		a.objects[a.key(a.p.root.idx, []int64{docID})] = obj
+		a.setObject(a.p.root.idx, []int64{docID}, obj)
 	}
 	a.docs = append(a.docs, obj)
 	return h
@@ -289,7 +331,7 @@ func (a *assembler) child(tp *tablePlan, keys []int64, vals []*string) error {
 		return fmt.Errorf("runtime: row of %s has %d key values, want %d", tp.qname, len(keys), len(tp.keyCols))
 	}
 	np := len(tp.t.ParentKeyColumns)
-	parent, ok := a.objects[a.key(tp.parent.idx, keys[:np])]
+	parent, ok := a.object(tp.parent.idx, keys[:np])
 	if !ok {
 		return nil // its parent row is not part of the result
 	}
@@ -329,7 +371,7 @@ func (a *assembler) child(tp *tablePlan, keys []int64, vals []*string) error {
 	} else {
 		container[last] = obj
 	}
-	a.objects[a.key(tp.idx, keys)] = obj
+	a.setObject(tp.idx, keys, obj)
 	return nil
 }
 
@@ -431,15 +473,15 @@ func jsonValue(t manifest.Type, s string) any {
 func encodeDocument(id, etag string, lastModified time.Time, obj map[string]any) ([]byte, error) {
 	out := make([]byte, 0, 1024)
 	out = append(out, `{"id":`...)
-	out = strconv.AppendQuote(out, id)
+	out = appendJSONString(out, id)
 	out, err := appendObject(out, obj, true)
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, `,"_etag":`...)
-	out = strconv.AppendQuote(out, etag)
+	out = appendJSONString(out, etag)
 	out = append(out, `,"_lastModifiedDate":`...)
-	out = strconv.AppendQuote(out, lastModified.UTC().Format(time.RFC3339))
+	out = appendJSONString(out, lastModified.UTC().Format(time.RFC3339))
 	out = append(out, '}')
 	return out, nil
 }
