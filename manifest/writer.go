@@ -2,7 +2,8 @@ package manifest
 
 import (
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/edfi-dmsc/dmsc/jsonvalue"
 )
 
 // writer appends indented JSON exactly as encoding/json's Encoder with
@@ -52,7 +53,7 @@ func (w *writer) key(k string) {
 	w.buf = append(w.buf, ':', ' ')
 }
 
-func (w *writer) str(s string) { w.buf = appendJSONString(w.buf, s) }
+func (w *writer) str(s string) { w.buf = jsonvalue.AppendString(w.buf, s) }
 
 func (w *writer) int(n int) { w.buf = strconv.AppendInt(w.buf, int64(n), 10) }
 
@@ -85,60 +86,4 @@ func (w *writer) strings(k string, vs []string) {
 		w.str(v)
 	}
 	w.end(']')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString quotes s as encoding/json does with HTML escaping off:
-// `"` and `\` escaped, \b \f \n \r \t short, other controls as \u00xx,
-// U+2028 and U+2029 escaped, invalid UTF-8 as \ufffd.
-func appendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += n
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += n
-			start = i
-			continue
-		}
-		i += n
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edfi-dmsc/dmsc/jsonvalue"
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/refid"
 )
@@ -473,15 +474,15 @@ func jsonValue(t manifest.Type, s string) any {
 func encodeDocument(id, etag string, lastModified time.Time, obj map[string]any) ([]byte, error) {
 	out := make([]byte, 0, 1024)
 	out = append(out, `{"id":`...)
-	out = appendJSONString(out, id)
-	out, err := appendObject(out, obj, true)
+	out = jsonvalue.AppendString(out, id)
+	out, err := jsonvalue.AppendMembers(out, obj)
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, `,"_etag":`...)
-	out = appendJSONString(out, etag)
+	out = jsonvalue.AppendString(out, etag)
 	out = append(out, `,"_lastModifiedDate":`...)
-	out = appendJSONString(out, lastModified.UTC().Format(time.RFC3339))
+	out = jsonvalue.AppendString(out, lastModified.UTC().Format(time.RFC3339))
 	out = append(out, '}')
 	return out, nil
 }

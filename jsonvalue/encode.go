@@ -1,4 +1,4 @@
-package relstore
+package jsonvalue
 
 import (
 	"encoding/json"
@@ -8,13 +8,14 @@ import (
 	"unicode/utf8"
 )
 
-// appendJSON appends v, a value as the assembler builds it
-// (map[string]any, []any, string, json.Number, bool), exactly as
-// encoding/json encodes it with SetEscapeHTML(false): object keys in byte
-// order, the same string escapes. It skips encoding/json's reflection and
-// its key sorting through reflect values (42% of a query page's client
-// CPU). FuzzAppendJSON holds it byte-identical to encoding/json.
-func appendJSON(b []byte, v any) ([]byte, error) {
+// Append appends v, a value as Decode returns them (map[string]any,
+// []any, string, json.Number, bool, nil), exactly as encoding/json
+// encodes it with SetEscapeHTML(false): object keys in byte order, the
+// same string escapes, the same refusal of an invalid json.Number. It
+// skips encoding/json's reflection and its key sorting through reflect
+// values (42% of a relational query page's client CPU went there).
+// FuzzAppend holds it byte-identical to encoding/json.
+func Append(b []byte, v any) ([]byte, error) {
 	switch v := v.(type) {
 	case map[string]any:
 		return appendObject(b, v, false)
@@ -25,19 +26,19 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 				b = append(b, ',')
 			}
 			var err error
-			if b, err = appendJSON(b, e); err != nil {
+			if b, err = Append(b, e); err != nil {
 				return b, err
 			}
 		}
 		return append(b, ']'), nil
 	case string:
-		return appendJSONString(b, v), nil
+		return AppendString(b, v), nil
 	case json.Number:
 		if v == "" {
 			return append(b, '0'), nil // as encoding/json writes it
 		}
-		if !validNumber(string(v)) {
-			return b, fmt.Errorf("relstore: invalid number literal %q", string(v))
+		if !validNumberLiteral(string(v)) {
+			return b, fmt.Errorf("jsonvalue: invalid number literal %q", string(v))
 		}
 		return append(b, v...), nil
 	case bool:
@@ -45,12 +46,17 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 	case nil:
 		return append(b, "null"...), nil
 	}
-	return b, fmt.Errorf("relstore: cannot write %T as JSON", v)
+	return b, fmt.Errorf("jsonvalue: cannot write %T as JSON", v)
 }
 
-// appendObject appends the members of m in key order; with inner, without
-// the braces and each member preceded by a comma (members appended to an
-// object already open).
+// AppendMembers appends the members of m in key order, each preceded by a
+// comma, without braces: members of an object already open (Append).
+func AppendMembers(b []byte, m map[string]any) ([]byte, error) {
+	return appendObject(b, m, true)
+}
+
+// appendObject appends the members of m in key order; with inner, as
+// AppendMembers.
 func appendObject(b []byte, m map[string]any, inner bool) ([]byte, error) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -64,10 +70,10 @@ func appendObject(b []byte, m map[string]any, inner bool) ([]byte, error) {
 		if i > 0 || inner {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, k)
+		b = AppendString(b, k)
 		b = append(b, ':')
 		var err error
-		if b, err = appendJSON(b, m[k]); err != nil {
+		if b, err = Append(b, m[k]); err != nil {
 			return b, err
 		}
 	}
@@ -79,11 +85,11 @@ func appendObject(b []byte, m map[string]any, inner bool) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s quoted as encoding/json quotes a string with
+// AppendString appends s quoted as encoding/json quotes a string with
 // HTML escaping off: '"' and '\\' escaped, control characters as \b, \f,
 // \n, \r, \t or \u00XX, invalid UTF-8 as \ufffd, U+2028 and U+2029 as
 // \u2028 and \u2029.
-func appendJSONString(b []byte, s string) []byte {
+func AppendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -136,7 +142,7 @@ func appendJSONString(b []byte, s string) []byte {
 
 // validNumber reports whether s is a JSON number literal (encoding/json
 // refuses to write a json.Number that is not).
-func validNumber(s string) bool {
+func validNumberLiteral(s string) bool {
 	if s == "" {
 		return false
 	}
