@@ -117,6 +117,51 @@ func TestCorpus(t *testing.T) {
 				}
 			}
 			t.Logf("%s: %d single-field queries found their document", c.name, queries)
+			sameAsJoins(t, env)
 		})
 	}
+}
+
+// sameAsJoins reads every stored document, by pages and by id, through
+// env's store (descriptor URIs from memory) and through a store joining
+// dms.Descriptor, and fails on any byte that differs.
+func sameAsJoins(t *testing.T, env *relstoretest.Env) {
+	t.Helper()
+	joins, err := relstore.Open(t.Context(), env.Manifest, env.Pool, relstore.Options{DescriptorJoins: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := 0
+	for _, r := range env.Manifest.Resources {
+		after := ""
+		for {
+			q := relstore.QueryOptions{Limit: relstore.MaxLimit, After: after}
+			got, err := env.Store.Query(t.Context(), r.ProjectEndpoint, r.EndpointName, q)
+			if err != nil {
+				t.Fatalf("%s: %v", r.EndpointName, err)
+			}
+			want, err := joins.Query(t.Context(), r.ProjectEndpoint, r.EndpointName, q)
+			if err != nil {
+				t.Fatalf("%s: %v", r.EndpointName, err)
+			}
+			if len(got.Documents) != len(want.Documents) {
+				t.Fatalf("%s: a page of %d documents, %d through joins", r.EndpointName, len(got.Documents), len(want.Documents))
+			}
+			for i, d := range got.Documents {
+				one, err := env.Store.Get(t.Context(), r.ProjectEndpoint, r.EndpointName, d.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(d.JSON) != string(want.Documents[i].JSON) || string(one.JSON) != string(d.JSON) {
+					t.Errorf("%s %s: page body\n%s\nGET body\n%s\nthrough joins\n%s", r.EndpointName, d.ID, d.JSON, one.JSON, want.Documents[i].JSON)
+				}
+				docs++
+			}
+			if got.Next == "" {
+				break
+			}
+			after = got.Next
+		}
+	}
+	t.Logf("%d documents read the same through the descriptor URI map and through joins", docs)
 }
