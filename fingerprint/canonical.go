@@ -122,7 +122,7 @@ func appendValue(dst []byte, v any, sink io.Writer) ([]byte, error) {
 		}
 		return appendString(dst, x), nil
 	case json.Number:
-		if !validNumber(string(x)) {
+		if !jsonvalue.ValidNumber(string(x)) {
 			return nil, &pathError{msg: fmt.Sprintf("invalid JSON number %q", string(x))}
 		}
 		return append(dst, x...), nil
@@ -162,48 +162,4 @@ func appendValue(dst []byte, v any, sink io.Writer) ([]byte, error) {
 	default:
 		return nil, &pathError{msg: fmt.Sprintf("unsupported type %T (decode with Decoder.UseNumber)", v)}
 	}
-}
-
-// validNumber reports whether s is a JSON number token (RFC 8259):
-// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func validNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && s[i] >= '1' && s[i] <= '9':
-		i = skipDigits(s, i)
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		j := skipDigits(s, i+1)
-		if j == i+1 {
-			return false
-		}
-		i = j
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		j := skipDigits(s, i)
-		if j == i {
-			return false
-		}
-		i = j
-	}
-	return i == len(s)
-}
-
-// skipDigits returns the index of the first non-digit at or after i.
-func skipDigits(s string, i int) int {
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	return i
 }

@@ -37,7 +37,7 @@ func Append(b []byte, v any) ([]byte, error) {
 		if v == "" {
 			return append(b, '0'), nil // as encoding/json writes it
 		}
-		if !validNumberLiteral(string(v)) {
+		if !ValidNumber(string(v)) {
 			return b, fmt.Errorf("jsonvalue: invalid number literal %q", string(v))
 		}
 		return append(b, v...), nil
@@ -140,46 +140,46 @@ func AppendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// validNumber reports whether s is a JSON number literal (encoding/json
-// refuses to write a json.Number that is not).
-func validNumberLiteral(s string) bool {
-	if s == "" {
-		return false
-	}
-	if s[0] == '-' {
-		s = s[1:]
-		if s == "" {
-			return false
-		}
+// ValidNumber reports whether s is a JSON number token (RFC 8259):
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func ValidNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
 	}
 	switch {
-	case s[0] == '0':
-		s = s[1:]
-	case '1' <= s[0] && s[0] <= '9':
-		s = s[1:]
-		for len(s) > 0 && '0' <= s[0] && s[0] <= '9' {
-			s = s[1:]
-		}
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		i = skipDigits(s, i)
 	default:
 		return false
 	}
-	if len(s) >= 2 && s[0] == '.' && '0' <= s[1] && s[1] <= '9' {
-		s = s[2:]
-		for len(s) > 0 && '0' <= s[0] && s[0] <= '9' {
-			s = s[1:]
+	if i < len(s) && s[i] == '.' {
+		j := skipDigits(s, i+1)
+		if j == i+1 {
+			return false
 		}
+		i = j
 	}
-	if len(s) >= 2 && (s[0] == 'e' || s[0] == 'E') {
-		s = s[1:]
-		if s[0] == '+' || s[0] == '-' {
-			s = s[1:]
-			if s == "" {
-				return false
-			}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
 		}
-		for len(s) > 0 && '0' <= s[0] && s[0] <= '9' {
-			s = s[1:]
+		j := skipDigits(s, i)
+		if j == i {
+			return false
 		}
+		i = j
 	}
-	return s == ""
+	return i == len(s)
+}
+
+// skipDigits returns the index of the first non-digit at or after i.
+func skipDigits(s string, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
 }

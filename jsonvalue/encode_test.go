@@ -64,3 +64,17 @@ func FuzzAppend(f *testing.F) {
 		checkSameAsStd(t, json.Number(s))
 	})
 }
+
+// TestValidNumber: the RFC 8259 number grammar.
+func TestValidNumber(t *testing.T) {
+	for _, s := range []string{"0", "-0", "1", "10", "1.0", "1e5", "1E+5", "1e-5", "-0.5e10", "123456789012345678901234567890"} {
+		if !ValidNumber(s) {
+			t.Errorf("ValidNumber(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"", "-", "01", "+1", "1.", ".5", "1e", "1e+", "NaN", "Infinity", "0x10", "1 "} {
+		if ValidNumber(s) {
+			t.Errorf("ValidNumber(%q) = true", s)
+		}
+	}
+}
