@@ -15,3 +15,11 @@ func SetBeforeURIFetch(f func()) (restore func()) {
 	beforeURIFetch = f
 	return func() { beforeURIFetch = nil }
 }
+
+// SetBeforeCollisionCheck sets the function a write whose new identity
+// collides calls before it checks the grant on the identity's holder, and
+// returns a function restoring none.
+func SetBeforeCollisionCheck(f func()) (restore func()) {
+	beforeCollisionCheck = f
+	return func() { beforeCollisionCheck = nil }
+}

@@ -222,11 +222,15 @@ func (s *Store) writeTx(ctx context.Context, tx pgx.Tx, f *flat, mode writeMode,
 	}
 	st.imp = imp
 	identityChanged, err := s.decide(f, st, mode, ifMatch)
-	if err != nil {
+	var collided *collisionError
+	if err != nil && !errors.As(err, &collided) {
 		return WriteResult{}, err
 	}
 	if err := s.checkResolution(ctx, tx, f, st.res); err != nil {
 		return WriteResult{}, err
+	}
+	if collided != nil {
+		return WriteResult{}, s.collision(ctx, tx, f.p, collided)
 	}
 	out, err := s.writeRows(ctx, tx, f, st, identityChanged)
 	if err != nil {
@@ -411,7 +415,8 @@ func collectIDs(br pgx.BatchResults) ([]int64, error) {
 // decide takes the write's decisions on the state read after the locks:
 // the documents it relies on must be the ones it locked (else another
 // writer moved an identity meanwhile: retry), then If-Match, existence,
-// identity change and natural-key conflicts.
+// identity change and natural-key conflicts (a *collisionError, answered
+// by writeTx after the references resolve).
 func (s *Store) decide(f *flat, st *writeState, mode writeMode, ifMatch string) (identityChanged bool, err error) {
 	p, me := f.p, st.me
 	if me.found && me.docID != st.lockedOwn {
@@ -450,15 +455,15 @@ func (s *Store) decide(f *flat, st *writeState, mode writeMode, ifMatch string) 
 			}
 			identityChanged = true
 			if r, ok := st.res[f.refID]; ok && r.docID != me.docID {
-				return false, &ConflictError{Constraint: "natural key", Message: fmt.Sprintf(
-					"another %s:%s already has the new identity", p.res.ProjectName, p.res.ResourceName)}
+				return false, &collisionError{id: f.refID, err: &ConflictError{Constraint: "natural key", Message: fmt.Sprintf(
+					"another %s:%s already has the new identity", p.res.ProjectName, p.res.ResourceName)}}
 			}
 		}
 	}
 	if f.hasAlias {
 		if r, ok := st.res[f.aliasID]; ok && (!me.found || r.docID != me.docID) {
-			return false, &ConflictError{Constraint: "natural key", Message: fmt.Sprintf(
-				"a %s:%s with the same identity already exists (as another subclass)", p.res.Superclass.ProjectName, p.res.Superclass.ResourceName)}
+			return false, &collisionError{id: f.aliasID, alias: true, err: &ConflictError{Constraint: "natural key", Message: fmt.Sprintf(
+				"a %s:%s with the same identity already exists (as another subclass)", p.res.Superclass.ProjectName, p.res.Superclass.ResourceName)}}
 		}
 	}
 	return identityChanged, nil
