@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -126,19 +127,14 @@ func (s *Store) openDescriptorURIs(ctx context.Context) error {
 	return nil
 }
 
-// uriFix is a descriptor value the map did not hold when its row was read:
-// set writes its Uri once fetched.
-type uriFix struct {
-	id  int64
-	set func(uri string)
-}
-
 // uriResolver maps one read statement's descriptor ids to URIs.
 type uriResolver struct {
 	cache *descriptorURIs
 	// gen is the statement's generation (its generationArm row).
-	gen   int64
-	fixes []uriFix
+	gen int64
+	// want are the ids the map lacked; fetched their URIs once resolved.
+	want    []int64
+	fetched map[int64]string
 }
 
 // lookup returns the Uri of the descriptor whose id is text; on a miss,
@@ -149,30 +145,28 @@ func (r *uriResolver) lookup(text string) (uri string, id int64, ok bool) {
 		// Not an id (no store writes one): the value as read.
 		return text, 0, true
 	}
-	uri, ok = r.cache.get(r.gen, id)
+	if uri, ok = r.cache.get(r.gen, id); ok {
+		return uri, id, true
+	}
+	uri, ok = r.fetched[id]
 	return uri, id, ok
 }
 
-// later records set to be called with descriptor id's Uri once fetched.
-func (r *uriResolver) later(id int64, set func(uri string)) {
-	r.fixes = append(r.fixes, uriFix{id: id, set: set})
+// later records id to be fetched by resolve.
+func (r *uriResolver) later(id int64) {
+	r.want = append(r.want, id)
 }
 
-// resolve fetches the URIs the map lacked, through q, and sets them; it
+// resolve fetches the URIs the map lacked, through q, for lookup; it
 // returns errURIsChanged when the fetch saw another generation than the
 // read or lacks an id (the read must run again).
 func (r *uriResolver) resolve(ctx context.Context, q querier) error {
-	if len(r.fixes) == 0 {
+	if len(r.want) == 0 {
 		return nil
 	}
-	want := make([]int64, 0, len(r.fixes))
-	seen := make(map[int64]bool, len(r.fixes))
-	for _, f := range r.fixes {
-		if !seen[f.id] {
-			seen[f.id] = true
-			want = append(want, f.id)
-		}
-	}
+	slices.Sort(r.want)
+	want := slices.Compact(r.want)
+	r.want = nil
 	if beforeURIFetch != nil {
 		beforeURIFetch()
 	}
@@ -184,12 +178,11 @@ func (r *uriResolver) resolve(ctx context.Context, q querier) error {
 		return errURIsChanged
 	}
 	r.cache.put(gen, ids, uris)
-	byID := make(map[int64]string, len(ids))
-	for i, id := range ids {
-		byID[id] = uris[i]
+	if r.fetched == nil {
+		r.fetched = make(map[int64]string, len(ids))
 	}
-	for _, f := range r.fixes {
-		f.set(byID[f.id])
+	for i, id := range ids {
+		r.fetched[id] = uris[i]
 	}
 	return nil
 }

@@ -99,6 +99,11 @@ type tablePlan struct {
 	scalarCol int
 	keyCols   []string
 	dataCols  []*colPlan // non-key columns in table order
+	// valOff is, per data column, the index of its value in a read row's
+	// values (a reference's FK is followed by its identity fields); slot
+	// is the table's index in its parent's children (planWriter).
+	valOff []int
+	slot   int
 }
 
 // colPlan is one non-key column.
@@ -132,6 +137,8 @@ type equalityPlan struct{ source, target jsonpath.Path }
 type shape struct {
 	names []string // sorted keys of kids (deterministic walks)
 	kids  map[string]*kid
+	// members are kids in the order of names (planWriter).
+	members []*kid
 	// ext marks an `_ext` object, whose keys are extension projects: an
 	// unknown key is an error, not an overpost.
 	ext bool
@@ -152,6 +159,11 @@ type kid struct {
 	edge   *edgePlan  // reference object
 	table  *tablePlan // child table (array, or extension object)
 	inline *shape     // inlined object
+	// field is, in a reference object's shape, 1 + the index of the
+	// identity field it holds (edgePlan.fields).
+	field int
+	// key is the encoded member name and colon (planWriter).
+	key []byte
 }
 
 func newShape() *shape { return &shape{kids: map[string]*kid{}} }
@@ -200,6 +212,8 @@ type edgePlan struct {
 	// identity order.
 	fields []refField
 	name   string // "Project:Resource" of the target
+	// shape is the reference object's shape (planWriter).
+	shape *shape
 }
 
 // refField is one identity field inside a reference object.
@@ -350,6 +364,7 @@ func (s *Store) buildPlans() error {
 			errs = append(errs, fmt.Errorf("relstore.Open: %s:%s: %w", p.res.ProjectName, p.res.ResourceName, err))
 		}
 		p.getSQL = fmt.Sprintf(p.readOneSQL, getPageSQL, "")
+		p.planWriter()
 		if err := s.planSubjects(p); err != nil {
 			errs = append(errs, fmt.Errorf("relstore.Open: %s:%s: %w", p.res.ProjectName, p.res.ResourceName, err))
 		}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/edfi-dmsc/dmsc/jsonvalue"
 	"github.com/edfi-dmsc/dmsc/manifest"
 	"github.com/edfi-dmsc/dmsc/refid"
 )
@@ -159,7 +158,7 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 		return nil, 0, err
 	}
 	defer rows.Close()
-	a := assembler{p: p, objects: map[objKey]map[string]any{}}
+	a := assembler{p: p, objects: map[objKey]*node{}}
 	if p.uris != nil {
 		a.uris = &uriResolver{cache: p.uris}
 	}
@@ -209,17 +208,8 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 			}
 		}
 	}
-	if a.uris != nil {
-		if err := a.uris.resolve(ctx, q); err != nil {
-			return nil, 0, err
-		}
-	}
-	for i := range docs {
-		body, err := encodeDocument(docs[i].ID, docs[i].ETag, docs[i].LastModified, a.docs[i])
-		if err != nil {
-			return nil, 0, err
-		}
-		docs[i].JSON = body
+	if err := a.write(ctx, q, docs); err != nil {
+		return nil, 0, err
 	}
 	if len(cached) > 0 {
 		docs = append(docs, cached...)
@@ -236,15 +226,18 @@ type readRow struct {
 	vals []*string
 }
 
-// assembler rebuilds JSON objects from table rows.
+// assembler rebuilds documents from table rows: one node per scope
+// object, written out by a docWriter.
 type assembler struct {
 	p *plan
 	// objects holds each scope object by its table and row key; deep
 	// those whose key is longer than objKey holds, by its string form.
-	objects map[objKey]map[string]any
-	deep    map[string]map[string]any
-	docs    []map[string]any
+	objects map[objKey]*node
+	deep    map[string]*node
+	docs    []*node
 	buf     []byte
+	// slab is where nodes are allocated from, a chunk at a time.
+	slab []node
 	// uris maps the read's descriptor ids to URIs (nil: the statement
 	// joined the URIs).
 	uris *uriResolver
@@ -263,7 +256,7 @@ type objKey struct {
 }
 
 // object returns the scope object of table's row key.
-func (a *assembler) object(table int, keys []int64) (map[string]any, bool) {
+func (a *assembler) object(table int, keys []int64) (*node, bool) {
 	if len(keys) > maxKeyDepth {
 		o, ok := a.deep[string(a.deepKey(table, keys))]
 		return o, ok
@@ -274,18 +267,18 @@ func (a *assembler) object(table int, keys []int64) (map[string]any, bool) {
 	return o, ok
 }
 
-// setObject records obj as the scope object of table's row key.
-func (a *assembler) setObject(table int, keys []int64, obj map[string]any) {
+// setObject records n as the scope object of table's row key.
+func (a *assembler) setObject(table int, keys []int64, n *node) {
 	if len(keys) > maxKeyDepth {
 		if a.deep == nil {
-			a.deep = map[string]map[string]any{}
+			a.deep = map[string]*node{}
 		}
-		a.deep[string(a.deepKey(table, keys))] = obj
+		a.deep[string(a.deepKey(table, keys))] = n
 		return
 	}
 	k := objKey{table: int32(table), n: int32(len(keys))}
 	copy(k.k[:], keys)
-	a.objects[k] = obj
+	a.objects[k] = n
 }
 
 // deepKey renders a long row key as "table|k1|k2…" in a.buf.
@@ -311,18 +304,11 @@ func (a *assembler) root(docID int64, vals []*string) hydrated {
 	h := hydrated{docID: docID}
 	h.ID, h.ETag = str(vals[0]), str(vals[1])
 	h.LastModified, _ = time.Parse(time.RFC3339, str(vals[2]))
-	obj := map[string]any{}
-	if a.p.descriptor {
-		for i, name := range []string{"namespace", "codeValue", "shortDescription", "description", "effectiveBeginDate", "effectiveEndDate"} {
-			if v := vals[3+i]; v != nil {
-				obj[name] = *v
-			}
-		}
-	} else {
-		a.fill(a.p.root, obj, vals[3:])
-		a.setObject(a.p.root.idx, []int64{docID}, obj)
+	n := a.node(vals[3:])
+	if !a.p.descriptor {
+		a.setObject(a.p.root.idx, []int64{docID}, n)
 	}
-	a.docs = append(a.docs, obj)
+	a.docs = append(a.docs, n)
 	return h
 }
 
@@ -336,111 +322,56 @@ func (a *assembler) child(tp *tablePlan, keys []int64, vals []*string) error {
 	if !ok {
 		return nil // its parent row is not part of the result
 	}
-	container := parent
-	for _, n := range tp.rel[:len(tp.rel)-1] {
-		next, ok := container[n].(map[string]any)
-		if !ok {
-			next = map[string]any{}
-			container[n] = next
-		}
-		container = next
-	}
-	last := tp.rel[len(tp.rel)-1]
+	n := a.node(vals)
 	if tp.scalarCol >= 0 {
-		v := vals[tp.scalarCol]
-		if v == nil {
+		if vals[tp.valOff[tp.scalarCol]] == nil {
 			return nil
 		}
-		arr, _ := container[last].([]any)
-		if a.uris != nil && tp.dataCols[tp.scalarCol].edge != nil {
-			u, id, ok := a.uris.lookup(*v)
-			if !ok {
-				i := len(arr)
-				a.uris.later(id, func(u string) { container[last].([]any)[i] = u })
-			}
-			container[last] = append(arr, u)
-			return nil
-		}
-		container[last] = append(arr, jsonValue(tp.dataCols[tp.scalarCol].typ, *v))
-		return nil
-	}
-	obj := map[string]any{}
-	a.fill(tp, obj, vals)
-	if tp.array {
-		arr, _ := container[last].([]any)
-		container[last] = append(arr, obj)
 	} else {
-		container[last] = obj
+		a.setObject(tp.idx, keys, n)
 	}
-	a.setObject(tp.idx, keys, obj)
+	parent.attach(tp.slot, len(tp.parent.children), n)
 	return nil
 }
 
-// fill sets the data columns of one row into obj.
-func (a *assembler) fill(tp *tablePlan, obj map[string]any, vals []*string) {
-	i := 0
-	for _, c := range tp.dataCols {
-		switch {
-		case c.edge != nil && !c.edge.descriptor:
-			fk := vals[i]
-			i++
-			if fk == nil {
-				i += len(c.edge.fields)
-				continue
-			}
-			ref := map[string]any{}
-			for _, fd := range c.edge.fields {
-				switch v := vals[i]; {
-				case v == nil:
-				case fd.descriptorID && a.uris != nil:
-					a.setURI(ref, fd.rel, *v)
-				default:
-					setPath(ref, fd.rel, jsonValue(fd.typ, *v))
-				}
-				i++
-			}
-			setPath(obj, c.path, ref)
-		default:
-			v := vals[i]
-			i++
-			if v == nil || tp.scalarCol == c.idx {
-				continue
-			}
-			if c.edge != nil && a.uris != nil {
-				a.setURI(obj, c.path, *v)
-				continue
-			}
-			if c.edge != nil {
-				setPath(obj, c.path, *v)
-				continue
-			}
-			setPath(obj, c.path, jsonValue(c.typ, *v))
-		}
+// node returns a new node of row values vals.
+func (a *assembler) node(vals []*string) *node {
+	if len(a.slab) == 0 {
+		a.slab = make([]node, 64)
 	}
+	n := &a.slab[0]
+	a.slab = a.slab[1:]
+	n.vals = vals
+	return n
 }
 
-// setURI sets the Uri of the descriptor whose id is text at path, now or
-// once fetched.
-func (a *assembler) setURI(obj map[string]any, path []string, text string) {
-	u, id, ok := a.uris.lookup(text)
-	if !ok {
-		a.uris.later(id, func(u string) { setPath(obj, path, u) })
-		return
+// write writes the bodies of docs (a.docs, in order), fetching first the
+// descriptor URIs the map lacks.
+func (a *assembler) write(ctx context.Context, q querier, docs []hydrated) error {
+	w := docWriter{p: a.p, uris: a.uris}
+	for i := range docs {
+		docs[i].JSON = w.document(docs[i].ID, docs[i].ETag, docs[i].LastModified, a.docs[i])
 	}
-	setPath(obj, path, u)
-}
-
-func setPath(obj map[string]any, path []string, v any) {
-	cur := obj
-	for _, n := range path[:len(path)-1] {
-		next, ok := cur[n].(map[string]any)
-		if !ok {
-			next = map[string]any{}
-			cur[n] = next
-		}
-		cur = next
+	if w.err != nil {
+		return w.err
 	}
-	cur[path[len(path)-1]] = v
+	if len(w.missing) == 0 {
+		return nil
+	}
+	for _, id := range w.missing {
+		a.uris.later(id)
+	}
+	if err := a.uris.resolve(ctx, q); err != nil {
+		return err
+	}
+	w.missing = w.missing[:0]
+	for i := range docs {
+		docs[i].JSON = w.document(docs[i].ID, docs[i].ETag, docs[i].LastModified, a.docs[i])
+	}
+	if len(w.missing) > 0 {
+		return errURIsChanged // the map moved to a later generation meanwhile
+	}
+	return w.err
 }
 
 // jsonValue turns a column's text into its JSON value.
@@ -467,22 +398,4 @@ func jsonValue(t manifest.Type, s string) any {
 		return s
 	}
 	return s
-}
-
-// encodeDocument writes the response body: id first, the document's
-// properties in key order, then _etag and _lastModifiedDate.
-func encodeDocument(id, etag string, lastModified time.Time, obj map[string]any) ([]byte, error) {
-	out := make([]byte, 0, 1024)
-	out = append(out, `{"id":`...)
-	out = jsonvalue.AppendString(out, id)
-	out, err := jsonvalue.AppendMembers(out, obj)
-	if err != nil {
-		return nil, err
-	}
-	out = append(out, `,"_etag":`...)
-	out = jsonvalue.AppendString(out, etag)
-	out = append(out, `,"_lastModifiedDate":`...)
-	out = jsonvalue.AppendString(out, lastModified.UTC().Format(time.RFC3339))
-	out = append(out, '}')
-	return out, nil
 }

@@ -1,24 +1,50 @@
 package relstore
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/edfi-dmsc/dmsc/manifest"
 )
 
-// TestEncodeDocument: the body is id, the properties in key order, _etag
-// and _lastModifiedDate.
-func TestEncodeDocument(t *testing.T) {
-	got, err := encodeDocument("u-1", "7", time.Date(2024, 3, 1, 10, 15, 30, 0, time.UTC), map[string]any{"b": "x\u2028", "a": json.Number("1")})
-	if err != nil {
-		t.Fatal(err)
+// TestDocWriter: the body is id, the properties in key order (an
+// inlined object only when it holds a value, a reference object whenever
+// its FK is set), _etag and _lastModifiedDate.
+func TestDocWriter(t *testing.T) {
+	col := func(idx int, path []string, kind manifest.TypeKind) *colPlan {
+		return &colPlan{idx: idx, path: path, typ: manifest.Type{Kind: kind}}
 	}
-	want := `{"id":"u-1","a":1,"b":"x\u2028","_etag":"7","_lastModifiedDate":"2024-03-01T10:15:30Z"}`
-	if string(got) != want {
-		t.Errorf("got  %s\nwant %s", got, want)
+	b := col(0, []string{"b"}, manifest.KindString)
+	a := col(1, []string{"a"}, manifest.KindInt32)
+	d := col(2, []string{"o", "d"}, manifest.KindDecimal)
+	fk := col(3, []string{"ref"}, manifest.KindInt64)
+	fk.edge = &edgePlan{col: fk, fields: []refField{{rel: []string{"id"}, typ: manifest.Type{Kind: manifest.KindInt32}}}}
+	tp := &tablePlan{scalarCol: -1, shape: newShape(), dataCols: []*colPlan{b, a, d, fk}}
+	for _, c := range []*colPlan{b, a, d} {
+		tp.shape.at(c.path[:len(c.path)-1]).child(c.path[len(c.path)-1]).col = c
 	}
-	if got, _ = encodeDocument("u-1", "7", time.Date(2024, 3, 1, 10, 15, 30, 0, time.UTC), map[string]any{}); string(got) != `{"id":"u-1","_etag":"7","_lastModifiedDate":"2024-03-01T10:15:30Z"}` {
-		t.Errorf("empty document: %s", got)
+	tp.shape.child("ref").edge = fk.edge
+	p := &plan{root: tp, tables: []*tablePlan{tp}}
+	p.planWriter()
+	s := func(v string) *string { return &v }
+	at := time.Date(2024, 3, 1, 10, 15, 30, 0, time.UTC)
+	for _, c := range []struct {
+		vals []*string
+		want string
+	}{
+		{[]*string{s("x\u2028"), s("1"), s("2.500"), s("9"), s("4")}, `{"id":"u-1","a":1,"b":"x\u2028","o":{"d":2.5},"ref":{"id":4},"_etag":"7","_lastModifiedDate":"2024-03-01T10:15:30Z"}`},
+		{[]*string{nil, nil, nil, s("9"), nil}, `{"id":"u-1","ref":{},"_etag":"7","_lastModifiedDate":"2024-03-01T10:15:30Z"}`},
+		{[]*string{nil, nil, nil, nil, nil}, `{"id":"u-1","_etag":"7","_lastModifiedDate":"2024-03-01T10:15:30Z"}`},
+	} {
+		w := docWriter{p: p}
+		if got := w.document("u-1", "7", at, &node{vals: c.vals}); string(got) != c.want || w.err != nil {
+			t.Errorf("got  %s (%v)\nwant %s", got, w.err, c.want)
+		}
+	}
+	w := docWriter{p: p}
+	w.document("u-1", "7", at, &node{vals: []*string{nil, s("1e"), nil, nil, nil}})
+	if w.err == nil {
+		t.Error("an invalid number written without an error")
 	}
 }
 
@@ -26,20 +52,23 @@ func TestEncodeDocument(t *testing.T) {
 // short keys and keys deeper than objKey holds alike, and keys that differ
 // in length or table are distinct.
 func TestAssemblerObjectKeys(t *testing.T) {
-	a := assembler{objects: map[objKey]map[string]any{}}
+	a := assembler{objects: map[objKey]*node{}}
 	keys := [][]int64{{7}, {7, 0}, {7, 0, 0}, {1, 2, 3, 4, 5, 6}, {1, 2, 3, 4, 5, 6, 7}, {1, 2, 3, 4, 5, 6, 7, 8}}
+	nodes := make([]*node, len(keys))
 	for i, k := range keys {
-		a.setObject(3, k, map[string]any{"i": i})
+		nodes[i] = &node{}
+		a.setObject(3, k, nodes[i])
 	}
-	a.setObject(4, []int64{7}, map[string]any{"i": -1})
+	other := &node{}
+	a.setObject(4, []int64{7}, other)
 	for i, k := range keys {
 		o, ok := a.object(3, k)
-		if !ok || o["i"] != i {
-			t.Errorf("key %v: %v %v", k, o, ok)
+		if !ok || o != nodes[i] {
+			t.Errorf("key %v: %p %v, want %p", k, o, ok, nodes[i])
 		}
 	}
-	if o, ok := a.object(4, []int64{7}); !ok || o["i"] != -1 {
-		t.Errorf("table 4: %v %v", o, ok)
+	if o, ok := a.object(4, []int64{7}); !ok || o != other {
+		t.Errorf("table 4: %p %v", o, ok)
 	}
 	if _, ok := a.object(3, []int64{7, 1}); ok {
 		t.Error("an absent key found")

@@ -3,6 +3,7 @@ package relstore
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -100,9 +101,11 @@ func decodeTextArray(src []byte, dst []*string) ([]*string, error) {
 		return nil, errArrayFormat
 	}
 	// One string holding every element's bytes (the lengths are left in,
-	// unused) and one slice of headers: two allocations per row.
+	// unused), one slice of headers and dst grown once: three allocations
+	// per row.
 	all := string(rest)
 	strs := make([]string, n)
+	dst = slices.Grow(dst, n)
 	off := 0
 	for i := 0; i < n; i++ {
 		if len(rest)-off < 4 {
