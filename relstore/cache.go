@@ -23,7 +23,8 @@ WHERE "DocumentCache"."Etag" < EXCLUDED."Etag"`
 
 // cachedGet returns the fresh cached body of document id, if any.
 func (s *Store) cachedGet(ctx context.Context, p *plan, id string) (Document, bool, error) {
-	var body, etag, lastMod string
+	var body []byte
+	var etag, lastMod string
 	err := s.db.QueryRow(ctx, cacheGetSQL, id, p.key).Scan(&body, &etag, &lastMod)
 	if isNoRows(err) {
 		return Document{}, false, nil
@@ -31,7 +32,7 @@ func (s *Store) cachedGet(ctx context.Context, p *plan, id string) (Document, bo
 	if err != nil {
 		return Document{}, false, err
 	}
-	d := Document{ID: id, ETag: etag, JSON: []byte(body)}
+	d := Document{ID: id, ETag: etag, JSON: body}
 	d.LastModified, _ = time.Parse(time.RFC3339, lastMod)
 	return d, true, nil
 }

@@ -55,6 +55,25 @@ func TestDocumentCache(t *testing.T) {
 	if !jsonvalue.Equal(a, b) {
 		t.Errorf("the refreshed cache row differs:\n%s\n%s", third.JSON, fourth.JSON)
 	}
+	// A page serves the cached body with the id, ETag and last-modified
+	// time the tables give (the cache row is decoded from its wire form).
+	cachedPage, err := st.Query(t.Context(), "example", "studentSchoolAssociations", relstore.QueryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainPage, err := env.Store.Query(t.Context(), "example", "studentSchoolAssociations", relstore.QueryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cachedPage.Documents) != len(plainPage.Documents) || len(cachedPage.Documents) == 0 {
+		t.Fatalf("%d documents through the cache, %d without", len(cachedPage.Documents), len(plainPage.Documents))
+	}
+	for i, c := range cachedPage.Documents {
+		p := plainPage.Documents[i]
+		if c.ID != p.ID || c.ETag != p.ETag || !c.LastModified.Equal(p.LastModified) {
+			t.Errorf("page document %d: %s %s %v through the cache, %s %s %v without", i, c.ID, c.ETag, c.LastModified, p.ID, p.ETag, p.LastModified)
+		}
+	}
 	// Deleting the document removes its cache row.
 	if err := st.Delete(t.Context(), "example", "studentSchoolAssociations", ids[10], ""); err != nil {
 		t.Fatal(err)

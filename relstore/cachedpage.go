@@ -3,10 +3,14 @@ package relstore
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // cachedPageSQL reads a query page (pageSQL, yielding pageColumns) with the
@@ -16,7 +20,7 @@ import (
 // its page query and the cache lookups alone.
 func cachedPageSQL(pageSQL, countSQL string) string {
 	sql := `WITH page AS MATERIALIZED (` + pageSQL + `)
-SELECT 0 AS t, d."DocumentId", d."DocumentUuid"::text, d."Etag"::text, ` + lastModifiedExpr + `, c."DocumentJson"::text
+SELECT 0 AS t, d."DocumentId", d."DocumentUuid"::text, d."Etag", d."LastModifiedAt", c."DocumentJson"::text
 FROM page d LEFT JOIN "dms"."DocumentCache" c ON c."DocumentId" = d."DocumentId" AND c."Etag" = d."Etag"`
 	if countSQL != "" {
 		sql += "\nUNION ALL\nSELECT 1, (" + countSQL + "), NULL, NULL, NULL, NULL"
@@ -42,25 +46,23 @@ func (s *Store) cachedPage(ctx context.Context, p *plan, pageSQL string, args []
 	var missing []int64
 	total = -1
 	for rows.Next() {
-		var t int32
-		var id int64
-		var uuid, etag, lastMod, body *string
-		if err := rows.Scan(&t, &id, &uuid, &etag, &lastMod, &body); err != nil {
+		var r cachedRow
+		if err := scanCachedRow(rows, &r); err != nil {
 			return nil, 0, 0, 0, err
 		}
-		if t == 0 {
+		if r.t == 0 {
 			selected++
-			last = max(last, id)
+			last = max(last, r.id)
 		}
 		switch {
-		case t == 1:
-			total = id
-		case body == nil:
-			missing = append(missing, id)
+		case r.t == 1:
+			total = r.id
+		case r.body == nil:
+			missing = append(missing, r.id)
 		default:
-			h := hydrated{docID: id, fromCache: true}
-			h.ID, h.ETag, h.JSON = str(uuid), str(etag), []byte(*body)
-			h.LastModified, _ = time.Parse(time.RFC3339, str(lastMod))
+			h := hydrated{docID: r.id, fromCache: true}
+			h.ID, h.ETag, h.JSON = r.uuid, strconv.FormatInt(r.etag, 10), r.body
+			h.LastModified = r.lastMod.UTC().Truncate(time.Second) // as lastModifiedExpr renders it
 			docs = append(docs, h)
 		}
 	}
@@ -97,4 +99,63 @@ func (s *Store) assembleByID(ctx context.Context, p *plan, ids []int64) ([]hydra
 	}
 	docs, _, err := hydrateSQL(ctx, s.db, p, fmt.Sprintf(p.readSQL, page, ""), args)
 	return docs, err
+}
+
+// cachedRow is one row of cachedPageSQL: the arm, the DocumentId (or the
+// total), and the page columns with the cached body (nil when missing or
+// stale).
+type cachedRow struct {
+	t, id   int64
+	uuid    string
+	etag    int64
+	lastMod time.Time
+	body    []byte
+}
+
+// pgEpochMicros is the origin of PostgreSQL's binary timestamps
+// (2000-01-01 UTC) in Unix microseconds.
+const pgEpochMicros = 946684800000000
+
+// scanCachedRow decodes one row of cachedPageSQL from its wire values: an
+// allocation for the uuid and one copy of the body, where pgx's scan into
+// pointers allocated twice per column. A row in another shape or format
+// is left to rows.Scan.
+func scanCachedRow(rows pgx.Rows, r *cachedRow) error {
+	fds := rows.FieldDescriptions()
+	raw := rows.RawValues()
+	want := [...]uint32{pgtype.Int4OID, pgtype.Int8OID, pgtype.TextOID, pgtype.Int8OID, pgtype.TimestamptzOID, pgtype.TextOID}
+	size := [...]int{4, 8, -1, 8, 8, -1}
+	fast := len(fds) == len(want) && len(raw) == len(want)
+	for i := 0; fast && i < len(want); i++ {
+		fast = fds[i].DataTypeOID == want[i] && (size[i] < 0 || fds[i].Format == pgx.BinaryFormatCode && (raw[i] == nil || len(raw[i]) == size[i]))
+	}
+	if !fast || raw[0] == nil || raw[1] == nil {
+		var t int32
+		var uuid *string
+		var etag *int64
+		var lastMod *time.Time
+		if err := rows.Scan(&t, &r.id, &uuid, &etag, &lastMod, &r.body); err != nil {
+			return err
+		}
+		r.t, r.uuid = int64(t), str(uuid)
+		if etag != nil {
+			r.etag = *etag
+		}
+		if lastMod != nil {
+			r.lastMod = *lastMod
+		}
+		return nil
+	}
+	r.t = int64(int32(binary.BigEndian.Uint32(raw[0])))
+	r.id = int64(binary.BigEndian.Uint64(raw[1]))
+	if raw[2] == nil { // the total's row
+		return nil
+	}
+	r.uuid = string(raw[2])
+	r.etag = int64(binary.BigEndian.Uint64(raw[3]))
+	r.lastMod = time.UnixMicro(pgEpochMicros + int64(binary.BigEndian.Uint64(raw[4])))
+	if raw[5] != nil {
+		r.body = append(make([]byte, 0, len(raw[5])), raw[5]...)
+	}
+	return nil
 }
