@@ -9,7 +9,7 @@ import (
 const (
 	// cacheGetSQL returns the cached body of a document when it is fresh
 	// (its Etag equals dms.Document's).
-	cacheGetSQL = `SELECT c."DocumentJson"::text, d."Etag"::text, ` + lastModifiedExpr + `
+	cacheGetSQL = `SELECT c."DocumentJson"::text, d."Etag", d."LastModifiedAt"
 FROM "dms"."Document" d JOIN "dms"."DocumentCache" c ON c."DocumentId" = d."DocumentId" AND c."Etag" = d."Etag"
 WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
 	// cachePutSQL stores a body read at Etag $4, never replacing a newer
@@ -24,7 +24,8 @@ WHERE "DocumentCache"."Etag" < EXCLUDED."Etag"`
 // cachedGet returns the fresh cached body of document id, if any.
 func (s *Store) cachedGet(ctx context.Context, p *plan, id string) (Document, bool, error) {
 	var body []byte
-	var etag, lastMod string
+	var etag int64
+	var lastMod time.Time
 	err := s.db.QueryRow(ctx, cacheGetSQL, id, p.key).Scan(&body, &etag, &lastMod)
 	if isNoRows(err) {
 		return Document{}, false, nil
@@ -32,8 +33,8 @@ func (s *Store) cachedGet(ctx context.Context, p *plan, id string) (Document, bo
 	if err != nil {
 		return Document{}, false, err
 	}
-	d := Document{ID: id, ETag: etag, JSON: body}
-	d.LastModified, _ = time.Parse(time.RFC3339, lastMod)
+	d := Document{ID: id, ETag: strconv.FormatInt(etag, 10), JSON: body}
+	d.LastModified = lastMod.UTC().Truncate(time.Second) // as lastModifiedExpr renders it
 	return d, true, nil
 }
 

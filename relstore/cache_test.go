@@ -3,6 +3,7 @@ package relstore_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
 	"github.com/edfi-dmsc/dmsc/relstore"
@@ -37,8 +38,8 @@ func TestDocumentCache(t *testing.T) {
 		t.Errorf("cache hit took %d statements", env.Counter.Statements())
 	}
 	assertRoundTrip(t, seed[10].body, second.JSON)
-	if second.ETag != first.ETag {
-		t.Errorf("etag %s then %s", first.ETag, second.ETag)
+	if second.ETag != first.ETag || !second.LastModified.Equal(first.LastModified) || second.LastModified.Location() != time.UTC {
+		t.Errorf("etag %s then %s, last modified %v then %v", first.ETag, second.ETag, first.LastModified, second.LastModified)
 	}
 	// A cascade from the student makes the association's row stale.
 	if _, err := st.Update(t.Context(), "example", "students", ids[9], []byte(`{"studentUniqueId":"S1-new","firstName":"Ana","lastSurname":"Lee","birthDate":"2010-05-01"}`), ""); err != nil {
