@@ -236,8 +236,10 @@ type assembler struct {
 	deep    map[string]*node
 	docs    []*node
 	buf     []byte
-	// slab is where nodes are allocated from, a chunk at a time.
-	slab []node
+	// slab is where nodes are allocated from, a chunk at a time (the
+	// last chunk's size).
+	slab  []node
+	chunk int
 	// uris maps the read's descriptor ids to URIs (nil: the statement
 	// joined the URIs).
 	uris *uriResolver
@@ -337,7 +339,9 @@ func (a *assembler) child(tp *tablePlan, keys []int64, vals []*string) error {
 // node returns a new node of row values vals.
 func (a *assembler) node(vals []*string) *node {
 	if len(a.slab) == 0 {
-		a.slab = make([]node, 64)
+		// Small at first (a GET reads a few rows), larger for pages.
+		a.chunk = min(max(2*a.chunk, 8), 128)
+		a.slab = make([]node, a.chunk)
 	}
 	n := &a.slab[0]
 	a.slab = a.slab[1:]
