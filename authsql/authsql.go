@@ -78,6 +78,17 @@ type Shape struct {
 	// 27 ms), the probe follows the document's few ancestors. Pages keep
 	// the IN form (a hash semi-join over the claims' reach).
 	Single bool
+	// KeyArray renders, for PostgreSQL and a statement choosing a page's
+	// keys, the test of an element whose subject is the document itself
+	// (site self: a Student, a School) as membership in an array of the
+	// claims' reach — `r."DocumentId" = ANY(ARRAY(SELECT v.Col FROM auth.V
+	// v WHERE …))` — instead of the IN form. The reach is computed once
+	// and the root's primary key is scanned in key order for its members,
+	// so a page stops after its limit; the IN form probes the root for
+	// every member before it sorts (a first page of Students under one
+	// LEA of 1,000 students: 0.43 ms against 2.1 ms). Counts keep the IN
+	// form (a hash semi-join); Single wins over it; SQL Server ignores it.
+	KeyArray bool
 	// ClaimSetParam is, for PostgreSQL, the placeholder of a uuid
 	// parameter naming a claim set stored in
 	// auth.EducationOrganizationIdClaimSet: when set, the claims are read
@@ -619,14 +630,18 @@ func (b *builder) related(s authz.Strategy, e manifest.SecurableElement) string 
 	name, col := view(s, e.Subject)
 	// in tests expr against the view: IN (pages) or an EXISTS probe
 	// (Shape.Single).
+	reach := "SELECT v." + q.id(col) + " FROM " + q.rel(authSchema, name) + " v WHERE "
 	in := func(expr string) string {
 		if b.sh.Single {
 			return b.probe(q.rel(authSchema, name) + " v WHERE v." + q.id(col) + " = " + expr + " AND " + b.inClaims("v."+q.id(claimColumn)))
 		}
-		return expr + " IN (SELECT v." + q.id(col) + " FROM " + q.rel(authSchema, name) + " v WHERE " + b.inClaims("v."+q.id(claimColumn)) + ")"
+		return expr + " IN (" + reach + b.inClaims("v."+q.id(claimColumn)) + ")"
 	}
 	switch e.Site {
 	case manifest.SiteSelf:
+		if b.sh.KeyArray && !b.sh.Single && b.m.Dialect == manifest.DialectPgSQL {
+			return r("DocumentId") + " = ANY(ARRAY(" + reach + b.inClaims("v."+q.id(claimColumn)) + "))"
+		}
 		return in(r("DocumentId"))
 	case manifest.SiteDirect:
 		return in(r(e.Column))

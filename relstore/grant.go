@@ -98,24 +98,40 @@ const (
 	claimSetToken = "$9003"
 )
 
+// predicateForm is how a statement tests the grant.
+type predicateForm int
+
+const (
+	// formIn tests membership in each subject's reach (IN subqueries): a
+	// page's total count.
+	formIn predicateForm = iota
+	// formProbe probes up the views from the row's values
+	// (authsql.Shape.Single): one document, or a page under many claims.
+	formProbe
+	// formKeys is formIn with the document-is-subject elements as arrays
+	// of the reach (authsql.Shape.KeyArray): a page's keys under few
+	// claims.
+	formKeys
+)
+
 // grantPredicate returns, when ctx carries a grant, the SQL condition over
-// alias r that the grant allows, adding its parameters through param; ""
-// without a grant.
-func (s *Store) grantPredicate(ctx context.Context, p *plan, param func(any) string, single bool) (string, error) {
+// alias r that the grant allows, in form, adding its parameters through
+// param; "" without a grant.
+func (s *Store) grantPredicate(ctx context.Context, p *plan, param func(any) string, form predicateForm) (string, error) {
 	g, ok := grantFrom(ctx)
 	if !ok {
 		return "", nil
 	}
-	return s.predicateSQL(p, g, param, single)
+	return s.predicateSQL(p, g, param, form)
 }
 
-// predicateSQL is the SQL condition over alias r that grant g allows,
-// adding its parameters through param; single when the statement checks
-// one document (authsql.Shape.Single).
-func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string, single bool) (string, error) {
+// predicateSQL is the SQL condition over alias r that grant g allows, in
+// form, adding its parameters through param.
+func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string, form predicateForm) (string, error) {
 	shape := authsql.Shape{
 		Claims: len(g.EdOrgIDs), Prefixes: len(g.NamespacePrefixes),
-		ClaimsParam: claimsToken, PrefixesParam: prefixesToken, Single: single,
+		ClaimsParam: claimsToken, PrefixesParam: prefixesToken,
+		Single: form == formProbe, KeyArray: form == formKeys,
 	}
 	claimSet := s.storedClaimSet(g)
 	if claimSet != "" {

@@ -134,15 +134,29 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	// An OFFSET page keeps the IN form too: every skipped row would be
 	// probed (a page at offset 90,000 under 10,000 claims: 2.7 s against
 	// 0.1 s).
+	// Under fewer claims the keys test a document-is-subject element
+	// against an array of the reach (formKeys): the root's primary key is
+	// then scanned in key order and the page stops after its limit (a
+	// first page of Students under one LEA: 0.59 ms against 1.43 ms; at
+	// offset 900 under 100 schools 1.2 ms against 1.65 ms). Not under
+	// many claims: an OFFSET page of Schools under 10,000 school claims
+	// took 29 ms that way against 11 ms.
 	g, _ := grantFrom(ctx)
-	probe := len(g.EdOrgIDs) >= manyClaims && (q.Offset == 0 || q.After != "")
-	granted, err := s.grantPredicate(ctx, p, param, probe)
+	form := formKeys
+	switch {
+	case len(g.EdOrgIDs) < manyClaims:
+	case q.Offset == 0 || q.After != "":
+		form = formProbe
+	default:
+		form = formIn
+	}
+	granted, err := s.grantPredicate(ctx, p, param, form)
 	if err != nil {
 		return Page{}, err
 	}
 	countGranted := granted
-	if granted != "" && probe && q.TotalCount {
-		if countGranted, err = s.grantPredicate(ctx, p, param, false); err != nil {
+	if granted != "" && q.TotalCount {
+		if countGranted, err = s.grantPredicate(ctx, p, param, formIn); err != nil {
 			return Page{}, err
 		}
 	}
