@@ -522,6 +522,7 @@ func (r *oracleRun) read(where, cs string, res *manifest.Resource, g authoracle.
 		limit = 1 + r.rnd.IntN(10)
 	}
 	got := map[string]bool{}
+	var order []string // the documents in page order
 	after := ""
 	var total int64
 	r.queries++
@@ -537,11 +538,27 @@ func (r *oracleRun) read(where, cs string, res *manifest.Resource, g authoracle.
 		}
 		for _, d := range p.Documents {
 			got[d.ID] = true
+			order = append(order, d.ID)
 		}
 		if p.Next == "" {
 			break
 		}
 		after = p.Next
+	}
+	// A page at an offset (its keys take another form than keyset pages
+	// and totals) holds the documents the keyset pages had there.
+	if len(order) > 1 {
+		off := 1 + r.rnd.IntN(len(order)-1)
+		r.pages++
+		p, err := r.st.Query(gctx, res.ProjectEndpoint, res.EndpointName, relstore.QueryOptions{Limit: limit, Offset: off})
+		want := order[off:min(off+limit, len(order))]
+		var ids []string
+		for _, d := range p.Documents {
+			ids = append(ids, d.ID)
+		}
+		if err != nil || !slices.Equal(ids, want) {
+			r.mismatch("%s: %s: the page at offset %d holds %v (%v), the keyset pages had %v there", where, dec.Predicate, off, ids, err, want)
+		}
 	}
 	for _, id := range allowed {
 		if !got[id] {
