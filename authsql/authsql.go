@@ -89,6 +89,12 @@ type Shape struct {
 	// LEA of 1,000 students: 0.43 ms against 2.1 ms). Counts keep the IN
 	// form (a hash semi-join); Single wins over it; SQL Server ignores it.
 	KeyArray bool
+	// AfterParam is, with KeyArray on PostgreSQL, the placeholder of a
+	// bigint parameter holding a keyset page's cursor: the reach keeps only
+	// the ids after it, so the scan of the root's key does not look up the
+	// ids of earlier pages (a second page of Students under 100 schools:
+	// 0.33 ms against 0.59 ms). "" for a first or OFFSET page.
+	AfterParam string
 	// ClaimSetParam is, for PostgreSQL, the placeholder of a uuid
 	// parameter naming a claim set stored in
 	// auth.EducationOrganizationIdClaimSet: when set, the claims are read
@@ -347,6 +353,9 @@ func newBuilder(m *manifest.Manifest, res *manifest.Resource, sh Shape) (*builde
 	}
 	if sh.ClaimSetParam != "" {
 		params = append(params, sh.ClaimSetParam)
+	}
+	if sh.AfterParam != "" {
+		params = append(params, sh.AfterParam)
 	}
 	for _, p := range params {
 		if !validParam(p) {
@@ -640,7 +649,11 @@ func (b *builder) related(s authz.Strategy, e manifest.SecurableElement) string 
 	switch e.Site {
 	case manifest.SiteSelf:
 		if b.sh.KeyArray && !b.sh.Single && b.m.Dialect == manifest.DialectPgSQL {
-			return r("DocumentId") + " = ANY(ARRAY(" + reach + b.inClaims("v."+q.id(claimColumn)) + "))"
+			after := ""
+			if b.sh.AfterParam != "" {
+				after = " AND v." + q.id(col) + " > " + b.sh.AfterParam + "::bigint"
+			}
+			return r("DocumentId") + " = ANY(ARRAY(" + reach + b.inClaims("v."+q.id(claimColumn)) + after + "))"
 		}
 		return in(r("DocumentId"))
 	case manifest.SiteDirect:

@@ -141,6 +141,7 @@ type form struct {
 var forms = []form{
 	{"pgsql", model.PgSQL, authsql.Shape{Claims: 3, Prefixes: 2}},
 	{"pgsql, page keys", model.PgSQL, authsql.Shape{Claims: 3, Prefixes: 2, KeyArray: true}}, // shown where it differs
+	{"pgsql, keyset page keys", model.PgSQL, authsql.Shape{Claims: 3, Prefixes: 2, KeyArray: true, AfterParam: "$3"}},
 	{"mssql, 3 claims", model.MSSQL, authsql.Shape{Claims: 3, Prefixes: 2}},
 	{"mssql, 2000 claims", model.MSSQL, authsql.Shape{Claims: authsql.MSSQLMaxListClaims, Prefixes: 2}},
 }

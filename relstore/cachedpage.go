@@ -90,7 +90,7 @@ func (s *Store) assembleByID(ctx context.Context, p *plan, ids []int64) ([]hydra
 		return "$" + strconv.Itoa(len(args))
 	}
 	page := "SELECT " + pageColumns + " FROM " + p.rootRelation() + ` r JOIN "dms"."Document" d ON d."DocumentId" = r."DocumentId" WHERE r."DocumentId" = ANY(` + param(ids) + `::bigint[])`
-	granted, err := s.grantPredicate(ctx, p, param, formProbe)
+	granted, err := s.grantPredicate(ctx, p, param, formProbe, 0)
 	if err != nil {
 		return nil, err
 	}

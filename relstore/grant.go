@@ -96,6 +96,7 @@ const (
 	claimsToken   = "$9001"
 	prefixesToken = "$9002"
 	claimSetToken = "$9003"
+	afterToken    = "$9004"
 )
 
 // predicateForm is how a statement tests the grant.
@@ -116,22 +117,26 @@ const (
 
 // grantPredicate returns, when ctx carries a grant, the SQL condition over
 // alias r that the grant allows, in form, adding its parameters through
-// param; "" without a grant.
-func (s *Store) grantPredicate(ctx context.Context, p *plan, param func(any) string, form predicateForm) (string, error) {
+// param; "" without a grant. after is the keyset cursor of a formKeys page
+// (0: none).
+func (s *Store) grantPredicate(ctx context.Context, p *plan, param func(any) string, form predicateForm, after int64) (string, error) {
 	g, ok := grantFrom(ctx)
 	if !ok {
 		return "", nil
 	}
-	return s.predicateSQL(p, g, param, form)
+	return s.predicateSQL(p, g, param, form, after)
 }
 
 // predicateSQL is the SQL condition over alias r that grant g allows, in
-// form, adding its parameters through param.
-func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string, form predicateForm) (string, error) {
+// form, adding its parameters through param; after as grantPredicate.
+func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string, form predicateForm, after int64) (string, error) {
 	shape := authsql.Shape{
 		Claims: len(g.EdOrgIDs), Prefixes: len(g.NamespacePrefixes),
 		ClaimsParam: claimsToken, PrefixesParam: prefixesToken,
 		Single: form == formProbe, KeyArray: form == formKeys,
+	}
+	if form == formKeys && after > 0 {
+		shape.AfterParam = afterToken
 	}
 	claimSet := s.storedClaimSet(g)
 	if claimSet != "" {
@@ -154,6 +159,9 @@ func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string, form pred
 	}
 	if res.UsesPrefixes {
 		sql = strings.ReplaceAll(sql, prefixesToken, param(authsql.LikePatterns(g.NamespacePrefixes)))
+	}
+	if strings.Contains(sql, afterToken) {
+		sql = strings.ReplaceAll(sql, afterToken, param(after))
 	}
 	if strings.Contains(sql, claimsToken) || strings.Contains(sql, prefixesToken) || strings.Contains(sql, claimSetToken) {
 		return "", fmt.Errorf("relstore: authorization predicate of %s kept a placeholder", p.res.ResourceName)

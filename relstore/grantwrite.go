@@ -34,7 +34,7 @@ func (s *Store) allowedSQL(ctx context.Context, p *plan, pred authz.Predicate, d
 	}
 	g, _ := grantFrom(ctx)
 	g.Predicate = pred
-	cond, err := s.predicateSQL(p, g, param, formProbe)
+	cond, err := s.predicateSQL(p, g, param, formProbe, 0)
 	if err != nil {
 		return "", nil, err
 	}

@@ -150,13 +150,20 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	default:
 		form = formIn
 	}
-	granted, err := s.grantPredicate(ctx, p, param, form)
+	var after int64
+	badAfter := false
+	if q.After != "" {
+		a, err := strconv.ParseInt(q.After, 10, 64)
+		badAfter = err != nil || a < 0
+		after = max(a, 0)
+	}
+	granted, err := s.grantPredicate(ctx, p, param, form, after)
 	if err != nil {
 		return Page{}, err
 	}
 	countGranted := granted
 	if granted != "" && q.TotalCount {
-		if countGranted, err = s.grantPredicate(ctx, p, param, formIn); err != nil {
+		if countGranted, err = s.grantPredicate(ctx, p, param, formIn, 0); err != nil {
 			return Page{}, err
 		}
 	}
@@ -198,13 +205,8 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 			conds = append(conds, "("+strings.Join(ors, " OR ")+")")
 		}
 	}
-	var after int64
-	if q.After != "" {
-		a, err := strconv.ParseInt(q.After, 10, 64)
-		if err != nil || a < 0 {
-			problems = append(problems, Problem{Path: "after", Message: "is not a cursor returned by a previous page"})
-		}
-		after = a
+	if badAfter {
+		problems = append(problems, Problem{Path: "after", Message: "is not a cursor returned by a previous page"})
 	}
 	if len(problems) > 0 {
 		return Page{}, &ValidationError{Problems: problems}

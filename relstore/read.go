@@ -48,7 +48,7 @@ func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	predicate, err := s.grantPredicate(ctx, p, param, formProbe)
+	predicate, err := s.grantPredicate(ctx, p, param, formProbe, 0)
 	if err != nil {
 		return Document{}, err
 	}
