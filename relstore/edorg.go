@@ -41,16 +41,29 @@ WHERE c."DescendantDocumentId" IN (SELECT "DescendantDocumentId" FROM "auth"."Ed
 	// closureRebuildSQL rewrites the closure of the document's subtree
 	// (walked down through the parent table) from the parent table, when
 	// the document has no self pair (new, or removed as stale above).
-	closureRebuildSQL = `WITH RECURSIVE down(id) AS (
-  SELECT $1::bigint
-  UNION SELECT p."DocumentId" FROM "dms"."EducationOrganizationParent" p JOIN down ON p."ParentDocumentId" = down.id),
-up(d, a) AS (
-  SELECT id, id FROM down
-  UNION SELECT up.d, p."ParentDocumentId" FROM up JOIN "dms"."EducationOrganizationParent" p ON p."DocumentId" = up.a)
+	// Each step looks its rows up through the parent table's index (a
+	// LATERAL subquery the planner cannot flatten, OFFSET 0), and the
+	// walks are UNION ALL bounded at maxEdOrgDepth levels, duplicates left
+	// to ON CONFLICT: a generic plan of the UNION form hashed the whole
+	// parent table per step and sized its dedup table for a million rows
+	// (a new school under 10,101 EdOrgs: about 8 ms against 0.04 ms).
+	closureRebuildSQL = `WITH RECURSIVE down(id, n) AS (
+  SELECT $1::bigint, 0
+  UNION ALL SELECT p."DocumentId", down.n + 1 FROM down CROSS JOIN LATERAL (
+    SELECT p."DocumentId" FROM "dms"."EducationOrganizationParent" p WHERE p."ParentDocumentId" = down.id OFFSET 0) p
+  WHERE down.n < ` + maxEdOrgDepth + `),
+up(d, a, n) AS (
+  SELECT id, id, 0 FROM down
+  UNION ALL SELECT up.d, p."ParentDocumentId", up.n + 1 FROM up CROSS JOIN LATERAL (
+    SELECT p."ParentDocumentId" FROM "dms"."EducationOrganizationParent" p WHERE p."DocumentId" = up.a OFFSET 0) p
+  WHERE up.n < ` + maxEdOrgDepth + `)
 INSERT INTO "auth"."EducationOrganizationClosure" ("AncestorDocumentId", "DescendantDocumentId")
 SELECT a, d FROM up
 WHERE NOT EXISTS (SELECT 1 FROM "auth"."EducationOrganizationClosure" WHERE "AncestorDocumentId" = $1 AND "DescendantDocumentId" = $1)
 ON CONFLICT DO NOTHING`
+	// maxEdOrgDepth bounds the closure walks (the writes refuse cycles;
+	// Ed-Fi hierarchies are 3–4 levels deep).
+	maxEdOrgDepth = "64"
 	// closureDeleteSQL drops a deleted EdOrg's closure rows.
 	closureDeleteSQL = `DELETE FROM "auth"."EducationOrganizationClosure" WHERE "DescendantDocumentId" = $1 OR "AncestorDocumentId" = $1`
 )
