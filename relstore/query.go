@@ -162,7 +162,7 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 		return Page{}, err
 	}
 	countGranted := granted
-	if granted != "" && q.TotalCount {
+	if granted != "" && q.TotalCount && form != formIn {
 		if countGranted, err = s.grantPredicate(ctx, p, param, formIn, 0); err != nil {
 			return Page{}, err
 		}
