@@ -50,6 +50,7 @@ func (p *plan) planWriter() {
 				}
 			}
 		}
+		tp.width = off
 		for i, c := range tp.children {
 			c.slot = i
 		}

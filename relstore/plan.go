@@ -101,9 +101,11 @@ type tablePlan struct {
 	dataCols  []*colPlan // non-key columns in table order
 	// valOff is, per data column, the index of its value in a read row's
 	// values (a reference's FK is followed by its identity fields); slot
-	// is the table's index in its parent's children (planWriter).
+	// is the table's index in its parent's children; width the number of
+	// values of a read row (planWriter).
 	valOff []int
 	slot   int
+	width  int
 }
 
 // colPlan is one non-key column.

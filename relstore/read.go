@@ -186,8 +186,20 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 	})
 	var docs, cached []hydrated
 	total := int64(-1)
+	rootWidth := 3 + len(descriptorMembers)
+	if !p.descriptor {
+		rootWidth = 3 + p.root.width
+	}
 	for _, r := range read {
 		t, keys, vals := r.t, r.keys, r.vals
+		// The statement is ours, but a row of another shape is an error,
+		// never an index out of range.
+		switch {
+		case len(keys) == 0 || t > 0 && int(t) >= len(p.tables),
+			t == cachedArm && len(vals) < 4,
+			t == 0 && len(vals) != rootWidth:
+			return nil, 0, fmt.Errorf("runtime: a read row of %s in an unexpected shape (arm %d, %d keys, %d values)", p.res.ResourceName, t, len(keys), len(vals))
+		}
 		switch {
 		case t == cachedArm:
 			h := hydrated{docID: keys[0], fromCache: true}
@@ -318,6 +330,9 @@ func (a *assembler) root(docID int64, vals []*string) hydrated {
 func (a *assembler) child(tp *tablePlan, keys []int64, vals []*string) error {
 	if len(keys) != len(tp.keyCols) {
 		return fmt.Errorf("runtime: row of %s has %d key values, want %d", tp.qname, len(keys), len(tp.keyCols))
+	}
+	if len(vals) != tp.width {
+		return fmt.Errorf("runtime: row of %s has %d values, want %d", tp.qname, len(vals), tp.width)
 	}
 	np := len(tp.t.ParentKeyColumns)
 	parent, ok := a.object(tp.parent.idx, keys[:np])

@@ -77,3 +77,13 @@ func TestAssemblerObjectKeys(t *testing.T) {
 		t.Error("an absent deep key found")
 	}
 }
+
+// TestAssemblerRowWidth: a child row with other than its table's number of
+// values is an error, not an index out of range.
+func TestAssemblerRowWidth(t *testing.T) {
+	a := assembler{objects: map[objKey]*node{}}
+	tp := &tablePlan{qname: `"x"."Y"`, keyCols: []string{"DocumentId", "Ordinal"}, width: 2}
+	if err := a.child(tp, []int64{1, 0}, []*string{nil}); err == nil {
+		t.Error("a row of 1 value for a table of 2 was accepted")
+	}
+}
