@@ -3,7 +3,6 @@ package relstore
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/edfi-dmsc/dmsc/jsonvalue"
@@ -286,8 +285,8 @@ func (w *docWriter) uri(text string) {
 func (w *docWriter) scalar(t manifest.Type, s string) []byte {
 	switch t.Kind {
 	case manifest.KindInt16, manifest.KindInt32, manifest.KindInt64, manifest.KindDecimal:
-		if t.Kind == manifest.KindDecimal && strings.IndexByte(s, '.') >= 0 {
-			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+		if t.Kind == manifest.KindDecimal {
+			s = readDecimal(s)
 		}
 		if !jsonvalue.ValidNumber(s) {
 			if w.err == nil {
@@ -297,12 +296,9 @@ func (w *docWriter) scalar(t manifest.Type, s string) []byte {
 		}
 		return append(w.out, s...)
 	case manifest.KindBoolean:
-		if s == "true" || s == "t" {
-			return append(w.out, "true"...)
-		}
-		return append(w.out, "false"...)
+		return strconv.AppendBool(w.out, readBool(s))
 	case manifest.KindDateTime:
-		return jsonvalue.AppendString(w.out, jsonValue(t, s).(string))
+		return jsonvalue.AppendString(w.out, readDateTime(s))
 	}
 	return jsonvalue.AppendString(w.out, s)
 }

@@ -399,22 +399,36 @@ func jsonValue(t manifest.Type, s string) any {
 	case manifest.KindInt16, manifest.KindInt32, manifest.KindInt64:
 		return json.Number(s)
 	case manifest.KindDecimal:
-		if strings.IndexByte(s, '.') >= 0 {
-			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-		}
-		return json.Number(s)
+		return json.Number(readDecimal(s))
 	case manifest.KindBoolean:
-		return s == "true" || s == "t"
+		return readBool(s)
 	case manifest.KindDateTime:
-		if i := strings.IndexByte(s, '.'); i >= 0 && strings.HasSuffix(s, "Z") {
-			frac := strings.TrimRight(s[i+1:len(s)-1], "0")
-			if frac == "" {
-				s = s[:i] + "Z"
-			} else {
-				s = s[:i+1] + frac + "Z"
-			}
+		return readDateTime(s)
+	}
+	return s
+}
+
+// readDecimal is a numeric column's text without trailing fraction zeros
+// (2.500 → 2.5, 3.000 → 3).
+func readDecimal(s string) string {
+	if strings.IndexByte(s, '.') >= 0 {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// readBool reads a boolean column's text.
+func readBool(s string) bool { return s == "true" || s == "t" }
+
+// readDateTime is a date-time column's UTC text without trailing fraction
+// zeros.
+func readDateTime(s string) string {
+	if i := strings.IndexByte(s, '.'); i >= 0 && strings.HasSuffix(s, "Z") {
+		frac := strings.TrimRight(s[i+1:len(s)-1], "0")
+		if frac == "" {
+			return s[:i] + "Z"
 		}
-		return s
+		return s[:i+1] + frac + "Z"
 	}
 	return s
 }
