@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 
@@ -74,8 +76,13 @@ stored in the target (--dsn, as dmsc ddl provision stored it). With -s the
 target may be missing or unprovisioned; provisioned for another schema
 set, it is refused (exit 3).
 
-With --preflight-only dmsc stops there, changing nothing in either
-database.
+The preflight keeps its working state (one row per legacy document, its
+references and the dms.Reference pairs) in temporary tables of a session
+of its own on the target's server (in the target database, or in the
+server's postgres database while the target database does not exist), so
+dmsc's memory does not grow with the legacy store; the tables go with the
+session. With --preflight-only dmsc stops there, changing nothing in
+either database.
 
 The backfill copies the documents the preflight accepts through the
 runtime's import path: each keeps its id (DocumentUuid), CreatedAt and
@@ -149,8 +156,12 @@ func runMigrateLegacy(e *env, f *migrateLegacyFlags) error {
 		return err
 	}
 	defer legacy.Close()
+	work, err := preflightWork(e.ctx, f.store.db.dsn)
+	if err != nil {
+		return err
+	}
 	bar := newETAProgress(e.stderr, "dmsc migrate legacy: preflight", "documents")
-	rep, err := migrate.Preflight(e.ctx, legacy, m, migrate.Options{BatchSize: f.batchSize, Progress: bar.show})
+	rep, err := migrate.Preflight(e.ctx, legacy, m, work, migrate.Options{BatchSize: f.batchSize, Progress: bar.show})
 	bar.done()
 	if err != nil {
 		return err
@@ -162,6 +173,26 @@ func runMigrateLegacy(e *env, f *migrateLegacyFlags) error {
 		return fmt.Errorf("%d of %d legacy documents cannot be migrated to this schema set (listed above); fix them in the legacy store or extend the schema set, then run the preflight again", rep.Rejected, rep.Documents)
 	}
 	return nil
+}
+
+// preflightWork is the connection for the preflight's temporary tables:
+// the target database, or the postgres database of its server while the
+// target database does not exist (-s, before the backfill creates it).
+func preflightWork(ctx context.Context, dsn string) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, usageErrorf("--dsn: %v", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	switch {
+	case err == nil:
+		_ = conn.Close(ctx)
+	case provision.IsDatabaseMissing(err):
+		cfg.Database = "postgres"
+	default:
+		return nil, fmt.Errorf("connecting to %s: %w", cfg.Host, err)
+	}
+	return cfg, nil
 }
 
 // migrationManifest returns the target's mapping: the -s schema set

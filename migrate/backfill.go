@@ -108,22 +108,23 @@ func Backfill(ctx context.Context, l *Legacy, store *relstore.Store, opts Option
 	if err := ensureCheckpoint(ctx, store.Pool()); err != nil {
 		return nil, err
 	}
-	copied, err := readCheckpoint(ctx, store.Pool())
-	if err != nil {
-		return nil, err
-	}
 	pass, err := l.BeginPass(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = pass.Close(context.WithoutCancel(ctx)) }()
-	pfOpts := opts
-	pfOpts.Progress = opts.PreflightProgress
-	pf, err := runPreflight(ctx, pass, l.Where(), m, pfOpts)
+	work, err := openScratch(ctx, store.Pool().Config().ConnConfig.Copy())
 	if err != nil {
 		return nil, err
 	}
-	b := &backfill{pf: pf, store: store, opts: opts, copied: copied, levels: loadLevels(m),
+	defer func() { _ = work.close(context.WithoutCancel(ctx)) }()
+	pfOpts := opts
+	pfOpts.Progress = opts.PreflightProgress
+	pf, err := runPreflight(ctx, pass, l.Where(), m, work, pfOpts)
+	if err != nil {
+		return nil, err
+	}
+	b := &backfill{pf: pf, store: store, opts: opts, levels: loadLevels(m),
 		rep: &BackfillReport{Preflight: pf.rep, Documents: pf.rep.Documents}}
 	b.rep.Resources = make([]BackfillResource, len(pf.res))
 	for i, rs := range pf.res {
@@ -133,7 +134,7 @@ func Backfill(ctx context.Context, l *Legacy, store *relstore.Store, opts Option
 	}
 	err = b.run(ctx)
 	if err == nil {
-		err = recordSkipped(ctx, store.Pool(), b.skippedDocs())
+		err = b.recordSkipped(ctx)
 	}
 	b.summarise()
 	if err == nil {
@@ -142,19 +143,44 @@ func Backfill(ctx context.Context, l *Legacy, store *relstore.Store, opts Option
 	return b.rep, err
 }
 
-// skippedDocs are the documents the run did not copy: those the
-// preflight rejected and those the target refused, with their change
-// tokens (dmsc_migrate.Skipped: a catch-up pass retries one when its
-// legacy token changes).
-func (b *backfill) skippedDocs() []skippedDoc {
-	var out []skippedDoc
-	for _, ds := range b.pf.docs {
-		if ds.rejected != "" {
-			k := ds.res.report.ResourceKey
-			out = append(out, skippedDoc{uuid: ds.uuid, project: k.ProjectName, resource: k.ResourceName, modified: ds.modified, traceID: ds.traceID, code: ds.rejected})
-		}
+// skippedSQL lists the documents the preflight rejected with their change
+// tokens.
+const skippedSQL = `SELECT uuid::text, res, modified, trace, rejected FROM pf_doc WHERE rejected IS NOT NULL ORDER BY idx`
+
+// skippedChunk is the number of Skipped rows written per statement.
+const skippedChunk = 1000
+
+// recordSkipped records the documents the run did not copy in
+// dmsc_migrate.Skipped: those the preflight rejected (read from its
+// tables, a chunk at a time) and those the target refused, with their
+// change tokens (a catch-up pass retries one when its legacy token
+// changes).
+func (b *backfill) recordSkipped(ctx context.Context) error {
+	var chunk []skippedDoc
+	flush := func() error {
+		err := recordSkipped(ctx, b.store.Pool(), chunk)
+		chunk = chunk[:0]
+		return err
 	}
-	return append(out, b.failed...)
+	err := b.pf.work.query(ctx, skippedSQL, nil, func(r pgx.Rows) error {
+		var d skippedDoc
+		var res int
+		if err := r.Scan(&d.uuid, &res, &d.modified, &d.traceID, &d.code); err != nil {
+			return err
+		}
+		k := b.pf.res[res].report.ResourceKey
+		d.project, d.resource = k.ProjectName, k.ResourceName
+		chunk = append(chunk, d)
+		if len(chunk) == skippedChunk {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	chunk = append(chunk, b.failed...)
+	return flush()
 }
 
 // backfill is the state of one Backfill run.
@@ -162,7 +188,6 @@ type backfill struct {
 	pf     *preflight
 	store  *relstore.Store
 	opts   Options
-	copied map[string]checkpointToken
 	levels map[string]int
 	rep    *BackfillReport
 
@@ -264,16 +289,19 @@ func (b *backfill) copyResource(ctx context.Context, ri int) error {
 		if err != nil {
 			return err
 		}
+		states, err := b.states(ctx, page)
+		if err != nil {
+			return err
+		}
 		var todo []*Document
 		settled := int64(0)
 		for i := range page {
-			d := &page[i]
-			ds := b.pf.docs[b.pf.byUUID[d.UUID]]
+			d, st := &page[i], states[i]
 			switch {
-			case ds.rejected != "":
-			case b.isCopied(ri, d):
+			case st.rejected != "":
+			case b.isCopied(ri, d, st):
 				settled++
-			case ds.deferred:
+			case st.deferred:
 				b.mu.Lock()
 				b.deferred = append(b.deferred, deferredDoc{res: ri, doc: d})
 				b.mu.Unlock()
@@ -292,18 +320,70 @@ func (b *backfill) copyResource(ctx context.Context, ri int) error {
 	}
 }
 
+// docStateSQL reads what the preflight decided about the documents of $1
+// and the change token the checkpoint records for each (NULL: not
+// copied). The scratch session is on the target, which holds the
+// checkpoint.
+const docStateSQL = `SELECT d.uuid::text, coalesce(d.rejected, ''), d.deferred, c."LastModifiedAt", c."LastModifiedTraceId"
+FROM pf_doc d LEFT JOIN "dmsc_migrate"."Checkpoint" c ON c."DocumentUuid" = d.uuid
+WHERE d.uuid = ANY($1::uuid[])`
+
+// docState is what the backfill knows of a legacy document: the
+// preflight's decision and the checkpoint's change token.
+type docState struct {
+	rejected string
+	deferred bool
+	copied   bool
+	modified time.Time
+	traceID  string
+}
+
+// states returns the state of each document of page.
+func (b *backfill) states(ctx context.Context, page []Document) ([]docState, error) {
+	ids := make([]string, len(page))
+	for i := range page {
+		ids[i] = page[i].UUID
+	}
+	byID := make(map[string]docState, len(page))
+	err := b.pf.work.query(ctx, docStateSQL, []any{ids}, func(r pgx.Rows) error {
+		var id string
+		var st docState
+		var modified *time.Time
+		var trace *string
+		if err := r.Scan(&id, &st.rejected, &st.deferred, &modified, &trace); err != nil {
+			return err
+		}
+		if modified != nil && trace != nil {
+			st.copied, st.modified, st.traceID = true, *modified, *trace
+		}
+		byID[id] = st
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]docState, len(page))
+	for i := range page {
+		st, ok := byID[page[i].UUID]
+		if !ok { // the preflight read the same snapshot
+			return nil, fmt.Errorf("legacy database: document %s was not read by the preflight", page[i].UUID)
+		}
+		out[i] = st
+	}
+	return out, nil
+}
+
 // isCopied reports a document the checkpoint records, counting it (and
 // whether the legacy store changed it since).
-func (b *backfill) isCopied(ri int, d *Document) bool {
-	tok, ok := b.copied[d.UUID]
-	if !ok {
+func (b *backfill) isCopied(ri int, d *Document, st docState) bool {
+	if !st.copied {
 		return false
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	r := &b.rep.Resources[ri]
 	r.AlreadyCopied++
-	if !tok.modified.Equal(d.LastModifiedAt) || tok.traceID != d.LastModifiedTraceID {
+	if !st.modified.Equal(d.LastModifiedAt) || st.traceID != d.LastModifiedTraceID {
 		r.Changed++
 	}
 	return true

@@ -173,7 +173,12 @@ func (c *catchUp) run(ctx context.Context, where string) error {
 	if err != nil {
 		return err
 	}
-	pf := newPreflight(c.m, v, where, c.pass, legacy)
+	work, err := openScratch(ctx, c.store.Pool().Config().ConnConfig.Copy())
+	if err != nil {
+		return err
+	}
+	defer func() { _ = work.close(context.WithoutCancel(ctx)) }()
+	pf := newPreflight(c.m, v, where, c.pass, work, legacy)
 	byKey := map[ResourceKey]int{}
 	for i, rs := range pf.res {
 		byKey[rs.report.ResourceKey] = i
@@ -242,19 +247,21 @@ func (c *catchUp) upsertResource(ctx context.Context, pf *preflight, ri int, tok
 		if err != nil {
 			return err
 		}
+		codes, err := pf.page(ctx, rs, docs)
+		if err != nil {
+			return err
+		}
 		var todo []*Document
 		for i := range docs {
 			d := &docs[i]
-			pf.document(rs, d)
-			ds := pf.docs[pf.byUUID[d.UUID]]
-			if ds.rejected == "" {
+			if codes[i] == "" {
 				todo = append(todo, d)
 				continue
 			}
 			c.resource(rs).Rejected++
 			if !c.delta.changed[d.UUID] {
 				k := rs.report.ResourceKey
-				c.skippedDocs = append(c.skippedDocs, skippedDoc{uuid: d.UUID, project: k.ProjectName, resource: k.ResourceName, modified: d.LastModifiedAt, traceID: d.LastModifiedTraceID, code: ds.rejected})
+				c.skippedDocs = append(c.skippedDocs, skippedDoc{uuid: d.UUID, project: k.ProjectName, resource: k.ResourceName, modified: d.LastModifiedAt, traceID: d.LastModifiedTraceID, code: codes[i]})
 			}
 			c.progress(1)
 		}

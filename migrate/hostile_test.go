@@ -53,7 +53,7 @@ func TestOpenLegacyHostile(t *testing.T) {
 
 	legacy := newLegacyDS50(t)
 	execSQL(t, legacy, `TRUNCATE dms.Document CASCADE`)
-	_, err = Preflight(ctx, openLegacy(t, legacy), ds50(t), Options{})
+	_, err = Preflight(ctx, openLegacy(t, legacy), ds50(t), workConfig(t), Options{})
 	if !errors.Is(err, ErrNoDocuments) {
 		t.Errorf("empty legacy store: %v", err)
 	}

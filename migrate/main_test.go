@@ -227,3 +227,14 @@ WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`)
 	}
 	return sum
 }
+
+// workConfig is the connection the preflight's temporary tables go in:
+// the test server's default database (nothing outlasts the session).
+func workConfig(t *testing.T) *pgx.ConnConfig {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(testenv.PostgresDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"time"
+	"sort"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/edfi-dmsc/dmsc/manifest"
-	"github.com/edfi-dmsc/dmsc/refid"
 	"github.com/edfi-dmsc/dmsc/relstore"
 	"github.com/edfi-dmsc/dmsc/roundtrip"
 )
@@ -57,7 +57,12 @@ var ErrNoDocuments = errors.New("the legacy store holds no documents (dms.Docume
 // update (creation order is not a load order for them), references the
 // runtime would resolve differently from dms.Reference, and properties
 // the runtime would prune.
-func Preflight(ctx context.Context, l *Legacy, m *manifest.Manifest, opts Options) (*Report, error) {
+//
+// The preflight keeps its state per document in temporary tables of a
+// session of its own that work opens (the target's, or any PostgreSQL
+// database: nothing outlasts the session), so its memory does not grow
+// with the legacy store.
+func Preflight(ctx context.Context, l *Legacy, m *manifest.Manifest, work *pgx.ConnConfig, opts Options) (*Report, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
@@ -66,16 +71,21 @@ func Preflight(ctx context.Context, l *Legacy, m *manifest.Manifest, opts Option
 		return nil, err
 	}
 	defer func() { _ = pass.Close(context.WithoutCancel(ctx)) }()
-	pf, err := runPreflight(ctx, pass, l.Where(), m, opts)
+	sc, err := openScratch(ctx, work)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = sc.close(context.WithoutCancel(ctx)) }()
+	pf, err := runPreflight(ctx, pass, l.Where(), m, sc, opts)
 	if err != nil {
 		return nil, err
 	}
 	return pf.rep, nil
 }
 
-// runPreflight is Preflight on an open pass; the backfill copies from the
-// same snapshot the preflight read.
-func runPreflight(ctx context.Context, pass *Pass, where string, m *manifest.Manifest, opts Options) (*preflight, error) {
+// runPreflight is Preflight on an open pass, keeping its state in work;
+// the backfill copies from the same snapshot the preflight read.
+func runPreflight(ctx context.Context, pass *Pass, where string, m *manifest.Manifest, work *scratch, opts Options) (*preflight, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
@@ -87,7 +97,7 @@ func runPreflight(ctx context.Context, pass *Pass, where string, m *manifest.Man
 	if err != nil {
 		return nil, err
 	}
-	pf := newPreflight(m, v, where, pass, legacy)
+	pf := newPreflight(m, v, where, pass, work, legacy)
 	if pf.rep.Documents == 0 {
 		return nil, fmt.Errorf("%s: %w", where, ErrNoDocuments)
 	}
@@ -96,28 +106,26 @@ func runPreflight(ctx context.Context, pass *Pass, where string, m *manifest.Man
 			return nil, err
 		}
 	}
-	if err := pass.ReferencePairs(ctx, pf.addPair); err != nil {
-		return nil, err
+	for _, step := range []func(context.Context) error{pf.loadPairs, pf.resolve, pf.propagate, pf.compareReferences, pf.lateReferences, pf.summarise} {
+		if err := step(ctx); err != nil {
+			return nil, err
+		}
 	}
-	pf.resolve()
-	pf.propagate()
-	pf.compareReferences()
-	pf.lateReferences()
-	pf.summarise()
 	return pf, nil
 }
 
-// preflight is the state of one Preflight run.
+// preflight is the state of one Preflight run. What it learns per
+// document lives in the scratch tables (work), so its memory does not grow
+// with the legacy store; findings, the report, are kept.
 type preflight struct {
 	m        *manifest.Manifest
 	v        *relstore.Validator
 	pass     *Pass
+	work     *scratch
 	rep      *Report
 	res      []*resourceState
 	order    []int // indexes of res in load order
-	docs     []*docState
-	byUUID   map[string]int
-	byRefID  map[refid.UUID]int
+	next     int64 // the next document's idx (its position in load order)
 	done     int64
 	findings []Finding
 }
@@ -125,6 +133,7 @@ type preflight struct {
 // resourceState is one legacy resource during the run.
 type resourceState struct {
 	report *ResourceReport
+	index  int                // in preflight.res (pf_doc.res)
 	target *manifest.Resource // nil when the schema set lacks it
 	// rejectCode is the resource-level finding that rejects every
 	// document ("" when the documents are validated).
@@ -134,30 +143,8 @@ type resourceState struct {
 	loadPos int
 }
 
-// docState is one legacy document during the run.
-type docState struct {
-	uuid string
-	res  *resourceState
-	// rejected is the first code that rejects the document ("" when it
-	// migrates).
-	rejected string
-	refs     []docRef
-	// targets are the documents refs resolve to (-1: unresolved).
-	targets []int
-	// children are the documents dms.Reference links it to; later marks
-	// those created after it.
-	children []int
-	later    []bool
-	warned   bool
-	deferred bool
-	// modified and traceID are the legacy change token (recorded in
-	// dmsc_migrate.Skipped when the document is rejected).
-	modified time.Time
-	traceID  string
-}
-
-func newPreflight(m *manifest.Manifest, v *relstore.Validator, where string, pass *Pass, legacy []LegacyResource) *preflight {
-	pf := &preflight{m: m, v: v, pass: pass, byUUID: map[string]int{}, byRefID: map[refid.UUID]int{},
+func newPreflight(m *manifest.Manifest, v *relstore.Validator, where string, pass *Pass, work *scratch, legacy []LegacyResource) *preflight {
+	pf := &preflight{m: m, v: v, pass: pass, work: work,
 		rep: &Report{Legacy: where, TimeZone: pass.TimeZone, Snapshot: pass.Snapshot, EffectiveSchemaHash: m.EffectiveSchemaHash}}
 	projects := map[string]*manifest.Project{}
 	for i := range m.Projects {
@@ -170,7 +157,7 @@ func newPreflight(m *manifest.Manifest, v *relstore.Validator, where string, pas
 	pf.rep.Resources = make([]ResourceReport, len(legacy))
 	for i, lr := range legacy {
 		pf.rep.Resources[i] = ResourceReport{LegacyResource: lr}
-		rs := &resourceState{report: &pf.rep.Resources[i], loadPos: len(m.Resources)}
+		rs := &resourceState{report: &pf.rep.Resources[i], index: i, loadPos: len(m.Resources)}
 		pf.rep.Documents += lr.Documents
 		name := lr.ProjectName + ":" + lr.ResourceName
 		if p, ok := pos[name]; ok {
@@ -230,8 +217,8 @@ func (pf *preflight) readResource(ctx context.Context, ri int, opts Options) err
 		if err != nil {
 			return err
 		}
-		for i := range page {
-			pf.document(rs, &page[i])
+		if _, err := pf.page(ctx, rs, page); err != nil {
+			return err
 		}
 		pf.done += int64(len(page))
 		if opts.Progress != nil {
@@ -247,60 +234,7 @@ func (pf *preflight) readResource(ctx context.Context, ri int, opts Options) err
 	}
 }
 
-// document validates one legacy document as the runtime would on a write.
-func (pf *preflight) document(rs *resourceState, d *Document) {
-	idx := len(pf.docs)
-	ds := &docState{uuid: d.UUID, res: rs, rejected: rs.rejectCode, modified: d.LastModifiedAt, traceID: d.LastModifiedTraceID}
-	pf.docs = append(pf.docs, ds)
-	pf.byUUID[d.UUID] = idx
-	if rs.rejectCode != "" {
-		return
-	}
-	val, err := pf.v.Validate(rs.target.ProjectName, rs.target.ResourceName, d.EdfiDoc)
-	if err != nil { // cannot happen: the resource is in the manifest
-		pf.reject(ds, "", "", CodeInvalidDocument, err.Error())
-		return
-	}
-	for _, p := range val.Problems {
-		pf.reject(ds, p.Path, valueAt(d.EdfiDoc, p.Path), p.Code, p.Message)
-	}
-	for _, path := range val.Pruned {
-		ds.warned = true
-		pf.findings = append(pf.findings, Finding{ResourceKey: rs.report.ResourceKey, DocumentUUID: d.UUID, Path: path, Value: valueAt(d.EdfiDoc, path),
-			Code: CodePrunedProperty, Warning: true, Message: "the schema set does not know this property: the runtime drops it, so the migrated document would lack it"})
-	}
-	if ds.rejected != "" {
-		return
-	}
-	ds.refs = pf.compactRefs(val.References)
-	pf.claim(ds, idx, val.ReferentialID, "natural key")
-	if val.HasAlias {
-		pf.claim(ds, idx, val.SuperclassAlias, "superclass identity")
-	}
-}
-
-// claim records that document idx holds ReferentialId id; a second
-// document with the same id is rejected (the runtime answers 409).
-func (pf *preflight) claim(ds *docState, idx int, id refid.UUID, what string) {
-	if ds.rejected != "" {
-		return
-	}
-	if other, ok := pf.byRefID[id]; ok {
-		o := pf.docs[other]
-		pf.reject(ds, "$", "", CodeIdentityConflict, fmt.Sprintf("its %s (ReferentialId %s) is that of %s/%s, loaded first: the runtime refuses a second document with it (409)",
-			what, id, o.res.report.ResourceName, o.uuid))
-		return
-	}
-	pf.byRefID[id] = idx
-}
-
-// reject records an error finding and marks the document rejected.
-func (pf *preflight) reject(ds *docState, path, value, code, msg string) {
-	if ds.rejected == "" {
-		ds.rejected = code
-	}
-	if value != "" && !strings.HasPrefix(msg, `"`) {
-		msg = value + " " + msg // "5255901001 is out of range for a 32-bit integer"
-	}
-	pf.findings = append(pf.findings, Finding{ResourceKey: ds.res.report.ResourceKey, DocumentUUID: ds.uuid, Path: path, Value: value, Code: code, Message: msg})
+// sortStableBy sorts idx stably by less.
+func sortStableBy(idx []int, less func(a, b int) bool) {
+	sort.SliceStable(idx, func(i, j int) bool { return less(idx[i], idx[j]) })
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -27,7 +28,7 @@ func TestPreflightDS50(t *testing.T) {
 	before := checksum(t, dsn)
 	l := openLegacy(t, dsn)
 	var calls, last int64
-	rep, err := Preflight(t.Context(), l, m, Options{BatchSize: 50, Progress: func(done, total int64) { calls++; last = done }})
+	rep, err := Preflight(t.Context(), l, m, workConfig(t), Options{BatchSize: 50, Progress: func(done, total int64) { calls++; last = done }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,11 +101,18 @@ func TestPreflightFindings(t *testing.T) {
 JOIN dms.Document c ON c.DocumentPartitionKey = r.ReferencedDocumentPartitionKey AND c.Id = r.ReferencedDocumentId
 WHERE c.ResourceName = 'School' AND (c.EdfiDoc->>'schoolId')::bigint < 2147483647 ORDER BY c.DocumentUuid LIMIT 1`)
 	leaA, leaB := pick("LocalEducationAgency", 0), pick("LocalEducationAgency", 1)
+	// A Session that documents reference through another (CourseOffering,
+	// then Section …): rejecting it rejects documents two levels up.
+	session := one(`SELECT DISTINCT s.DocumentUuid::text FROM dms.Document s
+JOIN dms.Reference r1 ON r1.ReferencedDocumentPartitionKey = s.DocumentPartitionKey AND r1.ReferencedDocumentId = s.Id
+JOIN dms.Reference r2 ON r2.ReferencedDocumentPartitionKey = r1.ParentDocumentPartitionKey AND r2.ReferencedDocumentId = r1.ParentDocumentId
+WHERE s.ResourceName = 'Session' ORDER BY 1 LIMIT 1`)
 	set := func(uuid, path, value string) string {
 		return `UPDATE dms.Document SET EdfiDoc = jsonb_set(EdfiDoc, '{` + path + `}', '` + value + `') WHERE DocumentUuid = '` + uuid + `'`
 	}
 	execSQL(t, dsn,
 		set(grade, "numericGradeEarned", "12.34567"),
+		set(session, "totalInstructionalDays", "5255901001"), // a root of bigIntegerSQL
 		set(longContent, "shortDescription", `"`+strings.Repeat("x", 80)+`"`),
 		set(prunedContent, "unknownProperty", "true"),
 		set(calendarDate, "date", `"0000-06-23"`),
@@ -126,9 +134,18 @@ SELECT p.Id, p.DocumentPartitionKey, a.ReferentialPartitionKey, a.Id, c.Document
 FROM dms.Document p, dms.Document c JOIN dms.Alias a ON a.DocumentPartitionKey = c.DocumentPartitionKey AND a.DocumentId = c.Id
 WHERE p.DocumentUuid = '`+leaA+`' AND c.DocumentUuid = '`+leaB+`' ORDER BY a.Id LIMIT 1`,
 	)
-	rep, err := Preflight(t.Context(), openLegacy(t, dsn), m, Options{BatchSize: 7})
+	rep, err := Preflight(t.Context(), openLegacy(t, dsn), m, workConfig(t), Options{BatchSize: 7})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// One document per page: what a document holds is checked against
+	// the documents of earlier pages, not only its own page's.
+	single, err := Preflight(t.Context(), openLegacy(t, dsn), m, workConfig(t), Options{BatchSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rep.Findings, single.Findings); diff != "" {
+		t.Errorf("findings with pages of 1 differ from pages of 7 (-7 +1):\n%s", diff)
 	}
 	byDoc := map[string][]Finding{}
 	var resourceLevel []string
@@ -178,15 +195,22 @@ SELECT d.DocumentUuid::text FROM bad JOIN dms.Document d ON d.DocumentPartitionK
 	if got := rep.RejectedDocuments(); !slices.Equal(got, closure) {
 		t.Errorf("rejected\n got %d %v\nwant %d %v", len(got), got, len(closure), closure)
 	}
-	propagated := 0
+	direct := query(t, dsn, `SELECT DISTINCT p.DocumentUuid::text FROM dms.Reference r
+JOIN dms.Document p ON p.DocumentPartitionKey = r.ParentDocumentPartitionKey AND p.Id = r.ParentDocumentId
+JOIN dms.Document c ON c.DocumentPartitionKey = r.ReferencedDocumentPartitionKey AND c.Id = r.ReferencedDocumentId
+WHERE c.DocumentUuid::text = ANY($1)`, roots)
+	propagated, deeper := 0, 0
 	for _, uuid := range closure {
 		if !slices.Contains(roots, uuid) {
 			propagated++
 			expectCode(t, byDoc[uuid], CodeReferencesRejected)
+			if !slices.Contains(direct, uuid) {
+				deeper++
+			}
 		}
 	}
-	if propagated == 0 {
-		t.Error("no document was rejected for referencing a rejected one")
+	if propagated == 0 || deeper == 0 {
+		t.Errorf("%d documents rejected for referencing a rejected one, %d of them two or more levels up; want some of each", propagated, deeper)
 	}
 
 	// Late references: every migratable referrer of the school and LEA B;
