@@ -39,6 +39,9 @@ func (pf *preflight) page(ctx context.Context, rs *resourceState, docs []Documen
 		for _, c := range rows[i].claims {
 			ids = append(ids, [16]byte(c.id))
 		}
+		for _, r := range rows[i].refs {
+			ids = append(ids, [16]byte(r.ReferentialID))
+		}
 	}
 	holders, err := pf.holders(ctx, ids)
 	if err != nil {
@@ -48,7 +51,7 @@ func (pf *preflight) page(ctx context.Context, rs *resourceState, docs []Documen
 	for i := range rows {
 		claims = pf.claim(&rows[i], holders, claims)
 	}
-	if err := pf.record(ctx, rows, claims); err != nil {
+	if err := pf.record(ctx, rows, claims, holders); err != nil {
 		return nil, err
 	}
 	codes := make([]string, len(rows))
@@ -91,23 +94,33 @@ func (pf *preflight) validate(rs *resourceState, d *Document) pageDoc {
 
 // holderSQL names the documents recorded before that hold ReferentialIds
 // of $1.
-const holderSQL = `SELECT c.refid, d.res, d.uuid::text FROM pf_claim c JOIN pf_doc d ON d.idx = c.idx WHERE c.refid = ANY($1::uuid[])`
+const holderSQL = `SELECT c.refid, c.idx, d.res, d.uuid::text FROM pf_claim c JOIN pf_doc d ON d.idx = c.idx WHERE c.refid = ANY($1::uuid[])`
 
-// holders returns, for those of ids that documents recorded before hold,
-// the holder as `Resource/uuid`.
-func (pf *preflight) holders(ctx context.Context, ids [][16]byte) (map[refid.UUID]string, error) {
-	out := map[refid.UUID]string{}
+// holder is the document that holds a ReferentialId: its idx and
+// `Resource/uuid`.
+type holder struct {
+	idx  int64
+	name string
+}
+
+// holders returns the holders of those of ids (claimed or referenced by
+// a page) that documents recorded before hold. A ReferentialId keeps its
+// first holder, so a reference's target is known from then on.
+func (pf *preflight) holders(ctx context.Context, ids [][16]byte) (map[refid.UUID]holder, error) {
+	out := map[refid.UUID]holder{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	err := pf.work.query(ctx, holderSQL, []any{ids}, func(rows pgx.Rows) error {
 		var id [16]byte
+		var h holder
 		var res int
 		var uuid string
-		if err := rows.Scan(&id, &res, &uuid); err != nil {
+		if err := rows.Scan(&id, &h.idx, &res, &uuid); err != nil {
 			return err
 		}
-		out[refid.UUID(id)] = pf.res[res].report.ResourceName + "/" + uuid
+		h.name = pf.res[res].report.ResourceName + "/" + uuid
+		out[refid.UUID(id)] = h
 		return nil
 	})
 	return out, err
@@ -117,25 +130,26 @@ func (pf *preflight) holders(ctx context.Context, ids [][16]byte) (map[refid.UUI
 // document loaded before holds one: then pd is rejected (the runtime
 // answers 409 to a second document with it). holders holds the page's
 // claims too; it returns claims with pd's new pf_claim rows.
-func (pf *preflight) claim(pd *pageDoc, holders map[refid.UUID]string, claims [][]any) [][]any {
+func (pf *preflight) claim(pd *pageDoc, holders map[refid.UUID]holder, claims [][]any) [][]any {
 	for _, c := range pd.claims {
 		if pd.rejected != "" {
 			return claims
 		}
 		if other, ok := holders[c.id]; ok {
 			pf.reject(&pd.scratchDoc, "$", "", CodeIdentityConflict, fmt.Sprintf("its %s (ReferentialId %s) is that of %s, loaded first: the runtime refuses a second document with it (409)",
-				c.what, c.id, other))
+				c.what, c.id, other.name))
 			continue
 		}
-		holders[c.id] = pf.res[pd.res].report.ResourceName + "/" + pd.uuid
+		holders[c.id] = holder{pd.idx, pf.res[pd.res].report.ResourceName + "/" + pd.uuid}
 		claims = append(claims, []any{[16]byte(c.id), pd.idx})
 	}
 	return claims
 }
 
 // record writes a page's documents, claims and the references of those
-// not rejected to the scratch tables.
-func (pf *preflight) record(ctx context.Context, rows []pageDoc, claims [][]any) error {
+// not rejected to the scratch tables, with the target of each reference
+// whose holder is known already (resolve finds the others).
+func (pf *preflight) record(ctx context.Context, rows []pageDoc, claims [][]any, holders map[refid.UUID]holder) error {
 	docs := make([][]any, len(rows))
 	var refs [][]any
 	for i := range rows {
@@ -146,19 +160,24 @@ func (pf *preflight) record(ctx context.Context, rows []pageDoc, claims [][]any)
 		}
 		for j := range pd.refs {
 			r := &pd.refs[j]
-			refs = append(refs, []any{pd.idx, j, [16]byte(r.ReferentialID), r.Path, r.Target, r.Value, r.Descriptor})
+			var tgt any
+			if h, ok := holders[r.ReferentialID]; ok {
+				tgt = h.idx
+			}
+			refs = append(refs, []any{pd.idx, j, [16]byte(r.ReferentialID), r.Path, r.Target, r.Value, r.Descriptor, tgt})
 		}
 	}
-	if err := pf.work.copyRows(ctx, "pf_doc", []string{"idx", "uuid", "res", "rejected", "warned", "modified", "trace"}, pgx.CopyFromRows(docs)); err != nil {
+	if _, err := pf.work.copyRows(ctx, "pf_doc", []string{"idx", "uuid", "res", "rejected", "warned", "modified", "trace"}, pgx.CopyFromRows(docs)); err != nil {
 		return err
 	}
 	if len(claims) > 0 {
-		if err := pf.work.copyRows(ctx, "pf_claim", []string{"refid", "idx"}, pgx.CopyFromRows(claims)); err != nil {
+		if _, err := pf.work.copyRows(ctx, "pf_claim", []string{"refid", "idx"}, pgx.CopyFromRows(claims)); err != nil {
 			return err
 		}
 	}
 	if len(refs) > 0 {
-		return pf.work.copyRows(ctx, "pf_ref", []string{"idx", "ord", "refid", "path", "target", "value", "descriptor"}, pgx.CopyFromRows(refs))
+		_, err := pf.work.copyRows(ctx, "pf_ref", []string{"idx", "ord", "refid", "path", "target", "value", "descriptor", "tgt"}, pgx.CopyFromRows(refs))
+		return err
 	}
 	return nil
 }

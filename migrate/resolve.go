@@ -19,16 +19,19 @@ JOIN dms.Document cd ON cd.DocumentPartitionKey = r.ReferencedDocumentPartitionK
 
 // Statements of the steps after the documents are recorded.
 const (
+	pairMapSQL = `INSERT INTO pf_pair (parent, child, later)
+SELECT p.idx, c.idx, i.later FROM pf_pair_in i JOIN pf_doc p ON p.uuid = i.parent JOIN pf_doc c ON c.uuid = i.child`
 	pairUnlistedSQL = `SELECT i.parent::text, i.child::text FROM pf_pair_in i
 WHERE NOT EXISTS (SELECT 1 FROM pf_doc p WHERE p.uuid = i.parent) OR NOT EXISTS (SELECT 1 FROM pf_doc c WHERE c.uuid = i.child) LIMIT 1`
-	pairMapSQL = `INSERT INTO pf_pair (parent, child, later)
-SELECT p.idx, c.idx, i.later FROM pf_pair_in i JOIN pf_doc p ON p.uuid = i.parent JOIN pf_doc c ON c.uuid = i.child;
+
+	// resolveSQL resolves the references whose target was recorded after
+	// them, then prepares the tables for the steps that follow (indexes,
+	// statistics: autovacuum never analyzes temporary tables).
+	resolveSQL = `UPDATE pf_ref r SET tgt = c.idx FROM pf_claim c WHERE r.tgt IS NULL AND c.refid = r.refid;
 TRUNCATE pf_pair_in;
 CREATE INDEX pf_pair_parent ON pf_pair (parent);
 CREATE INDEX pf_ref_tgt ON pf_ref (tgt);
 ANALYZE pf_doc; ANALYZE pf_claim; ANALYZE pf_ref; ANALYZE pf_pair`
-
-	resolveSQL = `UPDATE pf_ref r SET tgt = c.idx FROM pf_claim c WHERE c.refid = r.refid`
 
 	// unresolvedSQL lists, in load order, the documents not rejected yet
 	// with a reference that does not resolve: whether a child is rejected,
@@ -92,9 +95,7 @@ FROM pf_doc GROUP BY res ORDER BY res`
 )
 
 // loadPairs records dms.Reference's document pairs in pf_pair, streamed
-// from the legacy snapshot, and prepares the tables for the steps that
-// follow (indexes, statistics: autovacuum never analyzes temporary
-// tables).
+// from the legacy snapshot.
 func (pf *preflight) loadPairs(ctx context.Context) error {
 	rows, err := pf.pass.tx.Query(ctx, pairsInSQL)
 	if err != nil {
@@ -112,19 +113,20 @@ func (pf *preflight) loadPairs(ctx context.Context) error {
 		}
 		return []any{parent, child, later}, nil
 	})
-	if err := pf.work.copyRows(ctx, "pf_pair_in", []string{"parent", "child", "later"}, src); err != nil {
+	read, err := pf.work.copyRows(ctx, "pf_pair_in", []string{"parent", "child", "later"}, src)
+	if err != nil {
 		return fmt.Errorf("reading dms.Reference: %w", err)
 	}
-	var parent, child string
+	mapped, err := pf.work.exec(ctx, pairMapSQL)
+	if err != nil || mapped == read {
+		return err
+	}
+	var parent, child string // both were read in the same snapshot
 	err = pf.work.query(ctx, pairUnlistedSQL, nil, func(r pgx.Rows) error { return r.Scan(&parent, &child) })
 	if err != nil {
 		return err
 	}
-	if parent != "" { // both were read in the same snapshot
-		return fmt.Errorf("legacy database: dms.Reference links %s to %s, which the document pages did not list", parent, child)
-	}
-	_, err = pf.work.exec(ctx, pairMapSQL)
-	return err
+	return fmt.Errorf("legacy database: dms.Reference links %s to %s, which the document pages did not list", parent, child)
 }
 
 // unresolved is a document with a reference that does not resolve.

@@ -105,14 +105,15 @@ func (s *scratch) query(ctx context.Context, sql string, args []any, fn func(pgx
 	return nil
 }
 
-// copyRows bulk-inserts rows into table.
-func (s *scratch) copyRows(ctx context.Context, table string, columns []string, src pgx.CopyFromSource) error {
+// copyRows bulk-inserts rows into table and returns how many.
+func (s *scratch) copyRows(ctx context.Context, table string, columns []string, src pgx.CopyFromSource) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.conn.CopyFrom(ctx, pgx.Identifier{table}, columns, src); err != nil {
-		return fmt.Errorf("target: preflight working tables: %s: %w", table, err)
+	n, err := s.conn.CopyFrom(ctx, pgx.Identifier{table}, columns, src)
+	if err != nil {
+		return 0, fmt.Errorf("target: preflight working tables: %s: %w", table, err)
 	}
-	return nil
+	return n, nil
 }
 
 // scratchDoc is one document's row of pf_doc.
