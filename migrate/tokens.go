@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strconv"
 	"time"
 
@@ -25,33 +26,25 @@ type Token struct {
 }
 
 // tokensSQL reads the narrow columns of every legacy document: no body,
-// so a pass over a large store reads little.
+// so a pass over a large store reads little. The rows come ordered by
+// the DocumentUuid itself (a uuid sorts bytewise, the order Go compares
+// its lowercase text in), never by its text (whose order is the
+// collation's): ORDER BY names the table's column, d.DocumentUuid, as
+// the bare name would be the output column, the text.
 const tokensSQL = `SELECT DocumentUuid::text, ProjectName::text, ResourceName::text, ResourceVersion::text,
   CreatedAt, DocumentPartitionKey, Id, LastModifiedAt, LastModifiedTraceId::text
-FROM dms.Document`
+FROM dms.Document d ORDER BY d.DocumentUuid`
 
-// Tokens calls fn for every legacy document's narrow row (in no
-// particular order).
-func (p *Pass) Tokens(ctx context.Context, fn func(Token) error) error {
-	rows, err := p.tx.Query(ctx, tokensSQL)
-	if err != nil {
-		return fmt.Errorf("legacy database: reading change tokens: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var t Token
-		if err := rows.Scan(&t.UUID, &t.Resource.ProjectName, &t.Resource.ResourceName, &t.Resource.ResourceVersion,
-			&t.Key.CreatedAt, &t.Key.PartitionKey, &t.Key.ID, &t.LastModifiedAt, &t.LastModifiedTraceID); err != nil {
-			return fmt.Errorf("legacy database: reading change tokens: %w", err)
-		}
-		if err := fn(t); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("legacy database: reading change tokens: %w", err)
-	}
-	return nil
+// Tokens returns every legacy document's narrow row, in DocumentUuid
+// order; the query runs when the sequence is walked.
+func (p *Pass) Tokens(ctx context.Context) iter.Seq2[Token, error] {
+	return queryRows(ctx, p.tx, "legacy database: reading change tokens", scanToken, tokensSQL)
+}
+
+// scanToken reads one row of tokensSQL.
+func scanToken(rows pgx.Rows, t *Token) error {
+	return rows.Scan(&t.UUID, &t.Resource.ProjectName, &t.Resource.ResourceName, &t.Resource.ResourceVersion,
+		&t.Key.CreatedAt, &t.Key.PartitionKey, &t.Key.ID, &t.LastModifiedAt, &t.LastModifiedTraceID)
 }
 
 // byUUIDSQL reads the documents of the id array $1 (partition keys $2),
