@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -182,4 +183,28 @@ func (p *Pass) ReferencePairs(ctx context.Context, fn func(ReferencePair) error)
 		return fmt.Errorf("legacy database: reading dms.Reference: %w", err)
 	}
 	return nil
+}
+
+// ResourcePair is a distinct (parent, child) document pair of
+// dms.Reference with the parent's legacy resource.
+type ResourcePair struct {
+	Parent, Child string // DocumentUuid
+	// ParentResource is the parent document's legacy resource.
+	ParentResource ResourceKey
+}
+
+// resourcePairsSQL reads the distinct pairs of dms.Reference with the
+// parent's resource, ordered as ReferencePairs.
+const resourcePairsSQL = `SELECT DISTINCT ON (pd.DocumentUuid, cd.DocumentUuid) pd.DocumentUuid::text, cd.DocumentUuid::text,
+  pd.ProjectName::text, pd.ResourceName::text, pd.ResourceVersion::text
+` + referencePairsFrom + `
+ORDER BY pd.DocumentUuid, cd.DocumentUuid`
+
+// ResourcePairs returns every distinct document pair of dms.Reference
+// with its parent's resource, ordered by parent and child DocumentUuid as
+// ReferencePairs; the query runs when the sequence is walked.
+func (p *Pass) ResourcePairs(ctx context.Context) iter.Seq2[ResourcePair, error] {
+	return queryRows(ctx, p.tx, "legacy database: reading dms.Reference", func(rows pgx.Rows, rp *ResourcePair) error {
+		return rows.Scan(&rp.Parent, &rp.Child, &rp.ParentResource.ProjectName, &rp.ParentResource.ResourceName, &rp.ParentResource.ResourceVersion)
+	}, resourcePairsSQL)
 }

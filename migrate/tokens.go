@@ -47,6 +47,51 @@ func scanToken(rows pgx.Rows, t *Token) error {
 		&t.Key.CreatedAt, &t.Key.PartitionKey, &t.Key.ID, &t.LastModifiedAt, &t.LastModifiedTraceID)
 }
 
+// DocumentUUIDs returns the DocumentUuid of every legacy document, in
+// DocumentUuid order (as Tokens); the query runs when the sequence is
+// walked.
+func (p *Pass) DocumentUUIDs(ctx context.Context) iter.Seq2[string, error] {
+	return queryRows(ctx, p.tx, "legacy database: listing documents", func(rows pgx.Rows, id *string) error { return rows.Scan(id) }, documentUUIDsSQL)
+}
+
+// documentUUIDsSQL lists the legacy DocumentUuids ordered as tokensSQL.
+const documentUUIDsSQL = `SELECT DocumentUuid::text FROM dms.Document d ORDER BY d.DocumentUuid`
+
+// resourcesOfSQL reads the legacy resource of the documents of the id
+// array $1 (partition keys $2).
+const resourcesOfSQL = `SELECT d.DocumentUuid::text, d.ProjectName::text, d.ResourceName::text, d.ResourceVersion::text
+FROM unnest($1::uuid[], $2::smallint[]) AS u(id, pk)
+JOIN dms.Document d ON d.DocumentPartitionKey = u.pk AND d.DocumentUuid = u.id`
+
+// ResourcesOf returns the legacy resource of each of ids that the
+// snapshot holds, by DocumentUuid, through the legacy unique index
+// (DocumentPartitionKey, DocumentUuid).
+func (p *Pass) ResourcesOf(ctx context.Context, ids []string) (map[string]ResourceKey, error) {
+	keys := make([]int16, len(ids))
+	for i, id := range ids {
+		keys[i] = partitionKey(id)
+	}
+	out := make(map[string]ResourceKey, len(ids))
+	for row, err := range queryRows(ctx, p.tx, "legacy database: reading resources", scanResourceOf, resourcesOfSQL, ids, keys) {
+		if err != nil {
+			return nil, err
+		}
+		out[row.id] = row.res
+	}
+	return out, nil
+}
+
+// resourceOf is a row of resourcesOfSQL.
+type resourceOf struct {
+	id  string
+	res ResourceKey
+}
+
+// scanResourceOf reads one row of resourcesOfSQL.
+func scanResourceOf(rows pgx.Rows, r *resourceOf) error {
+	return rows.Scan(&r.id, &r.res.ProjectName, &r.res.ResourceName, &r.res.ResourceVersion)
+}
+
 // byUUIDSQL reads the documents of the id array $1 (partition keys $2),
 // in creation order.
 const byUUIDSQL = `SELECT d.DocumentUuid::text, d.CreatedAt, d.DocumentPartitionKey, d.Id, d.LastModifiedAt, d.LastModifiedTraceId::text, d.EdfiDoc::text,
