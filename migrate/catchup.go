@@ -101,20 +101,12 @@ func CatchUp(ctx context.Context, l *Legacy, store *relstore.Store, opts Options
 	if err := ensureCheckpoint(ctx, pool); err != nil {
 		return nil, err
 	}
-	copied, err := readCheckpoint(ctx, pool)
-	if err != nil {
-		return nil, err
-	}
-	skipped, err := readSkipped(ctx, pool)
-	if err != nil {
-		return nil, err
-	}
 	pass, err := l.BeginPass(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = pass.Close(context.WithoutCancel(ctx)) }()
-	delta, err := computeDelta(ctx, pass, l.Where(), copied, skipped)
+	delta, err := computeDelta(ctx, pass, l.Where(), pool, true)
 	if err != nil {
 		return nil, err
 	}

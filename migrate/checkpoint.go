@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -95,6 +96,45 @@ func readCheckpoint(ctx context.Context, db querier) (map[string]checkpointToken
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("target: reading the checkpoint: %w", err)
+	}
+	return out, nil
+}
+
+// checkpointRow is one row of the checkpoint.
+type checkpointRow struct {
+	uuid string
+	checkpointToken
+}
+
+// scanCheckpointRow reads "DocumentUuid"::text, "LastModifiedAt",
+// "LastModifiedTraceId", "ProjectName", "ResourceName".
+func scanCheckpointRow(rows pgx.Rows, r *checkpointRow) error {
+	return rows.Scan(&r.uuid, &r.modified, &r.traceID, &r.project, &r.resource)
+}
+
+// checkpointColumns selects a checkpointRow (of checkpoint k).
+const checkpointColumns = `SELECT "DocumentUuid"::text, "LastModifiedAt", "LastModifiedTraceId", "ProjectName", "ResourceName" FROM "dmsc_migrate"."Checkpoint" k`
+
+// checkpointRows returns every row of the checkpoint ordered by
+// DocumentUuid (the uuid, bytewise: the order Go compares its lowercase
+// text in; the bare name would order by the output column, the text);
+// the query runs when the sequence is walked.
+func checkpointRows(ctx context.Context, db querier) iter.Seq2[checkpointRow, error] {
+	return queryRows(ctx, db, "target: reading the checkpoint", scanCheckpointRow, checkpointOrderSQL)
+}
+
+// checkpointOrderSQL reads the checkpoint ordered by DocumentUuid.
+const checkpointOrderSQL = checkpointColumns + ` ORDER BY k."DocumentUuid"`
+
+// checkpointOf returns the change token of each of ids that the
+// checkpoint records, by DocumentUuid (one query: ids is a page).
+func checkpointOf(ctx context.Context, db querier, ids []string) (map[string]checkpointToken, error) {
+	out := make(map[string]checkpointToken, len(ids))
+	for r, err := range queryRows(ctx, db, "target: reading the checkpoint", scanCheckpointRow, checkpointColumns+` WHERE "DocumentUuid" = ANY($1::uuid[])`, ids) {
+		if err != nil {
+			return nil, err
+		}
+		out[r.uuid] = r.checkpointToken
 	}
 	return out, nil
 }

@@ -1,10 +1,15 @@
 package migrate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"iter"
+	"maps"
+	"slices"
 	"sort"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -59,7 +64,7 @@ type Delta struct {
 	// Resources with a change, sorted by project and resource.
 	Resources []DeltaResource `json:"resources"`
 
-	upserts []Token         // new and changed, in no particular order
+	upserts []Token         // new and changed, in DocumentUuid order
 	changed map[string]bool // the upserts that replace a copied document
 	deletes []deletedDoc
 }
@@ -76,76 +81,170 @@ type deletedDoc struct {
 	skippedOnly bool
 }
 
-// computeDelta diffs the pass's narrow rows against the checkpoint and
-// the Skipped list.
-func computeDelta(ctx context.Context, pass *Pass, where string, copied map[string]checkpointToken, skipped map[string]skippedToken) (*Delta, error) {
-	d := &Delta{Legacy: where, Snapshot: pass.Snapshot, Copied: int64(len(copied)), changed: map[string]bool{}}
-	per := map[[2]string]*DeltaResource{}
-	res := func(project, resource string) *DeltaResource {
-		k := [2]string{project, resource}
-		r := per[k]
-		if r == nil {
-			r = &DeltaResource{ProjectName: project, ResourceName: resource}
-			per[k] = r
-		}
-		return r
+// recorded is a document dmsc_migrate.Checkpoint or Skipped records (or
+// both): the target side of computeDelta.
+type recorded struct {
+	uuid string
+	// copied is its checkpoint token, skipped its Skipped token; nil when
+	// that table does not record it.
+	copied, skipped *checkpointToken
+}
+
+// recordedSQL reads the checkpoint and the Skipped list as one stream
+// ordered by DocumentUuid: the uuid (bytewise, as the legacy tokens),
+// named through its tables, as the bare name would order by the output
+// column, the text.
+const recordedSQL = `SELECT "DocumentUuid"::text,
+  c."LastModifiedAt", c."LastModifiedTraceId", c."ProjectName", c."ResourceName",
+  s."LastModifiedAt", s."LastModifiedTraceId", s."ProjectName", s."ResourceName"
+FROM "dmsc_migrate"."Checkpoint" c FULL JOIN "dmsc_migrate"."Skipped" s USING ("DocumentUuid")
+ORDER BY coalesce(c."DocumentUuid", s."DocumentUuid")`
+
+// recordedCopiedSQL is recordedSQL without a Skipped table.
+const recordedCopiedSQL = `SELECT "DocumentUuid"::text, "LastModifiedAt", "LastModifiedTraceId", "ProjectName", "ResourceName",
+  NULL::timestamp, NULL::text, NULL::text, NULL::text
+FROM "dmsc_migrate"."Checkpoint" c ORDER BY c."DocumentUuid"`
+
+// recordedRows returns the recorded documents in DocumentUuid order
+// (withSkipped: the Skipped table exists); the query runs when the
+// sequence is walked.
+func recordedRows(ctx context.Context, db querier, withSkipped bool) iter.Seq2[recorded, error] {
+	sql := recordedCopiedSQL
+	if withSkipped {
+		sql = recordedSQL
 	}
-	seen := make(map[string]bool, len(copied))
-	err := pass.Tokens(ctx, func(t Token) error {
-		d.Documents++
-		if tok, ok := copied[t.UUID]; ok {
-			seen[t.UUID] = true
-			if !tok.modified.Equal(t.LastModifiedAt) || tok.traceID != t.LastModifiedTraceID {
-				res(t.Resource.ProjectName, t.Resource.ResourceName).Changed++
-				d.upserts = append(d.upserts, t)
-				d.changed[t.UUID] = true
-			}
-			return nil
-		}
-		if tok, ok := skipped[t.UUID]; ok {
-			seen[t.UUID] = true
-			if tok.modified.Equal(t.LastModifiedAt) && tok.traceID == t.LastModifiedTraceID {
-				d.Skipped++
-				return nil
-			}
-		}
-		res(t.Resource.ProjectName, t.Resource.ResourceName).New++
-		d.upserts = append(d.upserts, t)
+	return queryRows(ctx, db, "target: reading the checkpoint", scanRecorded, sql)
+}
+
+// scanRecorded reads one row of recordedSQL.
+func scanRecorded(rows pgx.Rows, r *recorded) error {
+	var cm, sm *time.Time
+	var ct, cp, cr, st, sp, sr *string
+	if err := rows.Scan(&r.uuid, &cm, &ct, &cp, &cr, &sm, &st, &sp, &sr); err != nil {
+		return err
+	}
+	r.copied, r.skipped = tokenOf(cm, ct, cp, cr), tokenOf(sm, st, sp, sr)
+	return nil
+}
+
+// tokenOf is the token of a row's nullable columns (nil when the table
+// had no row: its NOT NULL columns read NULL).
+func tokenOf(modified *time.Time, traceID, project, resource *string) *checkpointToken {
+	if modified == nil || traceID == nil || project == nil || resource == nil {
 		return nil
-	})
+	}
+	return &checkpointToken{modified: *modified, traceID: *traceID, project: *project, resource: *resource}
+}
+
+// computeDelta diffs the pass's narrow rows against the checkpoint and
+// the Skipped list (withSkipped: the table exists) read from target: a
+// merge of the two streams in DocumentUuid order, holding no document
+// that does not change.
+func computeDelta(ctx context.Context, pass *Pass, where string, target querier, withSkipped bool) (*Delta, error) {
+	d, err := buildDelta(pass.Tokens(ctx), recordedRows(ctx, target, withSkipped))
 	if err != nil {
 		return nil, err
 	}
-	for id, tok := range copied {
-		if !seen[id] {
-			res(tok.project, tok.resource).Deleted++
-			d.deletes = append(d.deletes, deletedDoc{uuid: id, project: tok.project, resource: tok.resource})
-		}
+	d.Legacy, d.Snapshot = where, pass.Snapshot
+	return d, nil
+}
+
+// buildDelta merges legacy tokens and recorded documents, both in
+// DocumentUuid order, into a Delta (without Legacy and Snapshot).
+func buildDelta(tokens iter.Seq2[Token, error], records iter.Seq2[recorded, error]) (*Delta, error) {
+	b := &deltaBuilder{d: &Delta{changed: map[string]bool{}}, per: map[[2]string]*DeltaResource{}}
+	err := mergeSorted(
+		sortedRows[Token]{rows: tokens, key: func(t *Token) string { return t.UUID }, label: "legacy database: reading change tokens"},
+		sortedRows[recorded]{rows: records, key: func(r *recorded) string { return r.uuid }, label: "target: reading the checkpoint"},
+		b.step)
+	if err != nil {
+		return nil, err
 	}
-	for id, tok := range skipped {
-		if _, isCopied := copied[id]; !seen[id] && !isCopied {
-			res(tok.project, tok.resource).Deleted++
-			d.deletes = append(d.deletes, deletedDoc{uuid: id, project: tok.project, resource: tok.resource, skippedOnly: true})
-		}
+	return b.finish(), nil
+}
+
+// deltaBuilder accumulates a Delta during the merge.
+type deltaBuilder struct {
+	d   *Delta
+	per map[[2]string]*DeltaResource
+}
+
+// res returns the counts of a resource.
+func (b *deltaBuilder) res(project, resource string) *DeltaResource {
+	k := [2]string{project, resource}
+	r := b.per[k]
+	if r == nil {
+		r = &DeltaResource{ProjectName: project, ResourceName: resource}
+		b.per[k] = r
 	}
+	return r
+}
+
+// step takes one DocumentUuid of the merge: a legacy document t, its
+// record r, or both.
+func (b *deltaBuilder) step(t *Token, r *recorded) error {
+	if r != nil && r.copied != nil {
+		b.d.Copied++
+	}
+	if t == nil {
+		b.gone(r)
+		return nil
+	}
+	b.d.Documents++
+	switch {
+	case r == nil:
+	case r.copied != nil:
+		if !sameToken(r.copied, t) {
+			b.res(t.Resource.ProjectName, t.Resource.ResourceName).Changed++
+			b.d.upserts = append(b.d.upserts, *t)
+			b.d.changed[t.UUID] = true
+		}
+		return nil
+	case sameToken(r.skipped, t):
+		b.d.Skipped++
+		return nil
+	}
+	b.res(t.Resource.ProjectName, t.Resource.ResourceName).New++
+	b.d.upserts = append(b.d.upserts, *t)
+	return nil
+}
+
+// sameToken reports a recorded token equal to the legacy document's.
+func sameToken(tok *checkpointToken, t *Token) bool {
+	return tok.modified.Equal(t.LastModifiedAt) && tok.traceID == t.LastModifiedTraceID
+}
+
+// gone records a document the legacy store no longer holds: copied (the
+// checkpoint's resource) or only skipped.
+func (b *deltaBuilder) gone(r *recorded) {
+	tok, skippedOnly := r.copied, false
+	if tok == nil {
+		tok, skippedOnly = r.skipped, true
+	}
+	b.res(tok.project, tok.resource).Deleted++
+	b.d.deletes = append(b.d.deletes, deletedDoc{uuid: r.uuid, project: tok.project, resource: tok.resource, skippedOnly: skippedOnly})
+}
+
+// finish sums the resources' counts, sorted by project and resource, and
+// sorts the deletes by DocumentUuid.
+func (b *deltaBuilder) finish() *Delta {
+	d := b.d
 	sort.Slice(d.deletes, func(i, j int) bool { return d.deletes[i].uuid < d.deletes[j].uuid })
-	for _, r := range per {
+	keys := slices.SortedFunc(maps.Keys(b.per), func(x, y [2]string) int {
+		if c := cmp.Compare(x[0], y[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(x[1], y[1])
+	})
+	d.Resources = make([]DeltaResource, 0, len(keys))
+	for _, k := range keys {
+		r := b.per[k]
 		d.Resources = append(d.Resources, *r)
 		d.New += r.New
 		d.Changed += r.Changed
 		d.Deleted += r.Deleted
 	}
-	sort.Slice(d.Resources, func(i, j int) bool {
-		a, b := d.Resources[i], d.Resources[j]
-		if a.ProjectName != b.ProjectName {
-			return a.ProjectName < b.ProjectName
-		}
-		return a.ResourceName < b.ResourceName
-	})
-	if d.Resources == nil {
-		d.Resources = []DeltaResource{}
-	}
-	return d, nil
+	return d
 }
 
 // FreezeCheck reports what changed in the legacy store since the last
@@ -167,20 +266,10 @@ func FreezeCheck(ctx context.Context, l *Legacy, target *pgxpool.Pool) (*Delta, 
 	if !hasCheckpoint {
 		return nil, ErrNoCheckpoint
 	}
-	copied, err := readCheckpoint(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	skipped := map[string]skippedToken{}
-	if hasSkipped {
-		if skipped, err = readSkipped(ctx, tx); err != nil {
-			return nil, err
-		}
-	}
 	pass, err := l.BeginPass(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = pass.Close(context.WithoutCancel(ctx)) }()
-	return computeDelta(ctx, pass, l.Where(), copied, skipped)
+	return computeDelta(ctx, pass, l.Where(), tx, hasSkipped)
 }

@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"iter"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -147,15 +148,24 @@ type ReferencePair struct {
 	ChildCreatedLater bool
 }
 
-// ReferencePairs calls fn for every distinct document pair of
-// dms.Reference, ordered by parent and child DocumentUuid.
-func (p *Pass) ReferencePairs(ctx context.Context, fn func(ReferencePair) error) error {
-	rows, err := p.tx.Query(ctx, `SELECT DISTINCT pd.DocumentUuid::text, cd.DocumentUuid::text,
-  (cd.CreatedAt, cd.DocumentPartitionKey, cd.Id) > (pd.CreatedAt, pd.DocumentPartitionKey, pd.Id)
-FROM dms.Reference r
+// referencePairsFrom joins each dms.Reference row to its parent (pd) and
+// child (cd) documents.
+const referencePairsFrom = `FROM dms.Reference r
 JOIN dms.Document pd ON pd.DocumentPartitionKey = r.ParentDocumentPartitionKey AND pd.Id = r.ParentDocumentId
-JOIN dms.Document cd ON cd.DocumentPartitionKey = r.ReferencedDocumentPartitionKey AND cd.Id = r.ReferencedDocumentId
-ORDER BY 1, 2`)
+JOIN dms.Document cd ON cd.DocumentPartitionKey = r.ReferencedDocumentPartitionKey AND cd.Id = r.ReferencedDocumentId`
+
+// referencePairsSQL reads the distinct pairs of dms.Reference, ordered
+// by the uuids (not their text: the order would be the collation's).
+const referencePairsSQL = `SELECT DISTINCT ON (pd.DocumentUuid, cd.DocumentUuid) pd.DocumentUuid::text, cd.DocumentUuid::text,
+  (cd.CreatedAt, cd.DocumentPartitionKey, cd.Id) > (pd.CreatedAt, pd.DocumentPartitionKey, pd.Id)
+` + referencePairsFrom + `
+ORDER BY pd.DocumentUuid, cd.DocumentUuid`
+
+// ReferencePairs calls fn for every distinct document pair of
+// dms.Reference, ordered by parent and child DocumentUuid (the uuids
+// themselves, bytewise: the order Go compares their lowercase text in).
+func (p *Pass) ReferencePairs(ctx context.Context, fn func(ReferencePair) error) error {
+	rows, err := p.tx.Query(ctx, referencePairsSQL)
 	if err != nil {
 		return fmt.Errorf("legacy database: reading dms.Reference: %w", err)
 	}
@@ -173,4 +183,28 @@ ORDER BY 1, 2`)
 		return fmt.Errorf("legacy database: reading dms.Reference: %w", err)
 	}
 	return nil
+}
+
+// ResourcePair is a distinct (parent, child) document pair of
+// dms.Reference with the parent's legacy resource.
+type ResourcePair struct {
+	Parent, Child string // DocumentUuid
+	// ParentResource is the parent document's legacy resource.
+	ParentResource ResourceKey
+}
+
+// resourcePairsSQL reads the distinct pairs of dms.Reference with the
+// parent's resource, ordered as ReferencePairs.
+const resourcePairsSQL = `SELECT DISTINCT ON (pd.DocumentUuid, cd.DocumentUuid) pd.DocumentUuid::text, cd.DocumentUuid::text,
+  pd.ProjectName::text, pd.ResourceName::text, pd.ResourceVersion::text
+` + referencePairsFrom + `
+ORDER BY pd.DocumentUuid, cd.DocumentUuid`
+
+// ResourcePairs returns every distinct document pair of dms.Reference
+// with its parent's resource, ordered by parent and child DocumentUuid as
+// ReferencePairs; the query runs when the sequence is walked.
+func (p *Pass) ResourcePairs(ctx context.Context) iter.Seq2[ResourcePair, error] {
+	return queryRows(ctx, p.tx, "legacy database: reading dms.Reference", func(rows pgx.Rows, rp *ResourcePair) error {
+		return rows.Scan(&rp.Parent, &rp.Child, &rp.ParentResource.ProjectName, &rp.ParentResource.ResourceName, &rp.ParentResource.ResourceVersion)
+	}, resourcePairsSQL)
 }

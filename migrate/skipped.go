@@ -8,36 +8,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// skippedToken is a legacy document the migration did not copy at this
-// change token, and why (a finding code).
-type skippedToken struct {
-	checkpointToken
-	code string
-}
-
-// readSkipped returns the documents dmsc_migrate.Skipped records, by
-// DocumentUuid.
-func readSkipped(ctx context.Context, db querier) (map[string]skippedToken, error) {
-	rows, err := db.Query(ctx, `SELECT "DocumentUuid"::text, "LastModifiedAt", "LastModifiedTraceId", "ProjectName", "ResourceName", "Code" FROM "dmsc_migrate"."Skipped"`)
-	if err != nil {
-		return nil, fmt.Errorf("target: reading %s.Skipped: %w", CheckpointSchema, err)
-	}
-	defer rows.Close()
-	out := map[string]skippedToken{}
-	for rows.Next() {
-		var id string
-		var tok skippedToken
-		if err := rows.Scan(&id, &tok.modified, &tok.traceID, &tok.project, &tok.resource, &tok.code); err != nil {
-			return nil, fmt.Errorf("target: reading %s.Skipped: %w", CheckpointSchema, err)
-		}
-		out[id] = tok
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("target: reading %s.Skipped: %w", CheckpointSchema, err)
-	}
-	return out, nil
-}
-
 // skippedUpsertSQL records skipped documents; a row that already says the
 // same is left alone (a pass with nothing new writes nothing).
 const skippedUpsertSQL = `INSERT INTO "dmsc_migrate"."Skipped" AS s ("DocumentUuid", "ProjectName", "ResourceName", "LastModifiedAt", "LastModifiedTraceId", "Code")

@@ -126,69 +126,24 @@ func verifyAtEnd(ctx context.Context, pass *Pass, where string, store *relstore.
 }
 
 // verifyPass is Verify in an open legacy pass: a catch-up pass verifies
-// the snapshot it applied.
+// the snapshot it applied. Its memory does not grow with the documents:
+// each legacy page looks its checkpoint rows up, and the documents
+// deleted since copied and the edges are merges of ordered streams; only
+// the findings are held.
 func verifyPass(ctx context.Context, pass *Pass, where string, store *relstore.Store, opts Options) (*VerifyReport, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
-	}
-	copied, err := readCheckpoint(ctx, store.Pool())
-	if err != nil {
-		return nil, err
 	}
 	legacy, err := pass.Resources(ctx)
 	if err != nil {
 		return nil, err
 	}
-	v := &verifier{store: store, m: store.Manifest(), copied: copied, seen: map[string]bool{}, resourceOf: map[string]ResourceKey{}, idx: roundtrip.NewDescriptors(store.Manifest()),
-		rep: &VerifyReport{Legacy: where}}
-	targetCounts, err := v.targetCounts(ctx)
-	if err != nil {
+	v := &verifier{store: store, m: store.Manifest(), idx: roundtrip.NewDescriptors(store.Manifest()), rep: &VerifyReport{Legacy: where}}
+	if err := v.resources(ctx, pass, legacy, opts); err != nil {
 		return nil, err
 	}
-	var total int64
-	for _, lr := range legacy {
-		total += lr.Documents
-	}
-	var done int64
-	for _, lr := range legacy {
-		vr := VerifyResource{ResourceKey: lr.ResourceKey, Legacy: lr.Documents}
-		target := v.m.FindResource(lr.ProjectName + ":" + lr.ResourceName)
-		if target != nil {
-			vr.Endpoint = "/" + target.ProjectEndpoint + "/" + target.EndpointName
-			vr.Target = targetCounts[lr.ProjectName+":"+lr.ResourceName]
-		}
-		var after Cursor
-		for {
-			page, err := pass.Documents(ctx, lr.ResourceKey, after, opts.BatchSize)
-			if err != nil {
-				return nil, err
-			}
-			for i := range page {
-				if err := v.document(ctx, &vr, target, &page[i]); err != nil {
-					return nil, err
-				}
-			}
-			done += int64(len(page))
-			if opts.Progress != nil {
-				opts.Progress(done, total)
-			}
-			if len(page) < opts.BatchSize {
-				break
-			}
-			after = page[len(page)-1].Key
-		}
-		if vr.Target != vr.Migrated {
-			v.add(Finding{ResourceKey: lr.ResourceKey, Code: CodeCountDiffers, Documents: vr.Migrated,
-				Message: fmt.Sprintf("the target holds %d documents of the resource, %d were copied", vr.Target, vr.Migrated)})
-		}
-		v.rep.Compared += vr.Compared
-		v.rep.Resources = append(v.rep.Resources, vr)
-	}
-	for id := range copied {
-		if !v.seen[id] {
-			tok := copied[id]
-			v.add(Finding{ResourceKey: ResourceKey{ProjectName: tok.project, ResourceName: tok.resource}, DocumentUUID: id, Code: CodeDeletedSinceCopied, Message: "the checkpoint records the document, the legacy store no longer holds it"})
-		}
+	if err := v.deletedSinceCopied(ctx, pass); err != nil {
+		return nil, err
 	}
 	if err := v.edges(ctx, pass); err != nil {
 		return nil, err
@@ -211,17 +166,106 @@ func verifyPass(ctx context.Context, pass *Pass, where string, store *relstore.S
 	return v.rep, nil
 }
 
+// resources compares every legacy resource's documents with their
+// migrated copies, and its counts; opts.Progress reports the documents
+// read.
+func (v *verifier) resources(ctx context.Context, pass *Pass, legacy []LegacyResource, opts Options) error {
+	targetCounts, err := v.targetCounts(ctx)
+	if err != nil {
+		return err
+	}
+	var total, done int64
+	for _, lr := range legacy {
+		total += lr.Documents
+	}
+	read := func(n int) {
+		done += int64(n)
+		if opts.Progress != nil {
+			opts.Progress(done, total)
+		}
+	}
+	for _, lr := range legacy {
+		vr := VerifyResource{ResourceKey: lr.ResourceKey, Legacy: lr.Documents}
+		target := v.m.FindResource(lr.ProjectName + ":" + lr.ResourceName)
+		if target != nil {
+			vr.Endpoint = "/" + target.ProjectEndpoint + "/" + target.EndpointName
+			vr.Target = targetCounts[lr.ProjectName+":"+lr.ResourceName]
+		}
+		if err := v.resource(ctx, pass, &vr, target, opts.BatchSize, read); err != nil {
+			return err
+		}
+		if vr.Target != vr.Migrated {
+			v.add(Finding{ResourceKey: lr.ResourceKey, Code: CodeCountDiffers, Documents: vr.Migrated,
+				Message: fmt.Sprintf("the target holds %d documents of the resource, %d were copied", vr.Target, vr.Migrated)})
+		}
+		v.rep.Compared += vr.Compared
+		v.rep.Resources = append(v.rep.Resources, vr)
+	}
+	return nil
+}
+
+// resource compares one legacy resource's documents, a keyset page of
+// batchSize at a time, with their migrated copies: those the checkpoint
+// records (one query per page). read reports each page's documents.
+func (v *verifier) resource(ctx context.Context, pass *Pass, vr *VerifyResource, target *manifest.Resource, batchSize int, read func(int)) error {
+	var after Cursor
+	for {
+		page, err := pass.Documents(ctx, vr.ResourceKey, after, batchSize)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(page))
+		for i := range page {
+			ids[i] = page[i].UUID
+		}
+		copied, err := checkpointOf(ctx, v.store.Pool(), ids)
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			if tok, ok := copied[page[i].UUID]; ok {
+				if err := v.document(ctx, vr, target, &page[i], tok); err != nil {
+					return err
+				}
+			}
+		}
+		read(len(page))
+		if len(page) < batchSize {
+			return nil
+		}
+		after = page[len(page)-1].Key
+	}
+}
+
+// deletedSinceCopied reports the documents the checkpoint records that
+// the legacy store no longer holds: a merge of the checkpoint with the
+// legacy DocumentUuids, both in DocumentUuid order.
+func (v *verifier) deletedSinceCopied(ctx context.Context, pass *Pass) error {
+	return mergeSorted(
+		sortedRows[checkpointRow]{rows: checkpointRows(ctx, v.store.Pool()), key: func(r *checkpointRow) string { return r.uuid }, label: "target: reading the checkpoint"},
+		sortedRows[string]{rows: pass.DocumentUUIDs(ctx), key: func(id *string) string { return *id }, label: "legacy database: listing documents"},
+		func(c *checkpointRow, id *string) error {
+			if id == nil {
+				v.add(deletedFinding(c))
+			}
+			return nil
+		})
+}
+
+// deletedFinding is the finding of a checkpoint row whose document the
+// legacy store no longer holds.
+func deletedFinding(c *checkpointRow) Finding {
+	return Finding{ResourceKey: ResourceKey{ProjectName: c.project, ResourceName: c.resource}, DocumentUUID: c.uuid, Code: CodeDeletedSinceCopied,
+		Message: "the checkpoint records the document, the legacy store no longer holds it"}
+}
+
 // verifier is the state of one Verify run.
 type verifier struct {
-	store  *relstore.Store
-	m      *manifest.Manifest
-	copied map[string]checkpointToken
-	seen   map[string]bool
-	// resourceOf names the legacy resource of each migrated document.
-	resourceOf map[string]ResourceKey
-	idx        *roundtrip.Descriptors
-	rep        *VerifyReport
-	findings   []Finding
+	store    *relstore.Store
+	m        *manifest.Manifest
+	idx      *roundtrip.Descriptors
+	rep      *VerifyReport
+	findings []Finding
 	// descriptors and dateTimes hold, per resource, the wildcard paths of
 	// descriptor URIs and date-time values.
 	descriptors, dateTimes map[*manifest.Resource]map[string]bool
@@ -250,15 +294,9 @@ FROM "dms"."Document" d JOIN "dms"."ResourceKey" rk ON rk."ResourceKeyId" = d."R
 	return out, rows.Err()
 }
 
-// document compares one legacy document with its migrated copy (when the
-// checkpoint records one).
-func (v *verifier) document(ctx context.Context, vr *VerifyResource, target *manifest.Resource, d *Document) error {
-	tok, ok := v.copied[d.UUID]
-	if !ok {
-		return nil
-	}
-	v.seen[d.UUID] = true
-	v.resourceOf[d.UUID] = vr.ResourceKey
+// document compares one legacy document with its migrated copy, copied
+// with change token tok.
+func (v *verifier) document(ctx context.Context, vr *VerifyResource, target *manifest.Resource, d *Document, tok checkpointToken) error {
 	vr.Migrated++
 	before := len(v.findings)
 	defer func() {
@@ -381,53 +419,19 @@ func canonDateTimes(v any, path string, paths map[string]bool) any {
 }
 
 // edges compares the distinct (parent, child) pairs of dms.Reference
-// between migrated documents with dms.ReferenceEdge.
+// between migrated documents with dms.ReferenceEdge: a merge of the two
+// in (parent, child) DocumentUuid order (edgeCheck).
 func (v *verifier) edges(ctx context.Context, pass *Pass) error {
-	legacy := map[[2]string]bool{}
-	err := pass.ReferencePairs(ctx, func(rp ReferencePair) error {
-		_, p := v.copied[rp.Parent]
-		_, c := v.copied[rp.Child]
-		if p && c {
-			legacy[[2]string{rp.Parent, rp.Child}] = true
-		}
-		return nil
-	})
-	if err != nil {
+	pool := v.store.Pool()
+	ec := &edgeCheck{copied: func(ids []string) (map[string]checkpointToken, error) { return checkpointOf(ctx, pool, ids) }}
+	if err := ec.run(pass.ResourcePairs(ctx), targetEdges(ctx, pool)); err != nil {
 		return err
 	}
-	rows, err := v.store.Pool().Query(ctx, `SELECT p."DocumentUuid"::text, c."DocumentUuid"::text
-FROM "dms"."ReferenceEdge" e
-JOIN "dms"."Document" p ON p."DocumentId" = e."ParentDocumentId"
-JOIN "dms"."Document" c ON c."DocumentId" = e."ChildDocumentId"`)
-	if err != nil {
-		return fmt.Errorf("target: reading dms.ReferenceEdge: %w", err)
-	}
-	target := map[[2]string]bool{}
-	for rows.Next() {
-		var k [2]string
-		if err := rows.Scan(&k[0], &k[1]); err != nil {
-			rows.Close()
-			return err
-		}
-		if _, ok := v.copied[k[0]]; ok {
-			target[k] = true
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := ec.resolveExtra(func(ids []string) (map[string]ResourceKey, error) { return pass.ResourcesOf(ctx, ids) }); err != nil {
 		return err
 	}
-	v.rep.LegacyEdges, v.rep.TargetEdges = int64(len(legacy)), int64(len(target))
-	for k := range legacy {
-		if !target[k] {
-			v.add(Finding{ResourceKey: v.resourceOf[k[0]], DocumentUUID: k[0], Path: "$", Code: CodeEdgeMissing, Message: fmt.Sprintf("dms.Reference links it to %s; dms.ReferenceEdge has no such row", k[1])})
-		}
-	}
-	for k := range target {
-		if !legacy[k] {
-			v.add(Finding{ResourceKey: v.resourceOf[k[0]], DocumentUUID: k[0], Path: "$", Code: CodeEdgeExtra, Message: fmt.Sprintf("dms.ReferenceEdge links it to %s; dms.Reference does not", k[1])})
-		}
-	}
+	v.rep.LegacyEdges, v.rep.TargetEdges = ec.legacyEdges, ec.targetEdges
+	v.findings = append(v.findings, ec.findings...)
 	return nil
 }
 
