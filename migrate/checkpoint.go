@@ -77,29 +77,6 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// readCheckpoint returns the change token of every document the
-// checkpoint records, by DocumentUuid.
-func readCheckpoint(ctx context.Context, db querier) (map[string]checkpointToken, error) {
-	rows, err := db.Query(ctx, `SELECT "DocumentUuid"::text, "LastModifiedAt", "LastModifiedTraceId", "ProjectName", "ResourceName" FROM "dmsc_migrate"."Checkpoint"`)
-	if err != nil {
-		return nil, fmt.Errorf("target: reading the checkpoint: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]checkpointToken{}
-	for rows.Next() {
-		var id string
-		var tok checkpointToken
-		if err := rows.Scan(&id, &tok.modified, &tok.traceID, &tok.project, &tok.resource); err != nil {
-			return nil, fmt.Errorf("target: reading the checkpoint: %w", err)
-		}
-		out[id] = tok
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("target: reading the checkpoint: %w", err)
-	}
-	return out, nil
-}
-
 // checkpointRow is one row of the checkpoint.
 type checkpointRow struct {
 	uuid string

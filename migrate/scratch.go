@@ -68,9 +68,18 @@ func openScratch(ctx context.Context, cfg *pgx.ConnConfig) (*scratch, error) {
 	return &scratch{conn: conn}, nil
 }
 
-// close ends the session; its temporary tables go with it.
+// close drops the temporary tables and ends the session. The server
+// would drop them too when the session ends, but after the client has
+// gone: dropping them first means that nothing of the preflight is left
+// when close returns.
 func (s *scratch) close(ctx context.Context) error {
-	return s.conn.Close(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err := s.conn.Exec(ctx, "DISCARD TEMP")
+	if cerr := s.conn.Close(ctx); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // exec runs one statement.
