@@ -35,15 +35,20 @@ func (p *etaProgress) show(done, total int64) {
 	fmt.Fprintf(p.w, "\r\033[K%s", progressText(p.command, p.unit, done, total, time.Since(p.start)))
 }
 
+// etaAfter is how long a bar runs before it shows an ETA: the first pages
+// (small resources, start-up) extrapolate to nonsense ("ETA 289h33m2s"
+// after 11 documents).
+const etaAfter = 2 * time.Second
+
 // progressText renders one progress line; the ETA extrapolates the rate
-// so far.
+// so far, from etaAfter on.
 func progressText(command, unit string, done, total int64, elapsed time.Duration) string {
 	s := fmt.Sprintf("%s: %d/%d %s", command, done, total, unit)
 	if total <= 0 {
 		return s
 	}
 	s += fmt.Sprintf(" (%d%%", done*100/total)
-	if done > 0 && done < total {
+	if done > 0 && done < total && elapsed >= etaAfter {
 		eta := time.Duration(float64(elapsed) * float64(total-done) / float64(done)).Round(time.Second)
 		s += ", ETA " + eta.String()
 	}

@@ -13,6 +13,7 @@ func TestProgressText(t *testing.T) {
 	}{
 		{0, 818, 0, "p: 0/818 documents (0%)"},
 		{200, 800, 10 * time.Second, "p: 200/800 documents (25%, ETA 30s)"},
+		{11, 110858, 10 * time.Millisecond, "p: 11/110858 documents (0%)"},
 		{800, 800, 40 * time.Second, "p: 800/800 documents (100%)"},
 		{5, 0, time.Second, "p: 5/0 documents"},
 	} {
