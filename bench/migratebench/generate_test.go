@@ -96,7 +96,9 @@ func TestCopyRewrite(t *testing.T) {
 
 // TestBuildThreeCopies builds a legacy database of three copies (the
 // build checks that each request of copies 1 and 2 had the outcome of the
-// same request in copy 0) and checks its document count.
+// same request in copy 0), checks its document count and migrates it:
+// every document but the 64 per copy beyond DS 5.0's 32-bit ids is
+// copied and verifies.
 func TestBuildThreeCopies(t *testing.T) {
 	base := testenv.PostgresDSN(t)
 	src := sources(t)
@@ -133,4 +135,6 @@ func TestBuildThreeCopies(t *testing.T) {
 	if _, again, err := EnsureLegacy(t.Context(), base, s, src, io.Discard); err != nil || again != nil {
 		t.Errorf("second EnsureLegacy rebuilt the database (err %v)", err)
 	}
+	const rejectedPerCopy = 64
+	migrateGenerated(t, base, dsn, corpus-rejectedPerCopy+2*(perCopy-rejectedPerCopy), 3*rejectedPerCopy)
 }
