@@ -95,6 +95,18 @@ type Shape struct {
 	// ids of earlier pages (a second page of Students under 100 schools:
 	// 0.33 ms against 0.59 ms). "" for a first or OFFSET page.
 	AfterParam string
+	// MergeIn renders, for PostgreSQL, the IN tests that an OR joins on
+	// the same expression as one IN over the union of their reaches —
+	// `r."DocumentId" IN (SELECT … UNION ALL SELECT …)` instead of
+	// `(r."DocumentId" IN (SELECT …) OR r."DocumentId" IN (SELECT …))`.
+	// The planner cannot make a semi-join of an OR: it scans the root and
+	// probes a hashed subquery per test for each row; the union is a
+	// semi-join that probes the root for the reach only (a count of
+	// Schools under 100 school claims, EdOrgs and inverted EdOrgs ORed:
+	// 0.45 ms against 3.1 ms). Under 10,000 claims the OR won (25 ms
+	// against 42 ms): the caller decides. Single and KeyArray tests are
+	// not IN tests; SQL Server ignores it.
+	MergeIn bool
 	// ClaimSetParam is, for PostgreSQL, the placeholder of a uuid
 	// parameter naming a claim set stored in
 	// auth.EducationOrganizationIdClaimSet: when set, the claims are read
@@ -309,6 +321,13 @@ type builder struct {
 	// personViews: the schema has the auth person views.
 	personViews              bool
 	usesClaims, usesPrefixes bool
+	// inTests are the IN tests rendered (Shape.MergeIn), by their text.
+	inTests map[string]inTest
+}
+
+// inTest is one rendered `lhs IN (sub)`.
+type inTest struct {
+	lhs, sub string
 }
 
 func newBuilder(m *manifest.Manifest, res *manifest.Resource, sh Shape) (*builder, error) {
@@ -322,6 +341,9 @@ func newBuilder(m *manifest.Manifest, res *manifest.Resource, sh Shape) (*builde
 		return nil, fail("negative claim or prefix count (%d, %d)", sh.Claims, sh.Prefixes)
 	}
 	b := &builder{m: m, res: res, sh: sh, q: quoterFor(m.Dialect)}
+	if sh.MergeIn && !sh.Single && m.Dialect == manifest.DialectPgSQL {
+		b.inTests = map[string]inTest{}
+	}
 	switch m.Dialect {
 	case manifest.DialectPgSQL:
 		if b.sh.ClaimsParam == "" {
@@ -572,7 +594,39 @@ func (b *builder) join(ops []authz.Predicate, sep string) string {
 	for i, o := range ops {
 		parts[i] = b.node(o)
 	}
+	if sep == " OR " && b.inTests != nil {
+		parts = b.mergeIn(parts)
+		if len(parts) == 1 {
+			return parts[0]
+		}
+	}
 	return "(" + strings.Join(parts, sep) + ")"
+}
+
+// mergeIn merges the IN tests among ORed parts that test the same
+// expression into one IN over the union of their subqueries, in the
+// place of the first (Shape.MergeIn).
+func (b *builder) mergeIn(parts []string) []string {
+	subs := map[string][]string{}
+	for _, p := range parts {
+		if t, ok := b.inTests[p]; ok {
+			subs[t.lhs] = append(subs[t.lhs], t.sub)
+		}
+	}
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		t, ok := b.inTests[p]
+		switch {
+		case !ok || len(subs[t.lhs]) == 1:
+			out = append(out, p)
+		case subs[t.lhs] != nil:
+			merged := t.lhs + " IN (" + strings.Join(subs[t.lhs], " UNION ALL ") + ")"
+			b.inTests[merged] = inTest{t.lhs, strings.Join(subs[t.lhs], " UNION ALL ")}
+			out = append(out, merged)
+			subs[t.lhs] = nil // the later ones are in it
+		}
+	}
+	return out
 }
 
 // strategy renders one checked leaf: every element it checks, ANDed.
@@ -644,7 +698,12 @@ func (b *builder) related(s authz.Strategy, e manifest.SecurableElement) string 
 		if b.sh.Single {
 			return b.probe(q.rel(authSchema, name) + " v WHERE v." + q.id(col) + " = " + expr + " AND " + b.inClaims("v."+q.id(claimColumn)))
 		}
-		return expr + " IN (" + reach + b.inClaims("v."+q.id(claimColumn)) + ")"
+		sub := reach + b.inClaims("v."+q.id(claimColumn))
+		test := expr + " IN (" + sub + ")"
+		if b.inTests != nil {
+			b.inTests[test] = inTest{expr, sub}
+		}
+		return test
 	}
 	switch e.Site {
 	case manifest.SiteSelf:

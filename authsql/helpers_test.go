@@ -140,6 +140,7 @@ type form struct {
 // with listed claims, and SQL Server with a table-valued parameter.
 var forms = []form{
 	{"pgsql", model.PgSQL, authsql.Shape{Claims: 3, Prefixes: 2}},
+	{"pgsql, count", model.PgSQL, authsql.Shape{Claims: 3, Prefixes: 2, MergeIn: true}},      // shown where it differs
 	{"pgsql, page keys", model.PgSQL, authsql.Shape{Claims: 3, Prefixes: 2, KeyArray: true}}, // shown where it differs
 	{"pgsql, keyset page keys", model.PgSQL, authsql.Shape{Claims: 3, Prefixes: 2, KeyArray: true, AfterParam: "$3"}},
 	{"mssql, 3 claims", model.MSSQL, authsql.Shape{Claims: 3, Prefixes: 2}},
@@ -206,7 +207,7 @@ func describe(t testing.TB, c *compiled, project, name string, trees []authz.Pre
 	}
 	for _, p := range all {
 		fmt.Fprintf(&b, "\n## %s\n", p)
-		last := map[model.Dialect]string{}
+		last, base := map[model.Dialect]string{}, map[model.Dialect]string{}
 		for _, f := range forms {
 			m := c.manifests[f.dialect]
 			r, err := authsql.Build(m, resource(t, m, project, name), p, f.shape)
@@ -215,7 +216,7 @@ func describe(t testing.TB, c *compiled, project, name string, trees []authz.Pre
 				if !errors.As(err, &ae) {
 					t.Fatalf("%s/%s %s: untyped error %v", project, name, p, err)
 				}
-				if f.shape.KeyArray {
+				if f.shape.KeyArray || f.shape.MergeIn {
 					continue // the same error as the IN form
 				}
 				fmt.Fprintf(&b, "%s: error %d %s: %s\n", f.label, ae.Status(), ae.Kind, ae.Message)
@@ -227,8 +228,12 @@ func describe(t testing.TB, c *compiled, project, name string, trees []authz.Pre
 			if f.shape.Claims >= authsql.MSSQLMaxListClaims && !r.UsesClaims {
 				continue // the same as the listed form
 			}
-			if f.shape.KeyArray && r.SQL == last[f.dialect] {
-				continue // no element the page keys test differently
+			derived := f.shape.KeyArray || f.shape.MergeIn
+			if derived && (r.SQL == last[f.dialect] || r.SQL == base[f.dialect]) {
+				continue // nothing the page keys or the count test differently
+			}
+			if !derived {
+				base[f.dialect] = r.SQL
 			}
 			last[f.dialect] = r.SQL
 			fmt.Fprintf(&b, "%s: %s\n", f.label, r.SQL)

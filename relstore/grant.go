@@ -113,6 +113,10 @@ const (
 	// of the reach (authsql.Shape.KeyArray): a page's keys under few
 	// claims.
 	formKeys
+	// formUnion is formIn with the IN tests an OR joins on one expression
+	// merged into an IN over the union of their reaches
+	// (authsql.Shape.MergeIn): a page's total count under few claims.
+	formUnion
 )
 
 // grantPredicate returns, when ctx carries a grant, the SQL condition over
@@ -133,7 +137,7 @@ func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string, form pred
 	shape := authsql.Shape{
 		Claims: len(g.EdOrgIDs), Prefixes: len(g.NamespacePrefixes),
 		ClaimsParam: claimsToken, PrefixesParam: prefixesToken,
-		Single: form == formProbe, KeyArray: form == formKeys,
+		Single: form == formProbe, KeyArray: form == formKeys, MergeIn: form == formUnion,
 	}
 	if form == formKeys && after > 0 {
 		shape.AfterParam = afterToken

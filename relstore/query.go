@@ -161,9 +161,18 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if err != nil {
 		return Page{}, err
 	}
+	// The total count tests the reach with IN subqueries, merged into one
+	// over their union where an OR joins several on the same column under
+	// few claims (formUnion: a count of Schools under 100 school claims,
+	// 0.45 ms against 3.1 ms; under 10,000 claims the OR, 25 ms against
+	// 42 ms).
 	countGranted := granted
-	if granted != "" && q.TotalCount && form != formIn {
-		if countGranted, err = s.grantPredicate(ctx, p, param, formIn, 0); err != nil {
+	countForm := formIn
+	if len(g.EdOrgIDs) < manyClaims {
+		countForm = formUnion
+	}
+	if granted != "" && q.TotalCount && form != countForm {
+		if countGranted, err = s.grantPredicate(ctx, p, param, countForm, 0); err != nil {
 			return Page{}, err
 		}
 	}
