@@ -161,7 +161,7 @@ func runMigrateLegacy(e *env, f *migrateLegacyFlags) error {
 		return err
 	}
 	bar := newETAProgress(e.stderr, "dmsc migrate legacy: preflight", "documents")
-	rep, err := migrate.Preflight(e.ctx, legacy, m, work, migrate.Options{BatchSize: f.batchSize, Progress: bar.show})
+	rep, err := migrate.Preflight(e.ctx, legacy, m, work, migrate.Options{BatchSize: f.batchSize, Progress: bar.show, PreflightStep: bar.step})
 	bar.done()
 	if err != nil {
 		return err

@@ -24,7 +24,7 @@ func runBackfill(e *env, f *migrateLegacyFlags) error {
 	start := time.Now()
 	var copyTime time.Duration
 	rep, err := migrate.Backfill(e.ctx, legacy, st, migrate.Options{
-		BatchSize: f.batchSize, Workers: f.workers, PreflightProgress: pre.show, SkipVerify: !f.verify,
+		BatchSize: f.batchSize, Workers: f.workers, PreflightProgress: pre.show, PreflightStep: pre.step, SkipVerify: !f.verify,
 		Progress: func(done, total int64) {
 			if !copying {
 				pre.done()

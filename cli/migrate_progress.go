@@ -35,6 +35,16 @@ func (p *etaProgress) show(done, total int64) {
 	fmt.Fprintf(p.w, "\r\033[K%s", progressText(p.command, p.unit, done, total, time.Since(p.start)))
 }
 
+// step shows what a long run does once its count is complete (the
+// preflight's steps after its last page).
+func (p *etaProgress) step(name string) {
+	if p.w == nil {
+		return
+	}
+	p.drawn = time.Now()
+	fmt.Fprintf(p.w, "\r\033[K%s: %s…", p.command, name)
+}
+
 // etaAfter is how long a bar runs before it shows an ETA: the first pages
 // (small resources, start-up) extrapolate to nonsense ("ETA 289h33m2s"
 // after 11 documents).

@@ -28,7 +28,9 @@ func TestPreflightDS50(t *testing.T) {
 	before := checksum(t, dsn)
 	l := openLegacy(t, dsn)
 	var calls, last int64
-	rep, err := Preflight(t.Context(), l, m, workConfig(t), Options{BatchSize: 50, Progress: func(done, total int64) { calls++; last = done }})
+	var steps []string
+	rep, err := Preflight(t.Context(), l, m, workConfig(t), Options{BatchSize: 50, Progress: func(done, total int64) { calls++; last = done },
+		PreflightStep: func(s string) { steps = append(steps, s) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +43,9 @@ func TestPreflightDS50(t *testing.T) {
 	}
 	if last != rep.Documents || calls < int64(len(rep.Resources)) {
 		t.Errorf("progress ended at %d after %d calls", last, calls)
+	}
+	if want := []string{StepPairs, StepResolve, StepPropagate, StepCompare, StepLate, StepSummary}; !slices.Equal(steps, want) {
+		t.Errorf("steps %q, want %q", steps, want)
 	}
 	want := query(t, dsn, bigIntegerSQL)
 	if got := rep.RejectedDocuments(); !slices.Equal(got, want) {
