@@ -100,7 +100,7 @@ func TestCacheCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(t.Context(), `UPDATE dms."DocumentCache" SET "DocumentJson" = jsonb_set("DocumentJson", '{nameOfInstitution}', '"X"') WHERE "DocumentJson" ? 'schoolId' AND ("DocumentJson"->>'schoolId')::int = 101`); err != nil {
+	if _, err := conn.Exec(t.Context(), `UPDATE dms."DocumentCache" SET "DocumentJson" = jsonb_set("DocumentJson"::jsonb, '{nameOfInstitution}', '"X"')::text WHERE "DocumentJson"::jsonb ? 'schoolId' AND ("DocumentJson"::jsonb->>'schoolId')::int = 101`); err != nil {
 		t.Fatal(err)
 	}
 	r := runCLI(t, "cache", "audit", "--dsn", dsn)

@@ -150,10 +150,10 @@ func coreTables() []dialect.Table {
 		},
 		{
 			Name:    DocumentCacheTable,
-			Comment: "dms.DocumentCache: optional, eventually consistent JSON projection (fresh iff Etag equals dms.Document.Etag)",
+			Comment: "dms.DocumentCache: optional, eventually consistent JSON projection (fresh iff Etag equals dms.Document.Etag), the assembled body byte for byte",
 			Columns: []dialect.Column{
 				docID, special("DocumentUuid", dialect.UUID, 0), rk, col("Etag", model.Int64),
-				col("LastModifiedAt", model.DateTime), special("DocumentJson", dialect.JSON, 0), now("ComputedAt"),
+				col("LastModifiedAt", model.DateTime), special("DocumentJson", dialect.JSONText, 0), now("ComputedAt"),
 			},
 			PrimaryKey: key("PK_DocumentCache", "DocumentId"),
 			Uniques:    []dialect.Key{key("UX_DocumentCache_DocumentUuid", "DocumentUuid")},

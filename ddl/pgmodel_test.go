@@ -45,6 +45,8 @@ func pgFormatColumn(c dialect.Column) string {
 		return "uuid"
 	case dialect.JSON:
 		return "jsonb"
+	case dialect.JSONText:
+		return "text"
 	case dialect.Binary:
 		return "bytea"
 	case dialect.Char:

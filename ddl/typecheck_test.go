@@ -21,7 +21,7 @@ var (
 	pgsqlColumn = regexp.MustCompile(`(?m)^    "x" ([a-z]+(?: with time zone)?(?:\([0-9,]+\))?)`)
 	allowedType = map[model.Dialect]*regexp.Regexp{
 		model.MSSQL: regexp.MustCompile(`^(nvarchar\(([0-9]+|max)\)|decimal\([0-9]+,[0-9]+\)|date|datetime2\(7\)|time\(7\)|bit|smallint|int|bigint|uniqueidentifier|varbinary\([0-9]+\)|char\([0-9]+\))$`),
-		model.PgSQL: regexp.MustCompile(`^(varchar\([0-9]+\)|numeric\([0-9]+,[0-9]+\)|date|timestamp with time zone|time|boolean|smallint|integer|bigint|uuid|jsonb|bytea|char\([0-9]+\))$`),
+		model.PgSQL: regexp.MustCompile(`^(varchar\([0-9]+\)|numeric\([0-9]+,[0-9]+\)|date|timestamp with time zone|time|boolean|smallint|integer|bigint|uuid|jsonb|text|bytea|char\([0-9]+\))$`),
 	}
 	// batchOpeners must be the first statement of their batch; the
 	// captured kinds (views, triggers, functions, procedures) must also be

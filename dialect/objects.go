@@ -18,6 +18,11 @@ const (
 	Binary
 	// Char is char(n): fixed-length ASCII such as a hex hash.
 	Char
+	// JSONText is a JSON document kept byte for byte: text /
+	// nvarchar(max) (with an ISJSON check on SQL Server). A body served
+	// under a strong ETag must not change its key order or spacing, as
+	// jsonb's does.
+	JSONText
 )
 
 // Default is a column default of the core tables.

@@ -9,13 +9,13 @@ import (
 const (
 	// cacheGetSQL returns the cached body of a document when it is fresh
 	// (its Etag equals dms.Document's).
-	cacheGetSQL = `SELECT c."DocumentJson"::text, d."Etag", d."LastModifiedAt"
+	cacheGetSQL = `SELECT c."DocumentJson", d."Etag", d."LastModifiedAt"
 FROM "dms"."Document" d JOIN "dms"."DocumentCache" c ON c."DocumentId" = d."DocumentId" AND c."Etag" = d."Etag"
 WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
 	// cachePutSQL stores a body read at Etag $4, never replacing a newer
 	// one.
 	cachePutSQL = `INSERT INTO "dms"."DocumentCache" ("DocumentId", "DocumentUuid", "ResourceKeyId", "Etag", "LastModifiedAt", "DocumentJson")
-VALUES ($1, $2::uuid, $3, $4, $5::timestamptz, $6::jsonb)
+VALUES ($1, $2::uuid, $3, $4, $5::timestamptz, $6)
 ON CONFLICT ("DocumentId") DO UPDATE SET "Etag" = EXCLUDED."Etag", "LastModifiedAt" = EXCLUDED."LastModifiedAt",
   "DocumentJson" = EXCLUDED."DocumentJson", "ComputedAt" = now()
 WHERE "DocumentCache"."Etag" < EXCLUDED."Etag"`

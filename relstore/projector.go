@@ -29,7 +29,7 @@ LIMIT $1`
 	// cachePutManySQL stores the bodies of documents $1 read at Etags $4,
 	// never replacing a newer one.
 	cachePutManySQL = `INSERT INTO "dms"."DocumentCache" ("DocumentId", "DocumentUuid", "ResourceKeyId", "Etag", "LastModifiedAt", "DocumentJson")
-SELECT x.d, x.u::uuid, x.k, x.e, x.m::timestamptz, x.j::jsonb
+SELECT x.d, x.u::uuid, x.k, x.e, x.m::timestamptz, x.j
 FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::bigint[], $5::text[], $6::text[]) AS x(d, u, k, e, m, j)
 ON CONFLICT ("DocumentId") DO UPDATE SET "Etag" = EXCLUDED."Etag", "LastModifiedAt" = EXCLUDED."LastModifiedAt",
   "DocumentJson" = EXCLUDED."DocumentJson", "ComputedAt" = now()

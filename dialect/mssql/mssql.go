@@ -73,7 +73,7 @@ func (Dialect) SpecialTypeName(s dialect.Special, n int) string {
 	switch s {
 	case dialect.UUID:
 		return "uniqueidentifier"
-	case dialect.JSON:
+	case dialect.JSON, dialect.JSONText:
 		return "nvarchar(max)"
 	case dialect.Binary:
 		return "varbinary(" + strconv.Itoa(n) + ")"

@@ -121,7 +121,7 @@ func (d Dialect) WriteCreateTable(b *strings.Builder, t *dialect.Table) {
 		d.writeKey(b, "UNIQUE", &t.Uniques[i])
 	}
 	for i := range t.Columns {
-		if c := &t.Columns[i]; c.Special == dialect.JSON {
+		if c := &t.Columns[i]; c.Special == dialect.JSON || c.Special == dialect.JSONText {
 			b.WriteString(",\n    CONSTRAINT ")
 			d.WriteIdent(b, "CK_"+t.Name+"_"+c.Name)
 			b.WriteString(" CHECK (ISJSON(")

@@ -61,13 +61,16 @@ func (Dialect) TypeName(t model.Type) string {
 	return string(t.Kind)
 }
 
-// SpecialTypeName names the core-table types: uuid, jsonb, bytea, char(n).
+// SpecialTypeName names the core-table types: uuid, jsonb, text (JSON kept
+// as written), bytea, char(n).
 func (Dialect) SpecialTypeName(s dialect.Special, n int) string {
 	switch s {
 	case dialect.UUID:
 		return "uuid"
 	case dialect.JSON:
 		return "jsonb"
+	case dialect.JSONText:
+		return "text"
 	case dialect.Binary:
 		return "bytea"
 	case dialect.Char:

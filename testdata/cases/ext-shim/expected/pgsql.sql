@@ -127,14 +127,14 @@ CREATE TABLE IF NOT EXISTS "dms"."RuntimeManifest" (
     CONSTRAINT "PK_RuntimeManifest" PRIMARY KEY ("EffectiveSchemaId")
 );
 
--- dms.DocumentCache: optional, eventually consistent JSON projection (fresh iff Etag equals dms.Document.Etag)
+-- dms.DocumentCache: optional, eventually consistent JSON projection (fresh iff Etag equals dms.Document.Etag), the assembled body byte for byte
 CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     "DocumentId" bigint NOT NULL,
     "DocumentUuid" uuid NOT NULL,
     "ResourceKeyId" smallint NOT NULL,
     "Etag" bigint NOT NULL,
     "LastModifiedAt" timestamp with time zone NOT NULL,
-    "DocumentJson" jsonb NOT NULL,
+    "DocumentJson" text NOT NULL,
     "ComputedAt" timestamp with time zone NOT NULL DEFAULT now(),
     CONSTRAINT "PK_DocumentCache" PRIMARY KEY ("DocumentId"),
     CONSTRAINT "UX_DocumentCache_DocumentUuid" UNIQUE ("DocumentUuid")

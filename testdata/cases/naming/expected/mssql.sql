@@ -138,7 +138,7 @@ CREATE TABLE [dms].[RuntimeManifest] (
     CONSTRAINT [CK_RuntimeManifest_Manifest] CHECK (ISJSON([Manifest]) = 1)
 );
 
--- dms.DocumentCache: optional, eventually consistent JSON projection (fresh iff Etag equals dms.Document.Etag)
+-- dms.DocumentCache: optional, eventually consistent JSON projection (fresh iff Etag equals dms.Document.Etag), the assembled body byte for byte
 IF OBJECT_ID(N'[dms].[DocumentCache]', N'U') IS NULL
 CREATE TABLE [dms].[DocumentCache] (
     [DocumentId] bigint NOT NULL,
