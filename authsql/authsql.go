@@ -620,8 +620,9 @@ func (b *builder) mergeIn(parts []string) []string {
 		case !ok || len(subs[t.lhs]) == 1:
 			out = append(out, p)
 		case subs[t.lhs] != nil:
-			merged := t.lhs + " IN (" + strings.Join(subs[t.lhs], " UNION ALL ") + ")"
-			b.inTests[merged] = inTest{t.lhs, strings.Join(subs[t.lhs], " UNION ALL ")}
+			union := strings.Join(subs[t.lhs], " UNION ALL ")
+			merged := t.lhs + " IN (" + union + ")"
+			b.inTests[merged] = inTest{t.lhs, union}
 			out = append(out, merged)
 			subs[t.lhs] = nil // the later ones are in it
 		}

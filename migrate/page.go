@@ -34,13 +34,20 @@ type claim struct {
 func (pf *preflight) page(ctx context.Context, rs *resourceState, docs []Document) ([]string, error) {
 	rows := make([]pageDoc, len(docs))
 	var ids [][16]byte
+	seen := map[refid.UUID]bool{} // a page's documents share most targets (descriptors)
+	add := func(id refid.UUID) {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, [16]byte(id))
+		}
+	}
 	for i := range docs {
 		rows[i] = pf.validate(rs, &docs[i])
 		for _, c := range rows[i].claims {
-			ids = append(ids, [16]byte(c.id))
+			add(c.id)
 		}
 		for _, r := range rows[i].refs {
-			ids = append(ids, [16]byte(r.ReferentialID))
+			add(r.ReferentialID)
 		}
 	}
 	holders, err := pf.holders(ctx, ids)

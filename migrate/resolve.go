@@ -39,12 +39,12 @@ ANALYZE pf_doc; ANALYZE pf_claim; ANALYZE pf_ref; ANALYZE pf_pair`
 	unresolvedSQL = `SELECT d.idx, d.res, d.uuid::text,
   EXISTS (SELECT 1 FROM pf_pair p JOIN pf_doc c ON c.idx = p.child WHERE p.parent = d.idx AND c.rejected IS NOT NULL),
   ARRAY(SELECT p.child FROM pf_pair p WHERE p.parent = d.idx),
-  ARRAY(SELECT r.path FROM pf_ref r WHERE r.idx = d.idx AND r.tgt IS NULL ORDER BY r.ord),
-  ARRAY(SELECT r.target FROM pf_ref r WHERE r.idx = d.idx AND r.tgt IS NULL ORDER BY r.ord),
-  ARRAY(SELECT r.value FROM pf_ref r WHERE r.idx = d.idx AND r.tgt IS NULL ORDER BY r.ord),
-  ARRAY(SELECT r.descriptor FROM pf_ref r WHERE r.idx = d.idx AND r.tgt IS NULL ORDER BY r.ord)
+  u.paths, u.targets, u.vals, u.descriptors
 FROM pf_doc d
-WHERE d.rejected IS NULL AND d.idx IN (SELECT r.idx FROM pf_ref r WHERE r.tgt IS NULL)
+JOIN (SELECT r.idx, array_agg(r.path ORDER BY r.ord) AS paths, array_agg(r.target ORDER BY r.ord) AS targets,
+    array_agg(r.value ORDER BY r.ord) AS vals, array_agg(r.descriptor ORDER BY r.ord) AS descriptors
+  FROM pf_ref r WHERE r.tgt IS NULL GROUP BY r.idx) u ON u.idx = d.idx
+WHERE d.rejected IS NULL
 ORDER BY d.idx`
 
 	markRejectedSQL = `UPDATE pf_doc d SET rejected = u.code FROM unnest($1::bigint[], $2::text[]) AS u(idx, code) WHERE d.idx = u.idx`
