@@ -241,3 +241,45 @@ func personResource(t *testing.T, m *manifest.Manifest) *manifest.Resource {
 	t.Fatal("no resource with a Student element")
 	return nil
 }
+
+// TestReach: a person's own reach is listed from the views alone, ORed
+// strategies as a union (the same text once), and nothing else is: an
+// EdOrg's own reach holds every EdOrg type, a referencing resource's ids
+// are not the persons', an AND is an intersection, and a leaf without a
+// reach (NoFurtherAuthorizationRequired) allows documents no view lists.
+func TestReach(t *testing.T) {
+	c := ds50Set(t)
+	pg, ms := c.manifests[model.PgSQL], c.manifests[model.MSSQL]
+	students := leaf(authz.StrategyRelationshipsWithStudentsOnly)
+	rsp := leaf(authz.StrategyRelationshipsWithStudentsOnlyThroughResponsibility)
+	view := func(name string) string {
+		return `SELECT v."Student_DocumentId" FROM "auth"."` + name + `" v WHERE v."SourceEducationOrganizationId" = ANY($1::bigint[])`
+	}
+	for _, tc := range []struct {
+		name     string
+		m        *manifest.Manifest
+		resource string
+		tree     authz.Predicate
+		after    string
+		want     string // "": no reach
+	}{
+		{"student", pg, "Student", students, "", view("EducationOrganizationIdToStudentDocumentId")},
+		{"student after", pg, "Student", students, "$4", view("EducationOrganizationIdToStudentDocumentId") + ` AND v."Student_DocumentId" > $4::bigint`},
+		{"ORed", pg, "Student", anyOf(students, rsp, students), "",
+			view("EducationOrganizationIdToStudentDocumentId") + " UNION ALL " + view("EducationOrganizationIdToStudentDocumentIdThroughResponsibility")},
+		{"AND of one", pg, "Student", allOf(students), "", view("EducationOrganizationIdToStudentDocumentId")},
+		{"AND of two", pg, "Student", allOf(students, rsp), "", ""},
+		{"no further authorization ORed", pg, "Student", anyOf(students, leaf(authz.StrategyNoFurtherAuthorizationRequired)), "", ""},
+		{"school", pg, "School", leaf(authz.StrategyRelationshipsWithEdOrgsOnly), "", ""},
+		{"association", pg, "StudentSchoolAssociation", students, "", ""},
+		{"SQL Server", ms, "Student", students, "", ""},
+	} {
+		r, ok, err := authsql.Reach(tc.m, resource(t, tc.m, "Ed-Fi", tc.resource), tc.tree, authsql.Shape{Claims: 2, AfterParam: tc.after})
+		if err != nil || ok != (tc.want != "") || r.SQL != tc.want || ok != r.UsesClaims {
+			t.Errorf("%s: %v %+v %v\nwant %s", tc.name, ok, r, err, tc.want)
+		}
+	}
+	if _, _, err := authsql.Reach(pg, resource(t, pg, "Ed-Fi", "Student"), students, authsql.Shape{}); errorKind(err) != authsql.ErrNoClaims {
+		t.Errorf("no claims: %v", err)
+	}
+}

@@ -238,6 +238,16 @@ func describe(t testing.TB, c *compiled, project, name string, trees []authz.Pre
 			last[f.dialect] = r.SQL
 			fmt.Fprintf(&b, "%s: %s\n", f.label, r.SQL)
 		}
+		// The reach a page of persons lists its keys from, where there is one.
+		for _, sh := range []authsql.Shape{{Claims: 3, Prefixes: 2}, {Claims: 3, Prefixes: 2, AfterParam: "$3"}} {
+			if r, ok, err := authsql.Reach(pg, res, p, sh); err == nil && ok {
+				label := "pgsql, reach"
+				if sh.AfterParam != "" {
+					label = "pgsql, keyset reach"
+				}
+				fmt.Fprintf(&b, "%s: %s\n", label, r.SQL)
+			}
+		}
 	}
 	if claims != nil {
 		fmt.Fprintf(&b, "\n## decisions of %s\n", filepath.Base(claims.File()))

@@ -537,6 +537,9 @@ func (r *oracleRun) read(where, cs string, res *manifest.Resource, g authoracle.
 			total = p.Total
 		}
 		for _, d := range p.Documents {
+			if got[d.ID] {
+				r.mismatch("%s: %s: the query returns document %s twice", where, dec.Predicate, d.ID)
+			}
 			got[d.ID] = true
 			order = append(order, d.ID)
 		}
@@ -550,14 +553,14 @@ func (r *oracleRun) read(where, cs string, res *manifest.Resource, g authoracle.
 	if len(order) > 1 {
 		off := 1 + r.rnd.IntN(len(order)-1)
 		r.pages++
-		p, err := r.st.Query(gctx, res.ProjectEndpoint, res.EndpointName, relstore.QueryOptions{Limit: limit, Offset: off})
+		p, err := r.st.Query(gctx, res.ProjectEndpoint, res.EndpointName, relstore.QueryOptions{Limit: limit, Offset: off, TotalCount: true})
 		want := order[off:min(off+limit, len(order))]
 		var ids []string
 		for _, d := range p.Documents {
 			ids = append(ids, d.ID)
 		}
-		if err != nil || !slices.Equal(ids, want) {
-			r.mismatch("%s: %s: the page at offset %d holds %v (%v), the keyset pages had %v there", where, dec.Predicate, off, ids, err, want)
+		if err != nil || !slices.Equal(ids, want) || p.Total != int64(len(allowed)) {
+			r.mismatch("%s: %s: the page at offset %d holds %v of %d (%v), the keyset pages had %v there of %d", where, dec.Predicate, off, ids, p.Total, err, want, len(allowed))
 		}
 	}
 	for _, id := range allowed {

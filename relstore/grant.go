@@ -147,13 +147,44 @@ func (s *Store) predicateSQL(p *plan, g Grant, param func(any) string, form pred
 		shape.ClaimSetParam = claimSetToken
 	}
 	res, err := authsql.Build(s.m, p.res, g.Predicate, shape)
+	if err != nil {
+		return "", forbidden(err)
+	}
+	return bindGrant(p, g, res, claimSet, param, after)
+}
+
+// reachSQL is, when grant g's documents of p can be listed from the auth
+// views alone (authsql.Reach), a query of their ids (an id may repeat)
+// adding its parameters through param; "" when they cannot.
+func (s *Store) reachSQL(p *plan, g Grant, param func(any) string) (string, error) {
+	shape := authsql.Shape{Claims: len(g.EdOrgIDs), Prefixes: len(g.NamespacePrefixes),
+		ClaimsParam: claimsToken, PrefixesParam: prefixesToken}
+	claimSet := s.storedClaimSet(g)
+	if claimSet != "" {
+		shape.ClaimSetParam = claimSetToken
+	}
+	res, ok, err := authsql.Reach(s.m, p.res, g.Predicate, shape)
+	if err != nil || !ok {
+		return "", forbidden(err)
+	}
+	return bindGrant(p, g, res, claimSet, param, 0)
+}
+
+// forbidden turns an authsql error into the *ForbiddenError it stands for
+// (nil stays nil, others pass).
+func forbidden(err error) error {
 	var ae *authsql.Error
 	if errors.As(err, &ae) {
-		return "", &ForbiddenError{Status: ae.Status(), ProblemType: ae.ProblemType(), Detail: ae.Message}
+		return &ForbiddenError{Status: ae.Status(), ProblemType: ae.ProblemType(), Detail: ae.Message}
 	}
-	if err != nil {
-		return "", err
-	}
+	return err
+}
+
+// bindGrant replaces the placeholders of a built predicate or reach with
+// parameters added through param: the stored claim set's id when
+// claimSet is not "", else the claims; the prefixes' patterns; the cursor
+// after.
+func bindGrant(p *plan, g Grant, res authsql.Result, claimSet string, param func(any) string, after int64) (string, error) {
 	sql := res.SQL
 	switch {
 	case res.UsesClaims && claimSet != "":

@@ -157,9 +157,22 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 		badAfter = err != nil || a < 0
 		after = max(a, 0)
 	}
-	granted, err := s.grantPredicate(ctx, p, param, form, after)
-	if err != nil {
-		return Page{}, err
+	// An OFFSET page of persons with no other condition under few claims
+	// lists its keys from the reach alone (authsql.Reach), sorted and
+	// sliced, instead of looking every member up in the root's key before
+	// it can skip them (the keys at offset 900 under 100 schools: 0.45 ms
+	// against 0.87 ms). A first or keyset page keeps the array, which
+	// stops after its limit (0.40 ms against 0.51 ms).
+	reach, granted := "", ""
+	if _, ok := grantFrom(ctx); ok && form == formKeys && q.Offset > 0 && q.After == "" && !p.descriptor && len(q.Filters) == 0 {
+		if reach, err = s.reachSQL(p, g, param); err != nil {
+			return Page{}, err
+		}
+	}
+	if reach == "" {
+		if granted, err = s.grantPredicate(ctx, p, param, form, after); err != nil {
+			return Page{}, err
+		}
 	}
 	// The total count tests the reach with IN subqueries, merged into one
 	// over their union where an OR joins several on the same column under
@@ -171,7 +184,7 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if len(g.EdOrgIDs) < manyClaims {
 		countForm = formUnion
 	}
-	if granted != "" && q.TotalCount && form != countForm {
+	if (granted != "" || reach != "") && q.TotalCount && form != countForm {
 		if countGranted, err = s.grantPredicate(ctx, p, param, countForm, 0); err != nil {
 			return Page{}, err
 		}
@@ -227,9 +240,12 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	countSQL := ""
 	if q.TotalCount {
 		countConds := conds
-		if grantCond >= 0 && countGranted != granted {
+		switch {
+		case grantCond >= 0 && countGranted != granted:
 			countConds = append([]string(nil), conds...)
 			countConds[grantCond] = countGranted
+		case reach != "":
+			countConds = append(append([]string(nil), conds...), countGranted)
 		}
 		countSQL = "SELECT count(*) FROM " + from + " r WHERE " + strings.Join(countConds, " AND ")
 		if len(countConds) == 0 {
@@ -240,8 +256,11 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	// dms.Document after the limit: a join above the sort would probe
 	// dms.Document for every granted row (1,000 probes for a first page
 	// of Students under 100 school claims: 2.2 ms against 1.3 ms).
-	keys := "SELECT r.\"DocumentId\" FROM " + from + " r" + where
-	if q.After != "" {
+	keys, key := "SELECT r.\"DocumentId\" FROM "+from+" r"+where, `r."DocumentId"`
+	switch {
+	case reach != "":
+		keys, key = `SELECT DISTINCT u."DocumentId" FROM (`+reach+`) u("DocumentId")`, `u."DocumentId"`
+	case q.After != "":
 		if where == "" {
 			keys += " WHERE "
 		} else {
@@ -253,7 +272,7 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	// LIMIT $n a generic plan expects a large share of the table and
 	// hash-joins whole referenced tables (116 ms against 3.3 ms for a
 	// first page of 100,000 StudentSchoolAssociations).
-	keys += ` ORDER BY r."DocumentId" LIMIT ` + strconv.Itoa(limit)
+	keys += ` ORDER BY ` + key + ` LIMIT ` + strconv.Itoa(limit)
 	if q.After == "" && q.Offset > 0 {
 		keys += " OFFSET " + param(int64(q.Offset))
 	}
