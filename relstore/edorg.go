@@ -120,8 +120,11 @@ func (e *HierarchyCycleError) Error() string {
 // queueEdOrg queues, after the document's rows, the maintenance of an EdOrg
 // write: the cycle check, the dms.EducationOrganization row, the parent
 // rows and the closure of its subtree. Its results are read by
-// readEdOrg.
-func (p *plan) queueEdOrg(b *pgx.Batch, f *flat, docID int64) error {
+// readEdOrg. A created document (a DocumentId no row holds yet) has no
+// descendant, parent row or closure row to check or remove: only its row,
+// its parents and its closure are inserted (a third of the DS 5.0 corpus
+// are EdOrgs, each three statements fewer).
+func (p *plan) queueEdOrg(b *pgx.Batch, f *flat, docID int64, created bool) error {
 	root := f.rows[0][0]
 	idText := root.vals[p.edorg.idCol]
 	if idText == nil {
@@ -141,6 +144,12 @@ func (p *plan) queueEdOrg(b *pgx.Batch, f *flat, docID int64) error {
 			parents = append(parents, d)
 		}
 	}
+	if created {
+		b.Queue(edOrgRowSQL, docID, edOrgID, p.key)
+		b.Queue(edOrgParentsInsertSQL, docID, parents)
+		b.Queue(closureRebuildSQL, docID)
+		return nil
+	}
 	b.Queue(edOrgCycleSQL, docID, parents)
 	b.Queue(edOrgRowSQL, docID, edOrgID, p.key)
 	b.Queue(edOrgParentsDeleteSQL, docID, parents)
@@ -150,9 +159,17 @@ func (p *plan) queueEdOrg(b *pgx.Batch, f *flat, docID int64) error {
 	return nil
 }
 
-// readEdOrg reads the results queueEdOrg queued: a cycle is a
-// *HierarchyCycleError (the caller rolls back).
-func readEdOrg(br pgx.BatchResults, docID int64) error {
+// readEdOrg reads the results queueEdOrg queued (created as given to it):
+// a cycle is a *HierarchyCycleError (the caller rolls back).
+func readEdOrg(br pgx.BatchResults, docID int64, created bool) error {
+	if created {
+		for range 3 {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	var cycle bool
 	if err := br.QueryRow().Scan(&cycle); err != nil {
 		return err

@@ -49,14 +49,18 @@ FOR UPDATE`
 	lockOwnByUUIDSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
 WHERE l."DocumentId" IN (SELECT d."DocumentId" FROM "dms"."Document" d WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2)
 FOR UPDATE`
-	ownByRefSQL = `SELECT d."DocumentId", d."DocumentUuid"::text, d."Etag", ri."ReferentialId"
-FROM "dms"."ReferentialIdentity" ri JOIN "dms"."Document" d ON d."DocumentId" = ri."DocumentId"
-WHERE ri."ReferentialId" = $1::uuid AND ri."ResourceKeyId" = $2`
+	// ownByRefSQL also draws the DocumentId a created document takes (one
+	// statement fewer per POST; an update leaves a gap in the sequence, as
+	// the separate nextval did): one row, the document's columns NULL when
+	// the natural key is new.
+	ownByRefSQL = `SELECT n.id, d."DocumentId", d."DocumentUuid"::text, d."Etag", ri."ReferentialId"
+FROM (SELECT nextval(pg_get_serial_sequence('"dms"."Document"', 'DocumentId')) AS id) n
+LEFT JOIN ("dms"."ReferentialIdentity" ri JOIN "dms"."Document" d ON d."DocumentId" = ri."DocumentId")
+  ON ri."ReferentialId" = $1::uuid AND ri."ResourceKeyId" = $2`
 	ownByUUIDSQL = `SELECT d."DocumentId", d."DocumentUuid"::text, d."Etag",
   (SELECT ri."ReferentialId" FROM "dms"."ReferentialIdentity" ri WHERE ri."DocumentId" = d."DocumentId" AND ri."ResourceKeyId" = $2)
 FROM "dms"."Document" d
 WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
-	nextIDSQL             = `SELECT nextval(pg_get_serial_sequence('"dms"."Document"', 'DocumentId'))`
 	diagnoseDescriptorSQL = `SELECT lower(x."Uri"), rk."ProjectName" || ':' || rk."ResourceName"
 FROM "dms"."Descriptor" x JOIN "dms"."ResourceKey" rk ON rk."ResourceKeyId" = x."ResourceKeyId"
 WHERE lower(x."Uri") = ANY($1::text[])`
@@ -316,7 +320,6 @@ func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeM
 	b.Queue(resolveSQL, uuidBytes(all))
 	if mode == modeUpsert {
 		b.Queue(ownByRefSQL, [16]byte(f.refID), p.key)
-		b.Queue(nextIDSQL)
 	} else {
 		b.Queue(ownByUUIDSQL, id, p.key)
 	}
@@ -376,20 +379,8 @@ func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeM
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	var cur *[16]byte
-	switch err := br.QueryRow().Scan(&st.me.docID, &st.me.uuid, &st.me.etag, &cur); {
-	case err == nil:
-		st.me.found = true
-		if cur != nil {
-			st.me.refID = refid.UUID(*cur)
-		}
-	case !isNoRows(err):
+	if err := st.readOwn(br, mode); err != nil {
 		return nil, err
-	}
-	if mode == modeUpsert {
-		if err := br.QueryRow().Scan(&st.nextID); err != nil {
-			return nil, err
-		}
 	}
 	if st.storedCheck {
 		var ok bool
@@ -401,6 +392,33 @@ func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeM
 		}
 	}
 	return st, br.Close()
+}
+
+// readOwn reads the written document as ownByRefSQL (with the next
+// DocumentId) or ownByUUIDSQL returned it.
+func (st *writeState) readOwn(br pgx.BatchResults, mode writeMode) error {
+	var cur *[16]byte
+	if mode == modeUpsert {
+		var docID, etag *int64
+		var uuid *string
+		if err := br.QueryRow().Scan(&st.nextID, &docID, &uuid, &etag, &cur); err != nil {
+			return err
+		}
+		if docID != nil && uuid != nil && etag != nil {
+			st.me = own{found: true, docID: *docID, uuid: *uuid, etag: *etag}
+		}
+	} else {
+		switch err := br.QueryRow().Scan(&st.me.docID, &st.me.uuid, &st.me.etag, &cur); {
+		case err == nil:
+			st.me.found = true
+		case !isNoRows(err):
+			return err
+		}
+	}
+	if st.me.found && cur != nil {
+		st.me.refID = refid.UUID(*cur)
+	}
+	return nil
 }
 
 // collectIDs reads a batch result of one bigint column.
@@ -536,7 +554,7 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 		b.Queue(p.subjectsSQL, []int64{docID})
 	}
 	if p.edorg != nil {
-		if err := p.queueEdOrg(b, f, docID); err != nil {
+		if err := p.queueEdOrg(b, f, docID, created); err != nil {
 			return WriteResult{ID: uuid, Created: created}, err
 		}
 	}
@@ -618,7 +636,7 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 		}
 	}
 	if p.edorg != nil {
-		if err := readEdOrg(br, docID); err != nil {
+		if err := readEdOrg(br, docID, created); err != nil {
 			return out, err
 		}
 	}
