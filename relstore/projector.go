@@ -61,6 +61,15 @@ type ProjectOptions struct {
 	// MaxBatches stops after that many batches (0: until the backlog
 	// is empty).
 	MaxBatches int
+	// StopAfterPartial stops after a batch that claimed fewer than Batch
+	// documents: what writers added meanwhile waits for the next call.
+	// RunProjector sets it, so that under a steady stream of writes it
+	// projects in full batches once per idle interval instead of chasing
+	// the writers with batches of a few documents, each paying the claim,
+	// a statement per resource and the transaction (the projector's
+	// server CPU per document written during a corpus load: see
+	// docs/runtime.md).
+	StopAfterPartial bool
 }
 
 // ProjectStats is what a Project call did.
@@ -134,6 +143,9 @@ func (s *Store) Project(ctx context.Context, opts ProjectOptions) (ProjectStats,
 		}
 		st.Batches++
 		st.Documents += written
+		if opts.StopAfterPartial && claimed < int64(batch) {
+			break
+		}
 	}
 	st.Elapsed = time.Since(start)
 	return st, nil
@@ -210,14 +222,16 @@ func (s *Store) projectBatch(ctx context.Context, batch int) (claimed, written i
 }
 
 // RunProjector runs Project until ctx is cancelled (then returns nil):
-// whenever a call finds the backlog empty it waits idle before the next,
-// and a failed call is reported to report (with the stats of what it did)
-// and retried after idle. report also receives every successful call that
-// wrote something; it may be nil.
+// after each call, which projects full batches and stops after the first
+// partial one (ProjectOptions.StopAfterPartial), it waits idle before the
+// next; a failed call is reported to report (with the stats of what it
+// did) and retried after idle. report also receives every successful call
+// that wrote something; it may be nil.
 func (s *Store) RunProjector(ctx context.Context, opts ProjectOptions, idle time.Duration, report func(ProjectStats, error)) error {
 	if idle <= 0 {
 		idle = time.Second
 	}
+	opts.StopAfterPartial = true
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {

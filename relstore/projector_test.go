@@ -218,3 +218,34 @@ FROM "dms"."Document" d WHERE d."DocumentId" = c."DocumentId" AND d."DocumentUui
 	}
 	same("after a cascade", p, page(env.Store, "studentSchoolAssociations"))
 }
+
+// TestProjectorStopAfterPartial: with StopAfterPartial, Project returns
+// after a batch that claimed fewer documents than its size, where a
+// draining call claims once more (a transaction that finds nothing): the
+// projector of RunProjector leaves what writers add meanwhile to its next
+// call instead of chasing them with batches of a few documents. Both
+// project every document.
+func TestProjectorStopAfterPartial(t *testing.T) {
+	env, _ := seeded(t, "projectorpartial")
+	ctx := context.Background()
+	st, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{DocumentCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := count(t, env, `SELECT count(*) FROM "dms"."Document"`)
+	trips := map[bool]int64{}
+	for _, stop := range []bool{false, true} {
+		if _, err := env.Pool.Exec(ctx, `DELETE FROM "dms"."DocumentCache"`); err != nil {
+			t.Fatal(err)
+		}
+		env.Counter.Reset()
+		ps, err := st.Project(ctx, relstore.ProjectOptions{Batch: int(docs) + 1, StopAfterPartial: stop})
+		trips[stop] = env.Counter.Count()
+		if err != nil || ps.Documents != docs || ps.Batches != 1 {
+			t.Fatalf("StopAfterPartial %v: %+v, %v; want %d documents in one batch", stop, ps, err, docs)
+		}
+	}
+	if trips[true] >= trips[false] {
+		t.Errorf("round trips: %d stopping after the partial batch, %d draining; want fewer", trips[true], trips[false])
+	}
+}
