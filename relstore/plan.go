@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
@@ -66,6 +67,10 @@ type plan struct {
 	// body (a GET under a grant with Options.DocumentCache; see
 	// cachedRead). Query pages read the cache with cachedPageSQL.
 	readOneCachedSQL string
+	// readRows is the number of rows the last read statement of the
+	// resource returned: the capacity the next one starts with (a page of
+	// 100 grew its row slice eight times).
+	readRows atomic.Int32
 	// edorg is set for EdOrg types (hierarchy maintenance), edorgType to
 	// the manifest's description of the type.
 	edorg     *edOrgPlan

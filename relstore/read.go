@@ -166,11 +166,15 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 	// (t, k) arrays cost the server more than Go): sorted here by table,
 	// then key, so that documents come in DocumentId order, parents before
 	// their children and collection items in ordinal order.
-	var read []readRow
+	read := make([]readRow, 0, p.readRows.Load())
+	roots := 0
 	for rows.Next() {
 		var r readRow
 		if err := scanReadRow(rows, &r.t, &r.keys, &r.vals); err != nil {
 			return nil, 0, err
+		}
+		if r.t == 0 {
+			roots++
 		}
 		read = append(read, r)
 	}
@@ -178,13 +182,15 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 		return nil, 0, err
 	}
 	rows.Close()
+	p.readRows.Store(int32(min(len(read), maxReadRowsHint)))
 	slices.SortFunc(read, func(x, y readRow) int {
 		if c := cmp.Compare(x.t, y.t); c != 0 {
 			return c
 		}
 		return slices.Compare(x.keys, y.keys)
 	})
-	var docs, cached []hydrated
+	docs := make([]hydrated, 0, roots)
+	var cached []hydrated
 	total := int64(-1)
 	rootWidth := 3 + len(descriptorMembers)
 	if !p.descriptor {
@@ -229,6 +235,10 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 	}
 	return docs, total, nil
 }
+
+// maxReadRowsHint caps plan.readRows, so that one huge read does not make
+// every later one start with a huge slice.
+const maxReadRowsHint = 4096
 
 // readRow is one row of a read statement: its table (or arm type), key
 // and values.
