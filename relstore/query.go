@@ -125,31 +125,6 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if p.descriptor {
 		conds = append(conds, `r."ResourceKeyId" = `+param(p.key))
 	}
-	// The page's grant test: with many claims (a broad grant) a probe per
-	// row in key order (authsql.Shape.Single) finds a page after a few
-	// rows, where the IN form first expands every claim's reach (a first
-	// page of 100,000 StudentSchoolAssociations under 10,000 school
-	// claims: 405 ms). The total count keeps the IN form, which counts the
-	// reach once.
-	// An OFFSET page keeps the IN form too: every skipped row would be
-	// probed (a page at offset 90,000 under 10,000 claims: 2.7 s against
-	// 0.1 s).
-	// Under fewer claims the keys test a document-is-subject element
-	// against an array of the reach (formKeys): the root's primary key is
-	// then scanned in key order and the page stops after its limit (a
-	// first page of Students under one LEA: 0.59 ms against 1.43 ms; at
-	// offset 900 under 100 schools 1.2 ms against 1.65 ms). Not under
-	// many claims: an OFFSET page of Schools under 10,000 school claims
-	// took 29 ms that way against 11 ms.
-	g, _ := grantFrom(ctx)
-	form := formKeys
-	switch {
-	case len(g.EdOrgIDs) < manyClaims:
-	case q.Offset == 0 || q.After != "":
-		form = formProbe
-	default:
-		form = formIn
-	}
 	var after int64
 	badAfter := false
 	if q.After != "" {
@@ -157,42 +132,14 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 		badAfter = err != nil || a < 0
 		after = max(a, 0)
 	}
-	// An OFFSET page of persons with no other condition under few claims
-	// lists its keys from the reach alone (authsql.Reach), sorted and
-	// sliced, instead of looking every member up in the root's key before
-	// it can skip them (the keys at offset 900 under 100 schools: 0.45 ms
-	// against 0.87 ms). A first or keyset page keeps the array, which
-	// stops after its limit (0.40 ms against 0.51 ms).
-	reach, granted := "", ""
-	if _, ok := grantFrom(ctx); ok && form == formKeys && q.Offset > 0 && q.After == "" && !p.descriptor && len(q.Filters) == 0 {
-		if reach, err = s.reachSQL(p, g, param); err != nil {
-			return Page{}, err
-		}
-	}
-	if reach == "" {
-		if granted, err = s.grantPredicate(ctx, p, param, form, after); err != nil {
-			return Page{}, err
-		}
-	}
-	// The total count tests the reach with IN subqueries, merged into one
-	// over their union where an OR joins several on the same column under
-	// few claims (formUnion: a count of Schools under 100 school claims,
-	// 0.45 ms against 3.1 ms; under 10,000 claims the OR, 25 ms against
-	// 42 ms).
-	countGranted := granted
-	countForm := formIn
-	if len(g.EdOrgIDs) < manyClaims {
-		countForm = formUnion
-	}
-	if (granted != "" || reach != "") && q.TotalCount && form != countForm {
-		if countGranted, err = s.grantPredicate(ctx, p, param, countForm, 0); err != nil {
-			return Page{}, err
-		}
+	qg, err := s.queryGrant(ctx, p, q, param, after)
+	if err != nil {
+		return Page{}, err
 	}
 	grantCond := -1
-	if granted != "" {
+	if qg.keys != "" {
 		grantCond = len(conds)
-		conds = append(conds, granted)
+		conds = append(conds, qg.keys)
 	}
 	full, covered := p.fullReferences(q.Filters)
 	for _, fr := range full {
@@ -241,11 +188,11 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if q.TotalCount {
 		countConds := conds
 		switch {
-		case grantCond >= 0 && countGranted != granted:
+		case grantCond >= 0 && qg.count != qg.keys:
 			countConds = append([]string(nil), conds...)
-			countConds[grantCond] = countGranted
-		case reach != "":
-			countConds = append(append([]string(nil), conds...), countGranted)
+			countConds[grantCond] = qg.count
+		case qg.reach != "":
+			countConds = append(append([]string(nil), conds...), qg.count)
 		}
 		countSQL = "SELECT count(*) FROM " + from + " r WHERE " + strings.Join(countConds, " AND ")
 		if len(countConds) == 0 {
@@ -258,8 +205,8 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	// of Students under 100 school claims: 2.2 ms against 1.3 ms).
 	keys, key := "SELECT r.\"DocumentId\" FROM "+from+" r"+where, `r."DocumentId"`
 	switch {
-	case reach != "":
-		keys, key = `SELECT DISTINCT u."DocumentId" FROM (`+reach+`) u("DocumentId")`, `u."DocumentId"`
+	case qg.reach != "":
+		keys, key = `SELECT DISTINCT u."DocumentId" FROM (`+qg.reach+`) u("DocumentId")`, `u."DocumentId"`
 	case q.After != "":
 		if where == "" {
 			keys += " WHERE "
