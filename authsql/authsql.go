@@ -716,12 +716,11 @@ func (b *builder) related(s authz.Strategy, e manifest.SecurableElement) string 
 	name, col := view(s, e.Subject)
 	// in tests expr against the view: IN (pages) or an EXISTS probe
 	// (Shape.Single).
-	reach := "SELECT v." + q.id(col) + " FROM " + q.rel(authSchema, name) + " v WHERE "
 	in := func(expr string) string {
 		if b.sh.Single {
 			return b.probe(q.rel(authSchema, name) + " v WHERE v." + q.id(col) + " = " + expr + " AND " + b.inClaims("v."+q.id(claimColumn)))
 		}
-		t := inTest{lhs: expr, sub: reach + b.inClaims("v."+q.id(claimColumn))}
+		t := inTest{lhs: expr, sub: b.viewReach(name, col, false)}
 		test := t.render()
 		if b.inTests != nil && b.sh.MergeIn {
 			b.inTests[test] = t
@@ -731,11 +730,7 @@ func (b *builder) related(s authz.Strategy, e manifest.SecurableElement) string 
 	switch e.Site {
 	case manifest.SiteSelf:
 		if b.sh.KeyArray && !b.sh.Single && b.m.Dialect == manifest.DialectPgSQL {
-			after := ""
-			if b.sh.AfterParam != "" {
-				after = " AND v." + q.id(col) + " > " + b.sh.AfterParam + "::bigint"
-			}
-			t := inTest{lhs: r("DocumentId"), sub: reach + b.inClaims("v."+q.id(claimColumn)) + after, array: true}
+			t := inTest{lhs: r("DocumentId"), sub: b.viewReach(name, col, true), array: true}
 			test := t.render()
 			if b.inTests != nil {
 				b.inTests[test] = t
@@ -747,6 +742,18 @@ func (b *builder) related(s authz.Strategy, e manifest.SecurableElement) string 
 		return in(r(e.Column))
 	}
 	return b.subjectExists("", in("s."+q.id("SubjectDocumentId")), e.Ordinal)
+}
+
+// viewReach renders the reach of the claims through auth view name:
+// `SELECT v.col FROM auth.name v WHERE <claims>`, keeping only the ids
+// after the cursor (Shape.AfterParam) when after is set and there is one.
+func (b *builder) viewReach(name, col string, after bool) string {
+	q := b.q
+	sub := "SELECT v." + q.id(col) + " FROM " + q.rel(authSchema, name) + " v WHERE " + b.inClaims("v."+q.id(claimColumn))
+	if after && b.sh.AfterParam != "" {
+		sub += " AND v." + q.id(col) + " > " + b.sh.AfterParam + "::bigint"
+	}
+	return sub
 }
 
 // probe renders "some row of fromWhere (FROM … WHERE …) exists" as a

@@ -90,11 +90,6 @@ func (b *builder) personReach(s authz.Strategy) (string, bool) {
 	default:
 		return "", false
 	}
-	q := b.q
 	name, col := view(s, e.Subject)
-	sub := "SELECT v." + q.id(col) + " FROM " + q.rel(authSchema, name) + " v WHERE " + b.inClaims("v."+q.id(claimColumn))
-	if b.sh.AfterParam != "" {
-		sub += " AND v." + q.id(col) + " > " + b.sh.AfterParam + "::bigint"
-	}
-	return sub, true
+	return b.viewReach(name, col, true), true
 }
