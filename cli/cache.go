@@ -175,7 +175,11 @@ func backlogText(b relstore.Backlog) string {
 // writeCacheAuditText prints the summary line and the findings.
 func writeCacheAuditText(w io.Writer, command string, rep *relstore.CacheReport) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d differences in %d fresh rows; backlog %s", command, rep.Differences, rep.Fresh, backlogText(rep.Backlog))
+	fmt.Fprintf(&b, "%s: %d differences in %d fresh rows", command, rep.Differences-rep.Stale, rep.Fresh)
+	if rep.Stale > 0 {
+		fmt.Fprintf(&b, ", %d stale rows", rep.Stale)
+	}
+	fmt.Fprintf(&b, "; backlog %s", backlogText(rep.Backlog))
 	if rep.Removed > 0 {
 		fmt.Fprintf(&b, "; %d rows removed and projected again", rep.Removed)
 	}

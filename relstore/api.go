@@ -23,12 +23,16 @@ type Options struct {
 	// dms.DescriptorUriGeneration, and a database without it reads by
 	// joins anyway). Meant for comparisons and tests.
 	DescriptorJoins bool
-	// DocumentCache serves GET from dms.DocumentCache when the cached body
-	// is fresh (its Etag equals the document's) and stores the body a GET
-	// assembles otherwise (read-through). Every change of a document's
-	// representation bumps its Etag, so a stale row is never served. Query
-	// pages always assemble from the tables. A cached body is the same JSON
-	// value as an assembled one, in jsonb's key order and spacing.
+	// DocumentCache serves GET and query pages from dms.DocumentCache rows
+	// and stores the body a GET assembles on a miss (read-through). A row
+	// exists only at its document's current Etag: every write that bumps
+	// an Etag deletes the row, and a body is stored only while its
+	// document is still at the Etag it was read at (cache.go), so a
+	// cached GET reads one row by DocumentUuid and a stale body is never
+	// served. A cached body is the assembled body byte for byte. Open
+	// removes the rows whose Etag is not their document's (a writer of an
+	// older dmsc kept no invariant). Writes keep the invariant whether
+	// or not this is set.
 	DocumentCache bool
 	// RequireGrant refuses every Get, Query, Upsert, Update and Delete
 	// whose context carries no grant (WithGrant) with ErrNoGrant, so that

@@ -314,7 +314,11 @@ func (s *Store) auditEdgeBatch(ctx context.Context, p *plan, ids []int64, uuids 
 		if err := s.recomputeIdentities(ctx, tx, ident); err != nil {
 			return mapWriteError(p, err)
 		}
-		_, err = tx.Exec(ctx, bumpDocsSQL, ident)
+		if _, err := tx.Exec(ctx, bumpDocsSQL, ident); err != nil {
+			return err
+		}
+		// In a statement after the bump (the cache invariant, cache.go).
+		_, err = tx.Exec(ctx, invalidateCacheSQL, ident)
 		return err
 	})
 	return found, repaired, err

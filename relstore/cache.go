@@ -6,19 +6,55 @@ import (
 	"time"
 )
 
+// The cache invariant: a dms.DocumentCache row exists only at its
+// document's current Etag, so a GET serves the row it finds by
+// DocumentUuid without reading dms.Document (one index lookup, as the
+// JSONB store's GET). Two rules keep it under READ COMMITTED:
+//
+//   - Every writer that bumps an Etag deletes the document's cache row in
+//     a later statement of its transaction (invalidateCacheSQL, or the
+//     dc CTE of a plan's rowsSQL after its updateSQL). The bump row-locks
+//     the dms.Document row until commit, and the later statement's
+//     snapshot holds every cache row committed before the lock was
+//     granted.
+//   - Every cache insert share-locks the document's dms.Document row in
+//     the inserting statement and keeps the row only while the Etag still
+//     equals the one the body was read at (SKIP LOCKED: a row a writer
+//     holds is left to the next projection, never waited for). A writer
+//     bumping the Etag after that lock waits for the insert's commit, and
+//     its later delete sees the row; a writer that bumped first makes the
+//     insert find another Etag (the lock re-reads the newest row version).
+//
+// The freshness the spec defines (a row's Etag equals the document's) is
+// therefore what every row has; pages and grant reads, which read
+// dms.Document anyway, still compare the Etags. Open removes rows a
+// writer of an older dmsc left stale.
 const (
-	// cacheGetSQL returns the cached body of a document when it is fresh
-	// (its Etag equals dms.Document's).
-	cacheGetSQL = `SELECT c."DocumentJson", d."Etag", d."LastModifiedAt"
-FROM "dms"."Document" d JOIN "dms"."DocumentCache" c ON c."DocumentId" = d."DocumentId" AND c."Etag" = d."Etag"
-WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
-	// cachePutSQL stores a body read at Etag $4, never replacing a newer
-	// one.
+	// cacheGetSQL returns the cached body of a document (fresh by the
+	// invariant above).
+	cacheGetSQL = `SELECT c."DocumentJson", c."Etag", c."LastModifiedAt"
+FROM "dms"."DocumentCache" c
+WHERE c."DocumentUuid" = $1::uuid AND c."ResourceKeyId" = $2`
+	// cachePutSQL stores a body of document $1 read at Etag $4 while the
+	// document is still at that Etag, never replacing a newer one.
 	cachePutSQL = `INSERT INTO "dms"."DocumentCache" ("DocumentId", "DocumentUuid", "ResourceKeyId", "Etag", "LastModifiedAt", "DocumentJson")
-VALUES ($1, $2::uuid, $3, $4, $5::timestamptz, $6)
+SELECT d."DocumentId", d."DocumentUuid", d."ResourceKeyId", d."Etag", $5::timestamptz, $6
+FROM "dms"."Document" d
+WHERE d."DocumentId" = $1 AND d."DocumentUuid" = $2::uuid AND d."ResourceKeyId" = $3 AND d."Etag" = $4
+FOR SHARE OF d SKIP LOCKED
 ON CONFLICT ("DocumentId") DO UPDATE SET "Etag" = EXCLUDED."Etag", "LastModifiedAt" = EXCLUDED."LastModifiedAt",
   "DocumentJson" = EXCLUDED."DocumentJson", "ComputedAt" = now()
 WHERE "DocumentCache"."Etag" < EXCLUDED."Etag"`
+	// invalidateCacheSQL deletes the cache rows of documents $1 whose
+	// Etags an earlier statement of the transaction bumped.
+	invalidateCacheSQL = `DELETE FROM "dms"."DocumentCache" WHERE "DocumentId" IN (SELECT unnest($1::bigint[]))`
+	// invalidateOneCTE is invalidateCacheSQL of document $1 as a CTE of
+	// the statement that follows a plan's updateSQL.
+	invalidateOneCTE = `dc AS (DELETE FROM "dms"."DocumentCache" WHERE "DocumentId" = $1)`
+	// purgeStaleCacheSQL deletes the rows whose Etag is not their
+	// document's (left by a writer that did not keep the invariant).
+	purgeStaleCacheSQL = `DELETE FROM "dms"."DocumentCache" c USING "dms"."Document" d
+WHERE d."DocumentId" = c."DocumentId" AND d."Etag" <> c."Etag"`
 )
 
 // cachedGet returns the fresh cached body of document id, if any.

@@ -19,12 +19,20 @@ FROM "dms"."DocumentCache" c JOIN "dms"."Document" d ON d."DocumentId" = c."Docu
 WHERE c."ResourceKeyId" = $1 AND c."DocumentId" > $2
 ORDER BY c."DocumentId" LIMIT $3`
 
+// cacheStaleSQL lists the cache rows whose Etag is not their document's:
+// rows the cache invariant (cache.go) forbids, which a GET would serve.
+const cacheStaleSQL = `SELECT c."DocumentId", d."ResourceKeyId", c."Etag", d."Etag"
+FROM "dms"."DocumentCache" c JOIN "dms"."Document" d ON d."DocumentId" = c."DocumentId"
+WHERE d."Etag" <> c."Etag"
+ORDER BY c."DocumentId"`
+
 // cacheAuditBatch is the number of cache rows AuditCache compares per
 // statement pair.
 const cacheAuditBatch = 500
 
-// CacheFinding is a fresh dms.DocumentCache row whose body is not the
-// document the tables assemble.
+// CacheFinding is a dms.DocumentCache row a GET would serve wrongly: a
+// stale row, or a fresh one whose body is not the document the tables
+// assemble.
 type CacheFinding struct {
 	// DocumentID is the document's internal id; Resource its
 	// "Project:Resource".
@@ -42,8 +50,12 @@ type CacheReport struct {
 	// findings).
 	Fresh   int64   `json:"fresh"`
 	Backlog Backlog `json:"backlog"`
-	// Differences counts the fresh rows whose body differs; Findings
-	// lists them (at most maxFindings), by resource and id.
+	// Stale counts the rows whose Etag is not their document's: the
+	// cache invariant forbids them, since a GET serves the row it finds.
+	Stale int64 `json:"stale"`
+	// Differences counts the stale rows and the fresh rows whose body
+	// differs; Findings lists them (at most maxFindings), stale rows
+	// first, then by resource and id.
 	Differences int64          `json:"differences"`
 	Findings    []CacheFinding `json:"findings"`
 	// Removed counts the rows a repair deleted (Project rewrites them).
@@ -52,9 +64,10 @@ type CacheReport struct {
 	Elapsed time.Duration `json:"elapsed_ns"`
 }
 
-// AuditCache compares every fresh dms.DocumentCache row (the rows a GET
-// would serve) with the document assembled from the tables in the same
-// snapshot, as JSON values. With repair, the rows that differ are
+// AuditCache lists the stale dms.DocumentCache rows (the cache
+// invariant forbids them) and compares every fresh row with the document
+// assembled from the tables in the same snapshot, as JSON values. With
+// repair, the stale rows and the rows that differ are
 // deleted in the same transaction (the next Project or GET rewrites
 // them). At most maxFindings findings are kept (counts stay exact).
 func (s *Store) AuditCache(ctx context.Context, repair bool, maxFindings int) (*CacheReport, error) {
@@ -70,7 +83,10 @@ func (s *Store) AuditCache(ctx context.Context, repair bool, maxFindings int) (*
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-	var bad []int64
+	bad, err := s.staleCacheRows(ctx, tx, rep, maxFindings)
+	if err != nil {
+		return nil, err
+	}
 	for _, k := range keys {
 		p := s.byKey[k]
 		after := int64(0)
@@ -123,6 +139,36 @@ func (s *Store) AuditCache(ctx context.Context, repair bool, maxFindings int) (*
 	}
 	rep.Elapsed = time.Since(start)
 	return rep, nil
+}
+
+// staleCacheRows adds the stale rows to rep (Stale, Differences and
+// Findings) and returns their ids.
+func (s *Store) staleCacheRows(ctx context.Context, tx pgx.Tx, rep *CacheReport, maxFindings int) ([]int64, error) {
+	rows, err := tx.Query(ctx, cacheStaleSQL)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id, cached, current int64
+		var k int16
+		if err := rows.Scan(&id, &k, &cached, &current); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+		rep.Stale++
+		rep.Differences++
+		if len(rep.Findings) < maxFindings {
+			resource := fmt.Sprintf("resource key %d", k)
+			if p := s.byKey[k]; p != nil {
+				resource = p.res.ProjectName + ":" + p.res.ResourceName
+			}
+			rep.Findings = append(rep.Findings, CacheFinding{DocumentID: id, Resource: resource,
+				Differences: []string{fmt.Sprintf("$: a stale row: cached at Etag %d, the document is at Etag %d", cached, current)}})
+		}
+	}
+	return ids, rows.Err()
 }
 
 // freshCacheRows reads one batch of fresh cache rows of resource key k

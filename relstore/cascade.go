@@ -47,7 +47,8 @@ ORDER BY l."DocumentId" FOR UPDATE`
 FROM (SELECT f.id FROM unnest($1::bigint[]) f(id)
   UNION SELECT e."ParentDocumentId" FROM unnest($1::bigint[]) f(id) JOIN "dms"."ReferenceEdge" e ON e."ChildDocumentId" = f.id
   UNION SELECT e."ParentDocumentId" FROM "dms"."ReferenceEdge" e WHERE e."ChildDocumentId" = $2) t(id)
-WHERE d."DocumentId" = t.id AND d."DocumentId" <> $2`
+WHERE d."DocumentId" = t.id AND d."DocumentId" <> $2
+RETURNING d."DocumentId"`
 )
 
 // cascade runs the identity cascade of document docID, whose own
@@ -81,11 +82,19 @@ func (s *Store) cascade(ctx context.Context, tx pgx.Tx, docID int64) (CascadeSta
 			return st, err
 		}
 	}
-	tag, err := tx.Exec(ctx, bumpSQL, members, docID)
+	rows, err := tx.Query(ctx, bumpSQL, members, docID)
 	if err != nil {
 		return st, err
 	}
-	st.Bumped = tag.RowsAffected()
+	bumped, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return st, err
+	}
+	st.Bumped = int64(len(bumped))
+	// In a statement after the bump (the cache invariant, cache.go).
+	if _, err := tx.Exec(ctx, invalidateCacheSQL, bumped); err != nil {
+		return st, err
+	}
 	return st, nil
 }
 

@@ -52,7 +52,9 @@ type plan struct {
 	// and every table's rows (see writeSQL).
 	createSQL string
 	// updateSQL bumps the ETag, deletes the document's child rows and
-	// diffs its edges; rowsSQL then writes every table's rows.
+	// diffs its edges; rowsSQL then deletes the document's cache row (in
+	// the statement after the bump: the cache invariant, cache.go) and
+	// writes every table's rows.
 	updateSQL, rowsSQL string
 	// readSQL is the hydration statement: one UNION ALL arm per table
 	// (arm index = table index) yielding (t, k bigint[], v text[]); the

@@ -26,11 +26,16 @@ const (
   LIMIT 4 * $1) x
 WHERE pg_try_advisory_xact_lock(-x.d)
 LIMIT $1`
-	// cachePutManySQL stores the bodies of documents $1 read at Etags $4,
-	// never replacing a newer one.
+	// cachePutManySQL stores the bodies of documents $1 read at Etags $4
+	// whose documents are still at those Etags, share-locking each
+	// document row and skipping one a writer holds (the cache invariant:
+	// cache.go), never replacing a newer body.
 	cachePutManySQL = `INSERT INTO "dms"."DocumentCache" ("DocumentId", "DocumentUuid", "ResourceKeyId", "Etag", "LastModifiedAt", "DocumentJson")
-SELECT x.d, x.u::uuid, x.k, x.e, x.m::timestamptz, x.j
+SELECT d."DocumentId", d."DocumentUuid", d."ResourceKeyId", d."Etag", x.m::timestamptz, x.j
 FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::bigint[], $5::text[], $6::text[]) AS x(d, u, k, e, m, j)
+JOIN "dms"."Document" d ON d."DocumentId" = x.d AND d."DocumentUuid" = x.u::uuid AND d."ResourceKeyId" = x.k AND d."Etag" = x.e
+ORDER BY d."DocumentId"
+FOR SHARE OF d SKIP LOCKED
 ON CONFLICT ("DocumentId") DO UPDATE SET "Etag" = EXCLUDED."Etag", "LastModifiedAt" = EXCLUDED."LastModifiedAt",
   "DocumentJson" = EXCLUDED."DocumentJson", "ComputedAt" = now()
 WHERE "DocumentCache"."Etag" < EXCLUDED."Etag"`
@@ -117,10 +122,12 @@ func readBacklog(ctx context.Context, q rowQuerier) (Backlog, error) {
 // another projector holds, so several may run), assembles them through
 // the read path (one statement per resource of the batch, which reads
 // each body with its Etag) and stores each body with the Etag it
-// represents, never over a newer one. A reader serves a cached body only when its Etag equals
-// the document's, so a body that went stale meanwhile is never served.
-// It returns when the backlog is empty, opts.MaxBatches batches are done
-// or ctx is cancelled (ctx's error).
+// represents, never over a newer one, and only while the document is
+// still at that Etag (a body that went stale meanwhile is dropped and
+// projected again later: the cache invariant, cache.go).
+// It returns when the backlog is empty, opts.MaxBatches batches are done,
+// a batch wrote nothing (its documents were all being written: the next
+// call takes them) or ctx is cancelled (ctx's error).
 func (s *Store) Project(ctx context.Context, opts ProjectOptions) (ProjectStats, error) {
 	start := time.Now()
 	batch := opts.Batch
@@ -144,6 +151,12 @@ func (s *Store) Project(ctx context.Context, opts ProjectOptions) (ProjectStats,
 		st.Batches++
 		st.Documents += written
 		if opts.StopAfterPartial && claimed < int64(batch) {
+			break
+		}
+		if written == 0 {
+			// Every claimed document was held by a writer (skipped) or
+			// written meanwhile: claiming again would find the same
+			// ones, so the next call takes them.
 			break
 		}
 	}

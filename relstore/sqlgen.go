@@ -366,13 +366,13 @@ func writeSQL(p *plan, uriGeneration bool) {
 		if uriGeneration {
 			gen = "gen AS (" + bumpGenerationSQL + ` AND EXISTS (SELECT 1 FROM old WHERE old."Uri" IS DISTINCT FROM $9)),` + "\n"
 		}
-		p.rowsSQL = `WITH old AS (SELECT "Uri" FROM "dms"."Descriptor" WHERE "DocumentId" = $1),` + "\n" + gen +
+		p.rowsSQL = `WITH old AS (SELECT "Uri" FROM "dms"."Descriptor" WHERE "DocumentId" = $1),` + "\n" + invalidateOneCTE + ",\n" + gen +
 			"ups AS (" + descriptorUpsert(2) + ")\n" +
 			`SELECT EXISTS (SELECT 1 FROM old WHERE old."Uri" IS DISTINCT FROM $9)`
 		return
 	}
 	n = 1
-	p.rowsSQL = "WITH " + strings.Join(rowsCTE(p, "$1", &n), ",\n") + "\nSELECT 1"
+	p.rowsSQL = "WITH " + strings.Join(append([]string{invalidateOneCTE}, rowsCTE(p, "$1", &n)...), ",\n") + "\nSELECT 1"
 }
 
 // descriptorUpsert writes dms.Descriptor from parameters $1 (DocumentId)

@@ -63,6 +63,11 @@ func Open(ctx context.Context, m *manifest.Manifest, db *pgxpool.Pool, opts Opti
 	if err := s.openClaimSets(ctx); err != nil {
 		return nil, err
 	}
+	if opts.DocumentCache {
+		if _, err := db.Exec(ctx, purgeStaleCacheSQL); err != nil {
+			return nil, fmt.Errorf("relstore.Open: removing stale dms.DocumentCache rows: %w", err)
+		}
+	}
 	return s, nil
 }
 
