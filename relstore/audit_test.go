@@ -58,13 +58,20 @@ func TestAuditAndRebuild(t *testing.T) {
 		t.Errorf("audit of one document: %+v %v", r, err)
 	}
 	etag := count(t, env, `SELECT "Etag" FROM "dms"."Document" WHERE "DocumentUuid" = $1::uuid`, ids[10])
+	if _, err := st.Project(ctx, relstore.ProjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	if r, err = st.AuditEdges(ctx, relstore.AuditOptions{Repair: true}); err != nil || r.Differences != 3 || r.Repaired == 0 {
 		t.Fatalf("edge rebuild: %+v %v", r, err)
 	}
 	// The association's identity edges were wrong: its identity was
-	// recomputed and its ETag bumped.
+	// recomputed and its ETag bumped, and its cache row deleted with the
+	// bump (the cache invariant).
 	if e := count(t, env, `SELECT "Etag" FROM "dms"."Document" WHERE "DocumentUuid" = $1::uuid`, ids[10]); e != etag+1 {
 		t.Errorf("association ETag %d after the edge rebuild, want %d", e, etag+1)
+	}
+	if n := staleCacheRows(t, env); n != 0 {
+		t.Errorf("%d stale cache rows after the edge rebuild", n)
 	}
 	if r, err = st.AuditEdges(ctx, relstore.AuditOptions{}); err != nil || r.Differences != 0 {
 		t.Fatalf("edge audit after rebuild: %+v %v", r, err)
