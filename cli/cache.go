@@ -32,15 +32,18 @@ func newCacheCmd(e *env) *cobra.Command {
 		Use:   "cache",
 		Short: "The DocumentCache: project it, audit it, rebuild it",
 		Long: `dms.DocumentCache holds documents as the API returns them, each with the
-Etag it represents; a GET (dmsc serve, relstore.Options.DocumentCache)
-serves a cached body only when that Etag is the document's, so a missing or
-stale row costs speed, never correctness. Writes and identity cascades make
-rows stale by bumping Etags; the projector rewrites them, oldest change
-first (dmsc serve --projector runs it in the background).
+Etag it represents. A row exists only at its document's current Etag: every
+write, identity cascade or repair that bumps an Etag deletes the row, and a
+body is stored only while its document is still at the Etag it was read at.
+So a GET (dmsc serve, relstore.Options.DocumentCache) serves the row it
+finds, and a missing row costs speed, never correctness. The projector
+writes the missing rows, oldest change first (dmsc serve --projector runs
+it in the background).
 
-  project  rewrite every missing or stale row now
-  audit    compare every fresh row with the document assembled from the tables
-  rebuild  audit, delete the rows that differ, then project`,
+  project  write every missing row now
+  audit    report stale rows; compare every fresh row with the document
+           assembled from the tables
+  rebuild  audit, delete the stale rows and those that differ, then project`,
 	}
 	for _, name := range []string{cacheProject, cacheAudit, cacheRebuild} {
 		cmd.AddCommand(newCacheSubCmd(e, name))
@@ -52,9 +55,9 @@ first (dmsc serve --projector runs it in the background).
 func newCacheSubCmd(e *env, name string) *cobra.Command {
 	f := cacheFlags{batch: relstore.DefaultProjectBatch, maxFindings: defaultAuditMaxFindings}
 	short := map[string]string{
-		cacheProject: "Rewrite every missing or stale DocumentCache row",
-		cacheAudit:   "Compare every fresh DocumentCache row with the assembled document",
-		cacheRebuild: "Delete the DocumentCache rows that differ from their documents, then project",
+		cacheProject: "Write every missing DocumentCache row",
+		cacheAudit:   "Report stale DocumentCache rows; compare every fresh one with the assembled document",
+		cacheRebuild: "Delete the stale DocumentCache rows and those that differ from their documents, then project",
 	}[name]
 	cmd := &cobra.Command{
 		Use:   name + " --dsn DSN [-s FILE...] [--format text|json]",
@@ -63,13 +66,16 @@ func newCacheSubCmd(e *env, name string) *cobra.Command {
 
 project claims documents in batches (--batch), oldest change first, skipping
 those another projector holds, and prints what it wrote and the backlog
-left. audit compares every fresh row (the rows a GET would serve) with the
-document assembled from the tables in the same snapshot, as JSON values;
-missing and stale rows are the backlog, never findings. rebuild deletes the
-rows that differ, then projects.
+left (a batch that wrote nothing, its documents all held by writers, ends
+the run). audit reports the stale rows (an Etag that is not the document's:
+only a writer of an older dmsc leaves one, and a GET would serve it) and
+compares every fresh row with the document assembled from the tables in
+the same snapshot, as JSON values; missing rows are the backlog, never
+findings. rebuild deletes the stale rows and those that differ, then
+projects.
 
 With --format json: project {"command","batches","documents","elapsed_ns","backlog":{"documents","oldest_age_ns"}};
-audit and rebuild {"command","fresh","backlog","differences","findings":[{"document_id","resource","differences"}],"removed","elapsed_ns"}.
+audit and rebuild {"command","fresh","backlog","stale","differences","findings":[{"document_id","resource","differences"}],"removed","elapsed_ns"}.
 
 Exit codes: 0 done or clean; 1 audit found differences (printing the
 rebuild command), or a database error.
