@@ -30,37 +30,80 @@ const (
 	modeUpdate                  // by DocumentUuid (PUT)
 )
 
+// The lock protocol of a write (docs/runtime.md, "Locks") in round trip
+// 1: one statement takes every lock, the next reads what the locks
+// protect. Under READ COMMITTED a statement that waited for a row lock
+// keeps the snapshot it started with (and PostgreSQL re-checks only the
+// locked row, which never changes), so the Etag, the identity and every
+// ReferentialId are read by a statement that starts once the locks are
+// held.
 const (
-	lockRefsSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
+	// refsLock share-locks the lock rows of the documents ReferentialIds
+	// $1 resolve to, in ascending DocumentId order.
+	refsLock = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
 WHERE l."DocumentId" IN (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = ANY($1::uuid[]))
 ORDER BY l."DocumentId" FOR SHARE`
-	resolveSQL = `SELECT ri."ReferentialId", ri."DocumentId", ri."ResourceKeyId", d."ResourceKeyId"
-FROM "dms"."ReferentialIdentity" ri JOIN "dms"."Document" d ON d."DocumentId" = ri."DocumentId"
-WHERE ri."ReferentialId" = ANY($1::uuid[])`
-	// The written document is update-locked by one statement and read by
-	// the next: under READ COMMITTED a statement that waited for a row lock
-	// keeps the snapshot it started with (and PostgreSQL re-checks only the
-	// locked row, which never changes), so its Etag, identity and the
-	// natural-key holder are read by a statement that starts once the lock
-	// is held (see docs/runtime.md, "Locks").
+	// lockOwnByRefSQL update-locks the lock row of the holder of natural
+	// key $1 of resource $2; lockOwnByUUIDSQL of document $1 of resource
+	// $2 (DELETE takes it alone).
 	lockOwnByRefSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
 WHERE l."DocumentId" IN (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = $1::uuid AND ri."ResourceKeyId" = $2)
 FOR UPDATE`
 	lockOwnByUUIDSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
 WHERE l."DocumentId" IN (SELECT d."DocumentId" FROM "dms"."Document" d WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2)
 FOR UPDATE`
-	// ownByRefSQL also draws the DocumentId a created document takes (one
-	// statement fewer per POST; an update leaves a gap in the sequence, as
-	// the separate nextval did): one row, the document's columns NULL when
-	// the natural key is new.
-	ownByRefSQL = `SELECT n.id, d."DocumentId", d."DocumentUuid"::text, d."Etag", ri."ReferentialId"
-FROM (SELECT nextval(pg_get_serial_sequence('"dms"."Document"', 'DocumentId')) AS id) n
-LEFT JOIN ("dms"."ReferentialIdentity" ri JOIN "dms"."Document" d ON d."DocumentId" = ri."DocumentId")
-  ON ri."ReferentialId" = $1::uuid AND ri."ResourceKeyId" = $2`
-	ownByUUIDSQL = `SELECT d."DocumentId", d."DocumentUuid"::text, d."Etag",
-  (SELECT ri."ReferentialId" FROM "dms"."ReferentialIdentity" ri WHERE ri."DocumentId" = d."DocumentId" AND ri."ResourceKeyId" = $2)
+	// resolveArm resolves ReferentialIds $1 (references, the document's
+	// own key and alias): kind 0, the ReferentialId, its DocumentId, the
+	// row's and the document's resource keys, the document's uuid and
+	// Etag (the natural key's holder is the written document of a POST).
+	resolveArm = `SELECT 0::smallint AS kind, ri."ReferentialId", ri."DocumentId", ri."ResourceKeyId", d."ResourceKeyId", d."DocumentUuid"::text, d."Etag"
+FROM "dms"."ReferentialIdentity" ri JOIN "dms"."Document" d ON d."DocumentId" = ri."DocumentId"
+WHERE ri."ReferentialId" = ANY($1::uuid[])`
+)
+
+// A write's round trip 1, by mode: lock*SQL takes the locks — the
+// referenced documents' (FOR SHARE, ascending) and then the written
+// document's (FOR UPDATE; an Append runs its arms in order, and row
+// locks keep the plan serial) — returning (own, DocumentId) rows; read*SQL
+// then resolves every ReferentialId and reads the written document.
+const (
+	// lockByRefSQL: $1 the references' ReferentialIds, $2 the natural
+	// key's, $3 the resource key.
+	lockByRefSQL = `SELECT false, r."DocumentId" FROM (` + refsLock + `) r
+UNION ALL
+SELECT true, o."DocumentId" FROM (SELECT l."DocumentId" FROM "dms"."IdentityLock" l
+WHERE l."DocumentId" IN (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = $2::uuid AND ri."ResourceKeyId" = $3)
+FOR UPDATE) o`
+	// lockByUUIDSQL: $1 the references' ReferentialIds, $2 the
+	// DocumentUuid, $3 the resource key.
+	lockByUUIDSQL = `SELECT false, r."DocumentId" FROM (` + refsLock + `) r
+UNION ALL
+SELECT true, o."DocumentId" FROM (SELECT l."DocumentId" FROM "dms"."IdentityLock" l
+WHERE l."DocumentId" IN (SELECT d."DocumentId" FROM "dms"."Document" d WHERE d."DocumentUuid" = $2::uuid AND d."ResourceKeyId" = $3)
+FOR UPDATE) o`
+	// readByRefSQL (POST) resolves $1 and draws the DocumentId a created
+	// document takes (kind 1; an update leaves a gap in the sequence).
+	readByRefSQL = resolveArm + `
+UNION ALL
+SELECT 1, NULL, nextval(pg_get_serial_sequence('"dms"."Document"', 'DocumentId')), NULL, NULL, NULL, NULL`
+	// readByUUIDSQL (PUT) resolves $1 and reads document $2 of resource
+	// $3 (kind 2, with its primary ReferentialId).
+	readByUUIDSQL = resolveArm + `
+UNION ALL
+SELECT 2, (SELECT ri."ReferentialId" FROM "dms"."ReferentialIdentity" ri WHERE ri."DocumentId" = d."DocumentId" AND ri."ResourceKeyId" = $3),
+  d."DocumentId", NULL, d."ResourceKeyId", d."DocumentUuid"::text, d."Etag"
 FROM "dms"."Document" d
-WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2`
+WHERE d."DocumentUuid" = $2::uuid AND d."ResourceKeyId" = $3`
+)
+
+// The kinds of readByRefSQL's and readByUUIDSQL's rows.
+const (
+	readResolved int16 = 0
+	readNextID   int16 = 1
+	readOwnRow   int16 = 2
+)
+
+const (
 	diagnoseDescriptorSQL = `SELECT lower(x."Uri"), rk."ProjectName" || ':' || rk."ResourceName"
 FROM "dms"."Descriptor" x JOIN "dms"."ResourceKey" rk ON rk."ResourceKeyId" = x."ResourceKeyId"
 WHERE lower(x."Uri") = ANY($1::text[])`
@@ -288,11 +331,13 @@ func (st *writeState) docID() int64 {
 	return st.nextID
 }
 
-// lockAndRead is round trip 1, one batch: share-lock the referenced
-// documents (ascending), update-lock the written document, then — in
-// statements that start after every lock is granted, so they see what the
-// writers they waited for committed — resolve every referential id and
-// read the written document's Etag, identity and the natural key's holder.
+// lockAndRead is round trip 1, one batch: one statement share-locks the
+// referenced documents (ascending) and update-locks the written
+// document; the next — which starts after every lock is granted, so it
+// sees what the writers they waited for committed — resolves every
+// referential id and reads the written document's Etag, identity and the
+// natural key's holder (and, under a grant, a third checks the stored
+// document).
 func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeMode, id string) (*writeState, error) {
 	p := f.p
 	st := &writeState{lockedRefs: map[int64]bool{}, res: map[refid.UUID]resolved{}}
@@ -309,19 +354,12 @@ func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeM
 		all = append(all, f.aliasID)
 	}
 	b := &pgx.Batch{}
-	if len(st.refIDs) > 0 {
-		b.Queue(lockRefsSQL, uuidBytes(st.refIDs))
-	}
 	if mode == modeUpsert {
-		b.Queue(lockOwnByRefSQL, [16]byte(f.refID), p.key)
+		b.Queue(lockByRefSQL, uuidBytes(st.refIDs), [16]byte(f.refID), p.key)
+		b.Queue(readByRefSQL, uuidBytes(all))
 	} else {
-		b.Queue(lockOwnByUUIDSQL, id, p.key)
-	}
-	b.Queue(resolveSQL, uuidBytes(all))
-	if mode == modeUpsert {
-		b.Queue(ownByRefSQL, [16]byte(f.refID), p.key)
-	} else {
-		b.Queue(ownByUUIDSQL, id, p.key)
+		b.Queue(lockByUUIDSQL, uuidBytes(st.refIDs), id, p.key)
+		b.Queue(readByUUIDSQL, uuidBytes(all), id, p.key)
 	}
 	g, granted := grantFrom(ctx)
 	st.updateDenied = granted && g.UpdateDenied
@@ -345,41 +383,13 @@ func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeM
 	lockStart := time.Now()
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
-	if len(st.refIDs) > 0 {
-		ids, err := collectIDs(br)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range ids {
-			st.lockedRefs[d] = true
-		}
-	}
-	ids, err := collectIDs(br)
-	if err != nil {
+	if err := st.readLocks(br); err != nil {
 		return nil, err
-	}
-	if len(ids) > 0 {
-		st.lockedOwn = ids[0]
 	}
 	if s.opts.Observer != nil {
 		s.opts.Observer.LockWait(time.Since(lockStart))
 	}
-	rows, err := br.Query()
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var rid [16]byte
-		var r resolved
-		if err := rows.Scan(&rid, &r.docID, &r.riKey, &r.docKey); err != nil {
-			return nil, err
-		}
-		st.res[refid.UUID(rid)] = r
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if err := st.readOwn(br, mode); err != nil {
+	if err := st.readState(br, f, mode); err != nil {
 		return nil, err
 	}
 	if st.storedCheck {
@@ -394,31 +404,66 @@ func (s *Store) lockAndRead(ctx context.Context, tx pgx.Tx, f *flat, mode writeM
 	return st, br.Close()
 }
 
-// readOwn reads the written document as ownByRefSQL (with the next
-// DocumentId) or ownByUUIDSQL returned it.
-func (st *writeState) readOwn(br pgx.BatchResults, mode writeMode) error {
-	var cur *[16]byte
-	if mode == modeUpsert {
-		var docID, etag *int64
+// readLocks reads which documents lockByRefSQL or lockByUUIDSQL locked.
+func (st *writeState) readLocks(br pgx.BatchResults) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var own bool
+		var d int64
+		if err := rows.Scan(&own, &d); err != nil {
+			return err
+		}
+		if own {
+			st.lockedOwn = d
+		} else {
+			st.lockedRefs[d] = true
+		}
+	}
+	return rows.Err()
+}
+
+// readState reads what readByRefSQL or readByUUIDSQL returned: every
+// resolved ReferentialId, and the written document (for a POST, the
+// holder of its natural key) with the next DocumentId.
+func (st *writeState) readState(br pgx.BatchResults, f *flat, mode writeMode) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind int16
+		var rid *[16]byte
+		var docID int64
+		var riKey, docKey *int16
 		var uuid *string
-		if err := br.QueryRow().Scan(&st.nextID, &docID, &uuid, &etag, &cur); err != nil {
+		var etag *int64
+		if err := rows.Scan(&kind, &rid, &docID, &riKey, &docKey, &uuid, &etag); err != nil {
 			return err
 		}
-		if docID != nil && uuid != nil && etag != nil {
-			st.me = own{found: true, docID: *docID, uuid: *uuid, etag: *etag}
-		}
-	} else {
-		switch err := br.QueryRow().Scan(&st.me.docID, &st.me.uuid, &st.me.etag, &cur); {
-		case err == nil:
-			st.me.found = true
-		case !isNoRows(err):
-			return err
+		switch kind {
+		case readNextID:
+			st.nextID = docID
+		case readOwnRow:
+			st.me = own{found: true, docID: docID, uuid: *uuid, etag: *etag}
+			if rid != nil {
+				st.me.refID = refid.UUID(*rid)
+			}
+		case readResolved:
+			r := resolved{docID: docID, riKey: *riKey, docKey: *docKey}
+			st.res[refid.UUID(*rid)] = r
+			if mode != modeUpsert || refid.UUID(*rid) != f.refID || r.riKey != f.p.key {
+				continue
+			}
+			// A POST's natural key: its holder is the written document.
+			st.me = own{found: true, docID: docID, uuid: *uuid, etag: *etag, refID: f.refID}
 		}
 	}
-	if st.me.found && cur != nil {
-		st.me.refID = refid.UUID(*cur)
-	}
-	return nil
+	return rows.Err()
 }
 
 // collectIDs reads a batch result of one bigint column.
