@@ -23,3 +23,11 @@ func SetBeforeCollisionCheck(f func()) (restore func()) {
 	beforeCollisionCheck = f
 	return func() { beforeCollisionCheck = nil }
 }
+
+// SetMaxWriteShapes sets the number of shapes a resource keeps write
+// statements for, and returns a function restoring it.
+func SetMaxWriteShapes(n int) (restore func()) {
+	old := maxWriteShapes
+	maxWriteShapes = n
+	return func() { maxWriteShapes = old }
+}

@@ -56,6 +56,9 @@ type plan struct {
 	// the statement after the bump: the cache invariant, cache.go) and
 	// writes every table's rows.
 	updateSQL, rowsSQL string
+	// shapes are createSQL and rowsSQL of the sets of tables documents
+	// filled (writeshape.go).
+	shapes writeShapes
 	// readSQL is the hydration statement: one UNION ALL arm per table
 	// (arm index = table index) yielding (t, k bigint[], v text[]); the
 	// first %s is the page SQL, the second the count arm ("" or

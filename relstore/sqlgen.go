@@ -305,10 +305,12 @@ func insertSQL(tp *tablePlan, docParam string, n *int) string {
 // rowsCTE returns data-modifying CTEs writing every table of p, with the
 // document id at docParam and array parameters numbered from *n on (in
 // tables order, then key columns, then data columns).
-func rowsCTE(p *plan, docParam string, n *int) []string {
+func rowsCTE(p *plan, docParam string, n *int, shape writeShape) []string {
 	var ctes []string
 	for _, tp := range p.tables {
-		ctes = append(ctes, fmt.Sprintf("w%d AS (%s)", tp.idx, insertSQL(tp, docParam, n)))
+		if shape.has(tp.idx) {
+			ctes = append(ctes, fmt.Sprintf("w%d AS (%s)", tp.idx, insertSQL(tp, docParam, n)))
+		}
 	}
 	return ctes
 }
@@ -328,6 +330,14 @@ func rowsCTE(p *plan, docParam string, n *int) []string {
 // With uriGeneration, a descriptor update that changes the Uri increments
 // dms.DescriptorUriGeneration (descriptoruris.go).
 func writeSQL(p *plan, uriGeneration bool) {
+	p.createSQL = createSQLOf(p, uriGeneration, allTables)
+	p.updateSQL = updateSQLOf(p)
+	p.rowsSQL = rowsSQLOf(p, uriGeneration, allTables)
+}
+
+// createSQLOf is createSQL writing the tables of shape only (their
+// arrays, in table order, are the parameters after $7).
+func createSQLOf(p *plan, uriGeneration bool, shape writeShape) string {
 	n := 7
 	ctes := []string{
 		`doc AS (INSERT INTO "dms"."Document" ("DocumentId", "DocumentUuid", "ResourceKeyId") VALUES ($1, $2::uuid, $3) RETURNING "Etag", "LastModifiedAt")`,
@@ -338,16 +348,20 @@ func writeSQL(p *plan, uriGeneration bool) {
 	if p.descriptor {
 		ctes = append(ctes, `dsc AS (`+descriptorUpsert(8)+`)`)
 	} else {
-		ctes = append(ctes, rowsCTE(p, "$1", &n)...)
+		ctes = append(ctes, rowsCTE(p, "$1", &n, shape)...)
 	}
-	p.createSQL = "WITH " + strings.Join(ctes, ",\n") + "\nSELECT doc.\"Etag\", " + strings.ReplaceAll(lastModifiedPlain, `"LastModifiedAt"`, `doc."LastModifiedAt"`) + ", (SELECT count(*) FROM edg)"
+	sql := "WITH " + strings.Join(ctes, ",\n") + "\nSELECT doc.\"Etag\", " + strings.ReplaceAll(lastModifiedPlain, `"LastModifiedAt"`, `doc."LastModifiedAt"`) + ", (SELECT count(*) FROM edg)"
 	if p.descriptor && uriGeneration {
 		// The generation the new descriptor's Uri is known at
 		// (Store.noteURI).
-		p.createSQL += ", (" + generationSQL + ")"
+		sql += ", (" + generationSQL + ")"
 	}
-	p.createSQL += " FROM doc"
+	return sql + " FROM doc"
+}
 
+// updateSQLOf is updateSQL: the Etag bump, the delete of every
+// top-level child table's rows of the document, the edge diff.
+func updateSQLOf(p *plan) string {
 	upd := []string{`doc AS (UPDATE "dms"."Document" SET "Etag" = "Etag" + 1, "LastModifiedAt" = now() WHERE "DocumentId" = $1 RETURNING "Etag", "LastModifiedAt")`}
 	for _, tp := range p.tables {
 		if tp.parent == p.root {
@@ -355,8 +369,13 @@ func writeSQL(p *plan, uriGeneration bool) {
 		}
 	}
 	upd = append(upd, edgeDiffCTEs...)
-	p.updateSQL = "WITH " + strings.Join(upd, ",\n") + "\nSELECT doc.\"Etag\", " + strings.ReplaceAll(lastModifiedPlain, `"LastModifiedAt"`, `doc."LastModifiedAt"`) +
+	return "WITH " + strings.Join(upd, ",\n") + "\nSELECT doc.\"Etag\", " + strings.ReplaceAll(lastModifiedPlain, `"LastModifiedAt"`, `doc."LastModifiedAt"`) +
 		", (SELECT count(*) FROM ins), (SELECT count(*) FROM upd), (SELECT count(*) FROM del) FROM doc"
+}
+
+// rowsSQLOf is rowsSQL writing the tables of shape only (their arrays
+// are the parameters after $1).
+func rowsSQLOf(p *plan, uriGeneration bool, shape writeShape) string {
 	if p.descriptor {
 		// It returns whether the Uri (parameter 9) changed, its letter
 		// case included: the documents showing it then change too (the
@@ -366,13 +385,12 @@ func writeSQL(p *plan, uriGeneration bool) {
 		if uriGeneration {
 			gen = "gen AS (" + bumpGenerationSQL + ` AND EXISTS (SELECT 1 FROM old WHERE old."Uri" IS DISTINCT FROM $9)),` + "\n"
 		}
-		p.rowsSQL = `WITH old AS (SELECT "Uri" FROM "dms"."Descriptor" WHERE "DocumentId" = $1),` + "\n" + invalidateOneCTE + ",\n" + gen +
+		return `WITH old AS (SELECT "Uri" FROM "dms"."Descriptor" WHERE "DocumentId" = $1),` + "\n" + invalidateOneCTE + ",\n" + gen +
 			"ups AS (" + descriptorUpsert(2) + ")\n" +
 			`SELECT EXISTS (SELECT 1 FROM old WHERE old."Uri" IS DISTINCT FROM $9)`
-		return
 	}
-	n = 1
-	p.rowsSQL = "WITH " + strings.Join(append([]string{invalidateOneCTE}, rowsCTE(p, "$1", &n)...), ",\n") + "\nSELECT 1"
+	n := 1
+	return "WITH " + strings.Join(append([]string{invalidateOneCTE}, rowsCTE(p, "$1", &n, shape)...), ",\n") + "\nSELECT 1"
 }
 
 // descriptorUpsert writes dms.Descriptor from parameters $1 (DocumentId)

@@ -557,12 +557,13 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 
 	created := !st.me.found
 	docID, uuid := st.docID(), st.me.uuid
+	stmts := p.writeStatements(f)
 	var rowArgs []any
 	if p.descriptor {
 		d := f.desc
 		rowArgs = []any{p.key, d.namespace, d.codeValue, d.shortDescription, d.description, d.beginDate, d.endDate, d.namespace + "#" + d.codeValue}
 	} else {
-		rowArgs = f.rowArgs()
+		rowArgs = f.rowArgs(stmts.shape)
 	}
 	b := &pgx.Batch{}
 	if p.edorg != nil {
@@ -579,12 +580,12 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 		if f.hasAlias {
 			ids, keys = append(ids, f.aliasID), append(keys, p.superKey)
 		}
-		b.Queue(p.createSQL, append([]any{docID, uuid, p.key, uuidBytes(ids), keys, children, idents}, rowArgs...)...)
+		b.Queue(stmts.create, append([]any{docID, uuid, p.key, uuidBytes(ids), keys, children, idents}, rowArgs...)...)
 		st.imp.queueStamp(b, docID)
 	} else {
 		b.Queue(p.updateSQL, docID, children, idents)
 		st.imp.queueStamp(b, docID)
-		b.Queue(p.rowsSQL, append([]any{docID}, rowArgs...)...)
+		b.Queue(stmts.rows, append([]any{docID}, rowArgs...)...)
 		if identityChanged {
 			own := []docIdentity{{docID: docID, primary: f.refID, alias: f.aliasID, hasAlias: f.hasAlias}}
 			rid, rdocs, rkeys := p.identityRows(own)
@@ -717,9 +718,12 @@ func boolInt(b bool) int {
 // rowArgs returns the array parameters of rowsCTE: per table (in order)
 // one integer array per key column after the first, then one text array
 // per data column, or a presence array for a presenceOnly table.
-func (f *flat) rowArgs() []any {
+func (f *flat) rowArgs(shape writeShape) []any {
 	var args []any
 	for _, tp := range f.p.tables {
+		if !shape.has(tp.idx) {
+			continue
+		}
 		rows := f.rows[tp.idx]
 		if tp.presenceOnly() {
 			args = append(args, make([]int32, len(rows)))
