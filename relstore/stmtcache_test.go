@@ -20,7 +20,7 @@ import (
 // NewPool, evicted none: an eviction plans a 2–11 ms generic plan again
 // on its next use) and logs how many there are and the server memory of
 // the backend holding their plans, by memory context. With pgx's default
-// of 512 it fails: the workload prepares 550.
+// of 512 it fails: the workload prepares 561.
 func TestStatementCacheHoldsDS50(t *testing.T) {
 	fx := testenv.Fixtures(t)
 	env := relstoretest.NewWithModel(t, "stmtcache", relstoretest.Compile(t, testenv.DS50(t)), relstore.Options{},

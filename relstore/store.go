@@ -113,11 +113,12 @@ func (s *Store) checkFingerprint(ctx context.Context) error {
 
 // DefaultStatementCacheCapacity is the prepared statements NewPool lets
 // each connection keep (pgx keeps 512). The store prepares a few
-// statements per resource and query shape: 550 on one connection for the
-// DS 5.0 corpus written, read and paged (TestStatementCacheHoldsDS50), so
-// 512 evicted statements whose generic plans then took 2–11 ms to plan
-// again. The price is server memory: each prepared statement's plan and
-// query tree hold about 0.5 MB in its backend (270 MB for those 550), so
+// statements per resource, query shape and write shape: 561 on one
+// connection for the DS 5.0 corpus written, read and paged
+// (TestStatementCacheHoldsDS50), so 512 evicted statements whose generic
+// plans then took 2–11 ms to plan again. The price is server memory: each
+// prepared statement's plan and query tree hold about 0.4 MB in its
+// backend (213 MB for those 561), so
 // a connection that runs every statement of DS 5.0 and its extensions
 // can hold 1 GB or more. Set statement_cache_capacity in the DSN to trade
 // memory for re-planning.
