@@ -466,15 +466,6 @@ func (st *writeState) readState(br pgx.BatchResults, f *flat, mode writeMode) er
 	return rows.Err()
 }
 
-// collectIDs reads a batch result of one bigint column.
-func collectIDs(br pgx.BatchResults) ([]int64, error) {
-	rows, err := br.Query()
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[int64])
-}
-
 // decide takes the write's decisions on the state read after the locks:
 // the documents it relies on must be the ones it locked (else another
 // writer moved an identity meanwhile: retry), then If-Match, existence,
