@@ -35,17 +35,7 @@ WHERE d."DocumentUuid" = $1::uuid FOR UPDATE OF l`, id).Scan(&got)
 		_ = tx.Rollback(ctx)
 		t.Fatalf("hold the lock of %s: %v", id, err)
 	}
-	released := false
-	release := func() {
-		if !released {
-			released = true
-			if err := tx.Commit(ctx); err != nil {
-				t.Errorf("release the lock: %v", err)
-			}
-		}
-	}
-	t.Cleanup(release)
-	return release
+	return commitOnce(t, tx)
 }
 
 // waitForWaiters waits until n backends of the test database wait on a
