@@ -302,9 +302,10 @@ func insertSQL(tp *tablePlan, docParam string, n *int) string {
 	return q
 }
 
-// rowsCTE returns data-modifying CTEs writing every table of p, with the
-// document id at docParam and array parameters numbered from *n on (in
-// tables order, then key columns, then data columns).
+// rowsCTE returns data-modifying CTEs writing the tables of p that shape
+// holds (allTables: every one), with the document id at docParam and
+// array parameters numbered from *n on (in tables order, then key
+// columns, then data columns).
 func rowsCTE(p *plan, docParam string, n *int, shape writeShape) []string {
 	var ctes []string
 	for _, tp := range p.tables {

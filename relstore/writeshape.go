@@ -44,9 +44,10 @@ type writeShapes struct {
 // writeStatements returns the statements that write document f's tables:
 // those of its shape, or createSQL and rowsSQL of every table (a
 // descriptor has no tables; a resource at maxWriteShapes shapes).
-func (p *plan) writeStatements(f *flat) *shapeStatements {
+func (p *plan) writeStatements(f *flat) shapeStatements {
+	all := shapeStatements{create: p.createSQL, rows: p.rowsSQL}
 	if p.descriptor {
-		return &shapeStatements{create: p.createSQL, rows: p.rowsSQL}
+		return all
 	}
 	key := make([]byte, len(p.tables))
 	for _, tp := range p.tables {
@@ -60,10 +61,10 @@ func (p *plan) writeStatements(f *flat) *shapeStatements {
 	n := len(ws.m)
 	ws.mu.RUnlock()
 	if st != nil {
-		return st
+		return *st
 	}
 	if n >= maxWriteShapes {
-		return &shapeStatements{create: p.createSQL, rows: p.rowsSQL}
+		return all
 	}
 	shape := make(writeShape, len(key))
 	for i, b := range key {
@@ -73,14 +74,14 @@ func (p *plan) writeStatements(f *flat) *shapeStatements {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	if prev := ws.m[string(key)]; prev != nil {
-		return prev
+		return *prev
 	}
 	if len(ws.m) >= maxWriteShapes {
-		return &shapeStatements{create: p.createSQL, rows: p.rowsSQL}
+		return all
 	}
 	if ws.m == nil {
 		ws.m = map[string]*shapeStatements{}
 	}
 	ws.m[string(key)] = st
-	return st
+	return *st
 }
