@@ -14,7 +14,7 @@ import (
 )
 
 const (
-	// The document is locked by lockOwnByUUIDSQL (write.go); its Etag is
+	// The document is locked by lockByUUIDSQL (write.go); its Etag is
 	// read by the next statement, which starts once the lock is held (a
 	// statement that waited keeps its old snapshot).
 	readForDeleteSQL = `SELECT d."DocumentId", d."Etag" FROM "dms"."Document" d
@@ -53,7 +53,7 @@ func (s *Store) deleteOnce(ctx context.Context, p *plan, id, ifMatch string, fin
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	b := &pgx.Batch{}
-	b.Queue(lockOwnByUUIDSQL, id, p.key)
+	b.Queue(lockByUUIDSQL, [][16]byte{}, id, p.key)
 	b.Queue(readForDeleteSQL, id, p.key)
 	b.Queue(referrersSQL, id)
 	g, granted := grantFrom(ctx)

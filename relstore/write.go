@@ -43,15 +43,6 @@ const (
 	refsLock = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
 WHERE l."DocumentId" IN (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = ANY($1::uuid[]))
 ORDER BY l."DocumentId" FOR SHARE`
-	// lockOwnByRefSQL update-locks the lock row of the holder of natural
-	// key $1 of resource $2; lockOwnByUUIDSQL of document $1 of resource
-	// $2 (DELETE takes it alone).
-	lockOwnByRefSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
-WHERE l."DocumentId" IN (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = $1::uuid AND ri."ResourceKeyId" = $2)
-FOR UPDATE`
-	lockOwnByUUIDSQL = `SELECT l."DocumentId" FROM "dms"."IdentityLock" l
-WHERE l."DocumentId" IN (SELECT d."DocumentId" FROM "dms"."Document" d WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2)
-FOR UPDATE`
 	// resolveArm resolves ReferentialIds $1 (references, the document's
 	// own key and alias): kind 0, the ReferentialId, its DocumentId, the
 	// row's and the document's resource keys, the document's uuid and
@@ -75,7 +66,7 @@ SELECT true, o."DocumentId" FROM (SELECT l."DocumentId" FROM "dms"."IdentityLock
 WHERE l."DocumentId" IN (SELECT ri."DocumentId" FROM "dms"."ReferentialIdentity" ri WHERE ri."ReferentialId" = $2::uuid AND ri."ResourceKeyId" = $3)
 FOR UPDATE) o`
 	// lockByUUIDSQL: $1 the references' ReferentialIds, $2 the
-	// DocumentUuid, $3 the resource key.
+	// DocumentUuid, $3 the resource key (a DELETE passes no references).
 	lockByUUIDSQL = `SELECT false, r."DocumentId" FROM (` + refsLock + `) r
 UNION ALL
 SELECT true, o."DocumentId" FROM (SELECT l."DocumentId" FROM "dms"."IdentityLock" l
