@@ -183,7 +183,10 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 		},
 		reset: func(ctx context.Context) error { return TruncateJSONB(ctx, jb.Pool) },
 	}
-	baseline.fresh, relational.fresh = true, true
+	for _, st := range []*benchStore{baseline, relational} {
+		holdAutovacuum(tb, st.pool)
+		st.fresh = true
+	}
 	return []*benchStore{baseline, relational}
 }
 
