@@ -235,10 +235,14 @@ func uuidBytes(ids []refid.UUID) [][16]byte {
 // read (round trip 1), decide on what was read, write every row (round
 // trip 2), cascade an identity change, commit.
 func (s *Store) writeOnce(ctx context.Context, f *flat, mode writeMode, id, ifMatch string, imp *importing) (WriteResult, error) {
-	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{})
+	conn, err := s.db.Acquire(ctx)
 	if err != nil {
 		return WriteResult{}, err
 	}
+	defer conn.Release()
+	// BEGIN goes with round trip 1 and, when nothing read afterwards can
+	// refuse the write, COMMIT with round trip 2 (writeRows).
+	tx := newPipeTx(conn.Conn())
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	out, err := s.writeTx(ctx, tx, f, mode, id, ifMatch, imp)
 	if err != nil {
@@ -609,6 +613,13 @@ func (s *Store) writeRows(ctx context.Context, tx pgx.Tx, f *flat, st *writeStat
 	out := WriteResult{ID: uuid, Created: created}
 	var etag int64
 	var lastMod string
+	if pt, ok := tx.(*pipeTx); ok && !identityChanged && !proposed && !verifyAuth && !s.opts.VerifyEdges &&
+		(created || !p.descriptor && p.edorg == nil) {
+		// Nothing read from this batch can refuse the write, and no
+		// cascade follows (a descriptor update may change its URI, an
+		// EdOrg update may find a cycle): COMMIT goes with it.
+		pt.commitWithNextBatch()
+	}
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
 	if p.edorg != nil {
