@@ -47,10 +47,14 @@ func (s *Store) Delete(ctx context.Context, projectEndpoint, endpoint, id, ifMat
 // deleteOnce is one attempt of a delete; finish, when not nil, runs in
 // its transaction before the commit (ImportDelete).
 func (s *Store) deleteOnce(ctx context.Context, p *plan, id, ifMatch string, finish func(context.Context, pgx.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, pgx.TxOptions{})
+	conn, err := s.db.Acquire(ctx)
 	if err != nil {
 		return err
 	}
+	defer conn.Release()
+	// BEGIN goes with the first batch and, without finish, COMMIT with
+	// the DELETE: two round trips.
+	tx := newPipeTx(conn.Conn())
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	b := &pgx.Batch{}
 	b.Queue(lockByUUIDSQL, [][16]byte{}, id, p.key)
@@ -106,15 +110,16 @@ func (s *Store) deleteOnce(ctx context.Context, p *plan, id, ifMatch string, fin
 	if len(referrers) > 0 {
 		return &ReferencedError{Referrers: referrers}
 	}
+	b = &pgx.Batch{}
 	if p.edorg != nil {
-		b := &pgx.Batch{}
 		b.Queue(lockAuthSQL)
 		b.Queue(closureDeleteSQL, docID)
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return err
-		}
 	}
-	if _, err := tx.Exec(ctx, deleteDocSQL, docID); err != nil {
+	b.Queue(deleteDocSQL, docID)
+	if finish == nil {
+		tx.commitWithNextBatch()
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		var pg *pgconn.PgError
 		if errors.As(err, &pg) && pg.Code == "23503" {
 			return &ReferencedError{Referrers: []string{"a document written concurrently (" + pg.TableName + ")"}}
