@@ -141,10 +141,13 @@
 //
 // JSONBStore computes referential ids from the runtime manifest's identity
 // and reference paths (package refid), as DMS Core did before
-// calling the legacy backend. Upsert is four round trips (BEGIN, one query
+// calling the legacy backend. Upsert is three round trips: one query
 // resolving the document's own id and every reference against the alias
-// table, one statement writing document, aliases and reference rows,
-// COMMIT); Get and Query are one. It does not validate documents. Its
+// table, sent with BEGIN as Npgsql (the legacy store's driver) sends a
+// transaction's first command; one statement writing document, aliases
+// and reference rows; COMMIT. (Until 2026-12-05 BEGIN was a round trip of
+// its own, which overstated the legacy store's cost.) Get and Query are
+// one. It does not validate documents. Its
 // UpdateIdentity rewrites the JSON of every referrer of a document whose
 // identity changes, level by level, for the cascade comparison.
 package runtimebench

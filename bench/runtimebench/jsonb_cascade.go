@@ -23,8 +23,8 @@ import (
 // rows follow through their ON UPDATE CASCADE foreign key.
 //
 // It returns the number of other documents rewritten (each counted once).
-// Round trips: BEGIN,
-// three for the document itself, two per cascade level (read the
+// Round trips: three for the document itself (BEGIN with the first, as
+// Npgsql sends it: beginWith), two per cascade level (read the
 // referrers; one batch updating their bodies and aliases), COMMIT — the
 // JSON rewriting itself happens in the application, K documents at a time.
 func (s *JSONBStore) UpdateIdentity(ctx context.Context, projectEndpoint, endpoint, id string, body []byte) (int, error) {
@@ -41,19 +41,21 @@ func (s *JSONBStore) UpdateIdentity(ctx context.Context, projectEndpoint, endpoi
 		return 0, err
 	}
 	rewritten := 0
-	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		var docID int64
-		var oldPrimary string
-		var oldAll []string
-		err := tx.QueryRow(ctx, `SELECT d.id, d.referential_id::text, array_agg(a.referential_id::text)
+	var docID int64
+	var oldPrimary string
+	var oldAll []string
+	err = beginWith(ctx, s.db, `SELECT d.id, d.referential_id::text, array_agg(a.referential_id::text)
 FROM document d JOIN alias a ON a.document_id = d.id
-WHERE d.document_uuid = $1 AND d.resource_name = $2 GROUP BY d.id`, id, p.name).Scan(&docID, &oldPrimary, &oldAll)
+WHERE d.document_uuid = $1 AND d.resource_name = $2 GROUP BY d.id`, []any{id, p.name}, func(br pgx.BatchResults) error {
+		err := br.QueryRow().Scan(&docID, &oldPrimary, &oldAll)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("%w: %s", relstore.ErrNotFound, id)
 		}
 		if err != nil {
 			return fmt.Errorf("runtimebench: read %s: %w", id, err)
 		}
+		return nil
+	}, func(tx pgx.Tx) error {
 		_, missing, err := resolve(ctx, tx, ident)
 		if err != nil {
 			return err

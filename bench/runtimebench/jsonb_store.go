@@ -103,11 +103,12 @@ func (s *JSONBStore) Identify(projectEndpoint, endpoint string, body []byte) (Id
 
 // Upsert stores body with POST semantics: a new identity inserts a
 // document, an existing one replaces that document's body (Etag bump) and
-// its reference rows. It makes four round trips whatever the document's
-// size: BEGIN; one query resolving the document's own referential id and
-// every referenced one against the alias table (the legacy store checked
-// references in one set-based query too); one statement writing the
-// document, its aliases and its reference rows; COMMIT.
+// its reference rows. It makes three round trips whatever the document's
+// size: BEGIN with one query resolving the document's own referential id
+// and every referenced one against the alias table (the legacy store
+// checked references in one set-based query too; beginWith); one
+// statement writing the document, its aliases and its reference rows;
+// COMMIT.
 func (s *JSONBStore) Upsert(ctx context.Context, projectEndpoint, endpoint string, body []byte) (relstore.WriteResult, error) {
 	var res relstore.WriteResult
 	p, err := s.plan(projectEndpoint, endpoint)
@@ -122,11 +123,16 @@ func (s *JSONBStore) Upsert(ctx context.Context, projectEndpoint, endpoint strin
 	if err != nil {
 		return res, err
 	}
-	err = pgx.BeginFunc(ctx, s.db, func(tx pgx.Tx) error {
-		existing, missing, err := resolve(ctx, tx, id)
+	var existing int64
+	var missing []refid.UUID
+	err = beginWith(ctx, s.db, resolveSQL, []any{resolveArgs(id)}, func(br pgx.BatchResults) error {
+		rows, err := br.Query()
 		if err != nil {
-			return err
+			return fmt.Errorf("runtimebench: resolve references: %w", err)
 		}
+		existing, missing, err = readResolved(rows, id)
+		return err
+	}, func(tx pgx.Tx) error {
 		if len(missing) > 0 {
 			return &UnresolvedError{Missing: missing}
 		}
@@ -150,24 +156,69 @@ func (s *JSONBStore) Upsert(ctx context.Context, projectEndpoint, endpoint strin
 	return res, err
 }
 
-// resolve looks up the document's primary referential id and every
-// referenced one in one query. It returns the existing document's id (0
-// when new) and the references no alias row holds.
-func resolve(ctx context.Context, tx pgx.Tx, id Identity) (int64, []refid.UUID, error) {
+// beginWith runs a transaction whose BEGIN travels with its first query
+// (sql), as Npgsql, the legacy store's driver, sends it: its
+// BeginTransaction does no I/O and prepends BEGIN to the next command
+// (npgsql/npgsql#836), while COMMIT stays a round trip of its own
+// (npgsql/npgsql#4351). first reads that query's result; rest runs the
+// remaining statements in tx. The transaction commits when both return
+// nil.
+func beginWith(ctx context.Context, db *pgxpool.Pool, sql string, args []any, first func(pgx.BatchResults) error, rest func(tx pgx.Tx) error) error {
+	b := &pgx.Batch{}
+	b.BeginTx(pgx.TxOptions{})
+	b.Queue(sql, args...)
+	br := db.SendBatch(ctx, b)
+	tx := br.Tx()
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	err := func() error {
+		if _, err := br.Exec(); err != nil { // BEGIN
+			return err
+		}
+		return first(br)
+	}()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := rest(tx); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// resolveSQL looks up the document's primary referential id and every
+// referenced one (resolveArgs) in one query.
+const resolveSQL = `SELECT x.ord, a.document_id
+FROM unnest($1::uuid[]) WITH ORDINALITY AS x(rid, ord)
+LEFT JOIN alias a ON a.referential_id = x.rid`
+
+// resolveArgs is resolveSQL's parameter: the primary referential id, then
+// the references'.
+func resolveArgs(id Identity) []string {
 	all := make([]string, 0, 1+len(id.References))
 	all = append(all, id.ReferentialIDs[0].String())
-	all = append(all, uuids(id.References)...)
-	rows, err := tx.Query(ctx, `SELECT x.ord, a.document_id
-FROM unnest($1::uuid[]) WITH ORDINALITY AS x(rid, ord)
-LEFT JOIN alias a ON a.referential_id = x.rid`, all)
+	return append(all, uuids(id.References)...)
+}
+
+// resolve runs resolveSQL in tx: readResolved.
+func resolve(ctx context.Context, tx pgx.Tx, id Identity) (int64, []refid.UUID, error) {
+	rows, err := tx.Query(ctx, resolveSQL, resolveArgs(id))
 	if err != nil {
 		return 0, nil, fmt.Errorf("runtimebench: resolve references: %w", err)
 	}
+	return readResolved(rows, id)
+}
+
+// readResolved reads resolveSQL's rows: the existing document's id (0
+// when new) and the references no alias row holds.
+func readResolved(rows pgx.Rows, id Identity) (int64, []refid.UUID, error) {
 	var existing int64
 	var missing []refid.UUID
 	var ord int64
 	var docID *int64
-	_, err = pgx.ForEachRow(rows, []any{&ord, &docID}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&ord, &docID}, func() error {
 		switch {
 		case ord == 1:
 			if docID != nil {

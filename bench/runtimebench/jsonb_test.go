@@ -132,8 +132,9 @@ func TestJSONBUpsertGetQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := env.Counter.Count(); got != 4 {
-		t.Errorf("upsert took %d round trips, want 4", got)
+	// BEGIN with the resolve query (as Npgsql sends it), the write, COMMIT.
+	if got := env.Counter.Count(); got != 3 {
+		t.Errorf("upsert took %d round trips, want 3", got)
 	}
 	if res.Created || res.ID != ids["schools"] || res.ETag != "2" {
 		t.Errorf("update result %+v", res)
