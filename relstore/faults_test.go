@@ -3,6 +3,7 @@ package relstore_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -41,8 +42,14 @@ func (f *faultTracer) TraceBatchEnd(ctx context.Context, conn *pgx.Conn, data pg
 }
 
 // openWithTracer opens a second store on env's database whose pool uses
-// tr.
+// tr, verifying edges (so a write's COMMIT is a round trip of its own).
 func openWithTracer(t *testing.T, env *relstoretest.Env, tr pgx.QueryTracer) *relstore.Store {
+	t.Helper()
+	return openWithTracerOptions(t, env, tr, relstore.Options{VerifyEdges: true, MaxAttempts: 1})
+}
+
+// openWithTracerOptions is openWithTracer with the store's options.
+func openWithTracerOptions(t *testing.T, env *relstoretest.Env, tr pgx.QueryTracer, opts relstore.Options) *relstore.Store {
 	t.Helper()
 	cfg, err := pgxpool.ParseConfig(env.DSN)
 	if err != nil {
@@ -54,7 +61,7 @@ func openWithTracer(t *testing.T, env *relstoretest.Env, tr pgx.QueryTracer) *re
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	st, err := relstore.Open(context.Background(), env.Manifest, pool, relstore.Options{VerifyEdges: true, MaxAttempts: 1})
+	st, err := relstore.Open(context.Background(), env.Manifest, pool, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,6 +113,76 @@ func TestFaultsLeaveNoTrace(t *testing.T) {
 			}
 			if after := snapshot(t, env); after != before {
 				t.Errorf("the failed write left a trace:\nbefore %s\nafter  %s", before, after)
+			}
+		})
+	}
+}
+
+// TestFaultsAroundTheCommittingBatch: with production options a write's
+// COMMIT travels with its rows (pipeTx). A context cancelled, or the
+// connection killed, before that batch leaves no trace; the connection
+// killed once the batch has run leaves the write committed whole (the
+// write succeeds: Commit has nothing left to send), readable and clean
+// in both audits. A new school and a student update.
+func TestFaultsAroundTheCommittingBatch(t *testing.T) {
+	env, _ := seeded(t, "faultscommit")
+	ctx := t.Context()
+	student := `{"studentUniqueId":"FC1","firstName":"F","lastSurname":"L","birthDate":"2010-01-01"}`
+	mustUpsert(t, env.Store, "example", "students", student)
+	for i, c := range []struct {
+		name, ep, body string
+		kill, atEnd    bool
+	}{
+		{"cancel/create", "schools", bigSchool(9101, 20), false, false},
+		{"cancel/update", "students", strings.Replace(student, `"F"`, `"G1"`, 1), false, false},
+		{"kill/create", "schools", bigSchool(9102, 20), true, false},
+		{"kill/update", "students", strings.Replace(student, `"F"`, `"G2"`, 1), true, false},
+		{"kill after the batch/create", "schools", bigSchool(9103, 20), true, true},
+		{"kill after the batch/update", "students", strings.Replace(student, `"F"`, `"G3"`, 1), true, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := snapshot(t, env)
+			wctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			tr := &faultTracer{at: 2, atEnd: c.atEnd}
+			tr.hook = func(_ context.Context, conn *pgx.Conn) {
+				if !c.kill {
+					cancel()
+					return
+				}
+				if _, err := env.Pool.Exec(context.Background(), `SELECT pg_terminate_backend($1)`, conn.PgConn().PID()); err != nil {
+					t.Errorf("terminate: %v", err)
+				}
+			}
+			st := openWithTracerOptions(t, env, tr, relstore.Options{MaxAttempts: 1})
+			res, err := st.Upsert(wctx, "example", c.ep, []byte(c.body))
+			if !c.atEnd {
+				if err == nil {
+					t.Fatal("the write succeeded despite the fault")
+				}
+				if after := snapshot(t, env); after != before {
+					t.Errorf("the failed write left a trace:\nbefore %s\nafter  %s", before, after)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("the connection killed after the committing batch: %v, want the write committed", err)
+			}
+			doc, err := env.Store.Get(ctx, "example", c.ep, res.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertRoundTrip(t, c.body, doc.JSON)
+			if doc.ETag != res.ETag {
+				t.Errorf("case %d: stored ETag %s, the write returned %s", i, doc.ETag, res.ETag)
+			}
+			for _, audit := range []func() (*relstore.Report, error){
+				func() (*relstore.Report, error) { return env.Store.AuditEdges(ctx, relstore.AuditOptions{}) },
+				func() (*relstore.Report, error) { return env.Store.AuditIdentities(ctx, relstore.AuditOptions{}) },
+			} {
+				if r, err := audit(); err != nil || r.Differences != 0 {
+					t.Errorf("audit after the kill: %v, %+v", err, r)
+				}
 			}
 		})
 	}
