@@ -146,9 +146,26 @@ const (
 // target, identity change, delete) on the state it sees once its locks are
 // held, so exactly the first queued writer's decision stands and the second
 // gets what the HTTP contract says for the state the first left.
+//
+// It runs twice: with the tests' verification options, where a write's
+// COMMIT is a round trip of its own, and with production options, where
+// COMMIT travels with the write's rows (pipeTx).
 func TestLockWaitDecisions(t *testing.T) {
+	t.Run("verifying", func(t *testing.T) { lockWaitDecisions(t, false) })
+	t.Run("production options", func(t *testing.T) { lockWaitDecisions(t, true) })
+}
+
+// lockWaitDecisions is TestLockWaitDecisions on a new database, through a
+// store with production options when production is set.
+func lockWaitDecisions(t *testing.T, production bool) {
 	env, _ := seeded(t, "lockwait")
 	st := env.Store
+	if production {
+		var err error
+		if st, err = relstore.Open(t.Context(), env.Manifest, env.Pool, relstore.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	body := func(name string) string { return fmt.Sprintf(studentPut, name) }
 
 	t.Run("PUT+PUT with one If-Match", func(t *testing.T) {

@@ -148,11 +148,22 @@ func TestConcurrencyStress(t *testing.T) {
 			}
 		}(uint64(r))
 	}
+	// Half the writers run with production options, where a write's
+	// COMMIT travels with its rows (pipeTx); the others verify edges,
+	// which keeps COMMIT a round trip of its own.
+	prod, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < writers; w++ {
 		wg.Add(1)
 		go func(seed uint64) {
 			defer wg.Done()
+			st := st
+			if seed%2 == 1 {
+				st = prod
+			}
 			rng := rand.New(rand.NewPCG(seed, 11))
 			for op := 0; op < opsEach; op++ {
 				var err error
