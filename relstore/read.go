@@ -167,7 +167,7 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 	// then key, so that documents come in DocumentId order, parents before
 	// their children and collection items in ordinal order.
 	read := make([]readRow, 0, p.readRows.Load())
-	roots := 0
+	roots, parents := 0, 0
 	for rows.Next() {
 		var r readRow
 		if err := scanReadRow(rows, &r.t, &r.keys, &r.vals); err != nil {
@@ -176,6 +176,9 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 		if r.t == 0 {
 			roots++
 		}
+		if r.t >= 0 && int(r.t) < len(p.tables) && len(p.tables[r.t].children) > 0 {
+			parents++
+		}
 		read = append(read, r)
 	}
 	if err := rows.Err(); err != nil {
@@ -183,9 +186,10 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 	}
 	rows.Close()
 	p.readRows.Store(int32(min(len(read), maxReadRowsHint)))
-	// Sized once: every scope object is a row (a page of 100 grew it
-	// eight times, 18% of the bytes a page allocated).
-	a.objects = make(map[objKey]*node, len(read))
+	// Sized once (a page of 100 grew it eight times, 18% of the bytes a
+	// page allocated), for the rows of tables that have child tables:
+	// only those are ever looked up as a parent (child).
+	a.objects = make(map[objKey]*node, parents)
 	slices.SortFunc(read, func(x, y readRow) int {
 		if c := cmp.Compare(x.t, y.t); c != 0 {
 			return c
@@ -357,7 +361,7 @@ func (a *assembler) child(tp *tablePlan, keys []int64, vals []*string) error {
 		if vals[tp.valOff[tp.scalarCol]] == nil {
 			return nil
 		}
-	} else {
+	} else if len(tp.children) > 0 {
 		a.setObject(tp.idx, keys, n)
 	}
 	parent.attach(tp.slot, len(tp.parent.children), n)

@@ -14,7 +14,9 @@ import (
 // row share one string allocation and one slice of headers, where pgx's
 // reflective array scan allocated per element (a third of a query page's
 // client CPU went to Scan). A row in another shape or format is left to
-// rows.Scan. The strings returned stay valid after the next row.
+// rows.Scan (scanReadRowSlow). The strings returned stay valid after the
+// next row. The destinations do not escape, so the caller's row can live
+// on its stack.
 func scanReadRow(rows pgx.Rows, t *int32, keys *[]int64, vals *[]*string) error {
 	fds := rows.FieldDescriptions()
 	raw := rows.RawValues()
@@ -22,10 +24,10 @@ func scanReadRow(rows pgx.Rows, t *int32, keys *[]int64, vals *[]*string) error 
 		fds[0].Format != pgx.BinaryFormatCode || fds[0].DataTypeOID != pgtype.Int4OID ||
 		fds[1].Format != pgx.BinaryFormatCode || fds[1].DataTypeOID != pgtype.Int8ArrayOID ||
 		fds[2].Format != pgx.BinaryFormatCode || fds[2].DataTypeOID != pgtype.TextArrayOID {
-		return rows.Scan(t, keys, vals)
+		return scanReadRowSlow(rows, t, keys, vals)
 	}
 	if len(raw[0]) != 4 {
-		return rows.Scan(t, keys, vals)
+		return scanReadRowSlow(rows, t, keys, vals)
 	}
 	*t = int32(binary.BigEndian.Uint32(raw[0]))
 	ks, err := decodeInt8Array(raw[1], (*keys)[:0])
@@ -38,6 +40,19 @@ func scanReadRow(rows pgx.Rows, t *int32, keys *[]int64, vals *[]*string) error 
 		return err
 	}
 	*vals = vs
+	return nil
+}
+
+// scanReadRowSlow is rows.Scan into variables of its own, which escape to
+// the heap (as pgx's Scan takes interfaces) on this path only.
+func scanReadRowSlow(rows pgx.Rows, t *int32, keys *[]int64, vals *[]*string) error {
+	var tt int32
+	var kk []int64
+	var vv []*string
+	if err := rows.Scan(&tt, &kk, &vv); err != nil {
+		return err
+	}
+	*t, *keys, *vals = tt, kk, vv
 	return nil
 }
 
