@@ -13,15 +13,18 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// cachedPageSQL reads a query page (pageSQL, yielding pageColumns) with the
-// fresh cached body of each document (NULL when its dms.DocumentCache row
-// is missing or stale) and, when countSQL is set, a row holding the total
-// (t = 1). It runs no table arm: a page whose bodies are all fresh costs
-// its page query and the cache lookups alone.
-func cachedPageSQL(pageSQL, countSQL string) string {
-	sql := `WITH page AS MATERIALIZED (` + pageSQL + `)
-SELECT 0 AS t, d."DocumentId", d."DocumentUuid"::text, d."Etag", d."LastModifiedAt", c."DocumentJson"::text
-FROM page d LEFT JOIN "dms"."DocumentCache" c ON c."DocumentId" = d."DocumentId" AND c."Etag" = d."Etag"`
+// cachedPageSQL reads a query page — keysSQL selects its DocumentIds in
+// order — with each document's dms.DocumentCache row (NULLs when it has
+// none) and, when countSQL is set, a row holding the total (t = 1). It
+// reads neither dms.Document nor any table arm: a cache row exists only
+// at its document's current Etag (cache.go), so the row's own
+// DocumentUuid, Etag and LastModifiedAt are the document's, in the
+// statement's snapshot, as a cached GET takes them. A page whose bodies
+// are all cached costs its key query and the cache lookups alone.
+func cachedPageSQL(keysSQL, countSQL string) string {
+	sql := `WITH k AS MATERIALIZED (` + keysSQL + `)
+SELECT 0 AS t, k."DocumentId", c."DocumentUuid"::text, c."Etag", c."LastModifiedAt", c."DocumentJson"::text
+FROM k LEFT JOIN "dms"."DocumentCache" c ON c."DocumentId" = k."DocumentId"`
 	if countSQL != "" {
 		sql += "\nUNION ALL\nSELECT 1, (" + countSQL + "), NULL, NULL, NULL, NULL"
 	}
@@ -29,16 +32,17 @@ FROM page d LEFT JOIN "dms"."DocumentCache" c ON c."DocumentId" = d."DocumentId"
 }
 
 // cachedPage reads a query page through the DocumentCache: one statement
-// selects the page, its fresh cached bodies and the total; when some body
-// is missing or stale a second statement assembles those documents from
-// the tables, by id, under the grant of ctx again (a document that left
-// the grant in between is left out, like one deleted in between). So a
-// page is one round trip while the projector keeps up, two otherwise.
+// selects the page's keys (keysSQL), their cached bodies and the total;
+// when some body is missing a second statement assembles those documents
+// from the tables, by id, under the grant of ctx again (a document that
+// left the grant in between is left out, like one deleted in between).
+// So a page is one round trip while the projector keeps up, two
+// otherwise.
 // selected and last are the page's size and last DocumentId as the first
 // statement selected them: the keyset cursor continues after last even
 // when a document left the page in between.
-func (s *Store) cachedPage(ctx context.Context, p *plan, pageSQL string, args []any, countSQL string) (docs []hydrated, total int64, selected int, last int64, err error) {
-	rows, err := s.db.Query(ctx, cachedPageSQL(pageSQL, countSQL), args...)
+func (s *Store) cachedPage(ctx context.Context, p *plan, keysSQL string, args []any, countSQL string) (docs []hydrated, total int64, selected int, last int64, err error) {
+	rows, err := s.db.Query(ctx, cachedPageSQL(keysSQL, countSQL), args...)
 	if err != nil {
 		return nil, 0, 0, 0, err
 	}

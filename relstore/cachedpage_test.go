@@ -52,7 +52,7 @@ func TestCachedPageCursorSurvivesALeavingDocument(t *testing.T) {
 		t.Fatalf("second page of programs: %+v %v", second, err)
 	}
 	leaving := second.Documents[0].ID
-	hook := &afterStatement{marker: `FROM page d LEFT JOIN "dms"."DocumentCache" c`, hook: func() {
+	hook := &afterStatement{marker: `FROM k LEFT JOIN "dms"."DocumentCache" c`, hook: func() {
 		if err := env.Store.Delete(ctx, "example", "programs", leaving, ""); err != nil {
 			t.Errorf("deleting program %s between the statements: %v", leaving, err)
 		}

@@ -223,16 +223,16 @@ func (s *Store) Query(ctx context.Context, projectEndpoint, endpoint string, q Q
 	if q.After == "" && q.Offset > 0 {
 		keys += " OFFSET " + param(int64(q.Offset))
 	}
-	page := "SELECT " + pageColumns + " FROM (" + keys + `) k JOIN "dms"."Document" d ON d."DocumentId" = k."DocumentId"`
 	var docs []hydrated
 	var total int64
 	var selected int
 	var last int64
 	if s.opts.DocumentCache {
-		// Fresh cached bodies straight from dms.DocumentCache, the rest
+		// Cached bodies straight from dms.DocumentCache, the rest
 		// assembled by a second statement.
-		docs, total, selected, last, err = s.cachedPage(ctx, p, page, args, countSQL)
+		docs, total, selected, last, err = s.cachedPage(ctx, p, keys, args, countSQL)
 	} else {
+		page := "SELECT " + pageColumns + " FROM (" + keys + `) k JOIN "dms"."Document" d ON d."DocumentId" = k."DocumentId"`
 		docs, total, err = s.hydrate(ctx, p, page, args, countSQL, false)
 		if selected = len(docs); selected > 0 {
 			last = docs[selected-1].docID
