@@ -140,6 +140,16 @@ func TestConcurrencyStress(t *testing.T) {
 				if rng.IntN(2) == 0 {
 					reader = cached
 				}
+				if rng.IntN(4) == 0 {
+					// A page: through the cache, its bodies come from
+					// dms.DocumentCache rows alone (cachedPageSQL).
+					if p, err := reader.Query(ctx, "example", ep, relstore.QueryOptions{Limit: 50}); err == nil {
+						for _, d := range p.Documents {
+							ledger.see(d)
+						}
+					}
+					continue
+				}
 				if id := pick(rng, ep); id != "" {
 					if d, err := reader.Get(ctx, "example", ep, id); err == nil {
 						ledger.see(d)
