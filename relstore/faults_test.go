@@ -41,6 +41,23 @@ func (f *faultTracer) TraceBatchEnd(ctx context.Context, conn *pgx.Conn, data pg
 	}
 }
 
+// newFault returns a tracer that strikes at a write's second batch, the
+// one carrying its rows (before it is sent or, atEnd, once it has run):
+// it cancels the write's context, or with kill terminates its connection.
+func newFault(t *testing.T, env *relstoretest.Env, kill, atEnd bool, cancel context.CancelFunc) *faultTracer {
+	tr := &faultTracer{at: 2, atEnd: atEnd}
+	tr.hook = func(_ context.Context, conn *pgx.Conn) {
+		if !kill {
+			cancel()
+			return
+		}
+		if _, err := env.Pool.Exec(context.Background(), `SELECT pg_terminate_backend($1)`, conn.PgConn().PID()); err != nil {
+			t.Errorf("terminate: %v", err)
+		}
+	}
+	return tr
+}
+
 // openWithTracer opens a second store on env's database whose pool uses
 // tr, verifying edges (so a write's COMMIT is a round trip of its own).
 func openWithTracer(t *testing.T, env *relstoretest.Env, tr pgx.QueryTracer) *relstore.Store {
@@ -92,18 +109,7 @@ func TestFaultsLeaveNoTrace(t *testing.T) {
 			before := snapshot(t, env)
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			tr := &faultTracer{at: 2, atEnd: c.atEnd}
-			tr.hook = func(_ context.Context, conn *pgx.Conn) {
-				if !c.kill {
-					cancel()
-					return
-				}
-				pid := conn.PgConn().PID()
-				if _, err := env.Pool.Exec(context.Background(), `SELECT pg_terminate_backend($1)`, pid); err != nil {
-					t.Errorf("terminate: %v", err)
-				}
-			}
-			st := openWithTracer(t, env, tr)
+			st := openWithTracer(t, env, newFault(t, env, c.kill, c.atEnd, cancel))
 			_, err := st.Upsert(ctx, "example", "schools", []byte(c.body))
 			if err == nil {
 				t.Fatal("the write succeeded despite the fault")
@@ -144,17 +150,7 @@ func TestFaultsAroundTheCommittingBatch(t *testing.T) {
 			before := snapshot(t, env)
 			wctx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			tr := &faultTracer{at: 2, atEnd: c.atEnd}
-			tr.hook = func(_ context.Context, conn *pgx.Conn) {
-				if !c.kill {
-					cancel()
-					return
-				}
-				if _, err := env.Pool.Exec(context.Background(), `SELECT pg_terminate_backend($1)`, conn.PgConn().PID()); err != nil {
-					t.Errorf("terminate: %v", err)
-				}
-			}
-			st := openWithTracerOptions(t, env, tr, relstore.Options{MaxAttempts: 1})
+			st := openWithTracerOptions(t, env, newFault(t, env, c.kill, c.atEnd, cancel), relstore.Options{MaxAttempts: 1})
 			res, err := st.Upsert(wctx, "example", c.ep, []byte(c.body))
 			if !c.atEnd {
 				if err == nil {
