@@ -371,6 +371,7 @@ func (s *Store) buildPlans() error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
+	s.planEdOrgIDs()
 	for _, p := range s.plans {
 		if err := s.planSQL(p); err != nil {
 			errs = append(errs, fmt.Errorf("relstore.Open: %s:%s: %w", p.res.ProjectName, p.res.ResourceName, err))

@@ -74,7 +74,7 @@ func (s *Store) planQueries(p *plan) error {
 					continue
 				}
 				qt.edge, qt.typ, qt.identityPath = e, field.typ, field.identityPath
-				j := newJoiner()
+				j := newReadJoiner()
 				expr, err := s.identityExpr(j, "b.\"DocumentId\"", e.target, e.abstract, t.TargetIdentityPath, 0)
 				if err != nil {
 					return fmt.Errorf("query field %s: %w", qf.Name, err)

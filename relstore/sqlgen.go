@@ -14,9 +14,16 @@ type joiner struct {
 	joins []string
 	memo  map[string]string
 	n     int
+	// edOrgIDs lets identityValue take an EdOrg family's identity from
+	// dms.EducationOrganization (Store.edOrgIDs): set for the statements
+	// that read documents, not for identity SQL.
+	edOrgIDs bool
 }
 
 func newJoiner() *joiner { return &joiner{memo: map[string]string{}} }
+
+// newReadJoiner is newJoiner for a statement that reads documents.
+func newReadJoiner() *joiner { return &joiner{memo: map[string]string{}, edOrgIDs: true} }
 
 // join returns the alias of relation joined on alias."DocumentId" = on.
 func (j *joiner) join(relation, on string) string {
@@ -55,11 +62,14 @@ func (s *Store) identityValue(j *joiner, fk string, target *plan, abstract *mani
 		return "", false, fmt.Errorf("identity of %s nests too deeply", path)
 	}
 	if abstract != nil {
-		a := j.join(qualified(abstract.ViewSchema+"."+abstract.ViewName), fk)
 		for _, id := range abstract.Identity {
-			if id.Path == path {
-				return a + "." + quoteIdent(id.Column), false, nil
+			if id.Path != path {
+				continue
 			}
+			if j.edOrgIDs && s.edOrgIDs[abstract] {
+				return j.join(edOrgIDTable, fk) + "." + edOrgIDColumn, false, nil
+			}
+			return j.join(qualified(abstract.ViewSchema+"."+abstract.ViewName), fk) + "." + quoteIdent(id.Column), false, nil
 		}
 		return "", false, fmt.Errorf("abstract %s has no identity %s", abstract.ResourceName, path)
 	}
@@ -114,7 +124,7 @@ FROM page d JOIN "dms"."Descriptor" x ON x."DocumentId" = d."DocumentId"%s`
 	writeSQL(p, s.uris != nil)
 	var derived, arms []string
 	for _, tp := range p.tables {
-		j := newJoiner()
+		j := newReadJoiner()
 		var sel, keys []string
 		if tp == p.root {
 			keys = []string{`d."DocumentId"`}

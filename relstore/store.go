@@ -25,6 +25,9 @@ type Store struct {
 	plans  []*plan          // manifest order
 	// abstract are the abstract resources by "Project:Resource".
 	abstract map[string]*manifest.AbstractResource
+	// edOrgIDs holds the abstract resources whose identity the read
+	// statements take from dms.EducationOrganization (edorgread.go).
+	edOrgIDs map[*manifest.AbstractResource]bool
 	// cacheHits and cacheMisses count the GETs the DocumentCache served
 	// and those it could not (CacheStats).
 	cacheHits, cacheMisses atomic.Int64
