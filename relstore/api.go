@@ -58,6 +58,11 @@ type Options struct {
 	// Observer, when set, receives what writes observe of their own
 	// work: retries and the time of their locking round trip.
 	Observer Observer
+	// ReadShapes is the number of documents whose read shape — which of
+	// their tables hold rows — the store remembers, so that a GET without
+	// a grant reads those tables alone (readshape.go; ShapeStats counts
+	// the outcomes): 0 means DefaultReadShapes, a negative value none.
+	ReadShapes int
 }
 
 // DefaultClaimSetMinimum is Options.ClaimSetMinimum's default: from 1,000

@@ -37,11 +37,16 @@ func (s *Store) Delete(ctx context.Context, projectEndpoint, endpoint, id, ifMat
 	if err != nil {
 		return err
 	}
-	if _, err := refid.Parse(id); err != nil {
+	u, err := refid.Parse(id)
+	if err != nil {
 		return fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
 	}
 	id = strings.ToLower(id)
-	return s.retrying(ctx, func() error { return s.deleteOnce(ctx, p, id, ifMatch, nil) })
+	if err := s.retrying(ctx, func() error { return s.deleteOnce(ctx, p, id, ifMatch, nil) }); err != nil {
+		return err
+	}
+	s.shapes.forget(u)
+	return nil
 }
 
 // deleteOnce is one attempt of a delete; finish, when not nil, runs in

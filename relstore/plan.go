@@ -68,6 +68,13 @@ type plan struct {
 	// it for a GET by id without a grant ($1 uuid, $2 resource key),
 	// formatted once.
 	readOneSQL, getSQL string
+	// readArms are readOneSQL's arms by table index, readTail what
+	// follows them (the descriptor URI generation arm, or ""), and
+	// readShapes the GET statements of the shapes documents were read in
+	// (readshape.go).
+	readArms   []string
+	readTail   string
+	readShapes readShapes
 	// readOneCachedSQL is readOneSQL taking a fresh dms.DocumentCache
 	// body (a GET under a grant with Options.DocumentCache; see
 	// cachedRead). Query pages read the cache with cachedPageSQL.

@@ -29,7 +29,8 @@ func (s *Store) Get(ctx context.Context, projectEndpoint, endpoint, id string) (
 	if err != nil {
 		return Document{}, err
 	}
-	if _, err := refid.Parse(id); err != nil {
+	key, err := refid.Parse(id)
+	if err != nil {
 		return Document{}, fmt.Errorf("%w: %q is not a document id", ErrNotFound, id)
 	}
 	id = strings.ToLower(id)
@@ -60,7 +61,7 @@ WHERE d."DocumentUuid" = $1::uuid AND d."ResourceKeyId" = $2 AND ` + predicate
 	cachedGrant := predicate != "" && s.opts.DocumentCache && p.readOneCachedSQL != ""
 	switch {
 	case predicate == "":
-		docs, _, err = hydrateSQL(ctx, s.db, p, p.getSQL, args)
+		docs, err = s.getShaped(ctx, p, key, args)
 	case cachedGrant:
 		// The grant filters the page; a fresh cached body of the allowed
 		// document is taken in the same statement.
@@ -142,8 +143,14 @@ func countArm(countSQL string) string {
 // hydrateSQL runs a formatted read statement (readSQL or readOneSQL with
 // its page and count arm) and assembles its documents.
 func hydrateSQL(ctx context.Context, q querier, p *plan, sql string, args []any) ([]hydrated, int64, error) {
+	return hydrateSeen(ctx, q, p, sql, args, nil)
+}
+
+// hydrateSeen is hydrateSQL marking, when seen is not nil, the tables
+// (by index) that returned rows.
+func hydrateSeen(ctx context.Context, q querier, p *plan, sql string, args []any, seen []bool) ([]hydrated, int64, error) {
 	for attempt := 1; ; attempt++ {
-		docs, total, err := hydrateOnce(ctx, q, p, sql, args)
+		docs, total, err := hydrateOnce(ctx, q, p, sql, args, seen)
 		if errors.Is(err, errURIsChanged) && attempt < maxURIReads {
 			continue // a descriptor URI changed under the read
 		}
@@ -151,8 +158,8 @@ func hydrateSQL(ctx context.Context, q querier, p *plan, sql string, args []any)
 	}
 }
 
-// hydrateOnce runs a read statement once: hydrateSQL.
-func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any) ([]hydrated, int64, error) {
+// hydrateOnce runs a read statement once: hydrateSeen.
+func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any, seen []bool) ([]hydrated, int64, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, 0, err
@@ -178,6 +185,9 @@ func hydrateOnce(ctx context.Context, q querier, p *plan, sql string, args []any
 		}
 		if r.t >= 0 && int(r.t) < len(p.tables) && len(p.tables[r.t].children) > 0 {
 			parents++
+		}
+		if r.t >= 0 && int(r.t) < len(seen) {
+			seen[r.t] = true
 		}
 		read = append(read, r)
 	}

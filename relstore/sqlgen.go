@@ -176,13 +176,17 @@ FROM page d JOIN "dms"."Descriptor" x ON x."DocumentId" = d."DocumentId"%s`
 		arms = append(arms, arm)
 	}
 	if s.uris != nil {
-		arms[len(arms)-1] += generationArmSQL
+		p.readTail = generationArmSQL
 	}
-	read := "WITH page AS MATERIALIZED (%s)\n" + strings.Join(arms, "\nUNION ALL\n") + "%s"
+	read := "WITH page AS MATERIALIZED (%s)\n" + strings.Join(arms, "\nUNION ALL\n") + p.readTail + "%s"
 	p.readSQL = strings.ReplaceAll(read, pageCond, `IN (SELECT "DocumentId" FROM page)`)
 	// One document: a scalar subquery is evaluated once and each arm
 	// becomes a plain index lookup.
-	p.readOneSQL = strings.ReplaceAll(read, pageCond, `= (SELECT "DocumentId" FROM page)`)
+	p.readOneSQL = strings.ReplaceAll(read, pageCond, oneDocCond)
+	p.readArms = make([]string, len(arms))
+	for i, arm := range arms {
+		p.readArms[i] = strings.ReplaceAll(arm, pageCond, oneDocCond)
+	}
 	p.readOneCachedSQL = cachedRead(p.readOneSQL)
 	var batch []string
 	for _, e := range p.edges {
@@ -235,6 +239,9 @@ page AS MATERIALIZED (SELECT p.* FROM page0 p WHERE NOT EXISTS (SELECT 1 FROM ca
 // pageCond marks where the child arms of a read statement select the
 // page's documents.
 const pageCond = "\x00PAGE\x00"
+
+// oneDocCond is pageCond for a page of at most one document.
+const oneDocCond = `= (SELECT "DocumentId" FROM page)`
 
 // lastModifiedExpr renders dms.Document.LastModifiedAt as an ISO UTC
 // timestamp with seconds precision.

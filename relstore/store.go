@@ -28,6 +28,8 @@ type Store struct {
 	// edOrgIDs holds the abstract resources whose identity the read
 	// statements take from dms.EducationOrganization (edorgread.go).
 	edOrgIDs map[*manifest.AbstractResource]bool
+	// shapes remembers the read shapes of documents read (readshape.go).
+	shapes *shapeMemo
 	// cacheHits and cacheMisses count the GETs the DocumentCache served
 	// and those it could not (CacheStats).
 	cacheHits, cacheMisses atomic.Int64
@@ -51,7 +53,7 @@ func Open(ctx context.Context, m *manifest.Manifest, db *pgxpool.Pool, opts Opti
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
 	}
-	s := &Store{m: m, db: db, opts: opts}
+	s := &Store{m: m, db: db, opts: opts, shapes: newShapeMemo(opts.ReadShapes)}
 	if err := s.checkFingerprint(ctx); err != nil {
 		return nil, err
 	}

@@ -202,14 +202,19 @@ func TestConcurrencyStress(t *testing.T) {
 					if id := pick(rng, "studentSchoolAssociations"); id != "" {
 						err = st.Delete(ctx, "example", "studentSchoolAssociations", id, "")
 					}
-				case 5: // plain update of a school (re-point it to a current LEA)
+				case 5: // plain update of a school (re-point it to a current LEA), with or without tags
+					// (which tables hold its rows changes: a reader's remembered shape goes stale)
 					id := pick(rng, "schools")
 					sch, lea := current("schools", id), current("localEducationAgencies", pick(rng, "localEducationAgencies"))
 					if sch == nil || lea == nil {
 						continue
 					}
-					_, err = st.Update(ctx, "example", "schools", id, []byte(fmt.Sprintf(`{"schoolId":%v,"nameOfInstitution":"School %d","localEducationAgencyReference":{"localEducationAgencyId":%v},"gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}]}`,
-						sch["schoolId"], n, lea["localEducationAgencyId"])), "")
+					tags := ""
+					if rng.IntN(2) == 0 {
+						tags = fmt.Sprintf(`,"tags":["t%d"]`, n)
+					}
+					_, err = st.Update(ctx, "example", "schools", id, []byte(fmt.Sprintf(`{"schoolId":%v,"nameOfInstitution":"School %d","localEducationAgencyReference":{"localEducationAgencyId":%v},"gradeLevels":[{"gradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Ninth Grade"}]%s}`,
+						sch["schoolId"], n, lea["localEducationAgencyId"], tags)), "")
 				case 6: // a descriptor URI change (cascades to the programs)
 					_, err = uris.Update(ctx, "example", "programTypeDescriptors", programType, []byte(fmt.Sprintf(
 						`{"namespace":"uri://ed-fi.org/ProgramTypeDescriptor","codeValue":"Career %d","shortDescription":"Career"}`, n)), "")
@@ -301,5 +306,5 @@ func TestConcurrencyStress(t *testing.T) {
 	if rep, err := cached.AuditCache(ctx, false, 10); err != nil || rep.Differences != 0 {
 		t.Errorf("cache audit after a cancelled projector: %+v, %v", rep, err)
 	}
-	t.Logf("cache: %d fresh rows audited during the run; reader stats %+v", rep.Fresh, cached.CacheStats())
+	t.Logf("cache: %d fresh rows audited during the run; reader stats %+v; read shapes %+v", rep.Fresh, cached.CacheStats(), st.ShapeStats())
 }

@@ -161,6 +161,7 @@ func (s *Store) write(ctx context.Context, f *flat, mode writeMode, id, ifMatch 
 	if err != nil {
 		return WriteResult{}, err
 	}
+	s.shapes.forgetID(res.ID)
 	return res, nil
 }
 
