@@ -37,7 +37,12 @@
 //   - Get: one op is one GET by id, cycling over every stored document,
 //     after an untimed pass that prepares the statements. Reports the
 //     nearest-rank p50-ns and p99-ns latencies, the CPU per GET,
-//     roundtrips/op, stmts/op and the median body-bytes returned.
+//     roundtrips/op, stmts/op and the median body-bytes returned; for the
+//     relational store also shape-hits/op, the share of GETs read with
+//     the tables the document's rows are in alone (the untimed pass
+//     lets the store remember each document's read shape, as a
+//     long-running server remembers the documents it has read;
+//     relstore/readshape.go).
 //   - GetSmall, GetLarge: Get of one document again and again: the corpus
 //     document with the smallest and the one with the largest posted body
 //     (ties: the first path; the run logs which, and body-bytes says what

@@ -152,7 +152,7 @@ func reportWrites(b *testing.B, docs int, trips, stmts int64) {
 // prepare their statements, as a long-running server's have.
 func benchGet(b *testing.B, c *corpus, st *benchStore) {
 	st.ensureReady(b, c)
-	benchGetFrom(b, st, st.get, st.loaded)
+	benchGetFrom(b, st, st.get, st.loaded, st.shapeStats)
 }
 
 // benchGetDoc returns a benchmark of GET by id of the one corpus document
@@ -164,7 +164,7 @@ func benchGetDoc(path string) func(*testing.B, *corpus, *benchStore) {
 		if !ok {
 			b.Fatalf("%s store: %s is not loaded", st.name, path)
 		}
-		benchGetFrom(b, st, st.get, st.loaded[i:i+1])
+		benchGetFrom(b, st, st.get, st.loaded[i:i+1], st.shapeStats)
 	}
 }
 
@@ -184,7 +184,7 @@ func benchGetCached(b *testing.B, c *corpus, st *benchStore) {
 			st.cacheFilled = true
 		}
 	}
-	benchGetFrom(b, st, get, st.loaded)
+	benchGetFrom(b, st, get, st.loaded, nil)
 }
 
 // getFunc is one store's GET by id.
@@ -202,14 +202,20 @@ func warmUp(b *testing.B, st *benchStore, get getFunc, docs []loadedDoc) {
 
 // benchGetFrom times get over docs in turn, after one untimed pass over
 // them that prepares the statements, and reports latency percentiles, CPU
-// per GET, round trips and the median body size.
-func benchGetFrom(b *testing.B, st *benchStore, get getFunc, docs []loadedDoc) {
+// per GET, round trips, the median body size and, when shapes reads the
+// read-shape counters of get's store, the share of GETs read with a
+// remembered shape.
+func benchGetFrom(b *testing.B, st *benchStore, get getFunc, docs []loadedDoc, shapes func() relstore.ShapeStats) {
 	ctx := context.Background()
 	warmUp(b, st, get, docs)
 	lat := make([]time.Duration, 0, b.N)
 	sizes := make([]int, 0, min(b.N, len(docs)))
 	cpu := newCPUMeter(st)
 	t0, s0 := st.counter.Count(), st.counter.Statements()
+	var shapes0 relstore.ShapeStats
+	if shapes != nil {
+		shapes0 = shapes()
+	}
 	b.ResetTimer()
 	cpu.start()
 	for i := 0; i < b.N; i++ {
@@ -231,6 +237,11 @@ func benchGetFrom(b *testing.B, st *benchStore, get getFunc, docs []loadedDoc) {
 	reportTrips(b, st, t0, s0)
 	slices.Sort(sizes)
 	b.ReportMetric(float64(sizes[(len(sizes)-1)/2]), "body-bytes")
+	if shapes != nil {
+		// The warm-up pass let the store remember every document's read
+		// shape, as a long-running server remembers those it has read.
+		b.ReportMetric(float64(shapes().Hits-shapes0.Hits)/float64(b.N), "shape-hits/op")
+	}
 }
 
 // reportLatency reports the nearest-rank p50 and p99 of the latencies.

@@ -42,6 +42,9 @@ type benchStore struct {
 	startProjector func() (stop func())
 	cacheStats     func() relstore.CacheStats
 	backlog        func(ctx context.Context) (relstore.Backlog, error)
+	// shapeStats reads the read-shape counters of the store get uses
+	// (nil for the baseline).
+	shapeStats func() relstore.ShapeStats
 	// mixedRuns counts the mixed workload's runs on the store (each
 	// names its students apart).
 	mixedRuns int
@@ -148,6 +151,7 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 		},
 		cacheStats: cached.CacheStats,
 		backlog:    cached.CacheBacklog,
+		shapeStats: func() relstore.ShapeStats { return rel.ShapeStats() },
 		reset: func(ctx context.Context) error {
 			// Every resource table, dms.ReferentialIdentity, dms.Descriptor,
 			// dms.ReferenceEdge, ... cascade from dms.Document. A new Store
