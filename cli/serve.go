@@ -445,6 +445,7 @@ func (e *env) serve(f *serveFlags) error {
 	var projected *telemetry.Projector
 	if prom != nil {
 		opts.Metrics, opts.MetricsHandler = prom, prom.Handler()
+		prom.RegisterReadShapes(shapeSource{st})
 		if f.projector {
 			projected = prom.RegisterCache(cacheSource{e.ctx, st})
 		}
@@ -467,6 +468,15 @@ func (e *env) serve(f *serveFlags) error {
 	}
 	fmt.Fprintln(e.stderr, "stopped")
 	return nil
+}
+
+// shapeSource gives the read-shape metric a store's counters.
+type shapeSource struct{ st *relstore.Store }
+
+// ReadShapeCounts implements telemetry.ReadShapeSource.
+func (s shapeSource) ReadShapeCounts() (int64, int64, int64) {
+	c := s.st.ShapeStats()
+	return c.Hits, c.Stale, c.Misses
 }
 
 // cacheSource gives the DocumentCache metrics a store's counters and

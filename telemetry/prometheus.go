@@ -182,3 +182,36 @@ func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(backlogDesc, prometheus.GaugeValue, float64(n))
 	ch <- prometheus.MustNewConstMetric(oldestDesc, prometheus.GaugeValue, age.Seconds())
 }
+
+// MetricReadShapes counts GETs without a grant by how the store's read
+// shapes served them (relstore/readshape.go), labelled outcome.
+const MetricReadShapes = "dmsc_read_shape_gets_total"
+
+// Outcomes of MetricReadShapes.
+const (
+	// ShapeHit: read with the tables the document's rows are in alone.
+	ShapeHit = "hit"
+	// ShapeStale: the remembered shape was stale; read whole again.
+	ShapeStale = "stale"
+	// ShapeMiss: no shape remembered; read whole.
+	ShapeMiss = "miss"
+)
+
+// ReadShapeSource is what the read-shape metric reads at each scrape.
+type ReadShapeSource interface {
+	ReadShapeCounts() (hits, stale, misses int64)
+}
+
+// RegisterReadShapes adds MetricReadShapes, read from src at each scrape.
+func (p *Prometheus) RegisterReadShapes(src ReadShapeSource) {
+	counter := func(outcome string, pick func(h, s, m int64) int64) prometheus.CounterFunc {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: MetricReadShapes,
+			Help:        "GETs without a grant by read shape: hit (its tables alone), stale (read whole again), miss (read whole).",
+			ConstLabels: prometheus.Labels{"outcome": outcome}},
+			func() float64 { h, s, m := src.ReadShapeCounts(); return float64(pick(h, s, m)) })
+	}
+	p.reg.MustRegister(
+		counter(ShapeHit, func(h, _, _ int64) int64 { return h }),
+		counter(ShapeStale, func(_, s, _ int64) int64 { return s }),
+		counter(ShapeMiss, func(_, _, m int64) int64 { return m }))
+}

@@ -21,6 +21,7 @@ func TestPrometheusExposition(t *testing.T) {
 	p.Request(Request{Operation: OpQuery, Resource: "ed-fi/schools", Status: 200, Duration: time.Millisecond, RoundTrips: 1})
 	p.Retry("deadlock")
 	p.LockWait(2 * time.Millisecond)
+	p.RegisterReadShapes(shapeCounts{3, 1, 2})
 	w := httptest.NewRecorder()
 	p.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(w.Body)
@@ -37,6 +38,9 @@ func TestPrometheusExposition(t *testing.T) {
 		`dmsc_request_round_trips_bucket{operation="query",le="1"} 1`,
 		`dmsc_write_retries_total{reason="deadlock"} 1`,
 		`dmsc_write_lock_round_trip_seconds_count 1`,
+		`dmsc_read_shape_gets_total{outcome="hit"} 3`,
+		`dmsc_read_shape_gets_total{outcome="stale"} 1`,
+		`dmsc_read_shape_gets_total{outcome="miss"} 2`,
 		`go_goroutines `,
 	} {
 		if !strings.Contains(text, want) {
@@ -47,6 +51,12 @@ func TestPrometheusExposition(t *testing.T) {
 		t.Error("a zero edge count created a series")
 	}
 }
+
+// shapeCounts is a ReadShapeSource of fixed counts.
+type shapeCounts [3]int64
+
+// ReadShapeCounts implements ReadShapeSource.
+func (c shapeCounts) ReadShapeCounts() (int64, int64, int64) { return c[0], c[1], c[2] }
 
 // TestStatusClass covers the status labels.
 func TestStatusClass(t *testing.T) {
