@@ -22,7 +22,7 @@ import (
 // The map is never trusted: the shape's statement selects the document
 // by uuid exactly as the full one does and returns its DocumentId and
 // Etag. A document's rows change only with a write that bumps its Etag in
-// the same statement, and DocumentIds are never reused, so an equal
+// the same transaction, and DocumentIds are never reused, so an equal
 // (DocumentId, Etag) means the same tables hold its rows and the body is
 // whole. Otherwise — another process or an identity cascade wrote the
 // document since — the body is read again with every arm (a second round
