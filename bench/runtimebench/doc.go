@@ -33,7 +33,11 @@
 //     writes at; its statements and CPU count in the op). The baseline
 //     loads as in Load. summary.json's write_ratio is this one.
 //   - Reload: one op upserts the whole corpus again into a store holding
-//     it, so every POST is an update with an unchanged body.
+//     it, so every POST is an update with an unchanged body. Each run
+//     starts from a fresh load, and the reads after it load afresh too:
+//     a database whose every document was rewritten many times keeps
+//     dead space VACUUM does not return, which moved the relational
+//     reads' plans (see benchReload).
 //   - Get: one op is one GET by id, cycling over every stored document,
 //     after an untimed pass that prepares the statements. Reports the
 //     nearest-rank p50-ns and p99-ns latencies, the CPU per GET,
