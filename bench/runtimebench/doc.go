@@ -77,7 +77,9 @@
 //     served from a fresh cache row), backlog-p99-docs (the p99 of the
 //     projector's backlog sampled every 100 ms) and staleness-p99-ms (the
 //     p99 of the sampled age of the oldest backlog entry: how long a
-//     change waits at most before the cache holds it).
+//     change waits at most before the cache holds it). Each run starts
+//     from a fresh load of the corpus (a run's dead rows slowed the
+//     next runs of the relational store).
 //   - Cascade/K=…: on the built-in example schema, one student referenced
 //     by K student school associations (its id is part of theirs); one op
 //     changes the studentUniqueId. The relational store cascades (identity
