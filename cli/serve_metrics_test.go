@@ -148,6 +148,15 @@ func TestServeMetricsAfterAScriptedWorkload(t *testing.T) {
 	if timed != dataRequests {
 		t.Errorf("%s counts %v requests, want %v", telemetry.MetricRequestDuration, timed, dataRequests)
 	}
+	var tripped float64
+	for _, m := range fams[telemetry.MetricRoundTrips].GetMetric() {
+		if labels(m)["operation"] != string(telemetry.OpInfo) {
+			tripped += float64(m.GetHistogram().GetSampleCount())
+		}
+	}
+	if tripped != dataRequests {
+		t.Errorf("%s counts %v requests, want %v", telemetry.MetricRoundTrips, tripped, dataRequests)
+	}
 	// Writes: 6 creates and 2 updates, each one locking round trip (a
 	// DELETE's is not a write's).
 	if n := fams[telemetry.MetricLockWait].GetMetric()[0].GetHistogram().GetSampleCount(); n != 8 {

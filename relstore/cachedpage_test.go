@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/edfi-dmsc/dmsc/relstore"
+	"github.com/edfi-dmsc/dmsc/relstore/relstoretest"
 )
 
 // afterStatement runs hook once, when the first statement whose SQL holds
@@ -30,6 +31,27 @@ func (a *afterStatement) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.T
 	if sql, _ := ctx.Value(sqlKey{}).(string); strings.Contains(sql, a.marker) && a.done.CompareAndSwap(false, true) {
 		a.hook()
 	}
+}
+
+// tracedStore opens a store on env's database through a pool of its own
+// whose connections trace with tracer (closed when the test ends).
+func tracedStore(t *testing.T, env *relstoretest.Env, tracer pgx.QueryTracer, opts relstore.Options) *relstore.Store {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(env.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.Tracer = tracer
+	pool, err := relstore.NewPool(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	st, err := relstore.Open(t.Context(), env.Manifest, pool, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 // TestCachedPageCursorSurvivesALeavingDocument: a page through the
@@ -57,20 +79,7 @@ func TestCachedPageCursorSurvivesALeavingDocument(t *testing.T) {
 			t.Errorf("deleting program %s between the statements: %v", leaving, err)
 		}
 	}}
-	cfg, err := pgxpool.ParseConfig(env.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConnConfig.Tracer = hook
-	pool, err := relstore.NewPool(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	st, err := relstore.Open(ctx, env.Manifest, pool, relstore.Options{DocumentCache: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := tracedStore(t, env, hook, relstore.Options{DocumentCache: true})
 	// Every body fresh but the leaving program's: the page needs the
 	// second statement for it.
 	if _, err := st.Project(ctx, relstore.ProjectOptions{}); err != nil {

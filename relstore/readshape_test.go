@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/edfi-dmsc/dmsc/relstore"
 )
 
@@ -91,20 +89,7 @@ func TestReadShapeOfAReadOvertaken(t *testing.T) {
 	hook := &afterStatement{marker: `"example"."SchoolAddressPeriod"`, hook: func() {
 		mustUpsert(t, env.Store, "example", "schools", big)
 	}}
-	cfg, err := pgxpool.ParseConfig(env.DSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConnConfig.Tracer = hook
-	pool, err := relstore.NewPool(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	st, err := relstore.Open(ctx, env.Manifest, pool, relstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := tracedStore(t, env, hook, relstore.Options{})
 	doc, err := st.Get(ctx, "example", "schools", res.ID)
 	if err != nil || !hook.done.Load() {
 		t.Fatalf("first GET: %v (hook ran: %v)", err, hook.done.Load())
