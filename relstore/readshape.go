@@ -43,6 +43,8 @@ var maxReadShapes = 32
 // read with a remembered shape's statement (Hits), those whose document
 // had changed since, so that it was read again with every arm (Stale),
 // and those read with every arm because no shape was remembered (Misses).
+// Descriptors (one table), and every GET when Options.ReadShapes is
+// negative, are not counted.
 type ShapeStats struct {
 	Hits, Stale, Misses int64
 }
