@@ -6,6 +6,8 @@ import (
 	"sort"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/edfi-dmsc/dmsc/refid"
 )
 
 // CascadeStats describes the identity cascade of a write that changed a
@@ -42,13 +44,14 @@ ORDER BY l."DocumentId" FOR UPDATE`
 	deleteIdentitySQL = `DELETE FROM "dms"."ReferentialIdentity" WHERE "DocumentId" IN (SELECT unnest($1::bigint[]))`
 	insertIdentitySQL = `INSERT INTO "dms"."ReferentialIdentity" ("ReferentialId", "DocumentId", "ResourceKeyId") SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::smallint[])`
 	// bumpSQL bumps the ETag of the closure $1 and of every document that
-	// references the closure or the written document ($2), except $2.
+	// references the closure or the written document ($2), except $2,
+	// and returns their ids and uuids.
 	bumpSQL = `UPDATE "dms"."Document" d SET "Etag" = d."Etag" + 1, "LastModifiedAt" = now()
 FROM (SELECT f.id FROM unnest($1::bigint[]) f(id)
   UNION SELECT e."ParentDocumentId" FROM unnest($1::bigint[]) f(id) JOIN "dms"."ReferenceEdge" e ON e."ChildDocumentId" = f.id
   UNION SELECT e."ParentDocumentId" FROM "dms"."ReferenceEdge" e WHERE e."ChildDocumentId" = $2) t(id)
 WHERE d."DocumentId" = t.id AND d."DocumentId" <> $2
-RETURNING d."DocumentId"`
+RETURNING d."DocumentId", d."DocumentUuid"`
 )
 
 // cascade runs the identity cascade of document docID, whose own
@@ -86,8 +89,16 @@ func (s *Store) cascade(ctx context.Context, tx pgx.Tx, docID int64) (CascadeSta
 	if err != nil {
 		return st, err
 	}
-	bumped, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
+	var bumped []int64
+	var id int64
+	var uuid [16]byte
+	if _, err := pgx.ForEachRow(rows, []any{&id, &uuid}, func() error {
+		bumped = append(bumped, id)
+		// Its remembered read shape went stale: forgotten, so that its
+		// next GET reads it whole in one round trip (readshape.go).
+		s.shapes.forget(refid.UUID(uuid))
+		return nil
+	}); err != nil {
 		return st, err
 	}
 	st.Bumped = int64(len(bumped))

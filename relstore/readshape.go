@@ -24,10 +24,13 @@ import (
 // Etag. A document's rows change only with a write that bumps its Etag in
 // the same transaction, and DocumentIds are never reused, so an equal
 // (DocumentId, Etag) means the same tables hold its rows and the body is
-// whole. Otherwise — another process or an identity cascade wrote the
-// document since — the body is read again with every arm (a second round
-// trip, once per such change) and the new shape remembered. A document
-// the map does not hold is read with every arm, as before.
+// whole. Otherwise — another process wrote the document since, or
+// bumped its Etag by a cascade — the body is read again with every arm
+// (a second round trip, once per such change) and the new shape
+// remembered. The store's own writes and deletes forget the document's
+// shape, and its cascades the shapes of the documents they bump, so
+// those cost no second round trip. A document the map does not hold is
+// read with every arm, as before.
 
 // DefaultReadShapes is Options.ReadShapes's default: the documents whose
 // read shape a store remembers (about 100 bytes each with the map's own

@@ -103,3 +103,39 @@ func TestReadShapeOfAReadOvertaken(t *testing.T) {
 		t.Errorf("shape stats %+v, want 1 miss then 1 stale", s)
 	}
 }
+
+// TestReadShapeForgottenByACascade: an identity cascade of the store's
+// own write forgets the shapes of the documents whose ETags it bumped,
+// so the next GET of such a document reads it whole in one round trip
+// (a stale shape would take two) and shows the new identity.
+func TestReadShapeForgottenByACascade(t *testing.T) {
+	env, _ := seeded(t, "read_shape_cascade")
+	st, c := env.Store, env.Counter
+	// An association without programs: its programs table holds none of
+	// its rows, so its shape is remembered.
+	student := mustUpsert(t, st, "example", "students", `{"studentUniqueId":"S9","firstName":"Ana","lastSurname":"Lee","birthDate":"2010-05-01"}`).ID
+	ssa := mustUpsert(t, st, "example", "studentSchoolAssociations", `{"studentReference":{"studentUniqueId":"S9"},"schoolReference":{"schoolId":255901001},"entryDate":"2024-08-20","entryGradeLevelDescriptor":"uri://ed-fi.org/GradeLevelDescriptor#Tenth Grade"}`).ID
+	get := func(want relstore.ShapeStats, trips int64) string {
+		t.Helper()
+		before := st.ShapeStats()
+		c.Reset()
+		doc, err := st.Get(t.Context(), "example", "studentSchoolAssociations", ssa)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := st.ShapeStats()
+		got := relstore.ShapeStats{Hits: after.Hits - before.Hits, Stale: after.Stale - before.Stale, Misses: after.Misses - before.Misses}
+		if got != want || c.Count() != trips {
+			t.Errorf("%+v in %d round trips, want %+v in %d", got, c.Count(), want, trips)
+		}
+		return string(doc.JSON)
+	}
+	get(relstore.ShapeStats{Misses: 1}, 1)
+	get(relstore.ShapeStats{Hits: 1}, 1)
+	if _, err := st.Update(t.Context(), "example", "students", student, []byte(`{"studentUniqueId":"S9b","firstName":"Ana","lastSurname":"Lee","birthDate":"2010-05-01"}`), ""); err != nil {
+		t.Fatal(err)
+	}
+	if body := get(relstore.ShapeStats{Misses: 1}, 1); !strings.Contains(body, `"studentUniqueId":"S9b"`) {
+		t.Errorf("the association after the cascade: %s", body)
+	}
+}
