@@ -48,6 +48,10 @@ var summaryFields = []summaryField{
 	{"write_ratio_without_projector", "Load", "docs/s", false},
 	{"get_server_cpu_ratio_uncached", "Get", "server-cpu-ns/op", false},
 	{"get_client_cpu_ratio_uncached", "Get", "client-cpu-ns/op", false},
+	// What the projector alone costs per document on warm plans (the
+	// relational store's medians; LoadProjected pays its re-planning too).
+	{"projector_server_cpu_ns_per_doc", "Project", "server-cpu-ns/doc", true},
+	{"projector_client_cpu_ns_per_doc", "Project", "client-cpu-ns/doc", true},
 	// The mixed workload's own measures of the relational store.
 	{"mixed_get_p50_ratio", "Mixed", "get-p50-ns", false},
 	{"mixed_ops_ratio", "Mixed", "ops/s", false},

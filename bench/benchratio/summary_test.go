@@ -16,6 +16,7 @@ BenchmarkRuntime/ds50/cross-core/Load/relational-2   1  800000000 ns/op  1100 do
 BenchmarkRuntime/ds50/cross-core/Load/relational-2   1  800000000 ns/op  1300 docs/s  900000 server-cpu-ns/doc
 BenchmarkRuntime/ds50/cross-core/LoadProjected/baseline-2     1  500000000 ns/op  1800 docs/s
 BenchmarkRuntime/ds50/cross-core/LoadProjected/relational-2   1  900000000 ns/op  900 docs/s
+BenchmarkRuntime/ds50/cross-core/Project/relational-2   10  50000000 ns/op  15000 docs/s  42000 server-cpu-ns/doc  21000 client-cpu-ns/doc
 BenchmarkRuntime/ds50/cross-core/Mixed/baseline-2     1  200000 ns/op  5000 ops/s  150000 get-p50-ns
 BenchmarkRuntime/ds50/cross-core/Mixed/relational-2   1  300000 ns/op  3000 ops/s  150000 get-p50-ns  0.95 cache-hit-ratio  16 backlog-p99-docs  29.5 staleness-p99-ms
 BenchmarkRuntime/ds50/cross-core/Get/baseline-2      100  100000 ns/op  90000 p50-ns  20000 server-cpu-ns/op  30000 client-cpu-ns/op
@@ -40,18 +41,20 @@ func TestSummary(t *testing.T) {
 		t.Fatalf("not JSON: %v\n%s", err, got)
 	}
 	want := map[string]any{
-		"placement":                     "cross-core",
-		"get_p50_ratio_uncached_small":  2.0,
-		"get_p50_ratio_uncached_large":  nil, // only the example corpus has it
-		"get_p50_ratio_uncached":        2.5,
-		"write_ratio":                   0.5,   // with the projector: 900 over 1800
-		"write_ratio_without_projector": 0.667, // median of 1100 and 1300 over 1800
-		"get_server_cpu_ratio_uncached": 8.5,
-		"page_p50_ratio_cached":         nil,
-		"mixed_ops_ratio":               0.6,
-		"cache_hit_ratio":               0.95, // the relational value itself
-		"projector_backlog_p99":         16.0,
-		"staleness_p99_ms":              29.5,
+		"placement":                       "cross-core",
+		"get_p50_ratio_uncached_small":    2.0,
+		"get_p50_ratio_uncached_large":    nil, // only the example corpus has it
+		"get_p50_ratio_uncached":          2.5,
+		"write_ratio":                     0.5,   // with the projector: 900 over 1800
+		"write_ratio_without_projector":   0.667, // median of 1100 and 1300 over 1800
+		"get_server_cpu_ratio_uncached":   8.5,
+		"page_p50_ratio_cached":           nil,
+		"mixed_ops_ratio":                 0.6,
+		"cache_hit_ratio":                 0.95, // the relational value itself
+		"projector_backlog_p99":           16.0,
+		"projector_server_cpu_ns_per_doc": 42000.0, // no baseline: the relational value
+		"projector_client_cpu_ns_per_doc": 21000.0,
+		"staleness_p99_ms":                29.5,
 	}
 	for k, w := range want {
 		if v, ok := m[k]; !ok || v != w {
