@@ -21,6 +21,7 @@ const (
 	SchemaComponentTable     = dms.SchemaComponent
 	RuntimeManifestTable     = dms.RuntimeManifest
 	DocumentCacheTable       = dms.DocumentCache
+	DocumentCacheQueueTable  = dms.DocumentCacheQueue
 	EdOrgTable               = dms.EducationOrganization
 	EdOrgParentTable         = dms.EducationOrganizationParent
 	DocumentSubjectTable     = dms.DocumentSubject
@@ -159,6 +160,12 @@ func coreTables() []dialect.Table {
 			Uniques:    []dialect.Key{key("UX_DocumentCache_DocumentUuid", "DocumentUuid")},
 		},
 		{
+			Name:       DocumentCacheQueueTable,
+			Comment:    "dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)",
+			Columns:    []dialect.Column{docID, now("EnqueuedAt")},
+			PrimaryKey: key("PK_DocumentCacheQueue", "DocumentId"),
+		},
+		{
 			Name:       EdOrgTable,
 			Comment:    "dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)",
 			Columns:    []dialect.Column{docID, col("EducationOrganizationId", model.Int64), rk},
@@ -247,6 +254,7 @@ func coreForeignKeys(d dialect.Dialect) []dialect.ForeignKey {
 		fk(DescriptorTable, "FK_Descriptor_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
 		fk(DocumentTable, "FK_Document_ResourceKey", "ResourceKeyId", ResourceKeyTable, "ResourceKeyId", dialect.NoAction),
 		fk(DocumentCacheTable, "FK_DocumentCache_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
+		fk(DocumentCacheQueueTable, "FK_DocumentCacheQueue_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
 		fk(DocumentSubjectTable, "FK_DocumentSubject_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
 		fk(EdOrgTable, "FK_EducationOrganization_Document", "DocumentId", DocumentTable, "DocumentId", dialect.Cascade),
 		fk(EdOrgParentTable, "FK_EducationOrganizationParent_EducationOrganization", "DocumentId", EdOrgTable, "DocumentId", dialect.Cascade),
@@ -268,6 +276,8 @@ func coreIndexes() []dialect.Index {
 			Columns: []string{"ResourceKeyId", "DocumentId"}},
 		{Schema: CoreSchema, Table: DocumentCacheTable, Name: "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId",
 			Columns: []string{"ResourceKeyId", "LastModifiedAt", "DocumentId"}},
+		{Schema: CoreSchema, Table: DocumentCacheQueueTable, Name: "IX_DocumentCacheQueue_EnqueuedAt_DocumentId",
+			Columns: []string{"EnqueuedAt", "DocumentId"}},
 		{Schema: CoreSchema, Table: DocumentSubjectTable, Name: "IX_DocumentSubject_SubjectDocumentId",
 			Columns: []string{"SubjectDocumentId"}, Include: []string{"DocumentId", "ElementOrdinal"}},
 		{Schema: CoreSchema, Table: EdOrgParentTable, Name: "IX_EducationOrganizationParent_ParentDocumentId",

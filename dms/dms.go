@@ -33,6 +33,10 @@ const (
 	RuntimeManifest = "RuntimeManifest"
 	// DocumentCache is the optional JSON projection.
 	DocumentCache = "DocumentCache"
+	// DocumentCacheQueue lists the documents whose DocumentCache row
+	// writers made missing or stale, oldest first: the projector claims
+	// from it instead of comparing every document with its cache row.
+	DocumentCacheQueue = "DocumentCacheQueue"
 	// EducationOrganization holds one row per EdOrg document (its
 	// EducationOrganizationId), for authorization.
 	EducationOrganization = "EducationOrganization"
@@ -66,7 +70,7 @@ const (
 
 // Tables lists the core tables in creation order.
 func Tables() []string {
-	return []string{ResourceKey, Document, ReferentialIdentity, Descriptor, ReferenceEdge, IdentityLock, EffectiveSchema, SchemaComponent, RuntimeManifest, DocumentCache,
+	return []string{ResourceKey, Document, ReferentialIdentity, Descriptor, ReferenceEdge, IdentityLock, EffectiveSchema, SchemaComponent, RuntimeManifest, DocumentCache, DocumentCacheQueue,
 		EducationOrganization, EducationOrganizationParent, DocumentSubject, AuthLock}
 }
 

@@ -14,8 +14,9 @@ import (
 // layouts differ); bump it whenever dmsc's mapping conventions or core
 // tables change, so that a database provisioned before is refused (exit 3)
 // instead of failing later on a missing table. dmsc-2 added
-// dms.RuntimeManifest and the authorization tables and views.
-const MappingVersion = "dmsc-2"
+// dms.RuntimeManifest and the authorization tables and views; dmsc-3
+// added dms.DocumentCacheQueue.
+const MappingVersion = "dmsc-3"
 
 // UpstreamMappingVersion is the relational mapping version of upstream DMS.
 // With it, EffectiveSchemaHash reproduces upstream's effective_schema_hash.

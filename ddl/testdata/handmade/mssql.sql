@@ -153,6 +153,14 @@ CREATE TABLE [dms].[DocumentCache] (
     CONSTRAINT [CK_DocumentCache_DocumentJson] CHECK (ISJSON([DocumentJson]) = 1)
 );
 
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+IF OBJECT_ID(N'[dms].[DocumentCacheQueue]', N'U') IS NULL
+CREATE TABLE [dms].[DocumentCacheQueue] (
+    [DocumentId] bigint NOT NULL,
+    [EnqueuedAt] datetime2(7) NOT NULL CONSTRAINT [DF_DocumentCacheQueue_EnqueuedAt] DEFAULT (sysutcdatetime()),
+    CONSTRAINT [PK_DocumentCacheQueue] PRIMARY KEY ([DocumentId])
+);
+
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
 IF OBJECT_ID(N'[dms].[EducationOrganization]', N'U') IS NULL
 CREATE TABLE [dms].[EducationOrganization] (
@@ -261,13 +269,15 @@ CREATE TABLE [hand].[WidgetPart] (
 );
 GO
 
--- Foreign keys (18)
+-- Foreign keys (19)
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Descriptor_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[Descriptor]'))
     ALTER TABLE [dms].[Descriptor] ADD CONSTRAINT [FK_Descriptor_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Document_ResourceKey' AND [parent_object_id] = OBJECT_ID(N'[dms].[Document]'))
     ALTER TABLE [dms].[Document] ADD CONSTRAINT [FK_Document_ResourceKey] FOREIGN KEY ([ResourceKeyId]) REFERENCES [dms].[ResourceKey] ([ResourceKeyId]);
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCache_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     ALTER TABLE [dms].[DocumentCache] ADD CONSTRAINT [FK_DocumentCache_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCacheQueue_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCacheQueue]'))
+    ALTER TABLE [dms].[DocumentCacheQueue] ADD CONSTRAINT [FK_DocumentCacheQueue_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentSubject_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
     ALTER TABLE [dms].[DocumentSubject] ADD CONSTRAINT [FK_DocumentSubject_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_EducationOrganization_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[EducationOrganization]'))
@@ -300,11 +310,13 @@ IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_WidgetPart_Wid
     ALTER TABLE [hand].[WidgetPart] ADD CONSTRAINT [FK_WidgetPart_Widget] FOREIGN KEY ([Widget_DocumentId]) REFERENCES [hand].[Wid"get]]] ([DocumentId]) ON DELETE CASCADE;
 GO
 
--- Indexes (8)
+-- Indexes (9)
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_Document_ResourceKeyId_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[Document]'))
     CREATE INDEX [IX_Document_ResourceKeyId_DocumentId] ON [dms].[Document] ([ResourceKeyId], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     CREATE INDEX [IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId] ON [dms].[DocumentCache] ([ResourceKeyId], [LastModifiedAt], [DocumentId]);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCacheQueue_EnqueuedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCacheQueue]'))
+    CREATE INDEX [IX_DocumentCacheQueue_EnqueuedAt_DocumentId] ON [dms].[DocumentCacheQueue] ([EnqueuedAt], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentSubject_SubjectDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
     CREATE INDEX [IX_DocumentSubject_SubjectDocumentId] ON [dms].[DocumentSubject] ([SubjectDocumentId]) INCLUDE ([DocumentId], [ElementOrdinal]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_EducationOrganizationParent_ParentDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[EducationOrganizationParent]'))

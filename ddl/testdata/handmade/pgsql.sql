@@ -138,6 +138,13 @@ CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     CONSTRAINT "UX_DocumentCache_DocumentUuid" UNIQUE ("DocumentUuid")
 );
 
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+CREATE TABLE IF NOT EXISTS "dms"."DocumentCacheQueue" (
+    "DocumentId" bigint NOT NULL,
+    "EnqueuedAt" timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT "PK_DocumentCacheQueue" PRIMARY KEY ("DocumentId")
+);
+
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
 CREATE TABLE IF NOT EXISTS "dms"."EducationOrganization" (
     "DocumentId" bigint NOT NULL,
@@ -227,7 +234,7 @@ CREATE TABLE IF NOT EXISTS "hand"."WidgetPart" (
     CONSTRAINT "PK_WidgetPart" PRIMARY KEY ("Widget_DocumentId", "Ordinal")
 );
 
--- Foreign keys (18)
+-- Foreign keys (19)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_Descriptor_Document' AND conrelid = '"dms"."Descriptor"'::regclass) THEN
@@ -246,6 +253,13 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCache_Document' AND conrelid = '"dms"."DocumentCache"'::regclass) THEN
         ALTER TABLE "dms"."DocumentCache" ADD CONSTRAINT "FK_DocumentCache_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCacheQueue_Document' AND conrelid = '"dms"."DocumentCacheQueue"'::regclass) THEN
+        ALTER TABLE "dms"."DocumentCacheQueue" ADD CONSTRAINT "FK_DocumentCacheQueue_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
     END IF;
 END
 $$;
@@ -355,9 +369,10 @@ BEGIN
 END
 $$;
 
--- Indexes (7)
+-- Indexes (8)
 CREATE INDEX IF NOT EXISTS "IX_Document_ResourceKeyId_DocumentId" ON "dms"."Document" ("ResourceKeyId", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId" ON "dms"."DocumentCache" ("ResourceKeyId", "LastModifiedAt", "DocumentId");
+CREATE INDEX IF NOT EXISTS "IX_DocumentCacheQueue_EnqueuedAt_DocumentId" ON "dms"."DocumentCacheQueue" ("EnqueuedAt", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentSubject_SubjectDocumentId" ON "dms"."DocumentSubject" ("SubjectDocumentId") INCLUDE ("DocumentId", "ElementOrdinal");
 CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationParent_ParentDocumentId" ON "dms"."EducationOrganizationParent" ("ParentDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent" ON "dms"."ReferenceEdge" ("ChildDocumentId", "IsIdentityComponent") INCLUDE ("ParentDocumentId");

@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534
--- Relational mapping version: dmsc-2
+-- Effective schema hash: 4f87e975273f7e9d48e167c090892dd2fae82b34e30f17f7f0bb7ef9cb8cd898
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   abs: Abs 2.1.0 (core), schema abs, project hash 337016a379b0a72d40912d304d2b9d507a2eb6bc84240263d2f4fdf5998d7791
@@ -18,8 +18,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534'
+        IF stored IS NOT NULL AND stored <> '4f87e975273f7e9d48e167c090892dd2fae82b34e30f17f7f0bb7ef9cb8cd898' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '4f87e975273f7e9d48e167c090892dd2fae82b34e30f17f7f0bb7ef9cb8cd898'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -136,6 +136,13 @@ CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     "ComputedAt" timestamp with time zone NOT NULL DEFAULT now(),
     CONSTRAINT "PK_DocumentCache" PRIMARY KEY ("DocumentId"),
     CONSTRAINT "UX_DocumentCache_DocumentUuid" UNIQUE ("DocumentUuid")
+);
+
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+CREATE TABLE IF NOT EXISTS "dms"."DocumentCacheQueue" (
+    "DocumentId" bigint NOT NULL,
+    "EnqueuedAt" timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT "PK_DocumentCacheQueue" PRIMARY KEY ("DocumentId")
 );
 
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
@@ -258,7 +265,7 @@ CREATE TABLE IF NOT EXISTS "abs"."StudentSportProgramAssociation" (
     CONSTRAINT "UX_StudentSportProgramAssociation_NK" UNIQUE ("BeginDate", "Program_DocumentId", "Student_DocumentId")
 );
 
--- Foreign keys (27)
+-- Foreign keys (28)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_Descriptor_Document' AND conrelid = '"dms"."Descriptor"'::regclass) THEN
@@ -277,6 +284,13 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCache_Document' AND conrelid = '"dms"."DocumentCache"'::regclass) THEN
         ALTER TABLE "dms"."DocumentCache" ADD CONSTRAINT "FK_DocumentCache_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCacheQueue_Document' AND conrelid = '"dms"."DocumentCacheQueue"'::regclass) THEN
+        ALTER TABLE "dms"."DocumentCacheQueue" ADD CONSTRAINT "FK_DocumentCacheQueue_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
     END IF;
 END
 $$;
@@ -449,9 +463,10 @@ BEGIN
 END
 $$;
 
--- Indexes (12)
+-- Indexes (13)
 CREATE INDEX IF NOT EXISTS "IX_Document_ResourceKeyId_DocumentId" ON "dms"."Document" ("ResourceKeyId", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId" ON "dms"."DocumentCache" ("ResourceKeyId", "LastModifiedAt", "DocumentId");
+CREATE INDEX IF NOT EXISTS "IX_DocumentCacheQueue_EnqueuedAt_DocumentId" ON "dms"."DocumentCacheQueue" ("EnqueuedAt", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentSubject_SubjectDocumentId" ON "dms"."DocumentSubject" ("SubjectDocumentId") INCLUDE ("DocumentId", "ElementOrdinal");
 CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationParent_ParentDocumentId" ON "dms"."EducationOrganizationParent" ("ParentDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent" ON "dms"."ReferenceEdge" ("ChildDocumentId", "IsIdentityComponent") INCLUDE ("ParentDocumentId");
@@ -553,7 +568,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534', 'dmsc-2', decode('2ac5c2c1ea7539da56f367ceb9114568fafc1475fa226c2f4da99667eff32a1d', 'hex'))
+    ('1.0.0', '4f87e975273f7e9d48e167c090892dd2fae82b34e30f17f7f0bb7ef9cb8cd898', 'dmsc-3', decode('2ac5c2c1ea7539da56f367ceb9114568fafc1475fa226c2f4da99667eff32a1d', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -563,7 +578,7 @@ FROM (VALUES
     ('abs', 'Abs', '2.1.0', false, '337016a379b0a72d40912d304d2b9d507a2eb6bc84240263d2f4fdf5998d7791')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '9d70d0a565bd1aa1954b3493362c413f548d2ab50e5edcd60cd9211ab0bbb534'
+WHERE l."EffectiveSchemaHash" = '4f87e975273f7e9d48e167c090892dd2fae82b34e30f17f7f0bb7ef9cb8cd898'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2
--- Relational mapping version: dmsc-2
+-- Effective schema hash: f3ecb96f8abcbd2eaa8f8d72ebebca9bb5fc90555a711d29973baa31f2923859
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   example: Example 1.0.0 (core), schema example, project hash 86024d8e0cc9f93b024176d23d85546125f18170056ac1d65fd1a5cfd0e29df5
@@ -19,8 +19,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2'
+        IF stored IS NOT NULL AND stored <> 'f3ecb96f8abcbd2eaa8f8d72ebebca9bb5fc90555a711d29973baa31f2923859' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, 'f3ecb96f8abcbd2eaa8f8d72ebebca9bb5fc90555a711d29973baa31f2923859'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -138,6 +138,13 @@ CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     "ComputedAt" timestamp with time zone NOT NULL DEFAULT now(),
     CONSTRAINT "PK_DocumentCache" PRIMARY KEY ("DocumentId"),
     CONSTRAINT "UX_DocumentCache_DocumentUuid" UNIQUE ("DocumentUuid")
+);
+
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+CREATE TABLE IF NOT EXISTS "dms"."DocumentCacheQueue" (
+    "DocumentId" bigint NOT NULL,
+    "EnqueuedAt" timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT "PK_DocumentCacheQueue" PRIMARY KEY ("DocumentId")
 );
 
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
@@ -359,7 +366,7 @@ CREATE TABLE IF NOT EXISTS "extra"."SchoolExtensionShuttleStop" (
     CONSTRAINT "UX_SchoolExtensionShuttleStop_StopName_School_DocumentId" UNIQUE ("School_DocumentId", "StopName")
 );
 
--- Foreign keys (40)
+-- Foreign keys (41)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_Descriptor_Document' AND conrelid = '"dms"."Descriptor"'::regclass) THEN
@@ -378,6 +385,13 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCache_Document' AND conrelid = '"dms"."DocumentCache"'::regclass) THEN
         ALTER TABLE "dms"."DocumentCache" ADD CONSTRAINT "FK_DocumentCache_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCacheQueue_Document' AND conrelid = '"dms"."DocumentCacheQueue"'::regclass) THEN
+        ALTER TABLE "dms"."DocumentCacheQueue" ADD CONSTRAINT "FK_DocumentCacheQueue_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
     END IF;
 END
 $$;
@@ -641,9 +655,10 @@ BEGIN
 END
 $$;
 
--- Indexes (17)
+-- Indexes (18)
 CREATE INDEX IF NOT EXISTS "IX_Document_ResourceKeyId_DocumentId" ON "dms"."Document" ("ResourceKeyId", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId" ON "dms"."DocumentCache" ("ResourceKeyId", "LastModifiedAt", "DocumentId");
+CREATE INDEX IF NOT EXISTS "IX_DocumentCacheQueue_EnqueuedAt_DocumentId" ON "dms"."DocumentCacheQueue" ("EnqueuedAt", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentSubject_SubjectDocumentId" ON "dms"."DocumentSubject" ("SubjectDocumentId") INCLUDE ("DocumentId", "ElementOrdinal");
 CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationParent_ParentDocumentId" ON "dms"."EducationOrganizationParent" ("ParentDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent" ON "dms"."ReferenceEdge" ("ChildDocumentId", "IsIdentityComponent") INCLUDE ("ParentDocumentId");
@@ -721,7 +736,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2', 'dmsc-2', decode('8d9da46af4cb8964aa14cc57f0a8dc34241d879fb3b20b9439f60a38d58be101', 'hex'))
+    ('1.0.0', 'f3ecb96f8abcbd2eaa8f8d72ebebca9bb5fc90555a711d29973baa31f2923859', 'dmsc-3', decode('8d9da46af4cb8964aa14cc57f0a8dc34241d879fb3b20b9439f60a38d58be101', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -732,7 +747,7 @@ FROM (VALUES
     ('extra', 'Extra', '1.0.0', true, '23a6a32d35ed04ba9219ebbf913ee8812ed54dfc2f5a7fa51d25225e54d05aae')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '1e9ab8bab8c2db79110f313ce5236fb6e123f40da9c70db13a94d358268687f2'
+WHERE l."EffectiveSchemaHash" = 'f3ecb96f8abcbd2eaa8f8d72ebebca9bb5fc90555a711d29973baa31f2923859'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

@@ -1,6 +1,6 @@
 -- dmsc DDL script for SQL Server (dialect mssql)
--- Effective schema hash: 2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28
--- Relational mapping version: dmsc-2
+-- Effective schema hash: c8d9ba7f837c693e0096e50578a4f766839f8f075dac1848f09fa6b2036e185b
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   campus: Campus 1.0.0 (core), schema campus, project hash f5eb40455544622044ecabd8d260488ea3d0bb96c3064ec7b8e821df86c86e5a
@@ -22,9 +22,9 @@ GO
 IF OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NOT NULL
 BEGIN
     DECLARE @dmsc_stored nvarchar(64) = (SELECT TOP (1) [EffectiveSchemaHash] FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC);
-    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28'
+    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'c8d9ba7f837c693e0096e50578a4f766839f8f075dac1848f09fa6b2036e185b'
     BEGIN
-        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28');
+        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'c8d9ba7f837c693e0096e50578a4f766839f8f075dac1848f09fa6b2036e185b');
         THROW 50000, @dmsc_message, 1;
     END;
 END;
@@ -155,6 +155,14 @@ CREATE TABLE [dms].[DocumentCache] (
     CONSTRAINT [PK_DocumentCache] PRIMARY KEY ([DocumentId]),
     CONSTRAINT [UX_DocumentCache_DocumentUuid] UNIQUE ([DocumentUuid]),
     CONSTRAINT [CK_DocumentCache_DocumentJson] CHECK (ISJSON([DocumentJson]) = 1)
+);
+
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+IF OBJECT_ID(N'[dms].[DocumentCacheQueue]', N'U') IS NULL
+CREATE TABLE [dms].[DocumentCacheQueue] (
+    [DocumentId] bigint NOT NULL,
+    [EnqueuedAt] datetime2(7) NOT NULL CONSTRAINT [DF_DocumentCacheQueue_EnqueuedAt] DEFAULT (sysutcdatetime()),
+    CONSTRAINT [PK_DocumentCacheQueue] PRIMARY KEY ([DocumentId])
 );
 
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
@@ -403,13 +411,15 @@ CREATE TABLE [theirs].[SchoolExtensionFactsInspection] (
 );
 GO
 
--- Foreign keys (37)
+-- Foreign keys (38)
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Descriptor_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[Descriptor]'))
     ALTER TABLE [dms].[Descriptor] ADD CONSTRAINT [FK_Descriptor_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Document_ResourceKey' AND [parent_object_id] = OBJECT_ID(N'[dms].[Document]'))
     ALTER TABLE [dms].[Document] ADD CONSTRAINT [FK_Document_ResourceKey] FOREIGN KEY ([ResourceKeyId]) REFERENCES [dms].[ResourceKey] ([ResourceKeyId]);
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCache_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     ALTER TABLE [dms].[DocumentCache] ADD CONSTRAINT [FK_DocumentCache_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCacheQueue_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCacheQueue]'))
+    ALTER TABLE [dms].[DocumentCacheQueue] ADD CONSTRAINT [FK_DocumentCacheQueue_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentSubject_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
     ALTER TABLE [dms].[DocumentSubject] ADD CONSTRAINT [FK_DocumentSubject_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_EducationOrganization_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[EducationOrganization]'))
@@ -480,11 +490,13 @@ IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_SchoolExtensio
     ALTER TABLE [theirs].[SchoolExtensionFactsInspection] ADD CONSTRAINT [FK_SchoolExtensionFactsInspection_SchoolExtensionFacts] FOREIGN KEY ([School_DocumentId]) REFERENCES [theirs].[SchoolExtensionFacts] ([DocumentId]) ON DELETE CASCADE;
 GO
 
--- Indexes (13)
+-- Indexes (14)
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_Document_ResourceKeyId_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[Document]'))
     CREATE INDEX [IX_Document_ResourceKeyId_DocumentId] ON [dms].[Document] ([ResourceKeyId], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     CREATE INDEX [IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId] ON [dms].[DocumentCache] ([ResourceKeyId], [LastModifiedAt], [DocumentId]);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCacheQueue_EnqueuedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCacheQueue]'))
+    CREATE INDEX [IX_DocumentCacheQueue_EnqueuedAt_DocumentId] ON [dms].[DocumentCacheQueue] ([EnqueuedAt], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentSubject_SubjectDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
     CREATE INDEX [IX_DocumentSubject_SubjectDocumentId] ON [dms].[DocumentSubject] ([SubjectDocumentId]) INCLUDE ([DocumentId], [ElementOrdinal]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_EducationOrganizationParent_ParentDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[EducationOrganizationParent]'))
@@ -555,7 +567,7 @@ WHERE NOT EXISTS (SELECT 1 FROM [dms].[ResourceKey] AS e WHERE e.[ResourceKeyId]
 INSERT INTO [dms].[EffectiveSchema] ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 SELECT v.[ApiSchemaFormatVersion], v.[EffectiveSchemaHash], v.[MappingVersion], v.[ResourceKeySeedHash]
 FROM (VALUES
-    (N'1.0.0', N'2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28', N'dmsc-2', CONVERT(varbinary(32), '4cdae5c0cf1c9a41f3ec674e69945284bde4528a1462b6017b33b254a8f80a53', 2))
+    (N'1.0.0', N'c8d9ba7f837c693e0096e50578a4f766839f8f075dac1848f09fa6b2036e185b', N'dmsc-3', CONVERT(varbinary(32), '4cdae5c0cf1c9a41f3ec674e69945284bde4528a1462b6017b33b254a8f80a53', 2))
 ) AS v ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[EffectiveSchema] AS e WHERE e.[EffectiveSchemaHash] = v.[EffectiveSchemaHash]);
 
@@ -568,7 +580,7 @@ FROM (VALUES
     (N'theirs', N'Theirs', N'1.0.0', 1, N'ea5fb308256ab2cae3cd4efc14ced2d1e446cef72e06c09342815a0d649a8f3f')
 ) AS v ([ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash])
 CROSS JOIN [dms].[EffectiveSchema] AS l
-WHERE l.[EffectiveSchemaHash] = N'2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28'
+WHERE l.[EffectiveSchemaHash] = N'c8d9ba7f837c693e0096e50578a4f766839f8f075dac1848f09fa6b2036e185b'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
 
 -- Seed: dms.AuthLock (its one row)

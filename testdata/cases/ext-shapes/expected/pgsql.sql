@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28
--- Relational mapping version: dmsc-2
+-- Effective schema hash: c8d9ba7f837c693e0096e50578a4f766839f8f075dac1848f09fa6b2036e185b
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   campus: Campus 1.0.0 (core), schema campus, project hash f5eb40455544622044ecabd8d260488ea3d0bb96c3064ec7b8e821df86c86e5a
@@ -20,8 +20,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28'
+        IF stored IS NOT NULL AND stored <> 'c8d9ba7f837c693e0096e50578a4f766839f8f075dac1848f09fa6b2036e185b' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, 'c8d9ba7f837c693e0096e50578a4f766839f8f075dac1848f09fa6b2036e185b'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -140,6 +140,13 @@ CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     "ComputedAt" timestamp with time zone NOT NULL DEFAULT now(),
     CONSTRAINT "PK_DocumentCache" PRIMARY KEY ("DocumentId"),
     CONSTRAINT "UX_DocumentCache_DocumentUuid" UNIQUE ("DocumentUuid")
+);
+
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+CREATE TABLE IF NOT EXISTS "dms"."DocumentCacheQueue" (
+    "DocumentId" bigint NOT NULL,
+    "EnqueuedAt" timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT "PK_DocumentCacheQueue" PRIMARY KEY ("DocumentId")
 );
 
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
@@ -354,7 +361,7 @@ CREATE TABLE IF NOT EXISTS "theirs"."SchoolExtensionFactsInspection" (
     CONSTRAINT "PK_SchoolExtensionFactsInspection" PRIMARY KEY ("School_DocumentId", "Ordinal")
 );
 
--- Foreign keys (37)
+-- Foreign keys (38)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_Descriptor_Document' AND conrelid = '"dms"."Descriptor"'::regclass) THEN
@@ -373,6 +380,13 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCache_Document' AND conrelid = '"dms"."DocumentCache"'::regclass) THEN
         ALTER TABLE "dms"."DocumentCache" ADD CONSTRAINT "FK_DocumentCache_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCacheQueue_Document' AND conrelid = '"dms"."DocumentCacheQueue"'::regclass) THEN
+        ALTER TABLE "dms"."DocumentCacheQueue" ADD CONSTRAINT "FK_DocumentCacheQueue_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
     END IF;
 END
 $$;
@@ -615,9 +629,10 @@ BEGIN
 END
 $$;
 
--- Indexes (13)
+-- Indexes (14)
 CREATE INDEX IF NOT EXISTS "IX_Document_ResourceKeyId_DocumentId" ON "dms"."Document" ("ResourceKeyId", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId" ON "dms"."DocumentCache" ("ResourceKeyId", "LastModifiedAt", "DocumentId");
+CREATE INDEX IF NOT EXISTS "IX_DocumentCacheQueue_EnqueuedAt_DocumentId" ON "dms"."DocumentCacheQueue" ("EnqueuedAt", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentSubject_SubjectDocumentId" ON "dms"."DocumentSubject" ("SubjectDocumentId") INCLUDE ("DocumentId", "ElementOrdinal");
 CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationParent_ParentDocumentId" ON "dms"."EducationOrganizationParent" ("ParentDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent" ON "dms"."ReferenceEdge" ("ChildDocumentId", "IsIdentityComponent") INCLUDE ("ParentDocumentId");
@@ -670,7 +685,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28', 'dmsc-2', decode('4cdae5c0cf1c9a41f3ec674e69945284bde4528a1462b6017b33b254a8f80a53', 'hex'))
+    ('1.0.0', 'c8d9ba7f837c693e0096e50578a4f766839f8f075dac1848f09fa6b2036e185b', 'dmsc-3', decode('4cdae5c0cf1c9a41f3ec674e69945284bde4528a1462b6017b33b254a8f80a53', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -682,7 +697,7 @@ FROM (VALUES
     ('theirs', 'Theirs', '1.0.0', true, 'ea5fb308256ab2cae3cd4efc14ced2d1e446cef72e06c09342815a0d649a8f3f')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '2d3aa670e35bb1c2272b07065dc22600dd59f51f98c4dcd6845be5f75f008f28'
+WHERE l."EffectiveSchemaHash" = 'c8d9ba7f837c693e0096e50578a4f766839f8f075dac1848f09fa6b2036e185b'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

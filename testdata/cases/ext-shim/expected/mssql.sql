@@ -1,6 +1,6 @@
 -- dmsc DDL script for SQL Server (dialect mssql)
--- Effective schema hash: 3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992
--- Relational mapping version: dmsc-2
+-- Effective schema hash: 54d73d985db36f7c0bc5f82aa2535488d311b4ee29e19a532b7a22e3818fd098
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   core: Core 2.1.0 (core), schema core, project hash 3660c5715d7cc741281b444cd2648e06e734fb441cd3959002665987d01f6c7b
@@ -21,9 +21,9 @@ GO
 IF OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NOT NULL
 BEGIN
     DECLARE @dmsc_stored nvarchar(64) = (SELECT TOP (1) [EffectiveSchemaHash] FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC);
-    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992'
+    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'54d73d985db36f7c0bc5f82aa2535488d311b4ee29e19a532b7a22e3818fd098'
     BEGIN
-        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992');
+        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'54d73d985db36f7c0bc5f82aa2535488d311b4ee29e19a532b7a22e3818fd098');
         THROW 50000, @dmsc_message, 1;
     END;
 END;
@@ -153,6 +153,14 @@ CREATE TABLE [dms].[DocumentCache] (
     CONSTRAINT [PK_DocumentCache] PRIMARY KEY ([DocumentId]),
     CONSTRAINT [UX_DocumentCache_DocumentUuid] UNIQUE ([DocumentUuid]),
     CONSTRAINT [CK_DocumentCache_DocumentJson] CHECK (ISJSON([DocumentJson]) = 1)
+);
+
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+IF OBJECT_ID(N'[dms].[DocumentCacheQueue]', N'U') IS NULL
+CREATE TABLE [dms].[DocumentCacheQueue] (
+    [DocumentId] bigint NOT NULL,
+    [EnqueuedAt] datetime2(7) NOT NULL CONSTRAINT [DF_DocumentCacheQueue_EnqueuedAt] DEFAULT (sysutcdatetime()),
+    CONSTRAINT [PK_DocumentCacheQueue] PRIMARY KEY ([DocumentId])
 );
 
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
@@ -301,13 +309,15 @@ CREATE TABLE [trips].[SchoolExtensionPet] (
 );
 GO
 
--- Foreign keys (22)
+-- Foreign keys (23)
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Descriptor_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[Descriptor]'))
     ALTER TABLE [dms].[Descriptor] ADD CONSTRAINT [FK_Descriptor_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Document_ResourceKey' AND [parent_object_id] = OBJECT_ID(N'[dms].[Document]'))
     ALTER TABLE [dms].[Document] ADD CONSTRAINT [FK_Document_ResourceKey] FOREIGN KEY ([ResourceKeyId]) REFERENCES [dms].[ResourceKey] ([ResourceKeyId]);
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCache_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     ALTER TABLE [dms].[DocumentCache] ADD CONSTRAINT [FK_DocumentCache_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCacheQueue_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCacheQueue]'))
+    ALTER TABLE [dms].[DocumentCacheQueue] ADD CONSTRAINT [FK_DocumentCacheQueue_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentSubject_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
     ALTER TABLE [dms].[DocumentSubject] ADD CONSTRAINT [FK_DocumentSubject_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_EducationOrganization_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[EducationOrganization]'))
@@ -348,11 +358,13 @@ IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_SchoolExtensio
     ALTER TABLE [trips].[SchoolExtensionPet] ADD CONSTRAINT [FK_SchoolExtensionPet_SchoolExtension] FOREIGN KEY ([School_DocumentId]) REFERENCES [trips].[SchoolExtension] ([DocumentId]) ON DELETE CASCADE;
 GO
 
--- Indexes (7)
+-- Indexes (8)
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_Document_ResourceKeyId_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[Document]'))
     CREATE INDEX [IX_Document_ResourceKeyId_DocumentId] ON [dms].[Document] ([ResourceKeyId], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     CREATE INDEX [IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId] ON [dms].[DocumentCache] ([ResourceKeyId], [LastModifiedAt], [DocumentId]);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCacheQueue_EnqueuedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCacheQueue]'))
+    CREATE INDEX [IX_DocumentCacheQueue_EnqueuedAt_DocumentId] ON [dms].[DocumentCacheQueue] ([EnqueuedAt], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentSubject_SubjectDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
     CREATE INDEX [IX_DocumentSubject_SubjectDocumentId] ON [dms].[DocumentSubject] ([SubjectDocumentId]) INCLUDE ([DocumentId], [ElementOrdinal]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_EducationOrganizationParent_ParentDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[EducationOrganizationParent]'))
@@ -408,7 +420,7 @@ WHERE NOT EXISTS (SELECT 1 FROM [dms].[ResourceKey] AS e WHERE e.[ResourceKeyId]
 INSERT INTO [dms].[EffectiveSchema] ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 SELECT v.[ApiSchemaFormatVersion], v.[EffectiveSchemaHash], v.[MappingVersion], v.[ResourceKeySeedHash]
 FROM (VALUES
-    (N'1.0.0', N'3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992', N'dmsc-2', CONVERT(varbinary(32), 'e030a7ce24f4022337fe42580a1e5505996b9eaf9531e24dfc8d7cbe1e063dd2', 2))
+    (N'1.0.0', N'54d73d985db36f7c0bc5f82aa2535488d311b4ee29e19a532b7a22e3818fd098', N'dmsc-3', CONVERT(varbinary(32), 'e030a7ce24f4022337fe42580a1e5505996b9eaf9531e24dfc8d7cbe1e063dd2', 2))
 ) AS v ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[EffectiveSchema] AS e WHERE e.[EffectiveSchemaHash] = v.[EffectiveSchemaHash]);
 
@@ -420,7 +432,7 @@ FROM (VALUES
     (N'trips', N'Trips', N'2.1.0', 1, N'c9ba8f943d272d5463f790a769675f0f4bd5c253c50d1ac18721f223e6f6bada')
 ) AS v ([ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash])
 CROSS JOIN [dms].[EffectiveSchema] AS l
-WHERE l.[EffectiveSchemaHash] = N'3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992'
+WHERE l.[EffectiveSchemaHash] = N'54d73d985db36f7c0bc5f82aa2535488d311b4ee29e19a532b7a22e3818fd098'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
 
 -- Seed: dms.AuthLock (its one row)

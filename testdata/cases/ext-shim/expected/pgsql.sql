@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992
--- Relational mapping version: dmsc-2
+-- Effective schema hash: 54d73d985db36f7c0bc5f82aa2535488d311b4ee29e19a532b7a22e3818fd098
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   core: Core 2.1.0 (core), schema core, project hash 3660c5715d7cc741281b444cd2648e06e734fb441cd3959002665987d01f6c7b
@@ -19,8 +19,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992'
+        IF stored IS NOT NULL AND stored <> '54d73d985db36f7c0bc5f82aa2535488d311b4ee29e19a532b7a22e3818fd098' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '54d73d985db36f7c0bc5f82aa2535488d311b4ee29e19a532b7a22e3818fd098'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -138,6 +138,13 @@ CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     "ComputedAt" timestamp with time zone NOT NULL DEFAULT now(),
     CONSTRAINT "PK_DocumentCache" PRIMARY KEY ("DocumentId"),
     CONSTRAINT "UX_DocumentCache_DocumentUuid" UNIQUE ("DocumentUuid")
+);
+
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+CREATE TABLE IF NOT EXISTS "dms"."DocumentCacheQueue" (
+    "DocumentId" bigint NOT NULL,
+    "EnqueuedAt" timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT "PK_DocumentCacheQueue" PRIMARY KEY ("DocumentId")
 );
 
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
@@ -261,7 +268,7 @@ CREATE TABLE IF NOT EXISTS "trips"."SchoolExtensionPet" (
     CONSTRAINT "UX_SchoolExtensionPet_PetName_School_DocumentId" UNIQUE ("School_DocumentId", "PetName")
 );
 
--- Foreign keys (22)
+-- Foreign keys (23)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_Descriptor_Document' AND conrelid = '"dms"."Descriptor"'::regclass) THEN
@@ -280,6 +287,13 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCache_Document' AND conrelid = '"dms"."DocumentCache"'::regclass) THEN
         ALTER TABLE "dms"."DocumentCache" ADD CONSTRAINT "FK_DocumentCache_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCacheQueue_Document' AND conrelid = '"dms"."DocumentCacheQueue"'::regclass) THEN
+        ALTER TABLE "dms"."DocumentCacheQueue" ADD CONSTRAINT "FK_DocumentCacheQueue_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
     END IF;
 END
 $$;
@@ -417,9 +431,10 @@ BEGIN
 END
 $$;
 
--- Indexes (7)
+-- Indexes (8)
 CREATE INDEX IF NOT EXISTS "IX_Document_ResourceKeyId_DocumentId" ON "dms"."Document" ("ResourceKeyId", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId" ON "dms"."DocumentCache" ("ResourceKeyId", "LastModifiedAt", "DocumentId");
+CREATE INDEX IF NOT EXISTS "IX_DocumentCacheQueue_EnqueuedAt_DocumentId" ON "dms"."DocumentCacheQueue" ("EnqueuedAt", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentSubject_SubjectDocumentId" ON "dms"."DocumentSubject" ("SubjectDocumentId") INCLUDE ("DocumentId", "ElementOrdinal");
 CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationParent_ParentDocumentId" ON "dms"."EducationOrganizationParent" ("ParentDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent" ON "dms"."ReferenceEdge" ("ChildDocumentId", "IsIdentityComponent") INCLUDE ("ParentDocumentId");
@@ -463,7 +478,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992', 'dmsc-2', decode('e030a7ce24f4022337fe42580a1e5505996b9eaf9531e24dfc8d7cbe1e063dd2', 'hex'))
+    ('1.0.0', '54d73d985db36f7c0bc5f82aa2535488d311b4ee29e19a532b7a22e3818fd098', 'dmsc-3', decode('e030a7ce24f4022337fe42580a1e5505996b9eaf9531e24dfc8d7cbe1e063dd2', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -474,7 +489,7 @@ FROM (VALUES
     ('trips', 'Trips', '2.1.0', true, 'c9ba8f943d272d5463f790a769675f0f4bd5c253c50d1ac18721f223e6f6bada')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '3a85d8057769375b1f681259950477c10794ec296062903ecf7f30129b755992'
+WHERE l."EffectiveSchemaHash" = '54d73d985db36f7c0bc5f82aa2535488d311b4ee29e19a532b7a22e3818fd098'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

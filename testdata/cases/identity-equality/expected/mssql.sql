@@ -1,6 +1,6 @@
 -- dmsc DDL script for SQL Server (dialect mssql)
--- Effective schema hash: 33c6a898155f51fe3daef2a746e47528f4be071ab5a6df1217bc7970cc56dac1
--- Relational mapping version: dmsc-2
+-- Effective schema hash: a911cfb802e34e0a02b79adedae1718db5b978f8eaf403f14639e30a3adb58c9
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   ed-fi: Ed-Fi 5.0.0 (core), schema edfi, project hash 3483eeb9cdb1fced3fab004c05559bdec649e0aa44585f5a818b78c3cf9ddcd3
@@ -20,9 +20,9 @@ GO
 IF OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NOT NULL
 BEGIN
     DECLARE @dmsc_stored nvarchar(64) = (SELECT TOP (1) [EffectiveSchemaHash] FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC);
-    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'33c6a898155f51fe3daef2a746e47528f4be071ab5a6df1217bc7970cc56dac1'
+    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'a911cfb802e34e0a02b79adedae1718db5b978f8eaf403f14639e30a3adb58c9'
     BEGIN
-        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'33c6a898155f51fe3daef2a746e47528f4be071ab5a6df1217bc7970cc56dac1');
+        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'a911cfb802e34e0a02b79adedae1718db5b978f8eaf403f14639e30a3adb58c9');
         THROW 50000, @dmsc_message, 1;
     END;
 END;
@@ -153,6 +153,14 @@ CREATE TABLE [dms].[DocumentCache] (
     CONSTRAINT [CK_DocumentCache_DocumentJson] CHECK (ISJSON([DocumentJson]) = 1)
 );
 
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+IF OBJECT_ID(N'[dms].[DocumentCacheQueue]', N'U') IS NULL
+CREATE TABLE [dms].[DocumentCacheQueue] (
+    [DocumentId] bigint NOT NULL,
+    [EnqueuedAt] datetime2(7) NOT NULL CONSTRAINT [DF_DocumentCacheQueue_EnqueuedAt] DEFAULT (sysutcdatetime()),
+    CONSTRAINT [PK_DocumentCacheQueue] PRIMARY KEY ([DocumentId])
+);
+
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
 IF OBJECT_ID(N'[dms].[EducationOrganization]', N'U') IS NULL
 CREATE TABLE [dms].[EducationOrganization] (
@@ -256,13 +264,15 @@ CREATE TABLE [edfi].[Session] (
 );
 GO
 
--- Foreign keys (19)
+-- Foreign keys (20)
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Descriptor_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[Descriptor]'))
     ALTER TABLE [dms].[Descriptor] ADD CONSTRAINT [FK_Descriptor_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Document_ResourceKey' AND [parent_object_id] = OBJECT_ID(N'[dms].[Document]'))
     ALTER TABLE [dms].[Document] ADD CONSTRAINT [FK_Document_ResourceKey] FOREIGN KEY ([ResourceKeyId]) REFERENCES [dms].[ResourceKey] ([ResourceKeyId]);
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCache_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     ALTER TABLE [dms].[DocumentCache] ADD CONSTRAINT [FK_DocumentCache_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCacheQueue_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCacheQueue]'))
+    ALTER TABLE [dms].[DocumentCacheQueue] ADD CONSTRAINT [FK_DocumentCacheQueue_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentSubject_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
     ALTER TABLE [dms].[DocumentSubject] ADD CONSTRAINT [FK_DocumentSubject_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_EducationOrganization_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[EducationOrganization]'))
@@ -297,11 +307,13 @@ IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Session_School
     ALTER TABLE [edfi].[Session] ADD CONSTRAINT [FK_Session_School] FOREIGN KEY ([School_DocumentId]) REFERENCES [edfi].[School] ([DocumentId]);
 GO
 
--- Indexes (8)
+-- Indexes (9)
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_Document_ResourceKeyId_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[Document]'))
     CREATE INDEX [IX_Document_ResourceKeyId_DocumentId] ON [dms].[Document] ([ResourceKeyId], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     CREATE INDEX [IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId] ON [dms].[DocumentCache] ([ResourceKeyId], [LastModifiedAt], [DocumentId]);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCacheQueue_EnqueuedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCacheQueue]'))
+    CREATE INDEX [IX_DocumentCacheQueue_EnqueuedAt_DocumentId] ON [dms].[DocumentCacheQueue] ([EnqueuedAt], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentSubject_SubjectDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
     CREATE INDEX [IX_DocumentSubject_SubjectDocumentId] ON [dms].[DocumentSubject] ([SubjectDocumentId]) INCLUDE ([DocumentId], [ElementOrdinal]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_EducationOrganizationParent_ParentDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[EducationOrganizationParent]'))
@@ -360,7 +372,7 @@ WHERE NOT EXISTS (SELECT 1 FROM [dms].[ResourceKey] AS e WHERE e.[ResourceKeyId]
 INSERT INTO [dms].[EffectiveSchema] ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 SELECT v.[ApiSchemaFormatVersion], v.[EffectiveSchemaHash], v.[MappingVersion], v.[ResourceKeySeedHash]
 FROM (VALUES
-    (N'1.0.0', N'33c6a898155f51fe3daef2a746e47528f4be071ab5a6df1217bc7970cc56dac1', N'dmsc-2', CONVERT(varbinary(32), 'bc0ef23d6aaef8335455af8aa0e1d2e9cbfcd0be304739b501896f84b7f2003d', 2))
+    (N'1.0.0', N'a911cfb802e34e0a02b79adedae1718db5b978f8eaf403f14639e30a3adb58c9', N'dmsc-3', CONVERT(varbinary(32), 'bc0ef23d6aaef8335455af8aa0e1d2e9cbfcd0be304739b501896f84b7f2003d', 2))
 ) AS v ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[EffectiveSchema] AS e WHERE e.[EffectiveSchemaHash] = v.[EffectiveSchemaHash]);
 
@@ -371,7 +383,7 @@ FROM (VALUES
     (N'ed-fi', N'Ed-Fi', N'5.0.0', 0, N'3483eeb9cdb1fced3fab004c05559bdec649e0aa44585f5a818b78c3cf9ddcd3')
 ) AS v ([ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash])
 CROSS JOIN [dms].[EffectiveSchema] AS l
-WHERE l.[EffectiveSchemaHash] = N'33c6a898155f51fe3daef2a746e47528f4be071ab5a6df1217bc7970cc56dac1'
+WHERE l.[EffectiveSchemaHash] = N'a911cfb802e34e0a02b79adedae1718db5b978f8eaf403f14639e30a3adb58c9'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
 
 -- Seed: dms.AuthLock (its one row)

@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 33c6a898155f51fe3daef2a746e47528f4be071ab5a6df1217bc7970cc56dac1
--- Relational mapping version: dmsc-2
+-- Effective schema hash: a911cfb802e34e0a02b79adedae1718db5b978f8eaf403f14639e30a3adb58c9
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   ed-fi: Ed-Fi 5.0.0 (core), schema edfi, project hash 3483eeb9cdb1fced3fab004c05559bdec649e0aa44585f5a818b78c3cf9ddcd3
@@ -18,8 +18,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '33c6a898155f51fe3daef2a746e47528f4be071ab5a6df1217bc7970cc56dac1' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '33c6a898155f51fe3daef2a746e47528f4be071ab5a6df1217bc7970cc56dac1'
+        IF stored IS NOT NULL AND stored <> 'a911cfb802e34e0a02b79adedae1718db5b978f8eaf403f14639e30a3adb58c9' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, 'a911cfb802e34e0a02b79adedae1718db5b978f8eaf403f14639e30a3adb58c9'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -138,6 +138,13 @@ CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     CONSTRAINT "UX_DocumentCache_DocumentUuid" UNIQUE ("DocumentUuid")
 );
 
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+CREATE TABLE IF NOT EXISTS "dms"."DocumentCacheQueue" (
+    "DocumentId" bigint NOT NULL,
+    "EnqueuedAt" timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT "PK_DocumentCacheQueue" PRIMARY KEY ("DocumentId")
+);
+
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
 CREATE TABLE IF NOT EXISTS "dms"."EducationOrganization" (
     "DocumentId" bigint NOT NULL,
@@ -221,7 +228,7 @@ CREATE TABLE IF NOT EXISTS "edfi"."Session" (
     CONSTRAINT "UX_Session_NK" UNIQUE ("School_DocumentId", "SessionName")
 );
 
--- Foreign keys (19)
+-- Foreign keys (20)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_Descriptor_Document' AND conrelid = '"dms"."Descriptor"'::regclass) THEN
@@ -240,6 +247,13 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCache_Document' AND conrelid = '"dms"."DocumentCache"'::regclass) THEN
         ALTER TABLE "dms"."DocumentCache" ADD CONSTRAINT "FK_DocumentCache_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCacheQueue_Document' AND conrelid = '"dms"."DocumentCacheQueue"'::regclass) THEN
+        ALTER TABLE "dms"."DocumentCacheQueue" ADD CONSTRAINT "FK_DocumentCacheQueue_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
     END IF;
 END
 $$;
@@ -356,9 +370,10 @@ BEGIN
 END
 $$;
 
--- Indexes (8)
+-- Indexes (9)
 CREATE INDEX IF NOT EXISTS "IX_Document_ResourceKeyId_DocumentId" ON "dms"."Document" ("ResourceKeyId", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId" ON "dms"."DocumentCache" ("ResourceKeyId", "LastModifiedAt", "DocumentId");
+CREATE INDEX IF NOT EXISTS "IX_DocumentCacheQueue_EnqueuedAt_DocumentId" ON "dms"."DocumentCacheQueue" ("EnqueuedAt", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentSubject_SubjectDocumentId" ON "dms"."DocumentSubject" ("SubjectDocumentId") INCLUDE ("DocumentId", "ElementOrdinal");
 CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationParent_ParentDocumentId" ON "dms"."EducationOrganizationParent" ("ParentDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent" ON "dms"."ReferenceEdge" ("ChildDocumentId", "IsIdentityComponent") INCLUDE ("ParentDocumentId");
@@ -404,7 +419,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '33c6a898155f51fe3daef2a746e47528f4be071ab5a6df1217bc7970cc56dac1', 'dmsc-2', decode('bc0ef23d6aaef8335455af8aa0e1d2e9cbfcd0be304739b501896f84b7f2003d', 'hex'))
+    ('1.0.0', 'a911cfb802e34e0a02b79adedae1718db5b978f8eaf403f14639e30a3adb58c9', 'dmsc-3', decode('bc0ef23d6aaef8335455af8aa0e1d2e9cbfcd0be304739b501896f84b7f2003d', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -414,7 +429,7 @@ FROM (VALUES
     ('ed-fi', 'Ed-Fi', '5.0.0', false, '3483eeb9cdb1fced3fab004c05559bdec649e0aa44585f5a818b78c3cf9ddcd3')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '33c6a898155f51fe3daef2a746e47528f4be071ab5a6df1217bc7970cc56dac1'
+WHERE l."EffectiveSchemaHash" = 'a911cfb802e34e0a02b79adedae1718db5b978f8eaf403f14639e30a3adb58c9'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

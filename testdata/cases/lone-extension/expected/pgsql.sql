@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad
--- Relational mapping version: dmsc-2
+-- Effective schema hash: a0f908a9fc25697ff2cae2961ef9000c454a8c083796ed4626321a074b761ef0
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   lone-ext: Lone 2.1.0 (extension), schema loneext, project hash a7afe7d791da6dd2661e790de1245cc3c5610982c1388d3f1f014a830dca76bf
@@ -18,8 +18,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> 'a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, 'a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad'
+        IF stored IS NOT NULL AND stored <> 'a0f908a9fc25697ff2cae2961ef9000c454a8c083796ed4626321a074b761ef0' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, 'a0f908a9fc25697ff2cae2961ef9000c454a8c083796ed4626321a074b761ef0'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -138,6 +138,13 @@ CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     CONSTRAINT "UX_DocumentCache_DocumentUuid" UNIQUE ("DocumentUuid")
 );
 
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+CREATE TABLE IF NOT EXISTS "dms"."DocumentCacheQueue" (
+    "DocumentId" bigint NOT NULL,
+    "EnqueuedAt" timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT "PK_DocumentCacheQueue" PRIMARY KEY ("DocumentId")
+);
+
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
 CREATE TABLE IF NOT EXISTS "dms"."EducationOrganization" (
     "DocumentId" bigint NOT NULL,
@@ -217,7 +224,7 @@ CREATE TABLE IF NOT EXISTS "loneext"."MemberRole" (
     CONSTRAINT "PK_MemberRole" PRIMARY KEY ("Member_DocumentId", "Ordinal")
 );
 
--- Foreign keys (17)
+-- Foreign keys (18)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_Descriptor_Document' AND conrelid = '"dms"."Descriptor"'::regclass) THEN
@@ -236,6 +243,13 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCache_Document' AND conrelid = '"dms"."DocumentCache"'::regclass) THEN
         ALTER TABLE "dms"."DocumentCache" ADD CONSTRAINT "FK_DocumentCache_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCacheQueue_Document' AND conrelid = '"dms"."DocumentCacheQueue"'::regclass) THEN
+        ALTER TABLE "dms"."DocumentCacheQueue" ADD CONSTRAINT "FK_DocumentCacheQueue_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
     END IF;
 END
 $$;
@@ -338,9 +352,10 @@ BEGIN
 END
 $$;
 
--- Indexes (7)
+-- Indexes (8)
 CREATE INDEX IF NOT EXISTS "IX_Document_ResourceKeyId_DocumentId" ON "dms"."Document" ("ResourceKeyId", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId" ON "dms"."DocumentCache" ("ResourceKeyId", "LastModifiedAt", "DocumentId");
+CREATE INDEX IF NOT EXISTS "IX_DocumentCacheQueue_EnqueuedAt_DocumentId" ON "dms"."DocumentCacheQueue" ("EnqueuedAt", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentSubject_SubjectDocumentId" ON "dms"."DocumentSubject" ("SubjectDocumentId") INCLUDE ("DocumentId", "ElementOrdinal");
 CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationParent_ParentDocumentId" ON "dms"."EducationOrganizationParent" ("ParentDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent" ON "dms"."ReferenceEdge" ("ChildDocumentId", "IsIdentityComponent") INCLUDE ("ParentDocumentId");
@@ -384,7 +399,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', 'a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad', 'dmsc-2', decode('d61b1ccbe4931ba07f6e2c9579d98027d3a149de99fcecf0a9aea9bf001dd92a', 'hex'))
+    ('1.0.0', 'a0f908a9fc25697ff2cae2961ef9000c454a8c083796ed4626321a074b761ef0', 'dmsc-3', decode('d61b1ccbe4931ba07f6e2c9579d98027d3a149de99fcecf0a9aea9bf001dd92a', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -394,7 +409,7 @@ FROM (VALUES
     ('lone-ext', 'Lone', '2.1.0', true, 'a7afe7d791da6dd2661e790de1245cc3c5610982c1388d3f1f014a830dca76bf')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = 'a9d22d250a47129b5d544d219fdab42e1eb3e904235ff069f3e34dc7377569ad'
+WHERE l."EffectiveSchemaHash" = 'a0f908a9fc25697ff2cae2961ef9000c454a8c083796ed4626321a074b761ef0'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

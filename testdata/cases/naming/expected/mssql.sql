@@ -1,6 +1,6 @@
 -- dmsc DDL script for SQL Server (dialect mssql)
--- Effective schema hash: 9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000
--- Relational mapping version: dmsc-2
+-- Effective schema hash: a832d2adb3d55aafa79b2474d00be5bc8d66104a16115106d4953dd56089b4a6
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   naming: Naming 2.1.0 (core), schema naming, project hash a4e08842bfa20b4132fa33d2457dfdc979c9909ddd6063c0bbf0a2a8f57899a6
@@ -20,9 +20,9 @@ GO
 IF OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NOT NULL
 BEGIN
     DECLARE @dmsc_stored nvarchar(64) = (SELECT TOP (1) [EffectiveSchemaHash] FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC);
-    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000'
+    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'a832d2adb3d55aafa79b2474d00be5bc8d66104a16115106d4953dd56089b4a6'
     BEGIN
-        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000');
+        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'a832d2adb3d55aafa79b2474d00be5bc8d66104a16115106d4953dd56089b4a6');
         THROW 50000, @dmsc_message, 1;
     END;
 END;
@@ -153,6 +153,14 @@ CREATE TABLE [dms].[DocumentCache] (
     CONSTRAINT [CK_DocumentCache_DocumentJson] CHECK (ISJSON([DocumentJson]) = 1)
 );
 
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+IF OBJECT_ID(N'[dms].[DocumentCacheQueue]', N'U') IS NULL
+CREATE TABLE [dms].[DocumentCacheQueue] (
+    [DocumentId] bigint NOT NULL,
+    [EnqueuedAt] datetime2(7) NOT NULL CONSTRAINT [DF_DocumentCacheQueue_EnqueuedAt] DEFAULT (sysutcdatetime()),
+    CONSTRAINT [PK_DocumentCacheQueue] PRIMARY KEY ([DocumentId])
+);
+
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
 IF OBJECT_ID(N'[dms].[EducationOrganization]', N'U') IS NULL
 CREATE TABLE [dms].[EducationOrganization] (
@@ -277,13 +285,15 @@ CREATE TABLE [naming].[PurchaseOrderItem] (
 );
 GO
 
--- Foreign keys (19)
+-- Foreign keys (20)
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Descriptor_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[Descriptor]'))
     ALTER TABLE [dms].[Descriptor] ADD CONSTRAINT [FK_Descriptor_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Document_ResourceKey' AND [parent_object_id] = OBJECT_ID(N'[dms].[Document]'))
     ALTER TABLE [dms].[Document] ADD CONSTRAINT [FK_Document_ResourceKey] FOREIGN KEY ([ResourceKeyId]) REFERENCES [dms].[ResourceKey] ([ResourceKeyId]);
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCache_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     ALTER TABLE [dms].[DocumentCache] ADD CONSTRAINT [FK_DocumentCache_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCacheQueue_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCacheQueue]'))
+    ALTER TABLE [dms].[DocumentCacheQueue] ADD CONSTRAINT [FK_DocumentCacheQueue_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentSubject_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
     ALTER TABLE [dms].[DocumentSubject] ADD CONSTRAINT [FK_DocumentSubject_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_EducationOrganization_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[EducationOrganization]'))
@@ -318,11 +328,13 @@ IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_PurchaseOrderI
     ALTER TABLE [naming].[PurchaseOrderItem] ADD CONSTRAINT [FK_PurchaseOrderItem_PurchaseOrder] FOREIGN KEY ([PurchaseOrder_DocumentId]) REFERENCES [naming].[PurchaseOrder] ([DocumentId]) ON DELETE CASCADE;
 GO
 
--- Indexes (7)
+-- Indexes (8)
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_Document_ResourceKeyId_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[Document]'))
     CREATE INDEX [IX_Document_ResourceKeyId_DocumentId] ON [dms].[Document] ([ResourceKeyId], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     CREATE INDEX [IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId] ON [dms].[DocumentCache] ([ResourceKeyId], [LastModifiedAt], [DocumentId]);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCacheQueue_EnqueuedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCacheQueue]'))
+    CREATE INDEX [IX_DocumentCacheQueue_EnqueuedAt_DocumentId] ON [dms].[DocumentCacheQueue] ([EnqueuedAt], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentSubject_SubjectDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
     CREATE INDEX [IX_DocumentSubject_SubjectDocumentId] ON [dms].[DocumentSubject] ([SubjectDocumentId]) INCLUDE ([DocumentId], [ElementOrdinal]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_EducationOrganizationParent_ParentDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[EducationOrganizationParent]'))
@@ -378,7 +390,7 @@ WHERE NOT EXISTS (SELECT 1 FROM [dms].[ResourceKey] AS e WHERE e.[ResourceKeyId]
 INSERT INTO [dms].[EffectiveSchema] ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 SELECT v.[ApiSchemaFormatVersion], v.[EffectiveSchemaHash], v.[MappingVersion], v.[ResourceKeySeedHash]
 FROM (VALUES
-    (N'1.0.0', N'9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000', N'dmsc-2', CONVERT(varbinary(32), '04d603c8b889fee06930a39980fdd1fddf8e8e5d5214e3e7645c1e86dd2c91cf', 2))
+    (N'1.0.0', N'a832d2adb3d55aafa79b2474d00be5bc8d66104a16115106d4953dd56089b4a6', N'dmsc-3', CONVERT(varbinary(32), '04d603c8b889fee06930a39980fdd1fddf8e8e5d5214e3e7645c1e86dd2c91cf', 2))
 ) AS v ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[EffectiveSchema] AS e WHERE e.[EffectiveSchemaHash] = v.[EffectiveSchemaHash]);
 
@@ -389,7 +401,7 @@ FROM (VALUES
     (N'naming', N'Naming', N'2.1.0', 0, N'a4e08842bfa20b4132fa33d2457dfdc979c9909ddd6063c0bbf0a2a8f57899a6')
 ) AS v ([ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash])
 CROSS JOIN [dms].[EffectiveSchema] AS l
-WHERE l.[EffectiveSchemaHash] = N'9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000'
+WHERE l.[EffectiveSchemaHash] = N'a832d2adb3d55aafa79b2474d00be5bc8d66104a16115106d4953dd56089b4a6'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
 
 -- Seed: dms.AuthLock (its one row)

@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000
--- Relational mapping version: dmsc-2
+-- Effective schema hash: a832d2adb3d55aafa79b2474d00be5bc8d66104a16115106d4953dd56089b4a6
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   naming: Naming 2.1.0 (core), schema naming, project hash a4e08842bfa20b4132fa33d2457dfdc979c9909ddd6063c0bbf0a2a8f57899a6
@@ -18,8 +18,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000'
+        IF stored IS NOT NULL AND stored <> 'a832d2adb3d55aafa79b2474d00be5bc8d66104a16115106d4953dd56089b4a6' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, 'a832d2adb3d55aafa79b2474d00be5bc8d66104a16115106d4953dd56089b4a6'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -138,6 +138,13 @@ CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     CONSTRAINT "UX_DocumentCache_DocumentUuid" UNIQUE ("DocumentUuid")
 );
 
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+CREATE TABLE IF NOT EXISTS "dms"."DocumentCacheQueue" (
+    "DocumentId" bigint NOT NULL,
+    "EnqueuedAt" timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT "PK_DocumentCacheQueue" PRIMARY KEY ("DocumentId")
+);
+
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
 CREATE TABLE IF NOT EXISTS "dms"."EducationOrganization" (
     "DocumentId" bigint NOT NULL,
@@ -240,7 +247,7 @@ CREATE TABLE IF NOT EXISTS "naming"."PurchaseOrderItem" (
     CONSTRAINT "UX_PurchaseOrderItem_LineNumber_PurchaseOrder_DocumentId" UNIQUE ("PurchaseOrder_DocumentId", "LineNumber")
 );
 
--- Foreign keys (19)
+-- Foreign keys (20)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_Descriptor_Document' AND conrelid = '"dms"."Descriptor"'::regclass) THEN
@@ -259,6 +266,13 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCache_Document' AND conrelid = '"dms"."DocumentCache"'::regclass) THEN
         ALTER TABLE "dms"."DocumentCache" ADD CONSTRAINT "FK_DocumentCache_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCacheQueue_Document' AND conrelid = '"dms"."DocumentCacheQueue"'::regclass) THEN
+        ALTER TABLE "dms"."DocumentCacheQueue" ADD CONSTRAINT "FK_DocumentCacheQueue_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
     END IF;
 END
 $$;
@@ -375,9 +389,10 @@ BEGIN
 END
 $$;
 
--- Indexes (7)
+-- Indexes (8)
 CREATE INDEX IF NOT EXISTS "IX_Document_ResourceKeyId_DocumentId" ON "dms"."Document" ("ResourceKeyId", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId" ON "dms"."DocumentCache" ("ResourceKeyId", "LastModifiedAt", "DocumentId");
+CREATE INDEX IF NOT EXISTS "IX_DocumentCacheQueue_EnqueuedAt_DocumentId" ON "dms"."DocumentCacheQueue" ("EnqueuedAt", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentSubject_SubjectDocumentId" ON "dms"."DocumentSubject" ("SubjectDocumentId") INCLUDE ("DocumentId", "ElementOrdinal");
 CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationParent_ParentDocumentId" ON "dms"."EducationOrganizationParent" ("ParentDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent" ON "dms"."ReferenceEdge" ("ChildDocumentId", "IsIdentityComponent") INCLUDE ("ParentDocumentId");
@@ -421,7 +436,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000', 'dmsc-2', decode('04d603c8b889fee06930a39980fdd1fddf8e8e5d5214e3e7645c1e86dd2c91cf', 'hex'))
+    ('1.0.0', 'a832d2adb3d55aafa79b2474d00be5bc8d66104a16115106d4953dd56089b4a6', 'dmsc-3', decode('04d603c8b889fee06930a39980fdd1fddf8e8e5d5214e3e7645c1e86dd2c91cf', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -431,7 +446,7 @@ FROM (VALUES
     ('naming', 'Naming', '2.1.0', false, 'a4e08842bfa20b4132fa33d2457dfdc979c9909ddd6063c0bbf0a2a8f57899a6')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '9f7fd52db75380d4338f3b99ccbd5658edf7a45f9725e36ec0ed3ffd797a7000'
+WHERE l."EffectiveSchemaHash" = 'a832d2adb3d55aafa79b2474d00be5bc8d66104a16115106d4953dd56089b4a6'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)

@@ -1,6 +1,6 @@
 -- dmsc DDL script for SQL Server (dialect mssql)
--- Effective schema hash: 97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac
--- Relational mapping version: dmsc-2
+-- Effective schema hash: 784b16615b59958b912955ba60edd9d2c5fd6cab8685d58fac297a04d5f65060
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   legacy: Legacy 5.0.0 (core), schema legacy, project hash cf31c7d7e466d2c7f408ccad7c491fa5b807798a259c57b76bac241bfeac79cc
@@ -20,9 +20,9 @@ GO
 IF OBJECT_ID(N'[dms].[EffectiveSchema]', N'U') IS NOT NULL
 BEGIN
     DECLARE @dmsc_stored nvarchar(64) = (SELECT TOP (1) [EffectiveSchemaHash] FROM [dms].[EffectiveSchema] ORDER BY [EffectiveSchemaId] DESC);
-    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac'
+    IF @dmsc_stored IS NOT NULL AND @dmsc_stored <> N'784b16615b59958b912955ba60edd9d2c5fd6cab8685d58fac297a04d5f65060'
     BEGIN
-        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac');
+        DECLARE @dmsc_message nvarchar(2048) = CONCAT(N'dmsc fingerprint mismatch: the database holds effective schema hash ', @dmsc_stored, N', this script is for ', N'784b16615b59958b912955ba60edd9d2c5fd6cab8685d58fac297a04d5f65060');
         THROW 50000, @dmsc_message, 1;
     END;
 END;
@@ -153,6 +153,14 @@ CREATE TABLE [dms].[DocumentCache] (
     CONSTRAINT [CK_DocumentCache_DocumentJson] CHECK (ISJSON([DocumentJson]) = 1)
 );
 
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+IF OBJECT_ID(N'[dms].[DocumentCacheQueue]', N'U') IS NULL
+CREATE TABLE [dms].[DocumentCacheQueue] (
+    [DocumentId] bigint NOT NULL,
+    [EnqueuedAt] datetime2(7) NOT NULL CONSTRAINT [DF_DocumentCacheQueue_EnqueuedAt] DEFAULT (sysutcdatetime()),
+    CONSTRAINT [PK_DocumentCacheQueue] PRIMARY KEY ([DocumentId])
+);
+
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
 IF OBJECT_ID(N'[dms].[EducationOrganization]', N'U') IS NULL
 CREATE TABLE [dms].[EducationOrganization] (
@@ -243,13 +251,15 @@ CREATE TABLE [legacy].[CourseLevel] (
 );
 GO
 
--- Foreign keys (16)
+-- Foreign keys (17)
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Descriptor_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[Descriptor]'))
     ALTER TABLE [dms].[Descriptor] ADD CONSTRAINT [FK_Descriptor_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_Document_ResourceKey' AND [parent_object_id] = OBJECT_ID(N'[dms].[Document]'))
     ALTER TABLE [dms].[Document] ADD CONSTRAINT [FK_Document_ResourceKey] FOREIGN KEY ([ResourceKeyId]) REFERENCES [dms].[ResourceKey] ([ResourceKeyId]);
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCache_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     ALTER TABLE [dms].[DocumentCache] ADD CONSTRAINT [FK_DocumentCache_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
+IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentCacheQueue_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentCacheQueue]'))
+    ALTER TABLE [dms].[DocumentCacheQueue] ADD CONSTRAINT [FK_DocumentCacheQueue_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_DocumentSubject_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
     ALTER TABLE [dms].[DocumentSubject] ADD CONSTRAINT [FK_DocumentSubject_Document] FOREIGN KEY ([DocumentId]) REFERENCES [dms].[Document] ([DocumentId]) ON DELETE CASCADE;
 IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_EducationOrganization_Document' AND [parent_object_id] = OBJECT_ID(N'[dms].[EducationOrganization]'))
@@ -278,11 +288,13 @@ IF NOT EXISTS (SELECT 1 FROM sys.foreign_keys WHERE [name] = N'FK_CourseLevel_Le
     ALTER TABLE [legacy].[CourseLevel] ADD CONSTRAINT [FK_CourseLevel_LevelDescriptor] FOREIGN KEY ([LevelDescriptor_DescriptorId]) REFERENCES [dms].[Descriptor] ([DocumentId]);
 GO
 
--- Indexes (7)
+-- Indexes (8)
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_Document_ResourceKeyId_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[Document]'))
     CREATE INDEX [IX_Document_ResourceKeyId_DocumentId] ON [dms].[Document] ([ResourceKeyId], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCache]'))
     CREATE INDEX [IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId] ON [dms].[DocumentCache] ([ResourceKeyId], [LastModifiedAt], [DocumentId]);
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentCacheQueue_EnqueuedAt_DocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentCacheQueue]'))
+    CREATE INDEX [IX_DocumentCacheQueue_EnqueuedAt_DocumentId] ON [dms].[DocumentCacheQueue] ([EnqueuedAt], [DocumentId]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_DocumentSubject_SubjectDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[DocumentSubject]'))
     CREATE INDEX [IX_DocumentSubject_SubjectDocumentId] ON [dms].[DocumentSubject] ([SubjectDocumentId]) INCLUDE ([DocumentId], [ElementOrdinal]);
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE [name] = N'IX_EducationOrganizationParent_ParentDocumentId' AND [object_id] = OBJECT_ID(N'[dms].[EducationOrganizationParent]'))
@@ -338,7 +350,7 @@ WHERE NOT EXISTS (SELECT 1 FROM [dms].[ResourceKey] AS e WHERE e.[ResourceKeyId]
 INSERT INTO [dms].[EffectiveSchema] ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 SELECT v.[ApiSchemaFormatVersion], v.[EffectiveSchemaHash], v.[MappingVersion], v.[ResourceKeySeedHash]
 FROM (VALUES
-    (N'1.0.0', N'97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac', N'dmsc-2', CONVERT(varbinary(32), '72564e60bc9a9c334936daebd335b509c9ce0809506f4ff04f84447b83b29123', 2))
+    (N'1.0.0', N'784b16615b59958b912955ba60edd9d2c5fd6cab8685d58fac297a04d5f65060', N'dmsc-3', CONVERT(varbinary(32), '72564e60bc9a9c334936daebd335b509c9ce0809506f4ff04f84447b83b29123', 2))
 ) AS v ([ApiSchemaFormatVersion], [EffectiveSchemaHash], [MappingVersion], [ResourceKeySeedHash])
 WHERE NOT EXISTS (SELECT 1 FROM [dms].[EffectiveSchema] AS e WHERE e.[EffectiveSchemaHash] = v.[EffectiveSchemaHash]);
 
@@ -349,7 +361,7 @@ FROM (VALUES
     (N'legacy', N'Legacy', N'5.0.0', 0, N'cf31c7d7e466d2c7f408ccad7c491fa5b807798a259c57b76bac241bfeac79cc')
 ) AS v ([ProjectEndpointName], [ProjectName], [ProjectVersion], [IsExtensionProject], [ProjectHash])
 CROSS JOIN [dms].[EffectiveSchema] AS l
-WHERE l.[EffectiveSchemaHash] = N'97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac'
+WHERE l.[EffectiveSchemaHash] = N'784b16615b59958b912955ba60edd9d2c5fd6cab8685d58fac297a04d5f65060'
     AND NOT EXISTS (SELECT 1 FROM [dms].[SchemaComponent] AS e WHERE e.[EffectiveSchemaId] = l.[EffectiveSchemaId] AND e.[ProjectEndpointName] = v.[ProjectEndpointName]);
 
 -- Seed: dms.AuthLock (its one row)

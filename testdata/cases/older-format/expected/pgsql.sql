@@ -1,6 +1,6 @@
 -- dmsc DDL script for PostgreSQL (dialect pgsql)
--- Effective schema hash: 97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac
--- Relational mapping version: dmsc-2
+-- Effective schema hash: 784b16615b59958b912955ba60edd9d2c5fd6cab8685d58fac297a04d5f65060
+-- Relational mapping version: dmsc-3
 -- ApiSchema format version: 1.0.0
 -- Projects:
 --   legacy: Legacy 5.0.0 (core), schema legacy, project hash cf31c7d7e466d2c7f408ccad7c491fa5b807798a259c57b76bac241bfeac79cc
@@ -18,8 +18,8 @@ BEGIN
     IF to_regclass('"dms"."EffectiveSchema"') IS NOT NULL THEN
         SELECT "EffectiveSchemaHash" INTO stored FROM "dms"."EffectiveSchema"
         ORDER BY "EffectiveSchemaId" DESC LIMIT 1;
-        IF stored IS NOT NULL AND stored <> '97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac' THEN
-            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac'
+        IF stored IS NOT NULL AND stored <> '784b16615b59958b912955ba60edd9d2c5fd6cab8685d58fac297a04d5f65060' THEN
+            RAISE EXCEPTION 'dmsc fingerprint mismatch: the database holds effective schema hash %, this script is for %', stored, '784b16615b59958b912955ba60edd9d2c5fd6cab8685d58fac297a04d5f65060'
                 USING HINT = 'The database was provisioned for another schema set; use a new database or an upgrade plan.';
         END IF;
     END IF;
@@ -138,6 +138,13 @@ CREATE TABLE IF NOT EXISTS "dms"."DocumentCache" (
     CONSTRAINT "UX_DocumentCache_DocumentUuid" UNIQUE ("DocumentUuid")
 );
 
+-- dms.DocumentCacheQueue: the documents whose DocumentCache row a write made missing or stale, queued in the write's transaction (the projector's work list, oldest first)
+CREATE TABLE IF NOT EXISTS "dms"."DocumentCacheQueue" (
+    "DocumentId" bigint NOT NULL,
+    "EnqueuedAt" timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT "PK_DocumentCacheQueue" PRIMARY KEY ("DocumentId")
+);
+
 -- dms.EducationOrganization: one row per EdOrg document, its EducationOrganizationId (authorization)
 CREATE TABLE IF NOT EXISTS "dms"."EducationOrganization" (
     "DocumentId" bigint NOT NULL,
@@ -209,7 +216,7 @@ CREATE TABLE IF NOT EXISTS "legacy"."CourseLevel" (
     CONSTRAINT "PK_CourseLevel" PRIMARY KEY ("Course_DocumentId", "Ordinal")
 );
 
--- Foreign keys (16)
+-- Foreign keys (17)
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_Descriptor_Document' AND conrelid = '"dms"."Descriptor"'::regclass) THEN
@@ -228,6 +235,13 @@ DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCache_Document' AND conrelid = '"dms"."DocumentCache"'::regclass) THEN
         ALTER TABLE "dms"."DocumentCache" ADD CONSTRAINT "FK_DocumentCache_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
+    END IF;
+END
+$$;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conname = 'FK_DocumentCacheQueue_Document' AND conrelid = '"dms"."DocumentCacheQueue"'::regclass) THEN
+        ALTER TABLE "dms"."DocumentCacheQueue" ADD CONSTRAINT "FK_DocumentCacheQueue_Document" FOREIGN KEY ("DocumentId") REFERENCES "dms"."Document" ("DocumentId") ON DELETE CASCADE;
     END IF;
 END
 $$;
@@ -323,9 +337,10 @@ BEGIN
 END
 $$;
 
--- Indexes (7)
+-- Indexes (8)
 CREATE INDEX IF NOT EXISTS "IX_Document_ResourceKeyId_DocumentId" ON "dms"."Document" ("ResourceKeyId", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentCache_ResourceKeyId_LastModifiedAt_DocumentId" ON "dms"."DocumentCache" ("ResourceKeyId", "LastModifiedAt", "DocumentId");
+CREATE INDEX IF NOT EXISTS "IX_DocumentCacheQueue_EnqueuedAt_DocumentId" ON "dms"."DocumentCacheQueue" ("EnqueuedAt", "DocumentId");
 CREATE INDEX IF NOT EXISTS "IX_DocumentSubject_SubjectDocumentId" ON "dms"."DocumentSubject" ("SubjectDocumentId") INCLUDE ("DocumentId", "ElementOrdinal");
 CREATE INDEX IF NOT EXISTS "IX_EducationOrganizationParent_ParentDocumentId" ON "dms"."EducationOrganizationParent" ("ParentDocumentId");
 CREATE INDEX IF NOT EXISTS "IX_ReferenceEdge_ChildDocumentId_IsIdentityComponent" ON "dms"."ReferenceEdge" ("ChildDocumentId", "IsIdentityComponent") INCLUDE ("ParentDocumentId");
@@ -369,7 +384,7 @@ ON CONFLICT ("ResourceKeyId") DO NOTHING;
 -- Seed: dms.EffectiveSchema
 INSERT INTO "dms"."EffectiveSchema" ("ApiSchemaFormatVersion", "EffectiveSchemaHash", "MappingVersion", "ResourceKeySeedHash")
 VALUES
-    ('1.0.0', '97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac', 'dmsc-2', decode('72564e60bc9a9c334936daebd335b509c9ce0809506f4ff04f84447b83b29123', 'hex'))
+    ('1.0.0', '784b16615b59958b912955ba60edd9d2c5fd6cab8685d58fac297a04d5f65060', 'dmsc-3', decode('72564e60bc9a9c334936daebd335b509c9ce0809506f4ff04f84447b83b29123', 'hex'))
 ON CONFLICT ("EffectiveSchemaHash") DO NOTHING;
 
 -- Seed: dms.SchemaComponent
@@ -379,7 +394,7 @@ FROM (VALUES
     ('legacy', 'Legacy', '5.0.0', false, 'cf31c7d7e466d2c7f408ccad7c491fa5b807798a259c57b76bac241bfeac79cc')
 ) AS v ("ProjectEndpointName", "ProjectName", "ProjectVersion", "IsExtensionProject", "ProjectHash")
 CROSS JOIN "dms"."EffectiveSchema" AS l
-WHERE l."EffectiveSchemaHash" = '97de015a238a729e8d2aad7c92a35f24af56756f736ba522081e175a3be55eac'
+WHERE l."EffectiveSchemaHash" = '784b16615b59958b912955ba60edd9d2c5fd6cab8685d58fac297a04d5f65060'
 ON CONFLICT ("EffectiveSchemaId", "ProjectEndpointName") DO NOTHING;
 
 -- Seed: dms.AuthLock (its one row)
