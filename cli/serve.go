@@ -35,6 +35,7 @@ type serveFlags struct {
 	projector         bool
 	projectorBatch    int
 	projectorInterval time.Duration
+	projectorSweep    time.Duration
 
 	maxBodyBytes      int64
 	maxBodyReaders    int
@@ -176,7 +177,8 @@ the resource; 501 OwnershipBased.`
 // newServeCmd builds `dmsc serve`.
 func newServeCmd(e *env) *cobra.Command {
 	f := serveFlags{addr: "127.0.0.1:8080", metrics: true, logFormat: logFormatText,
-		projectorBatch: relstore.DefaultProjectBatch, projectorInterval: relstore.DefaultProjectorInterval}
+		projectorBatch: relstore.DefaultProjectBatch, projectorInterval: relstore.DefaultProjectorInterval,
+		projectorSweep: relstore.DefaultSweepInterval}
 	cmd := &cobra.Command{
 		Use:   "serve --dsn DSN [-s FILE... [--provision]] [--addr HOST:PORT] [--claims FILE [--auth jwt|header] [--jwt-secret-file FILE | --jwt-public-key FILE]]",
 		Short: "Serve the runtime store over HTTP (POST/GET/PUT/DELETE /data/{project}/{resource})",
@@ -205,6 +207,7 @@ func newServeCmd(e *env) *cobra.Command {
 	fl.BoolVar(&f.projector, "projector", false, "serve GETs from dms.DocumentCache when a row is fresh, and keep it filled in the background (oldest change first; several servers may run one); see dmsc cache")
 	fl.IntVar(&f.projectorBatch, "projector-batch", f.projectorBatch, "--projector: documents per projector transaction (`N`)")
 	fl.DurationVar(&f.projectorInterval, "projector-interval", f.projectorInterval, "--projector: pause after the backlog empties or a run fails")
+	fl.DurationVar(&f.projectorSweep, "projector-sweep-interval", f.projectorSweep, "--projector: time between sweeps, which queue the documents other writers changed (a process without --projector, dmsc migrate, an older dmsc); each compares every document with its cache row. This server's own writes queue their documents")
 	fl.BoolVar(&f.verifyEdges, "verify-edges", true, "have the runtime check each write's reference edges against its foreign keys (--verify-edges=false measures plain writes)")
 	fl.Int64Var(&f.maxBodyBytes, "max-body-bytes", server.DefaultMaxBodyBytes, "largest request body in `BYTES` (413 beyond)")
 	fl.IntVar(&f.maxBodyReaders, "max-body-readers", server.DefaultMaxBodyReaders, "request bodies read and written at once (`N`); others wait up to --read-timeout, then 503")
@@ -385,8 +388,8 @@ func (e *env) serve(f *serveFlags) error {
 	store := f.store
 	store.statementTimeout = f.statementTimeout
 	// With authentication every store call must carry the caller's grant.
-	if f.projector && (f.projectorBatch < 1 || f.projectorInterval < time.Millisecond) {
-		return usageErrorf("--projector-batch must be at least 1 and --projector-interval at least 1ms")
+	if f.projector && (f.projectorBatch < 1 || f.projectorInterval < time.Millisecond || f.projectorSweep < time.Second) {
+		return usageErrorf("--projector-batch must be at least 1, --projector-interval at least 1ms and --projector-sweep-interval at least 1s")
 	}
 	var prom *telemetry.Prometheus
 	sopts := relstore.Options{VerifyEdges: f.verifyEdges, RequireGrant: mode != authNone, DocumentCache: f.projector}
@@ -452,7 +455,7 @@ func (e *env) serve(f *serveFlags) error {
 	}
 	if f.projector {
 		go func() {
-			_ = st.RunProjector(e.ctx, relstore.ProjectOptions{Batch: f.projectorBatch}, f.projectorInterval, func(ps relstore.ProjectStats, err error) {
+			_ = st.RunProjector(e.ctx, relstore.ProjectOptions{Batch: f.projectorBatch, SweepInterval: f.projectorSweep}, f.projectorInterval, func(ps relstore.ProjectStats, err error) {
 				if projected != nil {
 					projected.Observe(ps.Documents, err)
 				}
@@ -492,10 +495,12 @@ func (c cacheSource) CacheCounts() (int64, int64) {
 	return s.Hits, s.Misses
 }
 
-// CacheBacklog implements telemetry.CacheSource.
+// CacheBacklog implements telemetry.CacheSource: the projector's queue
+// (relstore.Store.QueueBacklog), which a scrape reads without scanning
+// every document.
 func (c cacheSource) CacheBacklog() (int64, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
 	defer cancel()
-	b, err := c.st.CacheBacklog(ctx)
+	b, err := c.st.QueueBacklog(ctx)
 	return b.Documents, b.OldestAge, err
 }

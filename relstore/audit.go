@@ -318,7 +318,7 @@ func (s *Store) auditEdgeBatch(ctx context.Context, p *plan, ids []int64, uuids 
 			return err
 		}
 		// In a statement after the bump (the cache invariant, cache.go).
-		_, err = tx.Exec(ctx, invalidateCacheSQL, ident)
+		_, err = tx.Exec(ctx, s.invalidateSQL(), ident)
 		return err
 	})
 	return found, repaired, err

@@ -51,11 +51,42 @@ WHERE "DocumentCache"."Etag" < EXCLUDED."Etag"`
 	// invalidateOneCTE is invalidateCacheSQL of document $1 as a CTE of
 	// the statement that follows a plan's updateSQL.
 	invalidateOneCTE = `dc AS (DELETE FROM "dms"."DocumentCache" WHERE "DocumentId" = $1)`
+	// enqueueOneCTE queues document $1 for the projector (a write of a
+	// store with Options.DocumentCache: in createSQL, and beside
+	// invalidateOneCTE after an update's bump). A document already queued
+	// keeps its place (the oldest change first).
+	enqueueOneCTE = `dq AS (INSERT INTO "dms"."DocumentCacheQueue" ("DocumentId") VALUES ($1) ON CONFLICT DO NOTHING)`
+	// invalidateAndEnqueueSQL is invalidateCacheSQL queuing the documents
+	// for the projector too, in DocumentId order (as the sweep inserts, so
+	// that two inserting transactions never wait on each other in a
+	// cycle).
+	invalidateAndEnqueueSQL = `WITH dc AS (DELETE FROM "dms"."DocumentCache" WHERE "DocumentId" IN (SELECT unnest($1::bigint[])))
+` + enqueueManySQL
+	// enqueueManySQL queues documents $1, which the transaction holds
+	// (bumped), for the projector, in DocumentId order.
+	enqueueManySQL = `INSERT INTO "dms"."DocumentCacheQueue" ("DocumentId") SELECT DISTINCT x FROM unnest($1::bigint[]) AS x ORDER BY x ON CONFLICT DO NOTHING`
+	// enqueueExistingSQL queues those of documents $1 that exist, for a
+	// transaction that does not hold them: each is key-share-locked,
+	// skipping one deleted meanwhile (or held by a writer, which queues it
+	// itself or leaves it to a sweep).
+	enqueueExistingSQL = `INSERT INTO "dms"."DocumentCacheQueue" ("DocumentId")
+SELECT x.d FROM (SELECT d."DocumentId" AS d FROM "dms"."Document" d WHERE d."DocumentId" = ANY($1::bigint[]) ORDER BY 1 FOR KEY SHARE OF d SKIP LOCKED) x
+ORDER BY x.d ON CONFLICT DO NOTHING`
 	// purgeStaleCacheSQL deletes the rows whose Etag is not their
 	// document's (left by a writer that did not keep the invariant).
 	purgeStaleCacheSQL = `DELETE FROM "dms"."DocumentCache" c USING "dms"."Document" d
 WHERE d."DocumentId" = c."DocumentId" AND d."Etag" <> c."Etag"`
 )
+
+// invalidateSQL is the statement that follows a bump of documents $1:
+// invalidateCacheSQL, queuing them for the projector when the store's
+// writes do (Options.DocumentCache).
+func (s *Store) invalidateSQL() string {
+	if s.opts.DocumentCache {
+		return invalidateAndEnqueueSQL
+	}
+	return invalidateCacheSQL
+}
 
 // cachedGet returns the fresh cached body of document id, if any.
 func (s *Store) cachedGet(ctx context.Context, p *plan, id string) (Document, bool, error) {

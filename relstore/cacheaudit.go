@@ -124,7 +124,7 @@ func (s *Store) AuditCache(ctx context.Context, repair bool, maxFindings int) (*
 			}
 		}
 	}
-	if rep.Backlog, err = readBacklog(ctx, tx); err != nil {
+	if rep.Backlog, err = readBacklog(ctx, tx, cacheBacklogSQL); err != nil {
 		return nil, err
 	}
 	if repair && len(bad) > 0 {
@@ -136,6 +136,11 @@ func (s *Store) AuditCache(ctx context.Context, repair bool, maxFindings int) (*
 		if err := tx.Commit(ctx); err != nil {
 			return nil, err
 		}
+		// Queued (READ COMMITTED, after the commit: the audit's snapshot
+		// may predate a delete), so that a projector claiming from the
+		// queue rewrites them without waiting for its next sweep, which
+		// queues them otherwise: a failure here costs freshness only.
+		_, _ = s.db.Exec(ctx, enqueueExistingSQL, bad)
 	}
 	rep.Elapsed = time.Since(start)
 	return rep, nil

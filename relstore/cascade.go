@@ -103,7 +103,7 @@ func (s *Store) cascade(ctx context.Context, tx pgx.Tx, docID int64) (CascadeSta
 	}
 	st.Bumped = int64(len(bumped))
 	// In a statement after the bump (the cache invariant, cache.go).
-	if _, err := tx.Exec(ctx, invalidateCacheSQL, bumped); err != nil {
+	if _, err := tx.Exec(ctx, s.invalidateSQL(), bumped); err != nil {
 		return st, err
 	}
 	return st, nil

@@ -24,6 +24,9 @@ type plan struct {
 	uris *descriptorURIs
 	// superKey is the superclass's ResourceKeyId (alias row), 0 if none.
 	superKey int16
+	// enqueue makes the writes queue their document for the DocumentCache
+	// projector (Options.DocumentCache; enqueueOneCTE).
+	enqueue bool
 	// tables in write order; tables[0] is the root for Tables storage.
 	tables []*tablePlan
 	root   *tablePlan

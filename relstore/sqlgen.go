@@ -107,6 +107,7 @@ func (s *Store) identityValue(j *joiner, fk string, target *plan, abstract *mani
 
 // planSQL prepares the statements of a plan.
 func (s *Store) planSQL(p *plan) error {
+	p.enqueue = s.opts.DocumentCache
 	if p.descriptor {
 		p.readSQL = `WITH page AS MATERIALIZED (%s)
 SELECT 0 AS t, ARRAY[d."DocumentId"] AS k, ARRAY[d."DocumentUuid"::text, d."Etag"::text, ` + lastModifiedExpr + `, x."Namespace"::text, x."CodeValue"::text, x."ShortDescription"::text, x."Description"::text, x."EffectiveBeginDate"::text, x."EffectiveEndDate"::text] AS v
@@ -363,6 +364,9 @@ func createSQLOf(p *plan, uriGeneration bool, shape writeShape) string {
 		`rid AS (INSERT INTO "dms"."ReferentialIdentity" ("ReferentialId", "DocumentId", "ResourceKeyId") SELECT u.id, $1, u.k FROM unnest($4::uuid[], $5::smallint[]) AS u(id, k))`,
 		`edg AS (INSERT INTO "dms"."ReferenceEdge" ("ParentDocumentId", "ChildDocumentId", "IsIdentityComponent") SELECT $1, u.c, u.i FROM unnest($6::bigint[], $7::boolean[]) AS u(c, i) RETURNING 1)`,
 	}
+	if p.enqueue {
+		ctes = append(ctes, enqueueOneCTE)
+	}
 	if p.descriptor {
 		ctes = append(ctes, `dsc AS (`+descriptorUpsert(8)+`)`)
 	} else {
@@ -403,12 +407,21 @@ func rowsSQLOf(p *plan, uriGeneration bool, shape writeShape) string {
 		if uriGeneration {
 			gen = "gen AS (" + bumpGenerationSQL + ` AND EXISTS (SELECT 1 FROM old WHERE old."Uri" IS DISTINCT FROM $9)),` + "\n"
 		}
-		return `WITH old AS (SELECT "Uri" FROM "dms"."Descriptor" WHERE "DocumentId" = $1),` + "\n" + invalidateOneCTE + ",\n" + gen +
+		return `WITH old AS (SELECT "Uri" FROM "dms"."Descriptor" WHERE "DocumentId" = $1),` + "\n" + invalidateCTEs(p) + ",\n" + gen +
 			"ups AS (" + descriptorUpsert(2) + ")\n" +
 			`SELECT EXISTS (SELECT 1 FROM old WHERE old."Uri" IS DISTINCT FROM $9)`
 	}
 	n := 1
-	return "WITH " + strings.Join(append([]string{invalidateOneCTE}, rowsCTE(p, "$1", &n, shape)...), ",\n") + "\nSELECT 1"
+	return "WITH " + strings.Join(append([]string{invalidateCTEs(p)}, rowsCTE(p, "$1", &n, shape)...), ",\n") + "\nSELECT 1"
+}
+
+// invalidateCTEs is invalidateOneCTE, with enqueueOneCTE when the plan's
+// writes queue their document.
+func invalidateCTEs(p *plan) string {
+	if p.enqueue {
+		return invalidateOneCTE + ",\n" + enqueueOneCTE
+	}
+	return invalidateOneCTE
 }
 
 // descriptorUpsert writes dms.Descriptor from parameters $1 (DocumentId)

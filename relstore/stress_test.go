@@ -114,7 +114,9 @@ func TestConcurrencyStress(t *testing.T) {
 	projCtx, stopProjector := context.WithCancel(ctx)
 	projDone := make(chan error, 1)
 	go func() {
-		projDone <- cached.RunProjector(projCtx, relstore.ProjectOptions{Batch: 5}, 2*time.Millisecond, nil)
+		// Sweeps run often too: they queue what the writers without
+		// Options.DocumentCache wrote, racing the writers that queue.
+		projDone <- cached.RunProjector(projCtx, relstore.ProjectOptions{Batch: 5, SweepInterval: 20 * time.Millisecond}, 2*time.Millisecond, nil)
 	}()
 	// A descriptor whose URI changes: the programs' identities show it.
 	uris, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{VerifyEdges: true, DescriptorURIUpdates: true})
@@ -158,10 +160,11 @@ func TestConcurrencyStress(t *testing.T) {
 			}
 		}(uint64(r))
 	}
-	// Half the writers run with production options, where a write's
-	// COMMIT travels with its rows (pipeTx); the others verify edges,
-	// which keeps COMMIT a round trip of its own.
-	prod, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{})
+	// Half the writers run with the options of dmsc serve --projector,
+	// where a write's COMMIT travels with its rows (pipeTx) and the write
+	// queues its documents for the projector; the others verify edges,
+	// which keeps COMMIT a round trip of its own, and queue nothing.
+	prod, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{DocumentCache: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -302,6 +305,9 @@ func TestConcurrencyStress(t *testing.T) {
 			t.Fatalf("backlog after a cancelled projector and later runs: %+v", b)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+	if q, err := cached.QueueBacklog(ctx); err != nil || q.Documents != 0 {
+		t.Errorf("projector queue once the cache holds every document: %+v, %v", q, err)
 	}
 	if rep, err := cached.AuditCache(ctx, false, 10); err != nil || rep.Differences != 0 {
 		t.Errorf("cache audit after a cancelled projector: %+v, %v", rep, err)

@@ -165,8 +165,8 @@ func (pr *Projector) Observe(written int64, err error) {
 type backlogCollector struct{ src CacheSource }
 
 var (
-	backlogDesc = prometheus.NewDesc(MetricProjectorBacklog, "Documents whose DocumentCache row is missing or stale.", nil, nil)
-	oldestDesc  = prometheus.NewDesc(MetricProjectorOldestAge, "Seconds since the oldest change the DocumentCache does not hold yet.", nil, nil)
+	backlogDesc = prometheus.NewDesc(MetricProjectorBacklog, "Documents queued for the DocumentCache projector (their row is missing or stale).", nil, nil)
+	oldestDesc  = prometheus.NewDesc(MetricProjectorOldestAge, "Seconds since the oldest document in the projector's queue was queued.", nil, nil)
 )
 
 // Describe implements prometheus.Collector.
