@@ -38,7 +38,11 @@ body is stored only while its document is still at the Etag it was read at.
 So a GET (dmsc serve, relstore.Options.DocumentCache) serves the row it
 finds, and a missing row costs speed, never correctness. The projector
 writes the missing rows, oldest change first (dmsc serve --projector runs
-it in the background).
+it in the background). It claims them from dms.DocumentCacheQueue, where
+the writes of a store with the cache on (dmsc serve --projector) queue
+their documents; a sweep queues what other writers changed (project always
+sweeps first; serve --projector on start and every
+--projector-sweep-interval).
 
   project  write every missing row now
   audit    report stale rows; compare every fresh row with the document
@@ -64,8 +68,10 @@ func newCacheSubCmd(e *env, name string) *cobra.Command {
 		Short: short,
 		Long: short + `.
 
-project claims documents in batches (--batch), oldest change first, skipping
-those another projector holds, and prints what it wrote and the backlog
+project first sweeps (queues every document whose row is missing or stale:
+one scan of every document), then claims queued documents in batches
+(--batch), oldest first, skipping those another projector holds, and
+prints what it swept and wrote and the backlog
 left (a batch that wrote nothing, its documents all held by writers, ends
 the run). audit reports the stale rows (an Etag that is not the document's:
 only a writer of an older dmsc leaves one, and a GET would serve it) and
@@ -74,7 +80,7 @@ the same snapshot, as JSON values; missing rows are the backlog, never
 findings. rebuild deletes the stale rows and those that differ, then
 projects.
 
-With --format json: project {"command","batches","documents","elapsed_ns","backlog":{"documents","oldest_age_ns"}};
+With --format json: project {"command","batches","documents","sweep","swept","elapsed_ns","backlog":{"documents","oldest_age_ns"}};
 audit and rebuild {"command","fresh","backlog","stale","differences","findings":[{"document_id","resource","differences"}],"removed","elapsed_ns"}.
 
 Exit codes: 0 done or clean; 1 audit found differences (printing the
@@ -166,7 +172,7 @@ func runCacheProject(e *env, f *cacheFlags, st *relstore.Store, command string) 
 	if f.format == formatJSON {
 		return writeJSON(e.stdout, cacheProjectReport{Command: command, ProjectStats: ps, Backlog: b})
 	}
-	_, err = fmt.Fprintf(e.stdout, "%s: %d documents in %d batches in %s; backlog %s\n", command, ps.Documents, ps.Batches, ps.Elapsed.Round(time.Millisecond), backlogText(b))
+	_, err = fmt.Fprintf(e.stdout, "%s: swept %d, wrote %d documents in %d batches in %s; backlog %s\n", command, ps.Swept, ps.Documents, ps.Batches, ps.Elapsed.Round(time.Millisecond), backlogText(b))
 	return err
 }
 

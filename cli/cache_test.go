@@ -128,7 +128,7 @@ func TestCacheCommands(t *testing.T) {
 	mustCode(t, runCLI(t, "cache", "audit", "--dsn", dsn), ExitOK)
 	r = runCLI(t, "cache", "project", "--dsn", dsn)
 	mustCode(t, r, ExitOK)
-	if !strings.Contains(r.stdout, "cache project: 0 documents in 0 batches") || !strings.HasSuffix(r.stdout, "backlog 0\n") {
+	if !strings.Contains(r.stdout, "cache project: swept 0, wrote 0 documents in 0 batches") || !strings.HasSuffix(r.stdout, "backlog 0\n") {
 		t.Errorf("cache project: %q", r.stdout)
 	}
 }
