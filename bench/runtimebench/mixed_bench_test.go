@@ -145,6 +145,9 @@ func benchMixed(b *testing.B, c *corpus, st *benchStore) {
 		}
 		stopProjector = st.startProjector()
 		stats0 = st.cacheStats()
+		// Its writes queue their documents, as dmsc serve --projector's.
+		st.queued = true
+		defer func() { st.queued = false }()
 	}
 	warmUp(b, st, get, st.loaded)
 	duration := mixedDurationFor(b)

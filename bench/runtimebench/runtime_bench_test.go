@@ -107,6 +107,7 @@ func benchLoadWith(b *testing.B, c *corpus, st *benchStore, projected bool) {
 		stop := func() {}
 		if projected && st.startProjector != nil {
 			stop = st.startProjector()
+			st.queued = true
 		}
 		t0, s0 := st.counter.Count(), st.counter.Statements()
 		b.StartTimer()
@@ -124,6 +125,7 @@ func benchLoadWith(b *testing.B, c *corpus, st *benchStore, projected bool) {
 		cpu.stop()
 		b.StopTimer()
 		stop()
+		st.queued = false
 		if projected && st.backlog != nil {
 			if bl, err := st.backlog(context.Background()); err != nil || bl.Documents != 0 {
 				b.Fatalf("after a projected load: backlog %d documents (%v)", bl.Documents, err)

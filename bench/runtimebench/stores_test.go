@@ -35,6 +35,12 @@ type benchStore struct {
 	project     func(ctx context.Context) error
 	// updateIdentity is PUT by id of a body with a new identity.
 	updateIdentity func(ctx context.Context, projectEndpoint, endpoint, id string, body []byte) error
+	// queued makes the relational store's upsert and updateIdentity write
+	// through its store with Options.DocumentCache, which queues each
+	// written document for the projector, as dmsc serve --projector's
+	// writes do (LoadProjected, Mixed); otherwise they write through a
+	// store without it, as a server without --projector.
+	queued bool
 	// startProjector starts the relational store's DocumentCache
 	// projector in the background and returns what stops it and waits;
 	// cacheStats and backlog read the cache's counters and backlog (all
@@ -119,9 +125,6 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 		counter:  env.Counter,
 		pool:     env.Pool,
 		backends: relBackends,
-		upsert: func(ctx context.Context, pe, ep string, body []byte) (relstore.WriteResult, error) {
-			return rel.Upsert(ctx, pe, ep, body)
-		},
 		get: func(ctx context.Context, pe, ep, id string) (relstore.Document, error) {
 			return rel.Get(ctx, pe, ep, id)
 		},
@@ -136,10 +139,6 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 			_, err := cached.Project(ctx, relstore.ProjectOptions{})
 			return err
 		},
-		updateIdentity: func(ctx context.Context, pe, ep, id string, body []byte) error {
-			_, err := rel.Update(ctx, pe, ep, id, body, "")
-			return err
-		},
 		startProjector: func() func() {
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan struct{})
@@ -149,8 +148,9 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 			}()
 			return func() { cancel(); <-done }
 		},
-		cacheStats: cached.CacheStats,
-		backlog:    cached.CacheBacklog,
+		// Closures, not method values: reset replaces the stores.
+		cacheStats: func() relstore.CacheStats { return cached.CacheStats() },
+		backlog:    func(ctx context.Context) (relstore.Backlog, error) { return cached.CacheBacklog(ctx) },
 		shapeStats: func() relstore.ShapeStats { return rel.ShapeStats() },
 		reset: func(ctx context.Context) error {
 			// Every resource table, dms.ReferentialIdentity, dms.Descriptor,
@@ -160,11 +160,28 @@ func newBenchStores(tb testing.TB, c *corpus) []*benchStore {
 				return err
 			}
 			st, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{})
+			if err != nil {
+				return err
+			}
+			withCache, err := relstore.Open(ctx, env.Manifest, env.Pool, relstore.Options{DocumentCache: true})
 			if err == nil {
-				rel = st
+				rel, cached = st, withCache
 			}
 			return err
 		},
+	}
+	writer := func() *relstore.Store {
+		if relational.queued {
+			return cached
+		}
+		return rel
+	}
+	relational.upsert = func(ctx context.Context, pe, ep string, body []byte) (relstore.WriteResult, error) {
+		return writer().Upsert(ctx, pe, ep, body)
+	}
+	relational.updateIdentity = func(ctx context.Context, pe, ep, id string, body []byte) error {
+		_, err := writer().Update(ctx, pe, ep, id, body, "")
+		return err
 	}
 	jb := newJSONB(tb, c.manifest, c.name+"jsonb", jsonbBackends.configure)
 	baseline := &benchStore{
