@@ -42,7 +42,10 @@ DELETE FROM "dms"."DocumentCacheQueue" q USING fresh f WHERE q."DocumentId" = f.
 	// did not queue. It key-share-locks each document it queues, skipping
 	// one a transaction holds or deleted since the statement's snapshot
 	// (whose queue row would break the foreign key): a writer holding one
-	// queues it itself or leaves it to the next sweep.
+	// queues it itself or leaves it to the next sweep. It waits for a
+	// writer queuing the same document meanwhile; a writer that then
+	// waits for a row the sweep queued is a deadlock PostgreSQL breaks
+	// (a write retries it, a sweep is retried on the next pass).
 	projectSweepSQL = `INSERT INTO "dms"."DocumentCacheQueue" ("DocumentId", "EnqueuedAt")
 SELECT x.d, x.m FROM (
   SELECT d."DocumentId" AS d, d."LastModifiedAt" AS m

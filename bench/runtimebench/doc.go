@@ -86,7 +86,12 @@
 //     The relational store GETs through the DocumentCache, filled before
 //     the run, with the projector running (pausing
 //     relstore.DefaultProjectorInterval, serve's default, when its backlog
-//     empties; LoadProjected's too). Reports ops/s, write-docs/s,
+//     empties; LoadProjected's too), and writes through the same store,
+//     whose writes queue their documents for the projector as dmsc serve
+//     --projector's do (LoadProjected's too; Load and Reload write through
+//     a store without the cache, which queues nothing). The backlog is
+//     measured exactly (documents without a fresh row, CacheBacklog), not
+//     from the queue. Reports ops/s, write-docs/s,
 //     get-p50-ns, get-p99-ns and, relational only, cache-hit-ratio (GETs
 //     served from a fresh cache row), backlog-p99-docs (the p99 of the
 //     projector's backlog sampled every 100 ms) and staleness-p99-ms (the
