@@ -102,6 +102,10 @@ func (e *env) provisionForStore(f *storeFlags, pg *model.Model, m *manifest.Mani
 	return err
 }
 
+// upgradeHint is the next step for a database provisioned by an older
+// dmsc: there is no upgrade command yet.
+const upgradeHint = "add the core tables this dmsc needs in place, as docs/runtime.md (Upgrading a database) shows, or provision a new database with this dmsc"
+
 // openOn opens the store on pool with m, or with the manifest stored in
 // the database when m is nil, turning each way this fails into a message
 // with the next step.
@@ -120,9 +124,14 @@ func (e *env) openOn(pool *pgxpool.Pool, f *storeFlags, m *manifest.Manifest, op
 	}
 	st, err := relstore.Open(e.ctx, m, pool, opts)
 	var fe *relstore.FingerprintError
+	var ce *relstore.CoreTablesError
 	switch {
 	case errors.As(err, &fe) && fe.Database == "":
 		return nil, fmt.Errorf("%w\n  provision it with:\n  %s", relstore.ErrNotProvisioned, f.provisionHint())
+	case errors.As(err, &ce):
+		return nil, fingerprintMismatch(fmt.Errorf("%w\n  %s", err, upgradeHint))
+	case errors.As(err, &fe) && fe.MappingVersionDiffers():
+		return nil, fingerprintMismatch(fmt.Errorf("%w\n  the database was provisioned by another dmsc version (another mapping version); drop -s to use the manifest stored in the database (%s)", err, upgradeHint))
 	case errors.As(err, &fe):
 		return nil, fingerprintMismatch(fmt.Errorf("%w\n  the -s schema set is not the one the database was provisioned with; drop -s to use the manifest stored in the database, or see what it holds with:\n  %s", err, newCommandLine("inspect").dsn()))
 	case err != nil:

@@ -129,6 +129,9 @@ type FingerprintError struct {
 	Database string
 	// Manifest is the manifest's effective schema hash.
 	Manifest string
+	// DatabaseMappingVersion and ManifestMappingVersion are the
+	// relational mapping versions hashed into each ("" when unknown).
+	DatabaseMappingVersion, ManifestMappingVersion string
 }
 
 // Error implements error.
@@ -136,7 +139,33 @@ func (e *FingerprintError) Error() string {
 	if e.Database == "" {
 		return fmt.Sprintf("fingerprint mismatch: the database has no dms.EffectiveSchema row; the manifest expects %s (provision it first)", e.Manifest)
 	}
-	return fmt.Sprintf("fingerprint mismatch: the database holds effective schema %s, the manifest expects %s", e.Database, e.Manifest)
+	msg := fmt.Sprintf("fingerprint mismatch: the database holds effective schema %s, the manifest expects %s", e.Database, e.Manifest)
+	if e.MappingVersionDiffers() {
+		msg += fmt.Sprintf(" (mapping version %s in the database, %s in the manifest)", e.DatabaseMappingVersion, e.ManifestMappingVersion)
+	}
+	return msg
+}
+
+// MappingVersionDiffers reports whether the two sides were hashed with
+// different relational mapping versions (for one schema set: a database
+// provisioned by another dmsc version).
+func (e *FingerprintError) MappingVersionDiffers() bool {
+	return e.DatabaseMappingVersion != "" && e.ManifestMappingVersion != "" && e.DatabaseMappingVersion != e.ManifestMappingVersion
+}
+
+// CoreTablesError reports a database whose fingerprint matches the
+// manifest it was opened with (its own stored one) but which lacks core
+// tables this dmsc uses: it was provisioned by an older dmsc.
+type CoreTablesError struct {
+	// Missing lists the absent tables, quoted ("dms"."DocumentCacheQueue").
+	Missing []string
+	// MappingVersion is the database's relational mapping version.
+	MappingVersion string
+}
+
+// Error implements error.
+func (e *CoreTablesError) Error() string {
+	return fmt.Sprintf("the database lacks core tables this dmsc uses (%s): it was provisioned by an older dmsc (mapping version %s)", strings.Join(e.Missing, ", "), e.MappingVersion)
 }
 
 // TransientError reports a write that kept failing with deadlocks,

@@ -105,16 +105,29 @@ func (s *Store) checkFingerprint(ctx context.Context) error {
 	if !exists {
 		return &FingerprintError{Manifest: s.m.EffectiveSchemaHash}
 	}
-	var hash string
-	err := s.db.QueryRow(ctx, `SELECT "EffectiveSchemaHash" FROM "dms"."EffectiveSchema" ORDER BY "EffectiveSchemaId" DESC LIMIT 1`).Scan(&hash)
+	var hash, version string
+	var missing []string
+	err := s.db.QueryRow(ctx, `SELECT "EffectiveSchemaHash", "MappingVersion",
+  ARRAY(SELECT t FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NULL)
+FROM "dms"."EffectiveSchema" ORDER BY "EffectiveSchemaId" DESC LIMIT 1`, requiredCoreTables).Scan(&hash, &version, &missing)
 	if err != nil && !isNoRows(err) {
 		return fmt.Errorf("relstore.Open: reading dms.EffectiveSchema: %w", err)
 	}
 	if hash != s.m.EffectiveSchemaHash {
-		return &FingerprintError{Database: hash, Manifest: s.m.EffectiveSchemaHash}
+		return &FingerprintError{Database: hash, Manifest: s.m.EffectiveSchemaHash,
+			DatabaseMappingVersion: version, ManifestMappingVersion: s.m.RelationalMappingVersion}
+	}
+	if len(missing) > 0 {
+		return &CoreTablesError{Missing: missing, MappingVersion: version}
 	}
 	return nil
 }
+
+// requiredCoreTables are the core tables added since the first mapping
+// version that the store uses (the rest the fingerprint guarantees): a
+// database provisioned by an older dmsc, opened with the manifest it
+// stored, matches its own fingerprint but lacks them.
+var requiredCoreTables = []string{`"dms"."DocumentCacheQueue"`}
 
 // DefaultStatementCacheCapacity is the prepared statements NewPool lets
 // each connection keep (pgx keeps 512). The store prepares a few
