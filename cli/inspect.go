@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -115,6 +116,14 @@ func runInspect(e *env, f *inspectFlags) error {
 	}
 	if d == model.PgSQL {
 		if err := e.inspectStore(f, in); err != nil {
+			// A database of an older dmsc still shows what it holds
+			// (its mapping version above all), then the refusal.
+			var ce *relstore.CoreTablesError
+			if errors.As(err, &ce) {
+				if werr := e.writeInspection(f, in); werr != nil {
+					return werr
+				}
+			}
 			return err
 		}
 	}

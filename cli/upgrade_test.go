@@ -16,7 +16,8 @@ import (
 // refused with exit 3 and the next step, never a failed statement.
 //   - Opened with the manifest it stored (no -s), its fingerprint
 //     matches but it lacks dms.DocumentCacheQueue: the message names the
-//     table and points to docs/runtime.md (Upgrading a database).
+//     table and points to docs/runtime.md (Upgrading a database);
+//     inspect prints what the database holds first.
 //   - Opened with -s, whose mapping version differs: the message names
 //     both mapping versions and says to drop -s.
 func TestOlderDatabaseRefused(t *testing.T) {
@@ -37,6 +38,12 @@ func TestOlderDatabaseRefused(t *testing.T) {
 	mustCode(t, r, ExitFingerprintMismatch)
 	if !strings.Contains(r.stderr, `"dms"."DocumentCacheQueue"`) || !strings.Contains(r.stderr, "docs/runtime.md (Upgrading a database)") {
 		t.Errorf("cache project on a database without the queue:\n%s", r.stderr)
+	}
+	// inspect still shows what the database holds, then refuses.
+	r = runCLI(t, "inspect", "--dsn", dsn)
+	mustCode(t, r, ExitFingerprintMismatch)
+	if !strings.Contains(r.stdout, "mapping version: ") || !strings.Contains(r.stderr, `"dms"."DocumentCacheQueue"`) {
+		t.Errorf("inspect of a database without the queue:\n%s\n%s", r.stdout, r.stderr)
 	}
 	// The same database as a dmsc-2 one: another mapping version hashed.
 	if _, err := conn.Exec(t.Context(), `UPDATE "dms"."EffectiveSchema" SET "MappingVersion" = 'dmsc-2', "EffectiveSchemaHash" = repeat('a', 64)`); err != nil {
