@@ -47,7 +47,9 @@ With --format json the answer is one object: {"dialect", "provisioned",
 "health": {"edges": {"checked", "differences"}, "identity": {…}}}.
 
 Exit codes: 0 described (1 when the database is unreachable, 1 when an
-audit finds differences, printing them as a summary).`,
+audit finds differences, printing them as a summary; 3 when -s is not the
+schema set the database holds, or when it was provisioned by an older
+dmsc and lacks core tables this one uses, after printing what it holds).`,
 		Example: `  dmsc inspect --dsn postgres://postgres@localhost/edfi
   dmsc inspect --dsn "$DMSC_DSN" --format json | jq '.resources[] | select(.documents > 0)'`,
 		RunE: func(*cobra.Command, []string) error { return runInspect(e, &f) },
