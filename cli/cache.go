@@ -184,6 +184,14 @@ func backlogText(b relstore.Backlog) string {
 	return fmt.Sprintf("%d documents, the oldest changed %s ago", b.Documents, b.OldestAge.Round(time.Millisecond))
 }
 
+// queueText describes the projector's queue.
+func queueText(q relstore.Backlog) string {
+	if q.Documents == 0 {
+		return "0 queued"
+	}
+	return fmt.Sprintf("%d queued, the oldest %s ago", q.Documents, q.OldestAge.Round(time.Millisecond))
+}
+
 // writeCacheAuditText prints the summary line and the findings.
 func writeCacheAuditText(w io.Writer, command string, rep *relstore.CacheReport) error {
 	var b strings.Builder

@@ -44,7 +44,9 @@ With --format json the answer is one object: {"dialect", "provisioned",
 "effective_schema_hash", "mapping_version", "api_schema_format_version",
 "applied_at", "projects": [...], "manifest_stored", "resources": [{"project",
 "resource", "endpoint", "documents", "tables": [{"table", "rows"}]}],
-"health": {"edges": {"checked", "differences"}, "identity": {…}}}.
+"cache_backlog": {"documents", "oldest_age_ns"} (documents without a fresh
+dms.DocumentCache row), "cache_queue": {…} (those queued for the
+projector), "health": {"edges": {"checked", "differences"}, "identity": {…}}}.
 
 Exit codes: 0 described (1 when the database is unreachable, 1 when an
 audit finds differences, printing them as a summary; 3 when -s is not the
@@ -72,8 +74,11 @@ type inspection struct {
 	Projects               []provision.Component   `json:"projects"`
 	ManifestStored         bool                    `json:"manifest_stored"`
 	Resources              []relstore.ResourceRows `json:"resources"`
-	// CacheBacklog is what the DocumentCache projector has left to do.
+	// CacheBacklog is what the DocumentCache projector has left to do
+	// (documents without a fresh row), CacheQueue what it has been told
+	// of (dms.DocumentCacheQueue; the rest waits for its next sweep).
 	CacheBacklog *relstore.Backlog `json:"cache_backlog,omitempty"`
+	CacheQueue   *relstore.Backlog `json:"cache_queue,omitempty"`
 	Health       *indexHealth      `json:"health,omitempty"`
 }
 
@@ -155,6 +160,11 @@ func (e *env) inspectStore(f *inspectFlags, in *inspection) error {
 		return fmt.Errorf("cache backlog: %w", err)
 	}
 	in.CacheBacklog = &b
+	q, err := st.QueueBacklog(e.ctx)
+	if err != nil {
+		return fmt.Errorf("projector queue: %w", err)
+	}
+	in.CacheQueue = &q
 	if !f.health {
 		return nil
 	}
@@ -232,6 +242,9 @@ func writeInspectionText(w io.Writer, in *inspection) error {
 	}
 	if c := in.CacheBacklog; c != nil {
 		fmt.Fprintf(&b, "dms.DocumentCache backlog: %s\n", backlogText(*c))
+	}
+	if q := in.CacheQueue; q != nil {
+		fmt.Fprintf(&b, "dms.DocumentCacheQueue: %s\n", queueText(*q))
 	}
 	if h := in.Health; h != nil {
 		fmt.Fprintf(&b, "dms.ReferenceEdge: %d documents checked, %d differences\ndms.ReferentialIdentity: %d documents checked, %d differences\n",
