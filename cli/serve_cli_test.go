@@ -36,6 +36,8 @@ func TestServeUsage(t *testing.T) {
 		{"zero timeout", []string{"serve", "--dsn", "postgres://localhost/x", "--read-timeout", "0s"}, ExitUsage, "--read-timeout 0s"},
 		{"negative readers", []string{"serve", "--dsn", "postgres://localhost/x", "--max-body-readers", "-1"}, ExitUsage, "--max-body-readers -1"},
 		{"bad duration", []string{"serve", "--dsn", "postgres://localhost/x", "--statement-timeout", "soon"}, ExitUsage, "--statement-timeout"},
+		{"sweeps too often", []string{"serve", "--dsn", "postgres://localhost/x", "--projector", "--projector-sweep-interval", "10ms"}, ExitUsage, "--projector-sweep-interval at least 1s"},
+		{"help names the sweep", []string{"serve", "--help"}, ExitOK, "--projector-sweep-interval duration"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
