@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/edfi-dmsc/dmsc/dms"
 	"github.com/edfi-dmsc/dmsc/manifest"
 )
 
@@ -123,11 +124,17 @@ FROM "dms"."EffectiveSchema" ORDER BY "EffectiveSchemaId" DESC LIMIT 1`, require
 	return nil
 }
 
-// requiredCoreTables are the core tables added since the first mapping
-// version that the store uses (the rest the fingerprint guarantees): a
-// database provisioned by an older dmsc, opened with the manifest it
-// stored, matches its own fingerprint but lacks them.
-var requiredCoreTables = []string{`"dms"."DocumentCacheQueue"`}
+// requiredCoreTables are the core tables of this dmsc (package dms),
+// quoted: a database provisioned by an older dmsc, opened with the
+// manifest it stored, matches its own fingerprint but may lack those
+// added since, so Open checks each exists.
+var requiredCoreTables = func() []string {
+	var names []string
+	for _, t := range dms.Tables() {
+		names = append(names, quoteIdent(dms.Schema)+"."+quoteIdent(t))
+	}
+	return names
+}()
 
 // DefaultStatementCacheCapacity is the prepared statements NewPool lets
 // each connection keep (pgx keeps 512). The store prepares a few
